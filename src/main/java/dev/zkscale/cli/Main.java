@@ -1,0 +1,42 @@
+package dev.zkscale.cli;
+
+import io.quarkus.runtime.annotations.QuarkusMain;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The {@code zkscale} executable: dispatches the subcommands of CONTRACT section 2. The offline commands run without
+ * starting the Quarkus runtime, so they open no port and read no cluster.
+ */
+@QuarkusMain
+public final class Main {
+    private static final String USAGE = "usage: zkscale explain [FILE]";
+
+    private Main() {
+    }
+
+    public static void main(String... args) {
+        System.exit(run(Arrays.asList(args)));
+    }
+
+    static int run(List<String> args) {
+        String command = args.isEmpty() ? "run" : args.get(0);
+        List<String> rest = args.isEmpty() ? List.of() : args.subList(1, args.size());
+        try {
+            switch (command) {
+                case "explain":
+                    return Explain.run(rest, System.in, System.out);
+                case "help":
+                case "--help":
+                case "-h":
+                    System.out.println(USAGE);
+                    return 0;
+                default:
+                    throw new UsageException("unknown command \"" + command + "\"; " + USAGE);
+            }
+        } catch (UsageException e) {
+            System.err.println("zkscale " + command + ": " + e.getMessage());
+            return 2;
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package dev.zkscale.codec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.zkscale.core.Condition;
+import dev.zkscale.core.Decision;
+import dev.zkscale.core.History;
+import dev.zkscale.core.Pod;
+import dev.zkscale.core.PodMetrics;
+import dev.zkscale.core.Snapshot;
+import dev.zkscale.core.TargetConfig;
+import dev.zkscale.core.TargetRef;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads decision snapshots and writes decisions in the JSON shapes of CONTRACT section 5. Every reading error names
+ * the field's path; nothing here throws anything else for any JSON input.
+ */
+public final class SnapshotCodec {
+    /** Millicores above this (a billion cores) are refused: no pod has them, and sums must not overflow. */
+    private static final long MAX_MILLI_CPU = 1_000_000_000_000L;
+
+    /** The mapper for all of zkscale's JSON: decimals kept exactly as written, for tolerances. */
+    public static final ObjectMapper MAPPER = new ObjectMapper()
+            .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+    private SnapshotCodec() {
+    }
+
+    /** Reads one snapshot; its config's {@code maxReplicas} is capped at {@code ceiling}. */
+    public static Snapshot read(JsonNode json, int ceiling) throws InvalidInputException {
+        Fields f = Fields.of(json, "snapshot").only(
+                Set.of("now", "target", "config", "scale", "pods", "podMetrics", "history"));
+        Instant now = requiredTime(f, "now");
+        Fields t = required(f.object("target"), f.at("target")).only(Set.of("namespace", "name"));
+        TargetRef target = new TargetRef(t.string("namespace", null), t.string("name", null));
+        if (!f.has("config")) {
+            throw new InvalidInputException(f.at("config") + ": required");
+        }
+        TargetConfig config = ConfigCodec.parse(f.raw("config"), f.at("config"), target.name()).cappedAt(ceiling);
+        Fields scale = required(f.object("scale"), f.at("scale")).only(Set.of("specReplicas", "statusReplicas"));
+        int spec = (int) scale.integer("specReplicas", null, 0, Integer.MAX_VALUE);
+        int status = (int) scale.integer("statusReplicas", (long) spec, 0, Integer.MAX_VALUE);
+        History history = f.has("history") ? history(f.object("history")) : null;
+        return new Snapshot(now, target, config, spec, status, pods(f), podMetrics(f), history);
+    }
+
+    private static <T> T required(T value, String path) throws InvalidInputException {
+        if (value == null) {
+            throw new InvalidInputException(path + ": required");
+        }
+        return value;
+    }
+
+    private static Instant requiredTime(Fields f, String name) throws InvalidInputException {
+        return required(f.time(name), f.at(name));
+    }
+
+    private static List<Pod> pods(Fields f) throws InvalidInputException {
+        List<Pod> pods = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (Fields p : f.objects("pods")) {
+            p.only(Set.of("name", "phase", "ready", "deleting", "startTime", "readyTransitionTime", "containers"));
+            String name = unique(p, "name", names);
+            List<Pod.Container> containers = new ArrayList<>();
+            for (Fields c : p.objects("containers")) {
+                c.only(Set.of("name", "requestMilliCpu", "restartableInit"));
+                containers.add(new Pod.Container(c.string("name", null),
+                        c.optionalInteger("requestMilliCpu", 0, MAX_MILLI_CPU), c.bool("restartableInit", false)));
+            }
+            pods.add(new Pod(name, p.has("phase") ? p.string("phase", null) : "", readiness(p), p.bool("deleting", false),
+                    p.time("startTime"), p.time("readyTransitionTime"), containers));
+        }
+        return pods;
+    }
+
+    private static String unique(Fields f, String field, Set<String> seen) throws InvalidInputException {
+        String name = f.string(field, null);
+        if (!seen.add(name)) {
+            throw new InvalidInputException(f.at(field) + ": \"" + name + "\" is listed twice");
+        }
+        return name;
+    }
+
+    private static Pod.Readiness readiness(Fields p) throws InvalidInputException {
+        JsonNode ready = p.raw("ready");
+        if (ready == null || ready.isNull()) {
+            return Pod.Readiness.NONE;
+        }
+        String text = ready.isBoolean() ? String.valueOf(ready.booleanValue()) : ready.isTextual() ? ready.asText() : "";
+        switch (text) {
+            case "true":
+            case "True":
+                return Pod.Readiness.TRUE;
+            case "false":
+            case "False":
+                return Pod.Readiness.FALSE;
+            case "Unknown":
+                return Pod.Readiness.UNKNOWN;
+            default:
+                throw new InvalidInputException(p.at("ready") + ": must be true, false, \"Unknown\" or null, got "
+                        + Fields.describe(ready));
+        }
+    }
+
+    private static List<PodMetrics> podMetrics(Fields f) throws InvalidInputException {
+        List<PodMetrics> items = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (Fields m : f.objects("podMetrics")) {
+            m.only(Set.of("pod", "timestamp", "windowSeconds", "containers"));
+            String pod = unique(m, "pod", names);
+            List<PodMetrics.Usage> usage = new ArrayList<>();
+            for (Fields c : m.objects("containers")) {
+                c.only(Set.of("name", "usageMilliCpu"));
+                usage.add(new PodMetrics.Usage(c.string("name", null),
+                        c.optionalInteger("usageMilliCpu", 0, MAX_MILLI_CPU)));
+            }
+            Instant timestamp = m.time("timestamp");
+            items.add(new PodMetrics(pod, timestamp == null ? Pod.VERY_OLD : timestamp,
+                    m.integer("windowSeconds", 0L, 0, Integer.MAX_VALUE), usage));
+        }
+        return items;
+    }
+
+    private static History history(Fields f) throws InvalidInputException {
+        f.only(Set.of("recommendations", "scaleUpEvents", "scaleDownEvents"));
+        return new History(entries(f, "recommendations"), entries(f, "scaleUpEvents"), entries(f, "scaleDownEvents"));
+    }
+
+    private static List<History.Entry> entries(Fields f, String name) throws InvalidInputException {
+        List<History.Entry> entries = new ArrayList<>();
+        for (Fields e : f.objects(name)) {
+            e.only(Set.of("time", "replicas"));
+            entries.add(new History.Entry(requiredTime(e, "time"), (int) e.integer("replicas", null, 0, Integer.MAX_VALUE)));
+        }
+        return entries;
+    }
+
+    /** The decision as one JSON object, fields in the contract's order. */
+    public static ObjectNode write(Decision d) {
+        ObjectNode out = MAPPER.createObjectNode();
+        out.putObject("target").put("namespace", d.target().namespace()).put("name", d.target().name());
+        out.put("currentReplicas", d.currentReplicas());
+        out.put("desiredReplicas", d.desiredReplicas());
+        out.put("recommendedReplicas", d.recommendedReplicas());
+        out.put("utilizationPercent", d.utilizationPercent());
+        out.put("rawAverageMilliCpu", d.rawAverageMilliCpu());
+        out.put("readyPods", d.readyPods());
+        strings(out.putArray("unreadyPods"), d.unreadyPods());
+        strings(out.putArray("missingPods"), d.missingPods());
+        strings(out.putArray("ignoredPods"), d.ignoredPods());
+        ArrayNode conditions = out.putArray("conditions");
+        for (Condition c : d.conditions()) {
+            conditions.addObject().put("type", c.type()).put("status", c.status()).put("reason", c.reason())
+                    .put("message", c.message());
+        }
+        out.put("reason", d.reason());
+        out.put("error", d.error());
+        ObjectNode history = out.putObject("history");
+        entries(history.putArray("recommendations"), d.history().recommendations());
+        entries(history.putArray("scaleUpEvents"), d.history().scaleUpEvents());
+        entries(history.putArray("scaleDownEvents"), d.history().scaleDownEvents());
+        return out;
+    }
+
+    private static void strings(ArrayNode array, List<String> values) {
+        values.forEach(array::add);
+    }
+
+    private static void entries(ArrayNode array, List<History.Entry> entries) {
+        for (History.Entry e : entries) {
+            array.addObject().put("time", e.time().toString()).put("replicas", e.replicas());
+        }
+    }
+}

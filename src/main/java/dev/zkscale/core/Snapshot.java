@@ -1,0 +1,26 @@
+package dev.zkscale.core;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Everything one decision needs, and nothing else: feeding the same snapshot to {@link Decider#decide} always gives
+ * the same decision, which is what makes a live decision replayable offline.
+ *
+ * @param now the time of the decision
+ * @param target the target's identity
+ * @param config the target's config
+ * @param specReplicas the scale subresource's {@code spec.replicas}: the current size
+ * @param statusReplicas the scale subresource's {@code status.replicas} (reported, not used by the CPU formula)
+ * @param pods the pods the target's selector lists
+ * @param podMetrics the PodMetrics the metrics API returned for that selector
+ * @param history what earlier decisions left, or null for a target the controller has never seen
+ */
+public record Snapshot(Instant now, TargetRef target, TargetConfig config, int specReplicas, int statusReplicas,
+        List<Pod> pods, List<PodMetrics> podMetrics, History history) {
+
+    public Snapshot {
+        pods = List.copyOf(pods);
+        podMetrics = List.copyOf(podMetrics);
+    }
+}

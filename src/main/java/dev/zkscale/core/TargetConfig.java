@@ -1,0 +1,43 @@
+package dev.zkscale.core;
+
+/**
+ * One target's validated tuning, with defaults applied (CONTRACT section 3). Immutable.
+ *
+ * @param kind the workload kind, {@code Deployment} or {@code StatefulSet}
+ * @param workloadName the workload's name
+ * @param minReplicas lower bound, at least 1
+ * @param maxReplicas upper bound, at least {@code minReplicas}
+ * @param targetCPUUtilizationPercentage target average utilization, percent of request
+ * @param container the only container whose CPU counts, or null for the whole pod
+ * @param tolerance no change while the usage ratio is within 1 &plusmn; tolerance (both directions unless
+ *     {@code behavior} overrides one)
+ * @param downscaleStabilizationSeconds the scale-down window when {@code behavior} is absent
+ * @param cpuInitializationPeriodSeconds HPA's cpu-initialization-period
+ * @param initialReadinessDelaySeconds HPA's initial-readiness-delay
+ * @param behavior the behavior rules, or null for the legacy normalization
+ * @param mode how the controller treats the target
+ */
+public record TargetConfig(String kind, String workloadName, int minReplicas, int maxReplicas,
+        int targetCPUUtilizationPercentage, String container, double tolerance, int downscaleStabilizationSeconds,
+        long cpuInitializationPeriodSeconds, long initialReadinessDelaySeconds, Behavior behavior, Mode mode) {
+
+    /** The tolerance applied below a usage ratio of 1. */
+    public double scaleDownTolerance() {
+        return behavior != null && behavior.scaleDown().tolerance() != null ? behavior.scaleDown().tolerance() : tolerance;
+    }
+
+    /** The tolerance applied above a usage ratio of 1. */
+    public double scaleUpTolerance() {
+        return behavior != null && behavior.scaleUp().tolerance() != null ? behavior.scaleUp().tolerance() : tolerance;
+    }
+
+    /** This config with {@code maxReplicas} (and {@code minReplicas}, if need be) capped at {@code ceiling}. */
+    public TargetConfig cappedAt(int ceiling) {
+        if (maxReplicas <= ceiling) {
+            return this;
+        }
+        return new TargetConfig(kind, workloadName, Math.min(minReplicas, ceiling), ceiling,
+                targetCPUUtilizationPercentage, container, tolerance, downscaleStabilizationSeconds,
+                cpuInitializationPeriodSeconds, initialReadinessDelaySeconds, behavior, mode);
+    }
+}
