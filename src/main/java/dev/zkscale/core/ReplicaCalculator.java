@@ -210,8 +210,10 @@ final class ReplicaCalculator {
         if (requestSum == 0) {
             return null;
         }
-        // Truncated to whole percent before the ratio is taken, as upstream does.
-        int utilization = (int) (usageSum * 100 / requestSum);
+        // Truncated to whole percent before the ratio is taken, as upstream does. Upstream's int32 conversion would
+        // wrap an absurd utilization (over 21 million percent) to a negative one; we saturate instead.
+        long percent = usageSum <= Long.MAX_VALUE / 100 ? usageSum * 100 / requestSum : Long.MAX_VALUE;
+        int utilization = (int) Math.min(Integer.MAX_VALUE, percent);
         return new Ratio((double) utilization / (double) target, utilization, usageSum / count);
     }
 
