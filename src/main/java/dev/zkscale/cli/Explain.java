@@ -70,6 +70,9 @@ final class Explain {
             return error("not valid JSON: " + e.getOriginalMessage(), number);
         } catch (InvalidInputException e) {
             return error(e.getMessage(), number);
+        } catch (RuntimeException e) {
+            // A bug must cost one line, not the run: the input stays explainable line by line.
+            return error("internal error: " + e, number);
         }
     }
 

@@ -1,0 +1,104 @@
+package dev.zkscale.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.zkscale.codec.SnapshotCodec;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExplainTest {
+    /** Three ready pods at 90% of a 50% target: the HPA asks for 6 (ceil(1.8 x 3)). */
+    static final String SNAPSHOT = "{\"now\":\"2026-01-01T00:10:00Z\",\"target\":{\"namespace\":\"shop\",\"name\":\"web\"},"
+            + "\"config\":{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50},\"scale\":{\"specReplicas\":3},"
+            + "\"pods\":[" + pod("web-1") + "," + pod("web-2") + "," + pod("web-3") + "],"
+            + "\"podMetrics\":[" + usage("web-1") + "," + usage("web-2") + "," + usage("web-3") + "],"
+            + "\"history\":{\"recommendations\":[],\"scaleUpEvents\":[],\"scaleDownEvents\":[]}}";
+
+    private static String pod(String name) {
+        return "{\"name\":\"" + name + "\",\"phase\":\"Running\",\"ready\":true,\"startTime\":\"2026-01-01T00:00:00Z\","
+                + "\"readyTransitionTime\":\"2026-01-01T00:00:30Z\",\"containers\":[{\"name\":\"app\",\"requestMilliCpu\":500}]}";
+    }
+
+    private static String usage(String pod) {
+        return "{\"pod\":\"" + pod + "\",\"timestamp\":\"2026-01-01T00:09:45Z\",\"windowSeconds\":30,"
+                + "\"containers\":[{\"name\":\"app\",\"usageMilliCpu\":450}]}";
+    }
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void clearCeiling() {
+        System.clearProperty(Settings.MAX_REPLICAS_CEILING);
+    }
+
+    private static List<JsonNode> explain(List<String> args, String stdin) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = Explain.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+        assertEquals(0, code);
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
+            if (!line.isEmpty()) {
+                lines.add(SnapshotCodec.MAPPER.readTree(line));
+            }
+        }
+        return lines;
+    }
+
+    @Test
+    @DisplayName("one decision per snapshot line, in order; bad lines give an error with their line number and the run goes on")
+    void decisionsInOrder() throws Exception {
+        Path file = dir.resolve("snapshots.jsonl");
+        Files.writeString(file, SNAPSHOT + "\n{not json\n\n" + SNAPSHOT.replace("\"specReplicas\":3", "\"specReplicas\":6")
+                + "\n{\"now\":\"2026-01-01T00:10:00Z\"}\n");
+        List<JsonNode> out = explain(List.of(file.toString()), "");
+        assertEquals(4, out.size());
+        assertEquals(6, out.get(0).get("desiredReplicas").asInt());
+        assertEquals(90, out.get(0).get("utilizationPercent").asInt());
+        assertEquals(2, out.get(1).get("line").asInt());
+        assertEquals(6, out.get(2).get("currentReplicas").asInt());
+        assertEquals("snapshot.target: required", out.get(3).get("error").asText());
+        assertEquals(5, out.get(3).get("line").asInt());
+    }
+
+    @Test
+    @DisplayName("with no FILE (or -) it reads standard input")
+    void standardInput() throws Exception {
+        assertEquals(6, explain(List.of(), SNAPSHOT + "\n").get(0).get("desiredReplicas").asInt());
+        assertEquals(6, explain(List.of("-"), SNAPSHOT).get(0).get("desiredReplicas").asInt());
+    }
+
+    @Test
+    @DisplayName("maxReplicas is capped at zkscale.max-replicas-ceiling, never rejected")
+    void ceiling() throws Exception {
+        System.setProperty(Settings.MAX_REPLICAS_CEILING, "4");
+        JsonNode d = explain(List.of(), SNAPSHOT).get(0);
+        assertEquals(4, d.get("desiredReplicas").asInt());
+        assertEquals("TooManyReplicas", d.get("conditions").get(2).get("reason").asText());
+    }
+
+    @Test
+    @DisplayName("an unreadable file, extra arguments or a bad ceiling setting are one clear error")
+    void usageErrors() {
+        assertEquals("cannot read " + dir.resolve("none") + ": no such file", assertThrows(UsageException.class,
+                () -> explain(List.of(dir.resolve("none").toString()), "")).getMessage());
+        assertEquals("explain takes at most one FILE (or - for standard input), got 2 arguments",
+                assertThrows(UsageException.class, () -> explain(List.of("a", "b"), "")).getMessage());
+        System.setProperty(Settings.MAX_REPLICAS_CEILING, "lots");
+        assertEquals("setting zkscale.max-replicas-ceiling: must be a positive integer, got \"lots\"",
+                assertThrows(UsageException.class, () -> explain(List.of(), "")).getMessage());
+    }
+}

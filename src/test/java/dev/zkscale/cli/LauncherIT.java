@@ -1,0 +1,59 @@
+package dev.zkscale.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged executable as a user runs it: {@code bin/zkscale} on the built jar (runs after {@code package}). */
+class LauncherIT {
+    @TempDir
+    Path dir;
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static Result zkscale(String... args) throws Exception {
+        Process p = new ProcessBuilder(concat("bin/zkscale", args)).start();
+        p.getOutputStream().close();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "zkscale did not exit");
+        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+                new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    private static List<String> concat(String first, String... rest) {
+        List<String> all = new java.util.ArrayList<>(List.of(first));
+        all.addAll(List.of(rest));
+        return all;
+    }
+
+    @Test
+    @DisplayName("bin/zkscale explain FILE prints one decision per snapshot and exits 0")
+    void explainFile() throws Exception {
+        Path file = dir.resolve("s.jsonl");
+        Files.writeString(file, ExplainTest.SNAPSHOT + "\nnot json\n");
+        Result r = zkscale("explain", file.toString());
+        assertEquals(0, r.code(), r.err());
+        String[] lines = r.out().split("\n");
+        assertEquals(2, lines.length, r.out());
+        assertTrue(lines[0].contains("\"desiredReplicas\":6"), lines[0]);
+        assertTrue(lines[1].startsWith("{\"error\":\"not valid JSON"), lines[1]);
+        assertEquals("", r.err());
+    }
+
+    @Test
+    @DisplayName("a missing file is one line on stderr, exit 2, nothing on stdout")
+    void missingFile() throws Exception {
+        Result r = zkscale("explain", dir.resolve("absent.jsonl").toString());
+        assertEquals(2, r.code());
+        assertEquals("", r.out());
+        assertEquals("zkscale explain: cannot read " + dir.resolve("absent.jsonl") + ": no such file\n", r.err());
+    }
+}
