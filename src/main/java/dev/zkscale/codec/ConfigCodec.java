@@ -1,6 +1,8 @@
 package dev.zkscale.codec;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.zkscale.core.Behavior;
 import dev.zkscale.core.Mode;
 import dev.zkscale.core.ScalingPolicy;
@@ -78,6 +80,40 @@ public final class ConfigCodec {
         Mode mode = f.choice("mode", Mode.class, Mode.Active);
         return new TargetConfig(kind, name, min, max, target, container, tolerance, downscaleWindow, cpuInit,
                 readinessDelay, behavior, mode);
+    }
+
+    /** The config with every default written out: parsing it again gives the same config. */
+    public static ObjectNode write(TargetConfig c) {
+        ObjectNode out = SnapshotCodec.MAPPER.createObjectNode();
+        out.putObject("scaleTargetRef").put("kind", c.kind()).put("name", c.workloadName());
+        out.put("minReplicas", c.minReplicas()).put("maxReplicas", c.maxReplicas())
+                .put("targetCPUUtilizationPercentage", c.targetCPUUtilizationPercentage());
+        if (c.container() != null) {
+            out.put("container", c.container());
+        }
+        out.put("tolerance", c.tolerance()).put("downscaleStabilizationSeconds", c.downscaleStabilizationSeconds())
+                .put("cpuInitializationPeriodSeconds", c.cpuInitializationPeriodSeconds())
+                .put("initialReadinessDelaySeconds", c.initialReadinessDelaySeconds());
+        if (c.behavior() != null) {
+            ObjectNode behavior = out.putObject("behavior");
+            write(behavior.putObject("scaleUp"), c.behavior().scaleUp());
+            write(behavior.putObject("scaleDown"), c.behavior().scaleDown());
+        }
+        out.put("mode", c.mode().name());
+        return out;
+    }
+
+    private static void write(ObjectNode out, ScalingRules rules) {
+        out.put("stabilizationWindowSeconds", rules.stabilizationWindowSeconds())
+                .put("selectPolicy", rules.selectPolicy().name());
+        ArrayNode policies = out.putArray("policies");
+        for (ScalingPolicy p : rules.policies()) {
+            policies.addObject().put("type", p.type().name()).put("value", p.value())
+                    .put("periodSeconds", p.periodSeconds());
+        }
+        if (rules.tolerance() != null) {
+            out.put("tolerance", rules.tolerance());
+        }
     }
 
     private static ScalingRules rules(Fields f, String path, int defaultWindow, List<ScalingPolicy> defaultPolicies)

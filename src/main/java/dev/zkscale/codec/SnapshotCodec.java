@@ -38,7 +38,7 @@ public final class SnapshotCodec {
     /** Reads one snapshot; its config's {@code maxReplicas} is capped at {@code ceiling}. */
     public static Snapshot read(JsonNode json, int ceiling) throws InvalidInputException {
         Fields f = Fields.of(json, "snapshot").only(
-                Set.of("now", "target", "config", "scale", "pods", "podMetrics", "history"));
+                Set.of("now", "target", "config", "scale", "pods", "podMetrics", "metricsError", "history"));
         Instant now = requiredTime(f, "now");
         Fields t = required(f.object("target"), f.at("target")).only(Set.of("namespace", "name"));
         TargetRef target = new TargetRef(t.string("namespace", null), t.string("name", null));
@@ -50,7 +50,8 @@ public final class SnapshotCodec {
         int spec = (int) scale.integer("specReplicas", null, 0, Integer.MAX_VALUE);
         int status = (int) scale.integer("statusReplicas", (long) spec, 0, Integer.MAX_VALUE);
         History history = f.has("history") ? history(f.object("history")) : null;
-        return new Snapshot(now, target, config, spec, status, pods(f), podMetrics(f), history);
+        return new Snapshot(now, target, config, spec, status, pods(f), podMetrics(f), f.optionalString("metricsError"),
+                history);
     }
 
     private static <T> T required(T value, String path) throws InvalidInputException {
@@ -144,6 +145,54 @@ public final class SnapshotCodec {
         return entries;
     }
 
+    /** The snapshot as one JSON object, replayable with {@code zkscale explain}. */
+    public static ObjectNode write(Snapshot s) {
+        ObjectNode out = MAPPER.createObjectNode();
+        out.put("now", s.now().toString());
+        out.putObject("target").put("namespace", s.target().namespace()).put("name", s.target().name());
+        out.set("config", ConfigCodec.write(s.config()));
+        out.putObject("scale").put("specReplicas", s.specReplicas()).put("statusReplicas", s.statusReplicas());
+        ArrayNode pods = out.putArray("pods");
+        for (Pod p : s.pods()) {
+            ObjectNode pod = pods.addObject().put("name", p.name()).put("phase", p.phase());
+            switch (p.ready()) {
+                case TRUE -> pod.put("ready", true);
+                case FALSE -> pod.put("ready", false);
+                case UNKNOWN -> pod.put("ready", "Unknown");
+                case NONE -> pod.putNull("ready");
+            }
+            pod.put("deleting", p.deleting()).put("startTime", time(p.startTime()))
+                    .put("readyTransitionTime", time(p.readyTransitionTime()));
+            ArrayNode containers = pod.putArray("containers");
+            for (Pod.Container c : p.containers()) {
+                containers.addObject().put("name", c.name()).put("requestMilliCpu", c.requestMilliCpu())
+                        .put("restartableInit", c.restartableInit());
+            }
+        }
+        ArrayNode metrics = out.putArray("podMetrics");
+        for (PodMetrics m : s.podMetrics()) {
+            ObjectNode item = metrics.addObject().put("pod", m.pod()).put("timestamp", time(m.timestamp()))
+                    .put("windowSeconds", m.windowSeconds());
+            ArrayNode containers = item.putArray("containers");
+            for (PodMetrics.Usage u : m.containers()) {
+                containers.addObject().put("name", u.name()).put("usageMilliCpu", u.usageMilliCpu());
+            }
+        }
+        if (s.metricsError() != null) {
+            out.put("metricsError", s.metricsError());
+        }
+        if (s.history() == null) {
+            out.putNull("history");
+        } else {
+            write(out.putObject("history"), s.history());
+        }
+        return out;
+    }
+
+    private static String time(Instant time) {
+        return time == null ? null : time.toString();
+    }
+
     /** The decision as one JSON object, fields in the contract's order. */
     public static ObjectNode write(Decision d) {
         ObjectNode out = MAPPER.createObjectNode();
@@ -164,11 +213,14 @@ public final class SnapshotCodec {
         }
         out.put("reason", d.reason());
         out.put("error", d.error());
-        ObjectNode history = out.putObject("history");
-        entries(history.putArray("recommendations"), d.history().recommendations());
-        entries(history.putArray("scaleUpEvents"), d.history().scaleUpEvents());
-        entries(history.putArray("scaleDownEvents"), d.history().scaleDownEvents());
+        write(out.putObject("history"), d.history());
         return out;
+    }
+
+    private static void write(ObjectNode out, History history) {
+        entries(out.putArray("recommendations"), history.recommendations());
+        entries(out.putArray("scaleUpEvents"), history.scaleUpEvents());
+        entries(out.putArray("scaleDownEvents"), history.scaleDownEvents());
     }
 
     private static void strings(ArrayNode array, List<String> values) {

@@ -38,6 +38,10 @@ final class ReplicaCalculator {
 
     static Outcome calculate(Snapshot snapshot) {
         TargetConfig config = snapshot.config();
+        if (snapshot.metricsError() != null) {
+            return Outcome.failed(Grouping.NONE, "unable to get metrics for resource cpu: unable to fetch metrics from "
+                    + "resource metrics API: " + snapshot.metricsError());
+        }
         if (snapshot.podMetrics().isEmpty()) {
             return Outcome.failed(Grouping.NONE,
                     "unable to get metrics for resource cpu: no metrics returned from resource metrics API");

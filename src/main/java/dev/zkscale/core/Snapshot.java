@@ -14,10 +14,11 @@ import java.util.List;
  * @param statusReplicas the scale subresource's {@code status.replicas} (reported, not used by the CPU formula)
  * @param pods the pods the target's selector lists
  * @param podMetrics the PodMetrics the metrics API returned for that selector
+ * @param metricsError why the metrics API could not be read, or null when it was (then {@code podMetrics} is unused)
  * @param history what earlier decisions left, or null for a target the controller has never seen
  */
 public record Snapshot(Instant now, TargetRef target, TargetConfig config, int specReplicas, int statusReplicas,
-        List<Pod> pods, List<PodMetrics> podMetrics, History history) {
+        List<Pod> pods, List<PodMetrics> podMetrics, String metricsError, History history) {
 
     public Snapshot {
         pods = List.copyOf(pods);

@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -65,6 +66,17 @@ class UpstreamCasesTest {
                 default -> assertSame(expected, decision.get(e.getKey()), e.getKey() + " in " + decision);
             }
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    @DisplayName("a snapshot written back to JSON (as the decision record keeps it) replays to the same decision")
+    void replaysFromTheRecord(JsonNode c) throws Exception {
+        Snapshot snapshot = SnapshotCodec.read(c.get("snapshot"), 1000);
+        Snapshot recorded = SnapshotCodec.read(SnapshotCodec.MAPPER.readTree(
+                SnapshotCodec.MAPPER.writeValueAsString(SnapshotCodec.write(snapshot))), 1000);
+        assertEquals(snapshot, recorded);
+        assertEquals(Decider.decide(snapshot), Decider.decide(recorded));
     }
 
     /** JSON equality where numbers compare by value (an int 5 equals a long 5). */
