@@ -1,0 +1,184 @@
+package dev.zkscale.kube;
+
+import dev.zkscale.core.Pod;
+import dev.zkscale.core.PodMetrics;
+import dev.zkscale.loop.Selector;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * From fabric8 model objects to the control loop's values. Pure functions of their argument; they never modify the
+ * (shared, cached) objects they read.
+ */
+final class Conversions {
+
+    private static final Logger LOG = Logger.getLogger(Conversions.class);
+
+    private Conversions() {
+    }
+
+    /** A label selector as the loop matches it; null (no selector) becomes the empty selector, which matches nothing. */
+    static Selector selector(LabelSelector selector) {
+        if (selector == null) {
+            return new Selector(Map.of(), List.of());
+        }
+        Map<String, String> labels = selector.getMatchLabels() == null ? Map.of() : selector.getMatchLabels();
+        List<Selector.Requirement> requirements = new ArrayList<>();
+        if (selector.getMatchExpressions() != null) {
+            for (LabelSelectorRequirement r : selector.getMatchExpressions()) {
+                requirements.add(new Selector.Requirement(r.getKey(), r.getOperator(),
+                        r.getValues() == null ? List.of() : r.getValues()));
+            }
+        }
+        return new Selector(labels, requirements);
+    }
+
+    /**
+     * A quantity in thousandths, rounded up as Kubernetes' {@code Quantity.MilliValue()} does ({@code "1"} is 1000,
+     * {@code "100m"} is 100, {@code "1.0001"} is 1001, {@code "123456789n"} is 124).
+     *
+     * @throws IllegalArgumentException when the text is not a quantity
+     */
+    static long milli(String quantity) {
+        try {
+            return milli(Quantity.parse(quantity.trim()));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("invalid quantity \"" + quantity + "\"", e);
+        }
+    }
+
+    private static long milli(Quantity quantity) {
+        BigDecimal amount = quantity.getNumericalAmount();
+        return amount.movePointRight(3).setScale(0, RoundingMode.CEILING).longValueExact();
+    }
+
+    /** A pod as the decision sees it (containers, then sidecars; ordinary init containers left out). */
+    static Pod pod(io.fabric8.kubernetes.api.model.Pod pod) {
+        String name = pod.getMetadata().getName();
+        PodStatus status = pod.getStatus();
+        String phase = status == null || status.getPhase() == null ? "" : status.getPhase();
+        Pod.Readiness ready = Pod.Readiness.NONE;
+        Instant readySince = null;
+        if (status != null && status.getConditions() != null) {
+            for (PodCondition condition : status.getConditions()) {
+                if ("Ready".equals(condition.getType())) {
+                    ready = readiness(condition.getStatus());
+                    readySince = time(condition.getLastTransitionTime(), name, "Ready.lastTransitionTime");
+                    break;
+                }
+            }
+        }
+        Instant started = status == null ? null : time(status.getStartTime(), name, "status.startTime");
+        boolean deleting = pod.getMetadata().getDeletionTimestamp() != null;
+        List<Pod.Container> containers = new ArrayList<>();
+        PodSpec spec = pod.getSpec();
+        if (spec != null) {
+            if (spec.getContainers() != null) {
+                for (Container c : spec.getContainers()) {
+                    containers.add(new Pod.Container(c.getName(), cpuRequest(c, name), false));
+                }
+            }
+            if (spec.getInitContainers() != null) {
+                for (Container c : spec.getInitContainers()) {
+                    if ("Always".equals(c.getRestartPolicy())) {
+                        containers.add(new Pod.Container(c.getName(), cpuRequest(c, name), true));
+                    }
+                }
+            }
+        }
+        return new Pod(name, phase, ready, deleting, started, readySince, containers);
+    }
+
+    private static Pod.Readiness readiness(String status) {
+        if ("True".equals(status)) {
+            return Pod.Readiness.TRUE;
+        }
+        if ("False".equals(status)) {
+            return Pod.Readiness.FALSE;
+        }
+        return Pod.Readiness.UNKNOWN;
+    }
+
+    private static Long cpuRequest(Container container, String pod) {
+        ResourceRequirements resources = container.getResources();
+        if (resources == null || resources.getRequests() == null) {
+            return null;
+        }
+        Quantity cpu = resources.getRequests().get("cpu");
+        if (cpu == null) {
+            return null;
+        }
+        try {
+            return milli(cpu);
+        } catch (RuntimeException e) {
+            // The API server validates quantities, so this is not expected; treat it as no request (the HPA then refuses).
+            LOG.warnf("pod %s container %s: unreadable cpu request \"%s\", taken as none", pod, container.getName(), cpu);
+            return null;
+        }
+    }
+
+    /** An RFC 3339 time, or null when absent or unreadable (logged). */
+    static Instant time(String text, String object, String field) {
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            LOG.warnf("%s: unreadable %s \"%s\", taken as absent", object, field, text);
+            return null;
+        }
+    }
+
+    /**
+     * One PodMetrics item, read from its raw JSON fields ({@code timestamp}, {@code window}, {@code containers[].usage.cpu}).
+     * A missing field takes Go's zero value (as the HPA would decode it); a present but unreadable one is an error.
+     *
+     * @throws IllegalArgumentException naming the item and field that cannot be read
+     */
+    static PodMetrics podMetrics(GenericKubernetesResource item) {
+        String name = item.getMetadata() == null ? null : item.getMetadata().getName();
+        try {
+            Map<String, Object> fields = item.getAdditionalProperties();
+            Object timestamp = fields.get("timestamp");
+            Instant at = timestamp == null ? Pod.VERY_OLD : OffsetDateTime.parse(timestamp.toString()).toInstant();
+            Object window = fields.get("window");
+            long windowSeconds = window == null ? 0 : GoDuration.seconds(window.toString());
+            List<PodMetrics.Usage> usages = new ArrayList<>();
+            Object containers = fields.get("containers");
+            if (containers instanceof List<?> list) {
+                for (Object element : list) {
+                    if (!(element instanceof Map<?, ?> container)) {
+                        throw new IllegalArgumentException("containers[] entry is not an object");
+                    }
+                    Object usage = container.get("usage");
+                    Object cpu = usage instanceof Map<?, ?> map ? map.get("cpu") : null;
+                    Object containerName = container.get("name");
+                    usages.add(new PodMetrics.Usage(containerName == null ? "" : containerName.toString(),
+                            cpu == null ? null : milli(cpu.toString())));
+                }
+            } else if (containers != null) {
+                throw new IllegalArgumentException("containers is not a list");
+            }
+            return new PodMetrics(name, at, windowSeconds, usages);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("unreadable PodMetrics item " + name + ": " + e.getMessage(), e);
+        }
+    }
+}

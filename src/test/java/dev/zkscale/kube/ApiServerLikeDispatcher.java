@@ -1,0 +1,83 @@
+package dev.zkscale.kube;
+
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.internal.MockDispatcher;
+import io.fabric8.mockwebserver.internal.SimpleRequest;
+import io.fabric8.zjsonpatch.JsonPatchException;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The fabric8 CRUD mock, made to answer as the real API server does where the tests depend on it, and observable.
+ *
+ * <ul>
+ * <li>A JSON Patch whose {@code test} operation fails (or that cannot be applied) gets 422 with a {@code Status} body.
+ * The stock {@link KubernetesCrudDispatcher} lets the {@link JsonPatchException} escape, and the mock never answers: the
+ * client would wait for its request timeout.</li>
+ * <li>Expectations recorded with {@code server.expect()} win over CRUD for their method and path (as
+ * {@code KubernetesMixedDispatcher} does), so a test can make one path fail (a 503 from the metrics API) while the
+ * rest of the API keeps its state.</li>
+ * <li>Every request is recorded (method and path), so tests can count what the code under test sent.</li>
+ * </ul>
+ */
+final class ApiServerLikeDispatcher extends KubernetesCrudDispatcher {
+
+    /** One request as the mock received it. */
+    record Request(String method, String path) {
+        boolean isWatch() {
+            return path.contains("watch=true");
+        }
+    }
+
+    private final Map<ServerRequest, Queue<ServerResponse>> expectations;
+    private final MockDispatcher expected;
+    private final List<Request> received = new CopyOnWriteArrayList<>();
+
+    ApiServerLikeDispatcher(Map<ServerRequest, Queue<ServerResponse>> expectations) {
+        this.expectations = expectations;
+        this.expected = new MockDispatcher(expectations);
+    }
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+        received.add(new Request(request.getMethod(), request.getPath()));
+        Queue<ServerResponse> queued = expectations.get(new SimpleRequest(HttpMethod.valueOf(request.getMethod()), request.getPath()));
+        if (queued != null && !queued.isEmpty()) {
+            return expected.dispatch(request);
+        }
+        return super.dispatch(request);
+    }
+
+    @Override
+    public MockResponse handlePatch(RecordedRequest request) {
+        try {
+            return super.handlePatch(request);
+        } catch (JsonPatchException e) {
+            Status status = new StatusBuilder()
+                    .withStatus("Failure")
+                    .withReason("Invalid")
+                    .withCode(422)
+                    .withMessage("the server rejected our request due to an error in our request: " + e.getMessage())
+                    .build();
+            return new MockResponse()
+                    .setResponseCode(422)
+                    .setHeader("Content-Type", "application/json")
+                    .setBody(Serialization.asJson(status));
+        }
+    }
+
+    /** Every request received so far, in order. */
+    List<Request> received() {
+        return List.copyOf(received);
+    }
+}

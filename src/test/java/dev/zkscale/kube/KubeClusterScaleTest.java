@@ -1,0 +1,317 @@
+package dev.zkscale.kube;
+
+import static dev.zkscale.kube.Fixtures.deployment;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.zkscale.loop.Cluster.WriteResult;
+import dev.zkscale.loop.Cluster.WriteResult.Result;
+import dev.zkscale.loop.Workload;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Fenced scale writes: only the newest leader's writes land, and the API server (here the mock, answering as the real
+ * one does) is what refuses a deposed leader's late write.
+ */
+class KubeClusterScaleTest {
+
+    private static final String NS = "shop";
+    private static final String WEB_PATH = "/apis/apps/v1/namespaces/shop/deployments/web";
+    private static final Map<String, String> WEB = Map.of("app", "web");
+
+    private MockApi api;
+    private KubernetesClient admin;
+    private final List<KubeCluster> clusters = new ArrayList<>();
+
+    @BeforeEach
+    void startApi() {
+        api = MockApi.start();
+        admin = api.newClient();
+    }
+
+    @AfterEach
+    void stopApi() {
+        clusters.forEach(KubeCluster::close);
+        api.close();
+    }
+
+    /** One zkscale instance: its own client and caches. */
+    private KubeCluster instance() {
+        KubeCluster cluster = new KubeCluster(api.newClient(), Set.of(NS));
+        clusters.add(cluster);
+        cluster.start(Duration.ofSeconds(10));
+        return cluster;
+    }
+
+    private void createWeb(int replicas, Map<String, String> annotations) {
+        admin.apps().deployments().inNamespace(NS).resource(deployment(NS, "web", replicas, WEB, annotations)).create();
+    }
+
+    private Deployment web() {
+        return admin.apps().deployments().inNamespace(NS).withName("web").get();
+    }
+
+    /** The workload once the instance's cache shows the API server's current version of it. */
+    private static Workload read(KubeCluster cluster, KubernetesClient admin, String kind, String name) {
+        String rv = (kind.equals("Deployment")
+                ? admin.apps().deployments().inNamespace(NS).withName(name).get().getMetadata()
+                : admin.apps().statefulSets().inNamespace(NS).withName(name).get().getMetadata()).getResourceVersion();
+        return await().atMost(Duration.ofSeconds(5))
+                .until(() -> cluster.workload(NS, kind, name), w -> w.isPresent() && w.get().resourceVersion().equals(rv))
+                .orElseThrow();
+    }
+
+    private List<ApiServerLikeDispatcher.Request> writesAndReadsOfWeb(int mark) {
+        return api.requests(mark, r -> r.path().startsWith(WEB_PATH) && !r.isWatch());
+    }
+
+    @Test
+    @DisplayName("a write at the current epoch sets replicas and adds the epoch annotation, in one PATCH, on a workload with no annotations")
+    void successWithoutAnnotations() {
+        // Given a Deployment that no zkscale has written yet (no annotations at all)
+        createWeb(2, Map.of());
+        KubeCluster leader = instance();
+        Workload web = read(leader, admin, "Deployment", "web");
+        int mark = api.mark();
+
+        // When the leader of epoch 3 scales it to 5
+        WriteResult result = leader.scale(web, 5, 3);
+        List<ApiServerLikeDispatcher.Request> sent = writesAndReadsOfWeb(mark);
+
+        // Then it succeeded with exactly one request, a PATCH, and the API server holds the new size and the epoch
+        assertEquals(Result.SUCCESS, result.result(), result.detail());
+        assertEquals(List.of(new ApiServerLikeDispatcher.Request("PATCH", WEB_PATH)), sent);
+        assertEquals(5, web().getSpec().getReplicas());
+        assertEquals(Map.of(KubeCluster.EPOCH_ANNOTATION, "3"), web().getMetadata().getAnnotations());
+        // and the cache shows the epoch the next pass will check against
+        await().atMost(Duration.ofSeconds(5)).until(() -> leader.workload(NS, "Deployment", "web").orElseThrow().writtenEpoch() == 3);
+    }
+
+    @Test
+    @DisplayName("a write keeps the workload's other annotations and replaces an older epoch")
+    void successKeepsOtherAnnotations() {
+        // Given a Deployment last written at epoch 2, with an annotation of its own
+        createWeb(2, Map.of("team", "shop", KubeCluster.EPOCH_ANNOTATION, "2"));
+        KubeCluster leader = instance();
+        Workload web = read(leader, admin, "Deployment", "web");
+
+        // When the leader of epoch 4 scales it
+        WriteResult result = leader.scale(web, 1, 4);
+
+        // Then
+        assertEquals(Result.SUCCESS, result.result(), result.detail());
+        assertEquals(1, web().getSpec().getReplicas());
+        assertEquals(Map.of("team", "shop", KubeCluster.EPOCH_ANNOTATION, "4"), web().getMetadata().getAnnotations());
+    }
+
+    @Test
+    @DisplayName("a write whose epoch is older than the workload's annotation is FENCED and sends nothing")
+    void olderEpochFencedLocally() {
+        // Given a workload written by the leader of epoch 7
+        createWeb(3, Map.of(KubeCluster.EPOCH_ANNOTATION, "7"));
+        KubeCluster deposed = instance();
+        Workload web = read(deposed, admin, "Deployment", "web");
+        int mark = api.mark();
+
+        // When an instance that still believes it leads with epoch 5 tries to scale
+        WriteResult result = deposed.scale(web, 9, 5);
+
+        // Then it is fenced without a request, and nothing changed
+        assertEquals(Result.FENCED, result.result(), result.detail());
+        assertEquals(List.of(), api.requests(mark, r -> !r.isWatch()));
+        assertEquals(3, web().getSpec().getReplicas());
+    }
+
+    @Test
+    @DisplayName("a deposed leader's late write (read before the new leader wrote) is refused by the API server and counted FENCED")
+    void lateWriteOfDeposedLeaderRefusedByServer() {
+        // Given instances A (epoch 1) and B (epoch 2) that both read the same version of the workload
+        createWeb(3, Map.of(KubeCluster.EPOCH_ANNOTATION, "1"));
+        KubeCluster a = instance();
+        KubeCluster b = instance();
+        Workload seenByA = read(a, admin, "Deployment", "web");
+        Workload seenByB = read(b, admin, "Deployment", "web");
+        assertEquals(seenByA, seenByB);
+
+        // When B, the new leader, writes first, and A's write (decided on its stale read) arrives afterwards
+        WriteResult byB = b.scale(seenByB, 6, 2);
+        int mark = api.mark();
+        WriteResult byA = a.scale(seenByA, 2, 1);
+        List<ApiServerLikeDispatcher.Request> sentByA = writesAndReadsOfWeb(mark);
+
+        // Then B's write stands; A's was refused by the server (one PATCH answered 422, one GET to see why) and is FENCED
+        assertEquals(Result.SUCCESS, byB.result(), byB.detail());
+        assertEquals(Result.FENCED, byA.result(), byA.detail());
+        assertEquals(List.of(new ApiServerLikeDispatcher.Request("PATCH", WEB_PATH),
+                new ApiServerLikeDispatcher.Request("GET", WEB_PATH)), sentByA);
+        assertEquals(6, web().getSpec().getReplicas());
+        assertEquals("2", web().getMetadata().getAnnotations().get(KubeCluster.EPOCH_ANNOTATION));
+    }
+
+    @Test
+    @DisplayName("a conflict caused by an unrelated change (no newer epoch) is FAILURE, and the next pass's fresh read succeeds")
+    void unrelatedConflictIsFailure() {
+        // Given the leader of epoch 3 read the workload, then someone else edited it (a label)
+        createWeb(3, Map.of(KubeCluster.EPOCH_ANNOTATION, "3"));
+        KubeCluster leader = instance();
+        Workload stale = read(leader, admin, "Deployment", "web");
+        admin.apps().deployments().inNamespace(NS).withName("web").edit(d -> {
+            d.getMetadata().getLabels().put("edited-by", "kubectl");
+            return d;
+        });
+
+        // When the leader writes on its stale read
+        WriteResult result = leader.scale(stale, 5, 3);
+
+        // Then the write is refused, but this is not a newer leader: retry on the next pass
+        assertEquals(Result.FAILURE, result.result(), result.detail());
+        assertTrue(result.detail().startsWith("conflict, retry next pass"), result.detail());
+        assertEquals(3, web().getSpec().getReplicas());
+        assertEquals("kubectl", web().getMetadata().getLabels().get("edited-by"));
+
+        // And when the next pass reads again, the write lands without undoing the edit
+        Workload fresh = read(leader, admin, "Deployment", "web");
+        assertEquals(Result.SUCCESS, leader.scale(fresh, 5, 3).result());
+        assertEquals(5, web().getSpec().getReplicas());
+        assertEquals("kubectl", web().getMetadata().getLabels().get("edited-by"));
+    }
+
+    @Test
+    @DisplayName("a write refused as invalid (422 on an unchanged object, e.g. by an admission webhook) is FAILURE with the server's reason, not a conflict")
+    void rejectedWriteIsNotAConflict() {
+        // Given an admission policy that refuses the write although nothing changed
+        createWeb(3, Map.of());
+        KubeCluster leader = instance();
+        Workload web = read(leader, admin, "Deployment", "web");
+        api.server.expect().patch().withPath(WEB_PATH).andReturn(422, "{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+                + "\"status\":\"Failure\",\"reason\":\"Invalid\",\"code\":422,"
+                + "\"message\":\"admission webhook denied the request: replicas above quota\"}").once();
+
+        // When
+        WriteResult result = leader.scale(web, 50, 1);
+
+        // Then the reason reaches the logs and Events
+        assertEquals(Result.FAILURE, result.result(), result.detail());
+        assertTrue(result.detail().contains("rejected") && result.detail().contains("replicas above quota"), result.detail());
+        assertEquals(3, web().getSpec().getReplicas());
+    }
+
+    @Test
+    @DisplayName("a workload deleted after it was read is FAILURE \"workload vanished\"")
+    void vanished() {
+        // Given a workload read, then deleted
+        createWeb(3, Map.of());
+        KubeCluster leader = instance();
+        Workload web = read(leader, admin, "Deployment", "web");
+        admin.apps().deployments().inNamespace(NS).withName("web").delete();
+        await().atMost(Duration.ofSeconds(5)).until(() -> web() == null);
+
+        // When / Then
+        WriteResult result = leader.scale(web, 5, 1);
+        assertEquals(Result.FAILURE, result.result(), result.detail());
+        assertTrue(result.detail().startsWith("workload vanished"), result.detail());
+    }
+
+    @Test
+    @DisplayName("a 503 or 429 on the write is FAILURE naming the status, after exactly one PATCH (no client retries)")
+    void serverErrorsAreFailures() {
+        createWeb(3, Map.of());
+        KubeCluster leader = instance();
+        Workload web = read(leader, admin, "Deployment", "web");
+        for (int code : new int[] {503, 429}) {
+            // Given an API server that answers the write with this status
+            api.server.expect().patch().withPath(WEB_PATH).andReturn(code, "{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+                    + "\"status\":\"Failure\",\"message\":\"try later\",\"code\":" + code + "}").once();
+            int mark = api.mark();
+
+            // When the leader writes
+            WriteResult result = leader.scale(web, 5, 1);
+            List<ApiServerLikeDispatcher.Request> sent = writesAndReadsOfWeb(mark);
+
+            // Then
+            assertEquals(Result.FAILURE, result.result(), result.detail());
+            assertTrue(result.detail().contains("HTTP " + code), result.detail());
+            assertEquals(List.of(new ApiServerLikeDispatcher.Request("PATCH", WEB_PATH)), sent);
+            assertEquals(3, web().getSpec().getReplicas());
+        }
+    }
+
+    @Test
+    @DisplayName("an unreachable API server is FAILURE quickly (one attempt within the request timeout), never an exception")
+    void unreachableIsFailure() {
+        // Given a leader whose API server goes away after the read
+        createWeb(3, Map.of());
+        KubeCluster leader = instance();
+        Workload web = read(leader, admin, "Deployment", "web");
+        api.server.shutdown();
+
+        // When it writes
+        long start = System.nanoTime();
+        WriteResult result = leader.scale(web, 5, 1);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        // Then
+        assertEquals(Result.FAILURE, result.result(), result.detail());
+        assertTrue(took.compareTo(MockApi.REQUEST_TIMEOUT.plusSeconds(1)) < 0, "took " + took + ": " + result.detail());
+        assertTrue(result.detail().startsWith("write of Deployment shop/web failed"), result.detail());
+    }
+
+    @Test
+    @DisplayName("a write the API server does not answer in time is FAILURE within the request timeout, not retried")
+    void hungWriteIsFailure() {
+        // Given an API server that takes longer than the client's request timeout to answer the write
+        createWeb(3, Map.of());
+        KubeCluster leader = instance();
+        Workload web = read(leader, admin, "Deployment", "web");
+        api.server.expect().patch().delay(MockApi.REQUEST_TIMEOUT.toMillis() * 3, TimeUnit.MILLISECONDS)
+                .withPath(WEB_PATH).andReturn(200, "{}").always();
+        int mark = api.mark();
+
+        // When the leader writes
+        long start = System.nanoTime();
+        WriteResult result = leader.scale(web, 5, 1);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        // Then it gives up after one attempt, within the request timeout (plus scheduling slack)
+        assertEquals(Result.FAILURE, result.result(), result.detail());
+        assertTrue(took.compareTo(MockApi.REQUEST_TIMEOUT.plusSeconds(2)) < 0, "took " + took + ": " + result.detail());
+        assertEquals(List.of(new ApiServerLikeDispatcher.Request("PATCH", WEB_PATH)), writesAndReadsOfWeb(mark));
+    }
+
+    @Test
+    @DisplayName("a StatefulSet is scaled the same way")
+    void statefulSet() {
+        // Given a StatefulSet
+        admin.apps().statefulSets().inNamespace(NS).resource(new StatefulSetBuilder()
+                .withNewMetadata().withNamespace(NS).withName("db").endMetadata()
+                .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", "db").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "db").endMetadata()
+                .withNewSpec().addNewContainer().withName("db").withImage("db:1").endContainer().endSpec()
+                .endTemplate().endSpec().build()).create();
+        KubeCluster leader = instance();
+        Workload db = read(leader, admin, "StatefulSet", "db");
+
+        // When
+        WriteResult result = leader.scale(db, 3, 8);
+
+        // Then
+        assertEquals(Result.SUCCESS, result.result(), result.detail());
+        StatefulSet stored = admin.apps().statefulSets().inNamespace(NS).withName("db").get();
+        assertEquals(3, stored.getSpec().getReplicas());
+        assertEquals("8", stored.getMetadata().getAnnotations().get(KubeCluster.EPOCH_ANNOTATION));
+    }
+}
