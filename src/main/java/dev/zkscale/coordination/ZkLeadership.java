@@ -20,6 +20,7 @@ import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.curator.utils.PathUtils;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.jboss.logging.Logger;
 
@@ -34,10 +35,15 @@ import org.jboss.logging.Logger;
  *
  * <p>Connection states are handled in one place ({@link #onConnectionState}): SUSPENDED (and READ_ONLY) empty
  * {@link #epoch()} at once; LOST does the same and leaves the election to the latch, which drops leadership and, on
- * reconnecting with a new session, re-joins with a new node; RECONNECTED restores nothing. Writing resumes only when the
- * latch confirms leadership again and a new epoch has been taken. This relies on the client's connection-state error
- * policy treating SUSPENDED as an error (Curator's default): then the latch itself reports {@code notLeader} on
+ * reconnecting with a new session, re-joins with a new node; RECONNECTED restores nothing. Writing resumes only when
+ * the latch confirms leadership again and a new epoch has been taken. This relies on the client's connection-state
+ * error policy treating SUSPENDED as an error (Curator's default): then the latch itself reports {@code notLeader} on
  * SUSPENDED and re-checks its node on RECONNECTED. The constructor refuses a client with any other policy.
+ *
+ * <p>An epoch is also bound to the ZooKeeper handle that was current when it was taken, and is void as soon as that
+ * handle is not connected, which can be before Curator's listeners hear of it: when a connected client is told its
+ * session expired (test tools do that), Curator first closes the old handle, which ends the session on the server and
+ * hands the latch to a standby, and reports LOST only after that (about 100 ms later, measured).
  *
  * <p>Races, plainly: leadership can end while an epoch is being taken (the write may have reached ZooKeeper); such an
  * epoch is never published, because publishing is a compare-and-set against the attempt that took it and every loss
@@ -65,8 +71,11 @@ public final class ZkLeadership implements Leadership, Closeable {
     private static final class Taking implements Term {
     }
 
-    /** Leadership confirmed and this term's epoch taken. */
-    private record Held(long epoch) implements Term {
+    /**
+     * Leadership confirmed and this term's epoch taken, bound to the ZooKeeper handle (session) that was current when
+     * the attempt began: once that handle is no longer connected, the epoch is void, even before Curator reports it.
+     */
+    private record Held(long epoch, ZooKeeper session) implements Term {
     }
 
     private final CuratorFramework client;
@@ -166,7 +175,7 @@ public final class ZkLeadership implements Leadership, Closeable {
         // Every condition is re-read here so that a caller never gets an epoch that an event has already revoked,
         // even if that event's listener has not run yet.
         if (term.get() instanceof Held held && state.get() == State.STARTED && Boolean.TRUE.equals(connected.get())
-                && latch.hasLeadership()) {
+                && latch.hasLeadership() && held.session().getState() == ZooKeeper.States.CONNECTED) {
             return OptionalLong.of(held.epoch());
         }
         return OptionalLong.empty();
@@ -185,6 +194,7 @@ public final class ZkLeadership implements Leadership, Closeable {
         return latch.hasLeadership();
     }
 
+    /** Where this instance is in its lifecycle. */
     public State state() {
         return state.get();
     }
@@ -241,7 +251,10 @@ public final class ZkLeadership implements Leadership, Closeable {
             return;
         }
         long epoch;
+        ZooKeeper session;
         try {
+            // The handle is taken before the epoch: if Curator replaces it meanwhile, the epoch is void, never stale.
+            session = client.getZookeeperClient().getZooKeeper();
             epoch = nextEpoch(attempt);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -259,7 +272,7 @@ public final class ZkLeadership implements Leadership, Closeable {
             return;
         }
         epochTaken.accept(epoch);
-        if (term.compareAndSet(attempt, new Held(epoch))) {
+        if (term.compareAndSet(attempt, new Held(epoch, session))) {
             LOG.infof("leader, epoch %d (instance %s)", epoch, instanceId);
         } else {
             LOG.infof("epoch %d taken but leadership ended meanwhile; it is never used (instance %s)", epoch,

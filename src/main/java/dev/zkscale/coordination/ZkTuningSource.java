@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.zkscale.codec.ConfigCodec;
 import dev.zkscale.codec.InvalidInputException;
@@ -159,12 +160,18 @@ public final class ZkTuningSource implements TuningSource {
         } catch (CharacterCodingException e) {
             throw new InvalidInputException("not valid UTF-8 text");
         }
+        if (text.isBlank()) {
+            throw new InvalidInputException("empty");
+        }
         JsonNode json;
         try {
             json = JSON.readTree(text);
         } catch (JsonProcessingException e) {
+            // Trailing data is refused by the reader as a "mismatched input"; say it in words.
+            String why = e instanceof MismatchedInputException ? "more data after the JSON value"
+                    : e.getOriginalMessage();
             JsonLocation at = e.getLocation();
-            throw new InvalidInputException("not valid JSON: " + e.getOriginalMessage()
+            throw new InvalidInputException("not valid JSON: " + why
                     + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         }
         if (json == null || !json.isObject()) {
