@@ -130,13 +130,18 @@ public final class ZkTuningSource implements TuningSource {
 
     /**
      * The defaults, validated as a partial config: unknown fields, wrong types and out-of-range values are refused, and
-     * {@code maxReplicas} (required of a target, optional here) counts as unbounded when absent.
+     * {@code maxReplicas} (required of a target, optional here) counts as unbounded when absent. A workload name is
+     * refused: it would point every target at one workload.
      */
     private Defaults defaults(Node node) {
         try {
             ObjectNode json = object(node);
             ObjectNode probe = SnapshotCodec.MAPPER.createObjectNode().put("maxReplicas", Integer.MAX_VALUE);
             ConfigCodec.parse(merge(probe, json), "", "defaults");
+            if (json.path("scaleTargetRef").hasNonNull("name")) {
+                throw new InvalidInputException("scaleTargetRef.name: not allowed in the defaults (every target would "
+                        + "scale that one workload)");
+            }
             return new Defaults(json, null);
         } catch (InvalidInputException e) {
             return new Defaults(null, defaultsPath + ": " + e.getMessage());
@@ -182,7 +187,7 @@ public final class ZkTuningSource implements TuningSource {
     }
 
     /** Merges {@code top} into {@code base} (changing it): objects field by field, anything else replaced. */
-    static ObjectNode merge(ObjectNode base, ObjectNode top) {
+    private static ObjectNode merge(ObjectNode base, ObjectNode top) {
         Iterator<Map.Entry<String, JsonNode>> fields = top.fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> field = fields.next();

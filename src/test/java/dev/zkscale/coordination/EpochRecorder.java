@@ -80,6 +80,17 @@ final class EpochRecorder implements AutoCloseable {
         return -1;
     }
 
+    /** The index of the first change after {@code from} where anyone got an epoch above {@code epoch}, or -1. */
+    int indexOfEpochAbove(long epoch, int from) {
+        List<Change> all = changes();
+        for (int i = Math.max(from, 0); i < all.size(); i++) {
+            if (all.get(i).epoch().orElse(0) > epoch) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** Every epoch {@code who} ever reported, in order. */
     List<Long> epochsOf(String who) {
         return epochsOf(who, 0);

@@ -20,6 +20,7 @@ import java.util.function.LongConsumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.curator.test.TestingCluster;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -216,6 +217,36 @@ class ZkLeadershipTest {
             List<Long> all = new ArrayList<>(recorder.epochsOf("a", emptied));
             all.addAll(recorder.epochsOf("b", emptied));
             assertFalse(all.contains(old), "the old epoch is never reported again: " + recorder.changes());
+        }
+    }
+
+    @Test
+    @DisplayName("when the ensemble member a leader uses dies, it stops writing and leads on only with a greater epoch")
+    void ensembleMemberDies() throws Exception {
+        TestingCluster cluster = open(new TestingCluster(3));
+        cluster.start();
+        CuratorFramework aClient = open(ZooKeeperClients.start(cluster.getConnectString(), SESSION, CONNECTION));
+        ZkLeadership a = leadership(aClient, "a");
+        long old = awaitEpoch(a);
+        ZkLeadership b = leadership(open(ZooKeeperClients.start(cluster.getConnectString(), SESSION, CONNECTION)), "b");
+        await().atMost(PATIENCE).until(b::connected);
+
+        try (EpochRecorder recorder = new EpochRecorder(List.of(Map.entry("a", a), Map.entry("b", b)))) {
+            long killing = System.nanoTime();
+            cluster.killServer(cluster.findConnectionInstance(aClient.getZookeeperClient().getZooKeeper()));
+            await().atMost(PATIENCE).until(() -> a.epoch().orElse(0) > old || b.epoch().orElse(0) > old);
+            recorder.close();
+
+            int aStops = recorder.indexOf("a", OptionalLong.empty(), 0);
+            assertTrue(aStops >= 0, "a stopped writing: " + recorder.changes());
+            List<Long> later = new ArrayList<>(recorder.epochsOf("a", aStops));
+            later.addAll(recorder.epochsOf("b", aStops));
+            assertFalse(later.contains(old), "the old epoch is never reported again: " + recorder.changes());
+            assertFalse(a.epoch().isPresent() && b.epoch().isPresent(), "one leader");
+            int next = recorder.indexOfEpochAbove(old, aStops);
+            measured("ensemble member killed: old epoch void after %.1f ms, a greater epoch after %.1f ms (%s)",
+                    (recorder.nanosAt(aStops) - killing) / 1e6, (recorder.nanosAt(next) - killing) / 1e6,
+                    recorder.changes().get(next).who());
         }
     }
 

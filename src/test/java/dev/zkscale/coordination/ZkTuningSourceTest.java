@@ -177,6 +177,8 @@ class ZkTuningSourceTest {
                 bad("out of range", "{\"minReplicas\": 0}", "minReplicas: must be >= 1, got 0"),
                 bad("minReplicas above its own maxReplicas", "{\"minReplicas\": 5, \"maxReplicas\": 3}",
                         "maxReplicas: must be >= minReplicas (5), got 3"),
+                bad("a workload name", "{\"scaleTargetRef\": {\"kind\": \"StatefulSet\", \"name\": \"db\"}}",
+                        "scaleTargetRef.name: not allowed in the defaults"),
                 bad("empty", "", "empty"));
     }
 
@@ -196,6 +198,18 @@ class ZkTuningSourceTest {
             String prefix = root + "/defaults: " + expected;
             assertTrue(t.error().startsWith(prefix), "expected \"" + prefix + "...\", got \"" + t.error() + "\"");
         }
+    }
+
+    @Test
+    @DisplayName("a workload kind in the defaults applies to every target, each keeping its own name")
+    void defaultKind() throws Exception {
+        put("defaults", "{\"scaleTargetRef\": {\"kind\": \"StatefulSet\"}}");
+        put("targets/data/db", GOOD);
+
+        TargetConfig db = only(source(1000).targets()).config();
+
+        assertEquals("StatefulSet", db.kind());
+        assertEquals("db", db.workloadName());
     }
 
     @Test
