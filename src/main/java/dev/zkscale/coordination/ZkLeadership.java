@@ -135,7 +135,7 @@ public final class ZkLeadership implements Leadership, Closeable {
 
             @Override
             public void notLeader() {
-                onNotLeader("no longer leader");
+                onNotLeader();
             }
         });
         try {
@@ -231,9 +231,10 @@ public final class ZkLeadership implements Leadership, Closeable {
         schedule(attempt, Duration.ZERO);
     }
 
-    private void onNotLeader(String why) {
+    /** The latch took leadership away (on SUSPENDED and LOST too, after {@link #onConnectionState}). */
+    private void onNotLeader() {
         if (term.getAndSet(null) != null) {
-            LOG.infof("%s (instance %s)", why, instanceId);
+            LOG.infof("no longer leader (instance %s)", instanceId);
         }
     }
 
