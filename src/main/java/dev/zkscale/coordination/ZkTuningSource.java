@@ -119,7 +119,7 @@ public final class ZkTuningSource implements TuningSource {
             ObjectNode merged = merge(defaults.json().deepCopy(), object(node));
             TargetConfig config = ConfigCodec.parse(merged, "", target.name());
             TargetConfig capped = config.cappedAt(maxReplicasCeiling);
-            if (capped != config) {
+            if (capped.maxReplicas() != config.maxReplicas()) {
                 logCapping(target, path, node.version(), config.maxReplicas());
             }
             return new Tuning(target, capped, null, node.version());
