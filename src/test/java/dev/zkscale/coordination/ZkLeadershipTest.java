@@ -1,0 +1,321 @@
+package dev.zkscale.coordination;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.curator.test.TestingCluster;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Leadership against a real ZooKeeper server (curator-test), with a 3 s session timeout. Orderings are asserted from
+ * an {@link EpochRecorder}'s log, which reads the old leader before the standby in each pass, as a loop that checks
+ * "does anyone else lead yet?" would; how long things took is printed as {@code [measured]} lines, never asserted.
+ */
+class ZkLeadershipTest {
+    private static final String ROOT = "/zkscale";
+    private static final Duration SESSION = Duration.ofSeconds(3);
+    private static final Duration CONNECTION = Duration.ofSeconds(1);
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    private TestingServer server;
+    /** Everything a test opens, closed in reverse order. */
+    private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+
+    @BeforeEach
+    void startServer() throws Exception {
+        server = new TestingServer(true);
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        while (!opened.isEmpty()) {
+            opened.pop().close();
+        }
+        server.close();
+    }
+
+    @Test
+    @DisplayName("of two instances, exactly one has an epoch")
+    void exactlyOneLeader() {
+        ZkLeadership a = leadership(client(), "a");
+        ZkLeadership b = leadership(client(), "b");
+
+        awaitAnyEpoch(a, b);
+
+        assertNotEquals(a.epoch().isPresent(), b.epoch().isPresent(), "exactly one leader with an epoch");
+        assertNotEquals(a.holdsLatch(), b.holdsLatch(), "exactly one holds the latch");
+        assertTrue(a.connected() && b.connected());
+    }
+
+    @Test
+    @DisplayName("closing the leader hands over to the standby, whose epoch is greater")
+    void closeHandsOver() throws Exception {
+        ZkLeadership a = leadership(client(), "a");
+        long first = awaitEpoch(a);
+        ZkLeadership b = leadership(client(), "b");
+        await().atMost(PATIENCE).until(b::connected);
+
+        try (EpochRecorder recorder = new EpochRecorder(List.of(Map.entry("a", a), Map.entry("b", b)))) {
+            long closing = System.nanoTime();
+            a.close();
+            long second = awaitEpoch(b);
+
+            assertTrue(second > first, "new epoch " + second + " must be greater than " + first);
+            assertEquals(OptionalLong.empty(), a.epoch());
+            int bLeads = recorder.indexOfAnyEpoch("b", 0);
+            measured("handover after close(): standby's epoch %.1f ms after close() began",
+                    (recorder.nanosAt(bLeads) - closing) / 1e6);
+        }
+    }
+
+    @Test
+    @DisplayName("repeated handovers give strictly increasing epochs")
+    void repeatedHandovers() {
+        List<Long> epochs = new ArrayList<>();
+        ZkLeadership leader = leadership(client(), "i0");
+        epochs.add(awaitEpoch(leader));
+        for (int i = 1; i <= 5; i++) {
+            ZkLeadership standby = leadership(client(), "i" + i);
+            await().atMost(PATIENCE).until(standby::connected);
+            leader.close();
+            epochs.add(awaitEpoch(standby));
+            leader = standby;
+        }
+
+        for (int i = 1; i < epochs.size(); i++) {
+            assertTrue(epochs.get(i) > epochs.get(i - 1), "epochs must strictly increase: " + epochs);
+        }
+    }
+
+    @Test
+    @DisplayName("the epoch counter survives restarts of every instance")
+    void counterSurvivesRestarts() throws Exception {
+        CuratorFramework aClient = client();
+        CuratorFramework bClient = client();
+        ZkLeadership a = leadership(aClient, "a");
+        ZkLeadership b = leadership(bClient, "b");
+        long before = awaitAnyEpoch(a, b);
+        a.close();
+        b.close();
+        aClient.close();
+        bClient.close();
+
+        long after = awaitAnyEpoch(leadership(client(), "a"), leadership(client(), "b"));
+
+        assertTrue(after > before, "epochs continue: " + after + " after " + before);
+    }
+
+    @Test
+    @DisplayName("an expired session empties the old leader's epoch before the standby has one, and the old epoch "
+            + "never comes back")
+    void expiredSession() throws Exception {
+        CuratorFramework aClient = client();
+        ZkLeadership a = leadership(aClient, "a");
+        long old = awaitEpoch(a);
+        CuratorFramework bClient = client();
+        ZkLeadership b = leadership(bClient, "b");
+        await().atMost(PATIENCE).until(b::connected);
+
+        try (EpochRecorder recorder = new EpochRecorder(List.of(Map.entry("a", a), Map.entry("b", b)))) {
+            long expiring = System.nanoTime();
+            aClient.getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+            long next = awaitEpoch(b);
+            // a is back with a new session and has re-joined the election behind b.
+            await().atMost(PATIENCE).until(() -> a.connected() && participants(bClient) == 2);
+            recorder.close();
+
+            int aStops = recorder.indexOf("a", OptionalLong.empty(), 0);
+            int bLeads = recorder.indexOfAnyEpoch("b", 0);
+            assertTrue(aStops >= 0 && aStops < bLeads, "a must stop before b leads: " + recorder.changes());
+            assertTrue(next > old);
+            assertEquals(List.of(old), recorder.epochsOf("a"), "a never reports an epoch again while b leads");
+            assertEquals(OptionalLong.empty(), a.epoch());
+            measured("session expiry: old leader empty after %.1f ms, standby's epoch after %.1f ms",
+                    (recorder.nanosAt(aStops) - expiring) / 1e6, (recorder.nanosAt(bLeads) - expiring) / 1e6);
+        }
+    }
+
+    @Test
+    @DisplayName("a leader cut off from ZooKeeper stops before the new leader starts, and never writes with its old "
+            + "epoch after the network heals")
+    void partitionedLeader() throws Exception {
+        TcpProxy proxy = open(new TcpProxy(server.getPort()));
+        // No ensemble tracker: it would learn the server's real address and bypass the proxy.
+        CuratorFramework aClient = open(CuratorFrameworkFactory.builder().connectString(proxy.connectString())
+                .sessionTimeoutMs((int) SESSION.toMillis()).connectionTimeoutMs((int) CONNECTION.toMillis())
+                .retryPolicy(new ExponentialBackoffRetry(100, 3)).ensembleTracker(false).build());
+        aClient.start();
+        ZkLeadership a = leadership(aClient, "a");
+        long old = awaitEpoch(a);
+        CuratorFramework bClient = client();
+        ZkLeadership b = leadership(bClient, "b");
+        await().atMost(PATIENCE).until(b::connected);
+
+        try (EpochRecorder recorder = new EpochRecorder(List.of(Map.entry("a", a), Map.entry("b", b)))) {
+            long cut = System.nanoTime();
+            proxy.partition();
+            long next = awaitEpoch(b);
+            proxy.heal();
+            await().atMost(PATIENCE).until(() -> a.connected() && participants(bClient) == 2);
+            recorder.close();
+
+            int aStops = recorder.indexOf("a", OptionalLong.empty(), 0);
+            int bLeads = recorder.indexOfAnyEpoch("b", 0);
+            assertTrue(aStops >= 0 && aStops < bLeads, "a must stop before b leads: " + recorder.changes());
+            assertTrue(next > old);
+            assertEquals(List.of(old), recorder.epochsOf("a"), "a never reports an epoch again while b leads");
+            assertEquals(OptionalLong.of(next), b.epoch(), "b keeps leading after a is back");
+            measured("partition: old leader empty after %.1f ms, standby's epoch after %.1f ms",
+                    (recorder.nanosAt(aStops) - cut) / 1e6, (recorder.nanosAt(bLeads) - cut) / 1e6);
+        }
+    }
+
+    @Test
+    @DisplayName("while ZooKeeper is down no instance has an epoch; once it is back, the leader has a greater one")
+    void serverDown() throws Exception {
+        ZkLeadership a = leadership(client(), "a");
+        ZkLeadership b = leadership(client(), "b");
+        await().atMost(PATIENCE).until(() -> a.epoch().isPresent() || b.epoch().isPresent());
+        String leader = a.epoch().isPresent() ? "a" : "b";
+        long old = (leader.equals("a") ? a : b).epoch().getAsLong();
+
+        try (EpochRecorder recorder = new EpochRecorder(List.of(Map.entry("a", a), Map.entry("b", b)))) {
+            long stopping = System.nanoTime();
+            server.stop();
+            await().atMost(PATIENCE).until(() -> !a.connected() && !b.connected());
+            assertEquals(OptionalLong.empty(), a.epoch());
+            assertEquals(OptionalLong.empty(), b.epoch());
+            await().atMost(PATIENCE).until(() -> recorder.indexOf(leader, OptionalLong.empty(), 0) >= 0);
+            int emptied = recorder.indexOf(leader, OptionalLong.empty(), 0);
+            long emptiedAt = recorder.nanosAt(emptied);
+
+            server.restart();
+            await().atMost(PATIENCE).until(() -> a.epoch().orElse(0) > old || b.epoch().orElse(0) > old);
+            assertFalse(a.epoch().isPresent() && b.epoch().isPresent(), "one leader");
+            measured("server stop: epochs empty %.1f ms after stop() began", (emptiedAt - stopping) / 1e6);
+            List<Long> all = new ArrayList<>(recorder.epochsOf("a", emptied));
+            all.addAll(recorder.epochsOf("b", emptied));
+            assertFalse(all.contains(old), "the old epoch is never reported again: " + recorder.changes());
+        }
+    }
+
+    @Test
+    @DisplayName("when the ensemble member a leader uses dies, it stops writing and leads on only with a greater epoch")
+    void ensembleMemberDies() throws Exception {
+        TestingCluster cluster = open(new TestingCluster(3));
+        cluster.start();
+        CuratorFramework aClient = open(ZooKeeperClients.start(cluster.getConnectString(), SESSION, CONNECTION));
+        ZkLeadership a = leadership(aClient, "a");
+        long old = awaitEpoch(a);
+        ZkLeadership b = leadership(open(ZooKeeperClients.start(cluster.getConnectString(), SESSION, CONNECTION)), "b");
+        await().atMost(PATIENCE).until(b::connected);
+
+        try (EpochRecorder recorder = new EpochRecorder(List.of(Map.entry("a", a), Map.entry("b", b)))) {
+            long killing = System.nanoTime();
+            cluster.killServer(cluster.findConnectionInstance(aClient.getZookeeperClient().getZooKeeper()));
+            await().atMost(PATIENCE).until(() -> a.epoch().orElse(0) > old || b.epoch().orElse(0) > old);
+            recorder.close();
+
+            int aStops = recorder.indexOf("a", OptionalLong.empty(), 0);
+            assertTrue(aStops >= 0, "a stopped writing: " + recorder.changes());
+            List<Long> later = new ArrayList<>(recorder.epochsOf("a", aStops));
+            later.addAll(recorder.epochsOf("b", aStops));
+            assertFalse(later.contains(old), "the old epoch is never reported again: " + recorder.changes());
+            assertFalse(a.epoch().isPresent() && b.epoch().isPresent(), "one leader");
+            int next = recorder.indexOfEpochAbove(old, aStops);
+            measured("ensemble member killed: old epoch void after %.1f ms, a greater epoch after %.1f ms (%s)",
+                    (recorder.nanosAt(aStops) - killing) / 1e6, (recorder.nanosAt(next) - killing) / 1e6,
+                    recorder.changes().get(next).who());
+        }
+    }
+
+    @Test
+    @DisplayName("an epoch whose leadership ended while it was being taken is never published")
+    void staleEpochNeverPublished() throws Exception {
+        CountDownLatch taken = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicLong paused = new AtomicLong();
+        LongConsumer pauseOnFirst = epoch -> {
+            if (paused.compareAndSet(0, epoch)) {
+                taken.countDown();
+                try {
+                    release.await(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        ZkLeadership a = open(new ZkLeadership(client(), ROOT, "a", pauseOnFirst));
+        a.start();
+        assertTrue(taken.await(PATIENCE.toSeconds(), TimeUnit.SECONDS), "an epoch was taken");
+
+        try (EpochRecorder recorder = new EpochRecorder(List.of(Map.entry("a", a)))) {
+            // Leadership ends (and comes back) while the taken epoch waits to be published.
+            server.stop();
+            await().atMost(PATIENCE).until(() -> !a.connected());
+            server.restart();
+            await().atMost(PATIENCE).until(() -> a.connected() && a.holdsLatch());
+            release.countDown();
+
+            long next = awaitEpoch(a);
+            recorder.close();
+            assertTrue(next > paused.get(), "a new epoch " + next + " after the stale " + paused.get());
+            assertEquals(List.of(next), recorder.epochsOf("a"), "only the new epoch was ever reported");
+        }
+    }
+
+    private CuratorFramework client() {
+        return open(ZooKeeperClients.start(server.getConnectString(), SESSION, CONNECTION));
+    }
+
+    private ZkLeadership leadership(CuratorFramework client, String id) {
+        ZkLeadership leadership = open(new ZkLeadership(client, ROOT, id));
+        leadership.start();
+        return leadership;
+    }
+
+    private <T extends AutoCloseable> T open(T closeable) {
+        opened.push(closeable);
+        return closeable;
+    }
+
+    private static long awaitEpoch(ZkLeadership leadership) {
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(5)).until(() -> leadership.epoch().isPresent());
+        return leadership.epoch().getAsLong();
+    }
+
+    private static long awaitAnyEpoch(ZkLeadership a, ZkLeadership b) {
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(5))
+                .until(() -> a.epoch().isPresent() || b.epoch().isPresent());
+        return a.epoch().isPresent() ? a.epoch().getAsLong() : b.epoch().getAsLong();
+    }
+
+    private static int participants(CuratorFramework client) throws Exception {
+        return client.getChildren().forPath(ROOT + "/leader").size();
+    }
+
+    private static void measured(String format, Object... args) {
+        System.out.printf("[measured] " + format + "%n", args);
+    }
+}
