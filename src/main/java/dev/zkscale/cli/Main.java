@@ -1,5 +1,6 @@
 package dev.zkscale.cli;
 
+import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import java.util.Arrays;
 import java.util.List;
@@ -10,7 +11,9 @@ import java.util.List;
  */
 @QuarkusMain
 public final class Main {
-    private static final String USAGE = "usage: zkscale explain [FILE]";
+    private static final String USAGE = String.join("\n", "usage: zkscale [COMMAND]",
+            "  run             the controller (the default): needs a Kubernetes API and ZooKeeper",
+            "  explain [FILE]  decision snapshots (JSON Lines) in, decisions out; offline");
 
     private Main() {
     }
@@ -24,6 +27,13 @@ public final class Main {
         List<String> rest = args.isEmpty() ? List.of() : args.subList(1, args.size());
         try {
             switch (command) {
+                case "run":
+                    if (!rest.isEmpty()) {
+                        throw new UsageException("run takes no arguments (settings are -D properties or environment "
+                                + "variables), got " + rest);
+                    }
+                    Quarkus.run();
+                    return 0;
                 case "explain":
                     return Explain.run(rest, System.in, System.out);
                 case "help":
@@ -32,7 +42,7 @@ public final class Main {
                     System.out.println(USAGE);
                     return 0;
                 default:
-                    throw new UsageException("unknown command \"" + command + "\"; " + USAGE);
+                    throw new UsageException("unknown command \"" + command + "\"\n" + USAGE);
             }
         } catch (UsageException e) {
             System.err.println("zkscale " + command + ": " + e.getMessage());

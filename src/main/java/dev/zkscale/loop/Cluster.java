@@ -11,7 +11,11 @@ import java.util.Optional;
  */
 public interface Cluster {
 
-    /** The workload from the cache, or empty when it does not exist (or is not yet cached). */
+    /**
+     * The workload from the cache, or empty when it does not exist (or is not yet cached).
+     *
+     * @throws IllegalArgumentException for a kind other than {@code Deployment} or {@code StatefulSet}
+     */
     Optional<Workload> workload(String namespace, String kind, String name);
 
     /** The pods the workload's selector lists, from the cache, in a stable order. */
@@ -50,8 +54,9 @@ public interface Cluster {
     /**
      * What became of a scale write.
      *
-     * @param result {@link Result#SUCCESS}, {@link Result#FENCED} (a newer leader wrote, or the object moved on since it
-     *     was read: never retry with the same epoch), or {@link Result#FAILURE} (retry on the next pass)
+     * @param result {@link Result#SUCCESS}, {@link Result#FENCED} (a newer leader's epoch is on the object: never retry
+     *     with this epoch), or {@link Result#FAILURE} (an unrelated change, an API error or a timeout: retry on the
+     *     next pass with a fresh read)
      * @param detail what happened, for logs and Events
      */
     record WriteResult(Result result, String detail) {

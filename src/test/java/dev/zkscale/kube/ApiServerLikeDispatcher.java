@@ -30,10 +30,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * <li>Every request is recorded (method and path), so tests can count what the code under test sent.</li>
  * </ul>
  */
-final class ApiServerLikeDispatcher extends KubernetesCrudDispatcher {
+public final class ApiServerLikeDispatcher extends KubernetesCrudDispatcher {
 
     /** One request as the mock received it. */
-    record Request(String method, String path) {
+    public record Request(String method, String path) {
         boolean isWatch() {
             return path.contains("watch=true");
         }

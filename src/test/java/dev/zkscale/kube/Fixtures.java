@@ -18,13 +18,13 @@ import java.util.List;
 import java.util.Map;
 
 /** Kubernetes objects as the API server would hold them, built tersely for tests. */
-final class Fixtures {
+public final class Fixtures {
 
     private Fixtures() {
     }
 
     /** A Deployment selecting {@code matchLabels} (and {@code expressions}), with pod template labels to match. */
-    static Deployment deployment(String namespace, String name, Integer replicas, Map<String, String> matchLabels,
+    public static Deployment deployment(String namespace, String name, Integer replicas, Map<String, String> matchLabels,
             Map<String, String> annotations, LabelSelectorRequirement... expressions) {
         return new DeploymentBuilder()
                 .withMetadata(new ObjectMetaBuilder().withNamespace(namespace).withName(name)
@@ -39,12 +39,12 @@ final class Fixtures {
                 .build();
     }
 
-    static LabelSelectorRequirement requirement(String key, String operator, String... values) {
+    public static LabelSelectorRequirement requirement(String key, String operator, String... values) {
         return new LabelSelectorRequirement(key, operator, List.of(values));
     }
 
     /** A container with a CPU request ({@code null}: none). */
-    static Container container(String name, String cpuRequest) {
+    public static Container container(String name, String cpuRequest) {
         ContainerBuilder builder = new ContainerBuilder().withName(name).withImage(name + ":1");
         if (cpuRequest != null) {
             builder.withNewResources().addToRequests("cpu", new Quantity(cpuRequest))
@@ -56,19 +56,19 @@ final class Fixtures {
     }
 
     /** An init container; {@code restartPolicy} "Always" makes it a sidecar. */
-    static Container initContainer(String name, String cpuRequest, String restartPolicy) {
+    public static Container initContainer(String name, String cpuRequest, String restartPolicy) {
         Container c = container(name, cpuRequest);
         c.setRestartPolicy(restartPolicy);
         return c;
     }
 
     /** A Ready condition ({@code status} True/False/Unknown) that last changed at {@code since}. */
-    static PodCondition ready(String status, String since) {
+    public static PodCondition ready(String status, String since) {
         return new PodConditionBuilder().withType("Ready").withStatus(status).withLastTransitionTime(since).build();
     }
 
     /** A pod; {@code conditions} may be empty (no Ready condition), {@code startTime} null. */
-    static Pod pod(String namespace, String name, Map<String, String> labels, String phase, String startTime,
+    public static Pod pod(String namespace, String name, Map<String, String> labels, String phase, String startTime,
             List<PodCondition> conditions, List<Container> containers, List<Container> initContainers) {
         return new PodBuilder()
                 .withMetadata(new ObjectMetaBuilder().withNamespace(namespace).withName(name).withLabels(labels).build())
@@ -78,7 +78,7 @@ final class Fixtures {
     }
 
     /** A running, ready pod with one container "app" requesting {@code cpu}. */
-    static Pod runningPod(String namespace, String name, Map<String, String> labels, String cpu) {
+    public static Pod runningPod(String namespace, String name, Map<String, String> labels, String cpu) {
         return pod(namespace, name, labels, "Running", "2026-01-01T00:00:00Z",
                 List.of(ready("True", "2026-01-01T00:00:30Z")), List.of(container("app", cpu)), List.of());
     }
@@ -87,7 +87,7 @@ final class Fixtures {
      * A {@code metrics.k8s.io/v1beta1} PodMetrics item exactly as metrics-server serves it (window as Go duration text,
      * usage as quantity strings). {@code cpuByContainer} values may be null: that container then reports memory only.
      */
-    static GenericKubernetesResource podMetrics(String namespace, String pod, Map<String, String> labels,
+    public static GenericKubernetesResource podMetrics(String namespace, String pod, Map<String, String> labels,
             String timestamp, String window, Map<String, String> cpuByContainer) {
         GenericKubernetesResource item = new GenericKubernetesResource();
         item.setApiVersion("metrics.k8s.io/v1beta1");
@@ -112,7 +112,7 @@ final class Fixtures {
     }
 
     /** An ordered map from alternating keys and values (nulls allowed, unlike {@code Map.of}). */
-    static Map<String, String> map(String... keysAndValues) {
+    public static Map<String, String> map(String... keysAndValues) {
         Map<String, String> map = new LinkedHashMap<>();
         for (int i = 0; i < keysAndValues.length; i += 2) {
             map.put(keysAndValues[i], keysAndValues[i + 1]);

@@ -21,14 +21,14 @@ import java.util.function.Predicate;
  * A fabric8 mock API server in CRUD mode with {@link ApiServerLikeDispatcher}, on loopback over plain HTTP, and clients
  * for it with short timeouts. Close it to stop the server and the clients.
  */
-final class MockApi implements AutoCloseable {
+public final class MockApi implements AutoCloseable {
 
     /** The request timeout of {@link #newClient()}: a hung request fails after this. */
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
     /** The connection timeout of {@link #newClient()}. */
     static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(1);
 
-    final KubernetesMockServer server;
+    public final KubernetesMockServer server;
     final ApiServerLikeDispatcher dispatcher;
     private final List<KubernetesClient> clients = new ArrayList<>();
 
@@ -38,7 +38,7 @@ final class MockApi implements AutoCloseable {
     }
 
     /** Starts a server on 127.0.0.1 and a free port. */
-    static MockApi start() {
+    public static MockApi start() {
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
         ApiServerLikeDispatcher dispatcher = new ApiServerLikeDispatcher(expectations);
         KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(),
@@ -52,7 +52,7 @@ final class MockApi implements AutoCloseable {
      * defaults (10 retries with back-off on 429/5xx/connection errors), as a production client would have them: the
      * tests then show that {@link KubeCluster} makes its own requests once.
      */
-    KubernetesClient newClient() {
+    public KubernetesClient newClient() {
         KubernetesClient client = server.createClient(builder -> builder.editOrNewConfig()
                 .withRequestTimeout((int) REQUEST_TIMEOUT.toMillis())
                 .withConnectionTimeout((int) CONNECTION_TIMEOUT.toMillis())
@@ -62,13 +62,13 @@ final class MockApi implements AutoCloseable {
     }
 
     /** The requests received so far, from index {@code from} on, that match {@code which}. */
-    List<ApiServerLikeDispatcher.Request> requests(int from, Predicate<ApiServerLikeDispatcher.Request> which) {
+    public List<ApiServerLikeDispatcher.Request> requests(int from, Predicate<ApiServerLikeDispatcher.Request> which) {
         List<ApiServerLikeDispatcher.Request> all = dispatcher.received();
         return all.subList(Math.min(from, all.size()), all.size()).stream().filter(which).toList();
     }
 
     /** How many requests were received so far: a mark for {@link #requests(int, Predicate)}. */
-    int mark() {
+    public int mark() {
         return dispatcher.received().size();
     }
 

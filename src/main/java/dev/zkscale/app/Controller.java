@@ -1,0 +1,103 @@
+package dev.zkscale.app;
+
+import dev.zkscale.coordination.ZkLeadership;
+import dev.zkscale.coordination.ZkTuningSource;
+import dev.zkscale.coordination.ZooKeeperClients;
+import dev.zkscale.kube.KubeCluster;
+import dev.zkscale.loop.ControlLoop;
+import dev.zkscale.loop.DecisionRecord;
+import dev.zkscale.monitor.PrometheusMonitor;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.curator.framework.CuratorFramework;
+import org.jboss.logging.Logger;
+
+/**
+ * One controller instance, assembled from its real parts and owning their lifecycle: a Curator client, the leader
+ * latch, the config source, the Kubernetes caches, the metrics and the loop. Started in dependency order; closed in
+ * reverse, the latch first so that a standby takes over at once. Plain Java, so that one process can hold several
+ * (the demo runs two).
+ */
+public final class Controller implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Controller.class);
+
+    private final CuratorFramework curator;
+    private final ZkLeadership leadership;
+    private final KubeCluster cluster;
+    private final PrometheusMonitor monitor;
+    private final DecisionRecord record;
+    private final ControlLoop loop;
+
+    private Controller(CuratorFramework curator, ZkLeadership leadership, KubeCluster cluster,
+            PrometheusMonitor monitor, DecisionRecord record, ControlLoop loop) {
+        this.curator = curator;
+        this.leadership = leadership;
+        this.cluster = cluster;
+        this.monitor = monitor;
+        this.record = record;
+        this.loop = loop;
+    }
+
+    /** Connects, fills the caches and joins the leader election; fails with a clear message if a part cannot start. */
+    public static Controller start(ZkscaleSettings settings, KubernetesClient kubernetes, MeterRegistry registry,
+            Clock clock) {
+        Set<String> namespaces = new HashSet<>(settings.namespaces().orElse(List.of()));
+        String id = settings.instanceId().orElseGet(Controller::hostName);
+        ZkscaleSettings.ZooKeeper zk = settings.zookeeper();
+        CuratorFramework curator = ZooKeeperClients.start(zk.connect(), zk.sessionTimeout(), zk.connectionTimeout());
+        KubeCluster cluster = new KubeCluster(kubernetes, namespaces);
+        ZkLeadership leadership = new ZkLeadership(curator, zk.root(), id);
+        try {
+            cluster.start(settings.cacheSyncTimeout());
+            leadership.start();
+        } catch (RuntimeException e) {
+            leadership.close();
+            cluster.close();
+            curator.close();
+            throw e;
+        }
+        PrometheusMonitor monitor = new PrometheusMonitor(registry, leadership);
+        DecisionRecord record = new DecisionRecord(settings.decisionRecordDepth());
+        ControlLoop loop = new ControlLoop(cluster, leadership,
+                new ZkTuningSource(curator, zk.root(), settings.maxReplicasCeiling()), monitor, record, clock,
+                new ControlLoop.Settings(settings.maxReplicasCeiling(), settings.dryRun(), namespaces));
+        LOG.infof("zkscale instance %s started: ZooKeeper %s%s, namespaces %s, sync period %s%s", id, zk.connect(),
+                zk.root(), namespaces.isEmpty() ? "all" : namespaces, settings.syncPeriod(),
+                settings.dryRun() ? ", DRY RUN" : "");
+        return new Controller(curator, leadership, cluster, monitor, record, loop);
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "zkscale-" + ProcessHandle.current().pid();
+        }
+    }
+
+    public ControlLoop loop() {
+        return loop;
+    }
+
+    public DecisionRecord record() {
+        return record;
+    }
+
+    public ZkLeadership leadership() {
+        return leadership;
+    }
+
+    @Override
+    public void close() {
+        leadership.close();
+        monitor.close();
+        cluster.close();
+        curator.close();
+    }
+}

@@ -1,0 +1,52 @@
+package dev.zkscale.app;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Clock;
+
+/** {@code zkscale run}: the controller in the Quarkus runtime, its loop driven by the scheduler. */
+@ApplicationScoped
+public class ControllerBean {
+    @Inject
+    ZkscaleSettings settings;
+    @Inject
+    MeterRegistry registry;
+
+    private volatile Controller controller;
+    private KubernetesClient kubernetes;
+
+    void start(@Observes StartupEvent event) {
+        kubernetes = KubernetesClients.fromSettings();
+        controller = Controller.start(settings, kubernetes, registry, Clock.systemUTC());
+    }
+
+    /** The running controller, or null before start-up and after shutdown. */
+    Controller controller() {
+        return controller;
+    }
+
+    @Scheduled(every = "${zkscale.sync-period:15s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void pass() {
+        Controller c = controller;
+        if (c != null) {
+            c.loop().pass();
+        }
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        Controller c = controller;
+        controller = null;
+        if (c != null) {
+            c.close();
+        }
+        if (kubernetes != null) {
+            kubernetes.close();
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.zkscale.app;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The controller's settings, prefix {@code zkscale.}: from {@code application.properties}, {@code -D} system
+ * properties or environment variables ({@code ZKSCALE_ZOOKEEPER_CONNECT}, ...), as Quarkus maps them. Every one is
+ * listed in the README with its default.
+ */
+@ConfigMapping(prefix = "zkscale")
+public interface ZkscaleSettings {
+
+    ZooKeeper zookeeper();
+
+    /** How often the leader decides for every target; passes never overlap. */
+    @WithDefault("15s")
+    Duration syncPeriod();
+
+    /** The namespaces whose targets are managed; absent means all. */
+    Optional<List<String>> namespaces();
+
+    /** Caps every target's maxReplicas, hence every write. */
+    @WithDefault("1000")
+    int maxReplicasCeiling();
+
+    /** Decide and record, never write. */
+    @WithDefault("false")
+    boolean dryRun();
+
+    /** This instance's name in the leader latch; defaults to the host name (the pod name in a cluster). */
+    Optional<String> instanceId();
+
+    /** How many decisions are kept per target for {@code /api/v1/targets/{namespace}/{name}/decisions}. */
+    @WithDefault("100")
+    int decisionRecordDepth();
+
+    /** How long start-up waits for the Kubernetes caches to fill. */
+    @WithDefault("60s")
+    Duration cacheSyncTimeout();
+
+    /** ZooKeeper connection settings. */
+    interface ZooKeeper {
+        /** The ensemble's connect string, {@code host:port[,host:port...]}. */
+        @WithDefault("localhost:2181")
+        String connect();
+
+        /** The root ZNode under which zkscale keeps everything. */
+        @WithDefault("/zkscale")
+        String root();
+
+        /** The ZooKeeper session timeout: how long a silent leader keeps its latch. */
+        @WithDefault("10s")
+        Duration sessionTimeout();
+
+        /** How long to wait for a connection. */
+        @WithDefault("5s")
+        Duration connectionTimeout();
+    }
+}
