@@ -97,7 +97,7 @@ public final class KubeCluster implements Cluster, AutoCloseable {
     /** The Event {@code source.component} and {@code reportingComponent}. */
     public static final String COMPONENT = "zkscale";
 
-    static final ResourceDefinitionContext POD_METRICS = new ResourceDefinitionContext.Builder()
+    public static final ResourceDefinitionContext POD_METRICS = new ResourceDefinitionContext.Builder()
             .withGroup("metrics.k8s.io")
             .withVersion("v1beta1")
             .withKind("PodMetrics")

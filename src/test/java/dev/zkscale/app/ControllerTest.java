@@ -1,0 +1,407 @@
+package dev.zkscale.app;
+
+import static dev.zkscale.kube.Fixtures.deployment;
+import static dev.zkscale.kube.Fixtures.map;
+import static dev.zkscale.kube.Fixtures.podMetrics;
+import static dev.zkscale.kube.Fixtures.runningPod;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.zkscale.core.TargetRef;
+import dev.zkscale.kube.KubeCluster;
+import dev.zkscale.kube.MockApi;
+import dev.zkscale.loop.DecisionRecord;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two real controllers (Curator latch, ZooKeeper config, fabric8 caches and fenced writes) against a real ZooKeeper
+ * server and a mock API server in CRUD mode, driven pass by pass.
+ */
+class ControllerTest {
+    private static final String NS = "shop";
+    private static final String WEB_PATH = "/apis/apps/v1/namespaces/shop/deployments/web";
+
+    private TestingServer zk;
+    private MockApi api;
+    private KubernetesClient admin;
+    private CuratorFramework curator;
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-06-01T00:00:00Z"));
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        zk = new TestingServer();
+        api = MockApi.start();
+        admin = api.newClient();
+        curator = dev.zkscale.coordination.ZooKeeperClients.start(zk.getConnectString(), Duration.ofSeconds(3),
+                Duration.ofSeconds(3));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+        curator.close();
+        api.close();
+        zk.close();
+    }
+
+    /** A Deployment "name" of {@code replicas}, {@code pods} ready pods requesting 500m, each using {@code usage}. */
+    private void workload(String name, int replicas, int pods, String usage) {
+        admin.apps().deployments().inNamespace(NS).resource(deployment(NS, name, replicas, Map.of("app", name),
+                Map.of())).createOr(r -> r.update());
+        for (int i = 0; i < pods; i++) {
+            admin.pods().inNamespace(NS).resource(runningPod(NS, name + "-" + i, Map.of("app", name), "500m")).createOr(r -> r.update());
+        }
+        load(name, pods, usage);
+    }
+
+    /** Every one of the workload's first {@code pods} pods now uses {@code usage}. */
+    private void load(String name, int pods, String usage) {
+        for (int i = 0; i < pods; i++) {
+            admin.genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace(NS).resource(podMetrics(NS,
+                    name + "-" + i, Map.of("app", name), clock.instant().toString(), "30s", map("app", usage)))
+                    .createOr(r -> r.update());
+        }
+    }
+
+    private void config(String name, String json) throws Exception {
+        String path = "/zkscale/targets/" + NS + "/" + name;
+        if (curator.checkExists().forPath(path) == null) {
+            curator.create().creatingParentsIfNeeded().forPath(path, json.getBytes(StandardCharsets.UTF_8));
+        } else {
+            curator.setData().forPath(path, json.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private Controller controller(TestSettings settings, PrometheusMeterRegistry registry) {
+        Controller c = Controller.start(settings, api.newClient(), registry, clock);
+        open.add(c);
+        return c;
+    }
+
+    private Controller controller(String id) {
+        return controller(new TestSettings(zk.getConnectString(), id), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    private Deployment web() {
+        return admin.apps().deployments().inNamespace(NS).withName("web").get();
+    }
+
+    private long writtenEpoch() {
+        return Long.parseLong(web().getMetadata().getAnnotations().get(KubeCluster.EPOCH_ANNOTATION));
+    }
+
+    private int patches(int mark) {
+        return api.requests(mark, r -> r.method().equals("PATCH") && r.path().startsWith(WEB_PATH)).size();
+    }
+
+    private List<Event> events(String reason) {
+        return admin.v1().events().inNamespace(NS).list().getItems().stream()
+                .filter(e -> reason.equals(e.getReason())).toList();
+    }
+
+    private static Controller leader(Controller a, Controller b) {
+        await().until(() -> a.leadership().epoch().isPresent() || b.leadership().epoch().isPresent());
+        return a.leadership().epoch().isPresent() ? a : b;
+    }
+
+    /** Runs passes until the controller's cache shows the workload at {@code replicas}. */
+    private static void awaitCached(Controller c, int replicas) {
+        await().until(() -> {
+            c.loop().pass();
+            List<DecisionRecord.Entry> entries = c.record().decisions(new TargetRef(NS, "web"));
+            return !entries.isEmpty() && entries.get(entries.size() - 1).snapshot().specReplicas() == replicas;
+        });
+    }
+
+    @Test
+    @DisplayName("only the leader decides and writes, and its write carries its epoch")
+    void onlyTheLeaderWrites() throws Exception {
+        // Given two pods at 90% of a 50% target and two controllers
+        workload("web", 2, 2, "450m");
+        config("web", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
+        Controller a = controller("a");
+        Controller b = controller("b");
+        Controller leader = leader(a, b);
+        Controller follower = leader == a ? b : a;
+
+        // When both run a pass
+        int mark = api.mark();
+        follower.loop().pass();
+        leader.loop().pass();
+
+        // Then the leader alone wrote: ceil(1.8 x 2) = 4, with its epoch
+        assertEquals(4, web().getSpec().getReplicas());
+        assertEquals(leader.leadership().epoch().getAsLong(), writtenEpoch());
+        assertEquals(1, patches(mark));
+        assertTrue(follower.record().targets().isEmpty());
+        assertEquals(1, events("SuccessfulRescale").size());
+        assertEquals("New size: 4; reason: cpu resource utilization (percentage of request) above target",
+                events("SuccessfulRescale").get(0).getMessage());
+    }
+
+    @Test
+    @DisplayName("closing the leader hands over: the standby's writes carry a greater epoch")
+    void handover() throws Exception {
+        workload("web", 2, 2, "450m");
+        config("web", "{\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":50}");
+        Controller a = controller("a");
+        Controller b = controller("b");
+        Controller first = leader(a, b);
+        Controller second = first == a ? b : a;
+        first.loop().pass();
+        long firstEpoch = writtenEpoch();
+
+        // When the leader shuts down and the load doubles
+        first.close();
+        await().until(() -> second.leadership().epoch().isPresent());
+        load("web", 2, "900m");
+        awaitCached(second, 8);
+
+        // Then the standby scaled (180% of 50% on 2 pods: 8, within the legacy limit of 2 x 4) with a newer epoch
+        assertEquals(8, web().getSpec().getReplicas());
+        assertTrue(writtenEpoch() > firstEpoch);
+    }
+
+    @Test
+    @DisplayName("a leader whose ZooKeeper session is lost stops writing before the standby starts")
+    void sessionLoss() throws Exception {
+        workload("web", 2, 2, "450m");
+        config("web", "{\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":50}");
+        Controller a = controller("a");
+        Controller b = controller("b");
+        Controller first = leader(a, b);
+        Controller second = first == a ? b : a;
+        first.loop().pass();
+        long firstEpoch = writtenEpoch();
+        load("web", 2, "900m");
+
+        // When the leader's session expires
+        first.leadership().epoch(); // (still leading here)
+        curatorOf(first).getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+
+        // Then its passes write nothing, even before the standby leads
+        int mark = api.mark();
+        first.loop().pass();
+        assertEquals(0, patches(mark));
+        await().until(() -> second.leadership().epoch().isPresent());
+        awaitCached(second, 8);
+        assertTrue(writtenEpoch() > firstEpoch);
+    }
+
+    private static CuratorFramework curatorOf(Controller c) throws Exception {
+        java.lang.reflect.Field f = Controller.class.getDeclaredField("curator");
+        f.setAccessible(true);
+        return (CuratorFramework) f.get(c);
+    }
+
+    @Test
+    @DisplayName("the metrics API down: no decision, no scale-down, a FailedGetResourceMetric event and a counted error")
+    void metricsDown() throws Exception {
+        workload("web", 4, 4, "50m");
+        config("web", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50,\"downscaleStabilizationSeconds\":0}");
+        api.server.expect().get().withPath("/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods")
+                .andReturn(503, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":503}")
+                .always();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Controller c = controller(new TestSettings(zk.getConnectString(), "a"), registry);
+        await().until(() -> c.leadership().epoch().isPresent());
+
+        int mark = api.mark();
+        c.loop().pass();
+        c.loop().pass();
+
+        assertEquals(4, web().getSpec().getReplicas());
+        assertEquals(0, patches(mark));
+        DecisionRecord.Entry last = c.record().decisions(new TargetRef(NS, "web")).get(1);
+        assertTrue(last.decision().error().contains("unable to fetch metrics from resource metrics API"),
+                last.decision().error());
+        assertEquals(1, events("FailedGetResourceMetric").size(), "one event per distinct failure, not per pass");
+        assertTrue(registry.scrape().contains("zkscale_metrics_errors_total{reason=\"metrics_api_unavailable\",} 2.0"),
+                registry.scrape());
+        assertTrue(registry.scrape().contains(
+                "zkscale_target_cpu_utilization_percent{namespace=\"shop\",target=\"web\",} NaN"));
+    }
+
+    @Test
+    @DisplayName("pods without metrics count as using their request on the way down, never as zero load")
+    void missingMetrics() throws Exception {
+        // Four pods, two reporting 10% and two silent: as zero load the HPA would go to 1; upstream keeps 4
+        workload("web", 4, 4, "50m");
+        admin.genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace(NS).withName("web-2").delete();
+        admin.genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace(NS).withName("web-3").delete();
+        config("web", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50,\"downscaleStabilizationSeconds\":0}");
+        Controller c = controller("a");
+        await().until(() -> c.leadership().epoch().isPresent());
+
+        c.loop().pass();
+
+        assertEquals(4, web().getSpec().getReplicas());
+        assertEquals(List.of("web-2", "web-3"), c.record().decisions(new TargetRef(NS, "web")).get(0).decision()
+                .missingPods());
+    }
+
+    @Test
+    @DisplayName("a target whose Deployment does not exist is reported and skipped; the others still scale")
+    void vanishedWorkload() throws Exception {
+        workload("web", 2, 2, "450m");
+        config("web", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
+        config("gone", "{\"maxReplicas\":10}");
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Controller c = controller(new TestSettings(zk.getConnectString(), "a"), registry);
+        await().until(() -> c.leadership().epoch().isPresent());
+
+        c.loop().pass();
+
+        assertEquals(4, web().getSpec().getReplicas());
+        List<Event> failed = events("FailedGetScale");
+        assertEquals(1, failed.size());
+        assertEquals("gone", failed.get(0).getInvolvedObject().getName());
+        assertEquals("deployments.apps \"gone\" not found", failed.get(0).getMessage());
+        assertTrue(registry.scrape().contains("zkscale_metrics_errors_total{reason=\"workload_missing\",} 1.0"));
+    }
+
+    @Test
+    @DisplayName("an API error on the write is counted, reported, and retried on the next pass")
+    void writeRetried() throws Exception {
+        workload("web", 2, 2, "450m");
+        config("web", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
+        api.server.expect().patch().withPath(WEB_PATH)
+                .andReturn(503, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":503}")
+                .once();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Controller c = controller(new TestSettings(zk.getConnectString(), "a"), registry);
+        await().until(() -> c.leadership().epoch().isPresent());
+
+        c.loop().pass();
+        assertEquals(2, web().getSpec().getReplicas());
+        assertEquals(1, events("FailedRescale").size());
+        c.loop().pass();
+
+        assertEquals(4, web().getSpec().getReplicas());
+        String scrape = registry.scrape();
+        assertTrue(scrape.contains("zkscale_scale_operations_total{direction=\"up\",namespace=\"shop\",result=\"failure\","
+                + "target=\"web\",} 1.0"), scrape);
+        assertTrue(scrape.contains("zkscale_scale_operations_total{direction=\"up\",namespace=\"shop\",result=\"success\","
+                + "target=\"web\",} 1.0"), scrape);
+    }
+
+    @Test
+    @DisplayName("DryRun and Paused targets, and a dry-run controller, never write")
+    void modes() throws Exception {
+        workload("web", 2, 2, "450m");
+        config("web", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50,\"mode\":\"DryRun\"}");
+        Controller c = controller("a");
+        await().until(() -> c.leadership().epoch().isPresent());
+        int mark = api.mark();
+
+        c.loop().pass();
+        DecisionRecord.Entry dry = c.record().decisions(new TargetRef(NS, "web")).get(0);
+        assertEquals(4, dry.decision().desiredReplicas());
+        assertEquals("dry run: not written", dry.write());
+
+        config("web", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50,\"mode\":\"Paused\"}");
+        c.loop().pass();
+        assertEquals(1, c.record().decisions(new TargetRef(NS, "web")).size(), "a paused target is not decided");
+
+        assertEquals(0, patches(mark));
+        assertEquals(2, web().getSpec().getReplicas());
+    }
+
+    @Test
+    @DisplayName("a global dry run decides and records but never writes")
+    void globalDryRun() throws Exception {
+        workload("web", 2, 2, "450m");
+        config("web", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
+        Controller c = controller(new TestSettings(zk.getConnectString(), "a", true, 1000),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        await().until(() -> c.leadership().epoch().isPresent());
+        int mark = api.mark();
+
+        c.loop().pass();
+
+        assertEquals(0, patches(mark));
+        assertEquals(4, c.record().decisions(new TargetRef(NS, "web")).get(0).decision().desiredReplicas());
+    }
+
+    @Test
+    @DisplayName("a rejected config keeps the last good one, with an InvalidConfig event and a counted rejection")
+    void rejectedConfig() throws Exception {
+        workload("web", 2, 2, "450m");
+        config("web", "{\"maxReplicas\":3,\"targetCPUUtilizationPercentage\":50}");
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Controller c = controller(new TestSettings(zk.getConnectString(), "a"), registry);
+        await().until(() -> c.leadership().epoch().isPresent());
+        c.loop().pass();
+        assertEquals(3, web().getSpec().getReplicas());
+
+        // When the ZNode turns invalid and the load doubles
+        config("web", "{\"maxReplicas\":\"ten\"}");
+        load("web", 2, "900m");
+        awaitCached(c, 3);
+        c.loop().pass();
+
+        // Then the last good config (max 3) still rules
+        assertEquals(3, web().getSpec().getReplicas());
+        assertNull(c.record().decisions(new TargetRef(NS, "web")).get(1).decision().error());
+        assertEquals(1, events("InvalidConfig").size());
+        assertTrue(events("InvalidConfig").get(0).getMessage().contains("maxReplicas: must be an integer"),
+                events("InvalidConfig").get(0).getMessage());
+        assertTrue(registry.scrape().contains("zkscale_config_rejected_total{namespace=\"shop\",target=\"web\",} 1.0"));
+    }
+
+    @Test
+    @DisplayName("zkscale.max-replicas-ceiling caps every write")
+    void ceiling() throws Exception {
+        workload("web", 2, 2, "450m");
+        config("web", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
+        Controller c = controller(new TestSettings(zk.getConnectString(), "a", false, 3),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        await().until(() -> c.leadership().epoch().isPresent());
+
+        c.loop().pass();
+
+        assertEquals(3, web().getSpec().getReplicas());
+        assertFalse(c.record().decisions(new TargetRef(NS, "web")).isEmpty());
+    }
+
+    @Test
+    @DisplayName("a deleted config ZNode stops management: the record and the series go, the replicas stay")
+    void deletedTarget() throws Exception {
+        workload("web", 2, 2, "450m");
+        config("web", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Controller c = controller(new TestSettings(zk.getConnectString(), "a"), registry);
+        await().until(() -> c.leadership().epoch().isPresent());
+        c.loop().pass();
+        assertTrue(registry.scrape().contains("zkscale_target_desired_replicas{namespace=\"shop\",target=\"web\",} 4.0"));
+
+        curator.delete().forPath("/zkscale/targets/shop/web");
+        c.loop().pass();
+
+        assertTrue(c.record().targets().isEmpty());
+        assertFalse(registry.scrape().contains("target=\"web\""), registry.scrape());
+        assertEquals(4, web().getSpec().getReplicas());
+    }
+}

@@ -1,0 +1,171 @@
+package dev.zkscale.app;
+
+import static dev.zkscale.kube.Fixtures.deployment;
+import static dev.zkscale.kube.Fixtures.map;
+import static dev.zkscale.kube.Fixtures.podMetrics;
+import static dev.zkscale.kube.Fixtures.runningPod;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.zkscale.coordination.ZkLeadership;
+import dev.zkscale.coordination.ZkTuningSource;
+import dev.zkscale.coordination.ZooKeeperClients;
+import dev.zkscale.core.Pod;
+import dev.zkscale.core.TargetRef;
+import dev.zkscale.kube.KubeCluster;
+import dev.zkscale.kube.MockApi;
+import dev.zkscale.loop.Cluster;
+import dev.zkscale.loop.ControlLoop;
+import dev.zkscale.loop.DecisionRecord;
+import dev.zkscale.loop.Workload;
+import dev.zkscale.monitor.PrometheusMonitor;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The write of a deposed leader is refused by the API server, not only skipped by a local check: leader A freezes
+ * in the middle of a write (as in a long GC pause), loses its session, B takes over and scales, and A's late write
+ * then reaches the API server.
+ */
+class FencingTest {
+    private static final String NS = "shop";
+
+    /** The real cluster adapter, with a write that stops until the test lets it go on. */
+    private static final class FrozenWrite implements Cluster {
+        private final Cluster real;
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch thaw = new CountDownLatch(1);
+
+        FrozenWrite(Cluster real) {
+            this.real = real;
+        }
+
+        @Override
+        public Optional<Workload> workload(String namespace, String kind, String name) {
+            return real.workload(namespace, kind, name);
+        }
+
+        @Override
+        public List<Pod> pods(Workload workload) {
+            return real.pods(workload);
+        }
+
+        @Override
+        public NamespaceMetrics podMetrics(String namespace) throws MetricsUnavailableException {
+            return real.podMetrics(namespace);
+        }
+
+        @Override
+        public WriteResult scale(Workload workload, int replicas, long epoch) {
+            entered.countDown();
+            try {
+                thaw.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return real.scale(workload, replicas, epoch);
+        }
+
+        @Override
+        public void event(String namespace, String kind, String name, boolean warning, String reason, String message) {
+            real.event(namespace, kind, name, warning, reason, message);
+        }
+    }
+
+    @Test
+    @DisplayName("a paused leader's late write is refused by the API server and the target keeps the new leader's value")
+    void lateWriteOfADeposedLeaderIsRefused() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-06-01T00:00:00Z"));
+        try (TestingServer zk = new TestingServer(); MockApi api = MockApi.start()) {
+            KubernetesClient admin = api.newClient();
+            admin.apps().deployments().inNamespace(NS).resource(deployment(NS, "web", 2, Map.of("app", "web"),
+                    Map.of())).createOr(r -> r.update());
+            for (int i = 0; i < 2; i++) {
+                admin.pods().inNamespace(NS).resource(runningPod(NS, "web-" + i, Map.of("app", "web"), "500m")).createOr(r -> r.update());
+            }
+            setLoad(admin, clock, "300m");
+            try (CuratorFramework config = ZooKeeperClients.start(zk.getConnectString(), Duration.ofSeconds(3),
+                    Duration.ofSeconds(3))) {
+                config.create().creatingParentsIfNeeded().forPath("/zkscale/targets/shop/web",
+                        "{\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":50}".getBytes(StandardCharsets.UTF_8));
+            }
+
+            // Given A leads, with a write that will freeze
+            CuratorFramework aClient = ZooKeeperClients.start(zk.getConnectString(), Duration.ofSeconds(3),
+                    Duration.ofSeconds(3));
+            KubeCluster aCluster = new KubeCluster(api.newClient(), Set.of());
+            aCluster.start(Duration.ofSeconds(10));
+            ZkLeadership aLeadership = new ZkLeadership(aClient, "/zkscale", "a");
+            aLeadership.start();
+            FrozenWrite frozen = new FrozenWrite(aCluster);
+            try (Controller b = Controller.start(new TestSettings(zk.getConnectString(), "b"), api.newClient(),
+                    new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock)) {
+                await().until(() -> aLeadership.epoch().isPresent());
+                long aEpoch = aLeadership.epoch().getAsLong();
+                PrometheusMeterRegistry aRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+                DecisionRecord aRecord = new DecisionRecord(10);
+                ControlLoop a = new ControlLoop(frozen, aLeadership, new ZkTuningSource(aClient, "/zkscale", 1000),
+                        new PrometheusMonitor(aRegistry, aLeadership), aRecord, clock,
+                        new ControlLoop.Settings(1000, false, Set.of()));
+
+                // When A freezes inside its write of 3 (120% of 50% on 2 pods), its session expires, and B takes
+                // over under a higher load
+                CompletableFuture<Void> aPass = CompletableFuture.runAsync(a::pass);
+                assertTrue(frozen.entered.await(30, TimeUnit.SECONDS), "A never reached its write");
+                aClient.getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+                await().until(() -> b.leadership().epoch().isPresent());
+                setLoad(admin, clock, "900m");
+                b.loop().pass();
+                long bEpoch = b.leadership().epoch().getAsLong();
+                assertEquals(4, web(admin).getSpec().getReplicas(), "B: 360% of 50% on 2 pods, limited to 2 x 2");
+
+                // ... and A thaws: its write goes out with its old epoch and the resourceVersion it read
+                frozen.thaw.countDown();
+                aPass.get(30, TimeUnit.SECONDS);
+
+                // Then the API server refused it: the target keeps B's size and epoch, and A counted it as fenced
+                Deployment web = web(admin);
+                assertEquals(4, web.getSpec().getReplicas());
+                assertEquals(String.valueOf(bEpoch), web.getMetadata().getAnnotations().get(KubeCluster.EPOCH_ANNOTATION));
+                assertTrue(bEpoch > aEpoch);
+                String write = aRecord.decisions(new TargetRef(NS, "web")).get(0).write();
+                assertTrue(write.startsWith("FENCED"), write);
+                assertTrue(aRegistry.scrape().contains("result=\"fenced\",target=\"web\",} 1.0"), aRegistry.scrape());
+            } finally {
+                frozen.thaw.countDown();
+                aLeadership.close();
+                aCluster.close();
+                aClient.close();
+            }
+        }
+    }
+
+    private static Deployment web(KubernetesClient admin) {
+        return admin.apps().deployments().inNamespace(NS).withName("web").get();
+    }
+
+    private static void setLoad(KubernetesClient admin, MutableClock clock, String usage) {
+        for (int i = 0; i < 2; i++) {
+            admin.genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace(NS).resource(podMetrics(NS,
+                    "web-" + i, Map.of("app", "web"), clock.instant().toString(), "30s", map("app", usage)))
+                    .createOr(r -> r.update());
+        }
+    }
+}

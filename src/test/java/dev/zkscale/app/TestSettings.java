@@ -1,0 +1,68 @@
+package dev.zkscale.app;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Settings for a controller in a test: a given ZooKeeper, a 3 s session, an instance id. */
+record TestSettings(String connect, String instance, boolean dryRun, int ceiling) implements ZkscaleSettings {
+
+    TestSettings(String connect, String instance) {
+        this(connect, instance, false, 1000);
+    }
+
+    @Override
+    public ZooKeeper zookeeper() {
+        return new ZooKeeper() {
+            @Override
+            public String connect() {
+                return connect;
+            }
+
+            @Override
+            public String root() {
+                return "/zkscale";
+            }
+
+            @Override
+            public Duration sessionTimeout() {
+                return Duration.ofSeconds(3);
+            }
+
+            @Override
+            public Duration connectionTimeout() {
+                return Duration.ofSeconds(3);
+            }
+        };
+    }
+
+    @Override
+    public Duration syncPeriod() {
+        return Duration.ofSeconds(1);
+    }
+
+    @Override
+    public Optional<List<String>> namespaces() {
+        return Optional.empty();
+    }
+
+    @Override
+    public int maxReplicasCeiling() {
+        return ceiling;
+    }
+
+    @Override
+    public Optional<String> instanceId() {
+        return Optional.of(instance);
+    }
+
+    @Override
+    public int decisionRecordDepth() {
+        return 100;
+    }
+
+    @Override
+    public Duration cacheSyncTimeout() {
+        return Duration.ofSeconds(10);
+    }
+}
