@@ -17,12 +17,14 @@ public class ControllerBean {
     ZkscaleSettings settings;
     @Inject
     MeterRegistry registry;
+    @Inject
+    KubernetesClients.Settings kubernetesSettings;
 
     private volatile Controller controller;
     private KubernetesClient kubernetes;
 
     void start(@Observes StartupEvent event) {
-        kubernetes = KubernetesClients.fromSettings();
+        kubernetes = KubernetesClients.create(kubernetesSettings);
         controller = Controller.start(settings, kubernetes, registry, Clock.systemUTC());
     }
 
