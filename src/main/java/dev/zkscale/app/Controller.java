@@ -93,6 +93,10 @@ public final class Controller implements AutoCloseable {
         return leadership;
     }
 
+    CuratorFramework curator() {
+        return curator;
+    }
+
     @Override
     public void close() {
         leadership.close();

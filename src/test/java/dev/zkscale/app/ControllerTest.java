@@ -121,6 +121,37 @@ class ControllerTest {
                 .filter(e -> reason.equals(e.getReason())).toList();
     }
 
+    /** Two controllers on "web" (2 pods at 90% of a 50% target, maxReplicas 20): the leader first. */
+    private Controller[] twoOnBusyWeb() throws Exception {
+        workload("web", 2, 2, "450m");
+        config("web", "{\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":50}");
+        Controller a = controller("a");
+        Controller b = controller("b");
+        Controller leader = leader(a, b);
+        return new Controller[] {leader, leader == a ? b : a};
+    }
+
+    /** One leading controller with these settings, on a target "web" with this config. */
+    private Controller leading(TestSettings settings, PrometheusMeterRegistry registry, String webConfig)
+            throws Exception {
+        config("web", webConfig);
+        Controller c = controller(settings, registry);
+        await().until(() -> c.leadership().epoch().isPresent());
+        return c;
+    }
+
+    private Controller leading(PrometheusMeterRegistry registry, String webConfig) throws Exception {
+        return leading(new TestSettings(zk.getConnectString(), "a"), registry, webConfig);
+    }
+
+    private Controller leading(TestSettings settings, String webConfig) throws Exception {
+        return leading(settings, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), webConfig);
+    }
+
+    private Controller leading(String webConfig) throws Exception {
+        return leading(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), webConfig);
+    }
+
     private static Controller leader(Controller a, Controller b) {
         await().until(() -> a.leadership().epoch().isPresent() || b.leadership().epoch().isPresent());
         return a.leadership().epoch().isPresent() ? a : b;
@@ -164,12 +195,9 @@ class ControllerTest {
     @Test
     @DisplayName("closing the leader hands over: the standby's writes carry a greater epoch")
     void handover() throws Exception {
-        workload("web", 2, 2, "450m");
-        config("web", "{\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":50}");
-        Controller a = controller("a");
-        Controller b = controller("b");
-        Controller first = leader(a, b);
-        Controller second = first == a ? b : a;
+        Controller[] pair = twoOnBusyWeb();
+        Controller first = pair[0];
+        Controller second = pair[1];
         first.loop().pass();
         long firstEpoch = writtenEpoch();
 
@@ -187,19 +215,15 @@ class ControllerTest {
     @Test
     @DisplayName("a leader whose ZooKeeper session is lost stops writing before the standby starts")
     void sessionLoss() throws Exception {
-        workload("web", 2, 2, "450m");
-        config("web", "{\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":50}");
-        Controller a = controller("a");
-        Controller b = controller("b");
-        Controller first = leader(a, b);
-        Controller second = first == a ? b : a;
+        Controller[] pair = twoOnBusyWeb();
+        Controller first = pair[0];
+        Controller second = pair[1];
         first.loop().pass();
         long firstEpoch = writtenEpoch();
         load("web", 2, "900m");
 
         // When the leader's session expires
-        first.leadership().epoch(); // (still leading here)
-        curatorOf(first).getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+        first.curator().getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
 
         // Then its passes write nothing, even before the standby leads
         int mark = api.mark();
@@ -210,23 +234,16 @@ class ControllerTest {
         assertTrue(writtenEpoch() > firstEpoch);
     }
 
-    private static CuratorFramework curatorOf(Controller c) throws Exception {
-        java.lang.reflect.Field f = Controller.class.getDeclaredField("curator");
-        f.setAccessible(true);
-        return (CuratorFramework) f.get(c);
-    }
-
     @Test
     @DisplayName("the metrics API down: no decision, no scale-down, a FailedGetResourceMetric event and a counted error")
     void metricsDown() throws Exception {
         workload("web", 4, 4, "50m");
-        config("web", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50,\"downscaleStabilizationSeconds\":0}");
         api.server.expect().get().withPath("/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods")
                 .andReturn(503, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":503}")
                 .always();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Controller c = controller(new TestSettings(zk.getConnectString(), "a"), registry);
-        await().until(() -> c.leadership().epoch().isPresent());
+        Controller c = leading(registry,
+                "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50,\"downscaleStabilizationSeconds\":0}");
 
         int mark = api.mark();
         c.loop().pass();
@@ -251,9 +268,7 @@ class ControllerTest {
         workload("web", 4, 4, "50m");
         admin.genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace(NS).withName("web-2").delete();
         admin.genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace(NS).withName("web-3").delete();
-        config("web", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50,\"downscaleStabilizationSeconds\":0}");
-        Controller c = controller("a");
-        await().until(() -> c.leadership().epoch().isPresent());
+        Controller c = leading("{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50,\"downscaleStabilizationSeconds\":0}");
 
         c.loop().pass();
 
@@ -266,11 +281,9 @@ class ControllerTest {
     @DisplayName("a target whose Deployment does not exist is reported and skipped; the others still scale")
     void vanishedWorkload() throws Exception {
         workload("web", 2, 2, "450m");
-        config("web", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
         config("gone", "{\"maxReplicas\":10}");
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Controller c = controller(new TestSettings(zk.getConnectString(), "a"), registry);
-        await().until(() -> c.leadership().epoch().isPresent());
+        Controller c = leading(registry, "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
 
         c.loop().pass();
 
@@ -286,13 +299,12 @@ class ControllerTest {
     @DisplayName("an API error on the write is counted, reported, and retried on the next pass")
     void writeRetried() throws Exception {
         workload("web", 2, 2, "450m");
-        config("web", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
         api.server.expect().patch().withPath(WEB_PATH)
                 .andReturn(503, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":503}")
                 .once();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Controller c = controller(new TestSettings(zk.getConnectString(), "a"), registry);
-        await().until(() -> c.leadership().epoch().isPresent());
+        Controller c = leading(registry,
+                "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
 
         c.loop().pass();
         assertEquals(2, web().getSpec().getReplicas());
@@ -311,9 +323,7 @@ class ControllerTest {
     @DisplayName("DryRun and Paused targets, and a dry-run controller, never write")
     void modes() throws Exception {
         workload("web", 2, 2, "450m");
-        config("web", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50,\"mode\":\"DryRun\"}");
-        Controller c = controller("a");
-        await().until(() -> c.leadership().epoch().isPresent());
+        Controller c = leading("{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50,\"mode\":\"DryRun\"}");
         int mark = api.mark();
 
         c.loop().pass();
@@ -333,10 +343,8 @@ class ControllerTest {
     @DisplayName("a global dry run decides and records but never writes")
     void globalDryRun() throws Exception {
         workload("web", 2, 2, "450m");
-        config("web", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
-        Controller c = controller(new TestSettings(zk.getConnectString(), "a", true, 1000),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-        await().until(() -> c.leadership().epoch().isPresent());
+        Controller c = leading(new TestSettings(zk.getConnectString(), "a", true, 1000),
+                "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
         int mark = api.mark();
 
         c.loop().pass();
@@ -349,10 +357,9 @@ class ControllerTest {
     @DisplayName("a rejected config keeps the last good one, with an InvalidConfig event and a counted rejection")
     void rejectedConfig() throws Exception {
         workload("web", 2, 2, "450m");
-        config("web", "{\"maxReplicas\":3,\"targetCPUUtilizationPercentage\":50}");
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Controller c = controller(new TestSettings(zk.getConnectString(), "a"), registry);
-        await().until(() -> c.leadership().epoch().isPresent());
+        Controller c = leading(registry,
+                "{\"maxReplicas\":3,\"targetCPUUtilizationPercentage\":50}");
         c.loop().pass();
         assertEquals(3, web().getSpec().getReplicas());
 
@@ -375,10 +382,8 @@ class ControllerTest {
     @DisplayName("zkscale.max-replicas-ceiling caps every write")
     void ceiling() throws Exception {
         workload("web", 2, 2, "450m");
-        config("web", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
-        Controller c = controller(new TestSettings(zk.getConnectString(), "a", false, 3),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-        await().until(() -> c.leadership().epoch().isPresent());
+        Controller c = leading(new TestSettings(zk.getConnectString(), "a", false, 3),
+                "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
 
         c.loop().pass();
 
@@ -390,10 +395,9 @@ class ControllerTest {
     @DisplayName("a deleted config ZNode stops management: the record and the series go, the replicas stay")
     void deletedTarget() throws Exception {
         workload("web", 2, 2, "450m");
-        config("web", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Controller c = controller(new TestSettings(zk.getConnectString(), "a"), registry);
-        await().until(() -> c.leadership().epoch().isPresent());
+        Controller c = leading(registry,
+                "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
         c.loop().pass();
         assertTrue(registry.scrape().contains("zkscale_target_desired_replicas{namespace=\"shop\",target=\"web\",} 4.0"));
 
