@@ -47,8 +47,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(1)
 @Threads(1)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Warmup(iterations = 5, time = 2)
+@Measurement(iterations = 5, time = 2)
 public class DecisionBenchmark {
     /**
      * The {@code maxReplicas} ceiling the snapshots are read with. {@code explain} defaults to 1000, which would pin the
