@@ -32,21 +32,31 @@ public final class SnapshotCodec {
             .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true))
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
+    private static final Set<String> SNAPSHOT_FIELDS = Set.of("now", "target", "config", "scale", "pods", "podMetrics", "metricsError", "history");
+    private static final Set<String> TARGET_FIELDS = Set.of("namespace", "name");
+    private static final Set<String> SCALE_FIELDS = Set.of("specReplicas", "statusReplicas");
+    private static final Set<String> POD_FIELDS = Set.of("name", "phase", "ready", "deleting", "startTime", "readyTransitionTime", "containers");
+    private static final Set<String> CONTAINER_FIELDS = Set.of("name", "requestMilliCpu", "restartableInit");
+    private static final Set<String> METRICS_FIELDS = Set.of("pod", "timestamp", "windowSeconds", "containers");
+    private static final Set<String> USAGE_FIELDS = Set.of("name", "usageMilliCpu");
+    private static final Set<String> HISTORY_FIELDS = Set.of("recommendations", "scaleUpEvents", "scaleDownEvents");
+    private static final Set<String> ENTRY_FIELDS = Set.of("time", "replicas");
+
     private SnapshotCodec() {
     }
 
     /** Reads one snapshot; its config's {@code maxReplicas} is capped at {@code ceiling}. */
     public static Snapshot read(JsonNode json, int ceiling) throws InvalidInputException {
         Fields f = Fields.of(json, "snapshot").only(
-                Set.of("now", "target", "config", "scale", "pods", "podMetrics", "metricsError", "history"));
+                SNAPSHOT_FIELDS);
         Instant now = requiredTime(f, "now");
-        Fields t = required(f.object("target"), f.at("target")).only(Set.of("namespace", "name"));
+        Fields t = required(f.object("target"), f.at("target")).only(TARGET_FIELDS);
         TargetRef target = new TargetRef(t.string("namespace", null), t.string("name", null));
         if (!f.has("config")) {
             throw new InvalidInputException(f.at("config") + ": required");
         }
         TargetConfig config = ConfigCodec.parse(f.raw("config"), f.at("config"), target.name()).cappedAt(ceiling);
-        Fields scale = required(f.object("scale"), f.at("scale")).only(Set.of("specReplicas", "statusReplicas"));
+        Fields scale = required(f.object("scale"), f.at("scale")).only(SCALE_FIELDS);
         int spec = (int) scale.integer("specReplicas", null, 0, Integer.MAX_VALUE);
         int status = (int) scale.integer("statusReplicas", (long) spec, 0, Integer.MAX_VALUE);
         History history = f.has("history") ? history(f.object("history")) : null;
@@ -69,11 +79,11 @@ public final class SnapshotCodec {
         List<Pod> pods = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (Fields p : f.objects("pods")) {
-            p.only(Set.of("name", "phase", "ready", "deleting", "startTime", "readyTransitionTime", "containers"));
+            p.only(POD_FIELDS);
             String name = unique(p, "name", names);
             List<Pod.Container> containers = new ArrayList<>();
             for (Fields c : p.objects("containers")) {
-                c.only(Set.of("name", "requestMilliCpu", "restartableInit"));
+                c.only(CONTAINER_FIELDS);
                 containers.add(new Pod.Container(c.string("name", null),
                         c.optionalInteger("requestMilliCpu", 0, MAX_MILLI_CPU), c.bool("restartableInit", false)));
             }
@@ -116,11 +126,11 @@ public final class SnapshotCodec {
         List<PodMetrics> items = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (Fields m : f.objects("podMetrics")) {
-            m.only(Set.of("pod", "timestamp", "windowSeconds", "containers"));
+            m.only(METRICS_FIELDS);
             String pod = unique(m, "pod", names);
             List<PodMetrics.Usage> usage = new ArrayList<>();
             for (Fields c : m.objects("containers")) {
-                c.only(Set.of("name", "usageMilliCpu"));
+                c.only(USAGE_FIELDS);
                 usage.add(new PodMetrics.Usage(c.string("name", null),
                         c.optionalInteger("usageMilliCpu", 0, MAX_MILLI_CPU)));
             }
@@ -132,14 +142,14 @@ public final class SnapshotCodec {
     }
 
     private static History history(Fields f) throws InvalidInputException {
-        f.only(Set.of("recommendations", "scaleUpEvents", "scaleDownEvents"));
+        f.only(HISTORY_FIELDS);
         return new History(entries(f, "recommendations"), entries(f, "scaleUpEvents"), entries(f, "scaleDownEvents"));
     }
 
     private static List<History.Entry> entries(Fields f, String name) throws InvalidInputException {
         List<History.Entry> entries = new ArrayList<>();
         for (Fields e : f.objects(name)) {
-            e.only(Set.of("time", "replicas"));
+            e.only(ENTRY_FIELDS);
             entries.add(new History.Entry(requiredTime(e, "time"), (int) e.integer("replicas", null, 0, Integer.MAX_VALUE)));
         }
         return entries;
