@@ -20,6 +20,9 @@ public interface Monitor {
     /** A target's config ZNode was rejected (counted once per rejected version). */
     void configRejected(TargetRef target);
 
+    /** A new config took effect for the target: {@code version} is its ZNode's data version (which may wrap). */
+    void configApplied(TargetRef target, int version);
+
     /** No decision could be made for a reason from a closed set (see {@link ControlLoop}). */
     void decisionFailed(String reason);
 
@@ -41,6 +44,10 @@ public interface Monitor {
 
         @Override
         public void configRejected(TargetRef target) {
+        }
+
+        @Override
+        public void configApplied(TargetRef target, int version) {
         }
 
         @Override

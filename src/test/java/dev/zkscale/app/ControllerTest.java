@@ -14,6 +14,8 @@ import dev.zkscale.core.TargetRef;
 import dev.zkscale.kube.KubeCluster;
 import dev.zkscale.kube.MockApi;
 import dev.zkscale.loop.DecisionRecord;
+import dev.zkscale.loop.TuningSource.Tuning;
+import dev.zkscale.loop.TuningSource.TuningUnavailableException;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -25,6 +27,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
@@ -94,10 +97,17 @@ class ControllerTest {
         }
     }
 
+    /** A started controller whose config source has loaded (it loads in the background). */
     private Controller controller(TestSettings settings, PrometheusMeterRegistry registry) {
         Controller c = Controller.start(settings, api.newClient(), registry, clock);
         open.add(c);
+        tunings(c, t -> true);
         return c;
+    }
+
+    /** The controller's view of the config ZNodes once it satisfies {@code until} (it follows ZooKeeper closely). */
+    private static List<Tuning> tunings(Controller c, Predicate<List<Tuning>> until) {
+        return await().ignoreException(TuningUnavailableException.class).until(c.tuning()::targets, until);
     }
 
     private Controller controller(String id) {
@@ -322,6 +332,7 @@ class ControllerTest {
         assertEquals("dry run: not written", dry.write());
 
         config("web", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50,\"mode\":\"Paused\"}");
+        tunings(c, t -> t.get(0).config().mode() == dev.zkscale.core.Mode.Paused);
         c.loop().pass();
         assertEquals(1, c.record().decisions(new TargetRef(NS, "web")).size(), "a paused target is not decided");
 
@@ -358,6 +369,7 @@ class ControllerTest {
 
         // When the ZNode turns invalid and the load doubles
         config("web", "{\"maxReplicas\":\"ten\"}");
+        tunings(c, t -> t.get(0).rejected() != null);
         load("web", 2, "900m");
         awaitCached(c, 3);
         c.loop().pass();
@@ -398,10 +410,42 @@ class ControllerTest {
         assertTrue(registry.scrape().contains("zkscale_target_desired_replicas{namespace=\"shop\",target=\"web\",} 4.0"));
 
         curator.delete().forPath("/zkscale/targets/shop/web");
+        tunings(c, List::isEmpty);
         c.loop().pass();
 
         assertTrue(c.record().targets().isEmpty());
         assertFalse(registry.scrape().contains("target=\"web\""), registry.scrape());
         assertEquals(4, web().getSpec().getReplicas());
+    }
+
+    @Test
+    @DisplayName("a changed config takes effect on the next pass, without a restart: a ConfigApplied event with its "
+            + "version, and the version gauge")
+    void liveChange() throws Exception {
+        // Two pods at 90% of a 50% target ask for 4, but maxReplicas is 3
+        workload("web", 2, 2, "450m");
+        config("web", "{\"maxReplicas\":3,\"targetCPUUtilizationPercentage\":50}");
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Controller c = controller(new TestSettings(zk.getConnectString(), "a"), registry);
+        await().until(() -> c.leadership().epoch().isPresent());
+        c.loop().pass();
+        assertEquals(3, web().getSpec().getReplicas());
+        assertEquals(List.of("config version 0 applied (/zkscale/targets/shop/web version 0): minReplicas 1, "
+                + "maxReplicas 3, targetCPUUtilizationPercentage 50, mode Active"),
+                events("ConfigApplied").stream().map(Event::getMessage).toList());
+        assertEquals("Normal", events("ConfigApplied").get(0).getType());
+        assertTrue(registry.scrape().contains("zkscale_config_version{namespace=\"shop\",target=\"web\",} 0.0"));
+        awaitCached(c, 3);
+
+        // When maxReplicas is raised, and the controller's view has it
+        config("web", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
+        tunings(c, t -> t.get(0).applied().version() == 1);
+        c.loop().pass();
+
+        // Then that one pass scaled to 4, and said which config it used, once
+        assertEquals(4, web().getSpec().getReplicas());
+        assertEquals(2, events("ConfigApplied").size());
+        assertTrue(events("ConfigApplied").stream().anyMatch(e -> e.getMessage().startsWith("config version 1 applied")));
+        assertTrue(registry.scrape().contains("zkscale_config_version{namespace=\"shop\",target=\"web\",} 1.0"));
     }
 }
