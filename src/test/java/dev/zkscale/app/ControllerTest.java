@@ -10,6 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zkscale.coordination.ConfigStore;
+import dev.zkscale.coordination.Credentials;
+import dev.zkscale.coordination.ZooKeeperClients;
 import dev.zkscale.core.TargetRef;
 import dev.zkscale.kube.KubeCluster;
 import dev.zkscale.kube.MockApi;
@@ -22,11 +25,16 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
@@ -34,6 +42,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two real controllers (Curator latch, ZooKeeper config, fabric8 caches and fenced writes) against a real ZooKeeper
@@ -447,5 +456,32 @@ class ControllerTest {
         assertEquals(2, events("ConfigApplied").size());
         assertTrue(events("ConfigApplied").stream().anyMatch(e -> e.getMessage().startsWith("config version 1 applied")));
         assertTrue(registry.scrape().contains("zkscale_config_version{namespace=\"shop\",target=\"web\",} 1.0"));
+    }
+
+    @Test
+    @DisplayName("with the ACLs set, a controller whose identity (from a Secret file) may only read config still "
+            + "loads it, leads and scales")
+    void readOnlyIdentity(@TempDir Path dir) throws Exception {
+        workload("web", 2, 2, "450m");
+        Path adminFile = Files.writeString(dir.resolve("admin"), "admin:admin-secret\n");
+        Path controllerFile = Files.writeString(dir.resolve("controller"), "controller:controller-secret\n");
+        Credentials admin = Credentials.read(adminFile);
+        try (CuratorFramework adminClient = ZooKeeperClients.start(zk.getConnectString(), Duration.ofSeconds(3),
+                Duration.ofSeconds(3), admin)) {
+            assertTrue(adminClient.blockUntilConnected(30, TimeUnit.SECONDS));
+            ConfigStore store = new ConfigStore(adminClient, "/zkscale", Optional.of(admin), 100);
+            store.init(Credentials.read(controllerFile).digestId());
+            store.set(ConfigStore.Key.parse("shop/web"),
+                    "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}".getBytes(StandardCharsets.UTF_8),
+                    OptionalInt.empty());
+        }
+
+        Controller c = controller(new TestSettings(zk.getConnectString(), "a", false, 1000,
+                Optional.of(controllerFile.toString())), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        await().until(() -> c.leadership().epoch().isPresent());
+        c.loop().pass();
+
+        assertEquals(4, web().getSpec().getReplicas());
+        assertEquals(1, writtenEpoch(), "the epoch counter init created, advanced by the controller's identity");
     }
 }
