@@ -148,8 +148,10 @@ public final class ControlLoop {
                     known == null ? target.name() : known.workloadName(), true, "InvalidConfig", t.rejected().error());
         }
         state.rejected = t.rejected();
+        if (applied != null) {
+            monitor.configVersion(target, applied.version());
+        }
         if (applied != null && !applied.equals(state.applied)) {
-            monitor.configApplied(target, applied.version());
             String message = "config version " + applied.version() + " applied (" + applied.origin() + "): minReplicas "
                     + known.minReplicas() + ", maxReplicas " + known.maxReplicas() + ", targetCPUUtilizationPercentage "
                     + known.targetCPUUtilizationPercentage() + ", mode " + known.mode();

@@ -20,8 +20,11 @@ public interface Monitor {
     /** A target's config ZNode was rejected (counted once per rejected version). */
     void configRejected(TargetRef target);
 
-    /** A new config took effect for the target: {@code version} is its ZNode's data version (which may wrap). */
-    void configApplied(TargetRef target, int version);
+    /**
+     * The target's config in force is at ZNode data version {@code version} (a 32-bit counter that may wrap). Reported on
+     * every pass that manages the target, like {@link #decided}, so the series comes back after {@link #forget}.
+     */
+    void configVersion(TargetRef target, int version);
 
     /** No decision could be made for a reason from a closed set (see {@link ControlLoop}). */
     void decisionFailed(String reason);
@@ -47,7 +50,7 @@ public interface Monitor {
         }
 
         @Override
-        public void configApplied(TargetRef target, int version) {
+        public void configVersion(TargetRef target, int version) {
         }
 
         @Override

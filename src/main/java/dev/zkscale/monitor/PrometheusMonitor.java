@@ -117,7 +117,7 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
     }
 
     @Override
-    public void configApplied(TargetRef target, int version) {
+    public void configVersion(TargetRef target, int version) {
         configVersions.computeIfAbsent(target, t -> {
             ConfigVersion v = new ConfigVersion();
             v.version = version;

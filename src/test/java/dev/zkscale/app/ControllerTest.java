@@ -484,4 +484,29 @@ class ControllerTest {
         assertEquals(4, web().getSpec().getReplicas());
         assertEquals(1, writtenEpoch(), "the epoch counter init created, advanced by the controller's identity");
     }
+
+    @Test
+    @DisplayName("leadership lost and won back: the per-target series, config version included, come back with the "
+            + "next pass, and the unchanged config is not announced again")
+    void leadershipRegained() throws Exception {
+        workload("web", 2, 2, "450m");
+        config("web", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Controller c = controller(new TestSettings(zk.getConnectString(), "a"), registry);
+        await().until(() -> c.leadership().epoch().isPresent());
+        long first = c.leadership().epoch().getAsLong();
+        c.loop().pass();
+        String version = "zkscale_config_version{namespace=\"shop\",target=\"web\",} 0.0";
+        assertTrue(registry.scrape().contains(version));
+
+        curatorOf(c).getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+        c.loop().pass();
+        assertFalse(registry.scrape().contains("target=\"web\""), "a follower shows no per-target series");
+
+        await().until(() -> c.leadership().epoch().isPresent() && c.leadership().epoch().getAsLong() > first);
+        tunings(c, t -> !t.isEmpty());
+        c.loop().pass();
+        assertTrue(registry.scrape().contains(version), registry.scrape());
+        assertEquals(1, events("ConfigApplied").size());
+    }
 }
