@@ -36,8 +36,8 @@ import java.util.regex.Pattern;
 import org.apache.curator.framework.CuratorFramework;
 
 /**
- * {@code zkscale config ...}: reads and writes the config ZNodes through {@link ConfigStore}, and validates config files
- * offline with the controller's own rules ({@link ConfigNodes}). It runs without the Quarkus runtime: no port, no
+ * {@code zkscale config ...}: reads and writes the config ZNodes through {@link ConfigStore}, and validates config
+ * files offline with the controller's own rules ({@link ConfigNodes}). It runs without the Quarkus runtime: no port, no
  * cluster. Connection and identity come from the {@code zkscale.zookeeper.*} settings ({@link Settings}); credentials
  * never from the command line.
  *
@@ -62,7 +62,8 @@ final class ConfigCommand {
             "  history NS/NAME|defaults              every accepted change: when, by whom, what changed",
             "  rollback NS/NAME|defaults --to VERSION [--expect-version N]",
             "  init --controller-auth-file FILE      set the ACLs: admin (this identity) all, controller read",
-            "settings: zkscale.zookeeper.connect, .root, .auth-file (user:password), .connection-timeout, .history-limit");
+            "settings: zkscale.zookeeper.connect, .root, .auth-file (user:password), .connection-timeout,",
+            "  .history-limit");
 
     private static final Pattern FIELD = Pattern.compile(
             "^([A-Za-z][A-Za-z0-9]*(?:\\[[0-9]+\\])*(?:\\.[A-Za-z][A-Za-z0-9]*(?:\\[[0-9]+\\])*)*): ");
@@ -386,7 +387,7 @@ final class ConfigCommand {
         }
     }
 
-    /** Positional arguments and {@code --name value} (or {@code --name=value}) options, checked against those allowed. */
+    /** Positional arguments and {@code --name value} (or {@code --name=value}) options, checked against the allowed. */
     private static final class Args {
         final String command;
         final List<String> positional = new ArrayList<>();

@@ -101,7 +101,7 @@ final class Settings {
                 + "\"");
     }
 
-    /** The ZooKeeper identity, from {@code zkscale.zookeeper.auth} (not as -D) or {@code zkscale.zookeeper.auth-file}. */
+    /** The ZooKeeper identity: {@code zkscale.zookeeper.auth} (not as -D) or {@code zkscale.zookeeper.auth-file}. */
     static Optional<Credentials> credentials() throws UsageException {
         String auth = System.getProperty(Credentials.AUTH) != null ? System.getProperty(Credentials.AUTH)
                 : System.getenv("ZKSCALE_ZOOKEEPER_AUTH");

@@ -29,14 +29,14 @@ import org.apache.zookeeper.data.Id;
 import org.apache.zookeeper.data.Stat;
 
 /**
- * Reads and writes the config ZNodes (CONTRACT section 3) as {@code zkscale config} does: every write is validated first
- * (by {@link ConfigNodes}, the controller's own rules and words), is a compare-and-set on the ZNode's data version, and
- * is recorded in the ZNode's history in the same ZooKeeper transaction, so a change and its history entry exist
- * together or not at all.
+ * Reads and writes the config ZNodes (CONTRACT section 3) as {@code zkscale config} does: every write is validated
+ * first (by {@link ConfigNodes}, the controller's own rules and words), is a compare-and-set on the ZNode's data
+ * version, and is recorded in the ZNode's history in the same ZooKeeper transaction, so a change and its history entry
+ * exist together or not at all.
  *
  * <p>History: each accepted change (create, set, delete, rollback) adds a ZNode under
- * {@code <root>/history/targets/<namespace>/<name>} (or {@code <root>/history/defaults}) holding the content replaced and
- * the content written with their data versions, the action and the identity; ZooKeeper stamps its creation time.
+ * {@code <root>/history/targets/<namespace>/<name>} (or {@code <root>/history/defaults}) holding the content replaced
+ * and the content written with their data versions, the action and the identity; ZooKeeper stamps its creation time.
  * ZooKeeper's 32-bit counters wrap: a ZNode's data version goes from 2147483647 to -2147483648, and a parent's child
  * counter, which numbers sequential ZNodes, sticks at 2147483647 so that every sequential create after it fails. So an
  * entry's name is unique without a counter (its creation time and a random suffix, for people listing them), and
@@ -51,8 +51,8 @@ import org.apache.zookeeper.data.Stat;
  * identity may do everything, the controller's identity may read the config and write only the leader latch and the
  * epoch counter, nobody else may do anything.
  *
- * <p>Races: a write checks the version it read (or the one the caller expects) in the same transaction that writes, so a
- * concurrent writer's change is never overwritten: one of two writers with the same expected version fails with
+ * <p>Races: a write checks the version it read (or the one the caller expects) in the same transaction that writes, so
+ * a concurrent writer's change is never overwritten: one of two writers with the same expected version fails with
  * {@link Kind#CONFLICT}. Reads of several ZNodes ({@link #list}, {@link #history}) are not one snapshot. The client is
  * the caller's: this class never closes it.
  */
@@ -61,7 +61,8 @@ public final class ConfigStore {
     public static final int DEFAULT_HISTORY_LIMIT = 100;
 
     private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-    private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+    private static final Pattern NAME = Pattern.compile(
+            "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
     private static final String ENTRY_PREFIX = "change-";
 
     private final CuratorFramework client;
@@ -264,7 +265,7 @@ public final class ConfigStore {
         if (current == null) {
             throw new ConfigStoreException(Kind.NOT_FOUND, "no config ZNode " + path(key));
         }
-        checkExpected(current, expectedVersion);
+        checkExpected(path(key), current, expectedVersion);
         String path = path(key);
         String history = historyPath(key);
         try {
@@ -327,7 +328,7 @@ public final class ConfigStore {
     private Written restore(Key key, int version, OptionalInt expectedVersion) throws ConfigStoreException {
         Versioned current = read(key);
         if (current != null && current.version() == version) {
-            checkExpected(current, expectedVersion);
+            checkExpected(path(key), current, expectedVersion);
             return new Written(key, path(key), version, version, false);
         }
         List<Change> changes = history(key);
@@ -341,16 +342,16 @@ public final class ConfigStore {
             }
         }
         if (content == null) {
-            throw new ConfigStoreException(Kind.NOT_FOUND, "version " + version + " of " + key + " is not in its history "
-                    + "(zkscale config history " + key + " lists the versions kept)");
+            throw new ConfigStoreException(Kind.NOT_FOUND, "version " + version + " of " + key
+                    + " is not in its history (zkscale config history " + key + " lists the versions kept)");
         }
         try {
             return write(key, current, content.getBytes(StandardCharsets.UTF_8), expectedVersion, Action.ROLLBACK,
                     version);
         } catch (ConfigStoreException e) {
             if (e.kind() == Kind.INVALID) {
-                throw new ConfigStoreException(Kind.INVALID, "version " + version + " of " + key + " cannot be restored: "
-                        + e.getMessage());
+                throw new ConfigStoreException(Kind.INVALID, "version " + version + " of " + key
+                        + " cannot be restored: " + e.getMessage());
             }
             throw e;
         }
@@ -385,12 +386,12 @@ public final class ConfigStore {
         if (read(Key.DEFAULTS) != null) {
             n += restrict(defaultsPath, config, null, false);
         }
-        done.add(n + " config ZNodes (" + root + ", " + targetsPath + "/**, " + defaultsPath + "): " + who + ", controller "
-                + reader + " read");
+        done.add(n + " config ZNodes (" + root + ", " + targetsPath + "/**, " + defaultsPath + "): " + who
+                + ", controller " + reader + " read");
         restrict(ZKPaths.makePath(root, "leader"), internal, new byte[0], false);
         restrict(ZKPaths.makePath(root, "epoch"), internal, "0".getBytes(StandardCharsets.UTF_8), false);
-        done.add(ZKPaths.makePath(root, "leader") + ", " + ZKPaths.makePath(root, "epoch") + ": " + who + ", controller "
-                + reader + " all");
+        done.add(ZKPaths.makePath(root, "leader") + ", " + ZKPaths.makePath(root, "epoch") + ": " + who
+                + ", controller " + reader + " all");
         n = restrict(historyPath, adminOnly, new byte[0], true);
         done.add(n + " history ZNodes (" + historyPath + "/**): " + who + ", nobody else");
         return done;
@@ -427,7 +428,7 @@ public final class ConfigStore {
     private Written write(Key key, Versioned current, byte[] data, OptionalInt expectedVersion, Action action,
             Integer rollbackTo) throws ConfigStoreException {
         validate(key, data);
-        checkExpected(current, expectedVersion);
+        checkExpected(path(key), current, expectedVersion);
         String path = path(key);
         if (current != null && Arrays.equals(current.data(), data)) {
             return new Written(key, path, current.version(), current.version(), false);
@@ -440,7 +441,8 @@ public final class ConfigStore {
      * identity may not change {@code path}.
      */
     private ConfigStoreException asWriteRefusal(ConfigStoreException e, String action, String path) {
-        if (e.kind() != Kind.NOT_AUTHORIZED || e.getMessage().startsWith("not authorized to " + action + " " + path + " ")) {
+        if (e.kind() != Kind.NOT_AUTHORIZED
+                || e.getMessage().startsWith("not authorized to " + action + " " + path + " ")) {
             return e;
         }
         return notAuthorized(action, path, e.getCause());
@@ -519,8 +521,8 @@ public final class ConfigStore {
     /**
      * Runs the transaction; a failed version check or a concurrent create or delete is a conflict. Curator retries a
      * transaction whose answer was lost on the way back; if the first attempt had succeeded, the retry fails its check,
-     * so a "conflict" that finds exactly what this transaction wrote ({@code written} at {@code writtenVersion}) is this
-     * transaction's success.
+     * so a "conflict" that finds exactly what this transaction wrote ({@code written} at {@code writtenVersion}) is
+     * this transaction's success.
      */
     private void commit(Key key, Versioned current, List<CuratorOp> ops, byte[] written, Integer writtenVersion)
             throws ConfigStoreException {
@@ -553,15 +555,14 @@ public final class ConfigStore {
                 + "); nothing changed: read it again and retry");
     }
 
-    private void checkExpected(Versioned current, OptionalInt expected) throws ConfigStoreException {
-        String path = current == null ? null : current.path();
+    private void checkExpected(String path, Versioned current, OptionalInt expected) throws ConfigStoreException {
         if (expected.isPresent() && expected.getAsInt() == -1) {
-            throw new ConfigStoreException(Kind.INVALID, "expected version -1 means \"any version\" to ZooKeeper; give the "
-                    + "version zkscale config get printed");
+            throw new ConfigStoreException(Kind.INVALID, "expected version -1 means \"any version\" to ZooKeeper; "
+                    + "give the version zkscale config get printed");
         }
         if (expected.isPresent() && current == null) {
-            throw new ConfigStoreException(Kind.CONFLICT, "the config ZNode does not exist (expected version "
-                    + expected.getAsInt() + "); nothing changed");
+            throw new ConfigStoreException(Kind.CONFLICT, path + " does not exist (expected version "
+                    + expected.getAsInt() + "): another writer deleted it, or it never was; nothing changed");
         }
         if (expected.isPresent() && current.version() != expected.getAsInt()) {
             throw new ConfigStoreException(Kind.CONFLICT, path + " is at version " + current.version() + ", not "
@@ -569,8 +570,8 @@ public final class ConfigStore {
         }
         if (current != null && current.version() == -1) {
             throw new ConfigStoreException(Kind.FAILED, path + " is at data version -1, which ZooKeeper reads as \"any "
-                    + "version\", so it cannot be changed safely (compare-and-set); nothing changed. Write it once with "
-                    + "zkCli.sh set to move it past -1, then retry");
+                    + "version\", so it cannot be changed safely (compare-and-set); nothing changed. Write it once "
+                    + "with zkCli.sh set to move it past -1, then retry");
         }
     }
 
@@ -601,8 +602,8 @@ public final class ConfigStore {
         }
         ObjectNode defaults = currentDefaults();
         if (defaults == null) {
-            throw new ConfigStoreException(Kind.INVALID, defaultsPath + " is invalid, so every target is rejected: fix the "
-                    + "defaults first (zkscale config list shows why)");
+            throw new ConfigStoreException(Kind.INVALID, defaultsPath + " is invalid, so every target is rejected: fix "
+                    + "the defaults first (zkscale config list shows why)");
         }
         try {
             ConfigNodes.target(defaults, data, key.name());
@@ -745,8 +746,8 @@ public final class ConfigStore {
             throw notAuthorized(action, path, e);
         } catch (KeeperException.ConnectionLossException | KeeperException.SessionExpiredException
                 | KeeperException.OperationTimeoutException e) {
-            throw new ConfigStoreException(Kind.FAILED, "ZooKeeper did not answer while trying to " + action + " " + path
-                    + " (" + e.code() + ")" + (action.startsWith("read") ? ""
+            throw new ConfigStoreException(Kind.FAILED, "ZooKeeper did not answer while trying to " + action + " "
+                    + path + " (" + e.code() + ")" + (action.startsWith("read") ? ""
                             : ": whether it was changed is unknown, check with zkscale config get"), e);
         } catch (KeeperException e) {
             throw new ConfigStoreException(Kind.FAILED, "cannot " + action + " " + path + ": " + e.getMessage(), e);

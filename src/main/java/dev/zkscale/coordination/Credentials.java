@@ -14,9 +14,10 @@ import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
  * A ZooKeeper digest identity, {@code user:password}. The password never leaves this object except to authenticate:
  * {@link #toString()} shows the user only, and no message built here quotes the secret.
  *
- * <p>Credentials come from a file (a mounted Kubernetes Secret: setting {@code zkscale.zookeeper.auth-file}) or from the
- * setting {@code zkscale.zookeeper.auth} given as an environment variable or in {@code application.properties}; never
- * from the command line, where {@code ps} and shell history would show them, so a {@code -D} system property is refused.
+ * <p>Credentials come from a file (a mounted Kubernetes Secret: setting {@code zkscale.zookeeper.auth-file}) or from
+ * the setting {@code zkscale.zookeeper.auth} given as an environment variable or in {@code application.properties};
+ * never from the command line, where {@code ps} and shell history would show them, so a {@code -D} system property is
+ * refused.
  */
 public final class Credentials {
     /** The setting holding {@code user:password} itself. */
@@ -65,8 +66,8 @@ public final class Credentials {
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException(AUTH_FILE + " " + file + ": no such file");
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException(AUTH_FILE + " " + file + ": cannot read it (" + e.getClass().getSimpleName()
-                    + ")");
+            throw new IllegalArgumentException(AUTH_FILE + " " + file + ": cannot read it ("
+                    + e.getClass().getSimpleName() + ")");
         }
         return parse(text.strip(), AUTH_FILE + " " + file);
     }

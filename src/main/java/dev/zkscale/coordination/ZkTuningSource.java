@@ -274,8 +274,8 @@ public final class ZkTuningSource implements TuningSource, Closeable {
         }
         int version = node.getStat().getVersion();
         try {
-            return new Defaults(ConfigNodes.defaults(ConfigNodes.object(node.getData())), null, node.getStat().getMzxid(),
-                    defaultsPath + " version " + version);
+            return new Defaults(ConfigNodes.defaults(ConfigNodes.object(node.getData())), null,
+                    node.getStat().getMzxid(), defaultsPath + " version " + version);
         } catch (InvalidInputException e) {
             return new Defaults(null, defaultsPath + ": " + e.getMessage(), node.getStat().getMzxid(), null);
         }
@@ -390,14 +390,14 @@ public final class ZkTuningSource implements TuningSource, Closeable {
             synchronized (lock) {
                 if (current() && failure == null) {
                     failure = e;
-                    LOG.warnf("the config ZNodes cache (generation %d) failed a read, the source is unavailable until a "
-                            + "fresh load succeeds: %s", number, e.toString());
+                    LOG.warnf("the config ZNodes cache (generation %d) failed a read, the source is unavailable until "
+                            + "a fresh load succeeds: %s", number, e.toString());
                 }
             }
         }
     }
 
-    /** What a target was last built from (ZNode creation and change zxids, the defaults' change zxid) and the result. */
+    /** What a target was built from (its ZNode's creation and change zxids, the defaults' change zxid), and how. */
     private record Entry(long czxid, long mzxid, long defaultsMzxid, Tuning tuning) {
     }
 

@@ -21,8 +21,8 @@ public interface Monitor {
     void configRejected(TargetRef target);
 
     /**
-     * The target's config in force is at ZNode data version {@code version} (a 32-bit counter that may wrap). Reported on
-     * every pass that manages the target, like {@link #decided}, so the series comes back after {@link #forget}.
+     * The target's config in force is at ZNode data version {@code version} (a 32-bit counter that may wrap). Reported
+     * on every pass that manages the target, like {@link #decided}, so the series comes back after {@link #forget}.
      */
     void configVersion(TargetRef target, int version);
 

@@ -16,8 +16,8 @@ public interface TuningSource {
     /**
      * Every target whose config ZNode exists, sorted by namespace and name, as of the source's last consistent view.
      *
-     * @throws TuningUnavailableException when the source has no view it can vouch for (disconnected, loading, re-syncing
-     *     after a reconnect, not authorized); then no target may be decided
+     * @throws TuningUnavailableException when the source has no view it can vouch for (disconnected, loading,
+     *     re-syncing after a reconnect, not authorized); then no target may be decided
      */
     List<Tuning> targets() throws TuningUnavailableException;
 

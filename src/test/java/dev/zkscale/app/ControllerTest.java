@@ -454,7 +454,8 @@ class ControllerTest {
         // Then that one pass scaled to 4, and said which config it used, once
         assertEquals(4, web().getSpec().getReplicas());
         assertEquals(2, events("ConfigApplied").size());
-        assertTrue(events("ConfigApplied").stream().anyMatch(e -> e.getMessage().startsWith("config version 1 applied")));
+        assertTrue(events("ConfigApplied").stream()
+                .anyMatch(e -> e.getMessage().startsWith("config version 1 applied")));
         assertTrue(registry.scrape().contains("zkscale_config_version{namespace=\"shop\",target=\"web\",} 1.0"));
     }
 

@@ -129,12 +129,12 @@ class ConfigCommandTest {
 
         assertEquals(new Result(2, "", "zkscale config set: " + ten + ": maxReplicas: must be an integer, got \"ten\" "
                 + "(line 3)\n"), config("set", "shop/web", ten));
-        assertEquals(new Result(2, "", "zkscale config set: " + policy + ": behavior.scaleUp.policies[1].value: must be "
-                + ">= 1, got 0 (line 4)\n"), config("set", "shop/web", policy));
+        assertEquals(new Result(2, "", "zkscale config set: " + policy + ": behavior.scaleUp.policies[1].value: "
+                + "must be >= 1, got 0 (line 4)\n"), config("set", "shop/web", policy));
         Result syntax = config("set", "shop/web", broken);
         assertEquals(2, syntax.code());
-        assertTrue(syntax.err().matches("zkscale config set: " + broken + ": not valid JSON: .* \\(line 2, column 1\\)\n"),
-                syntax.err());
+        assertTrue(syntax.err().matches("zkscale config set: " + broken
+                + ": not valid JSON: .* \\(line 2, column 1\\)\n"), syntax.err());
         assertEquals(new Result(0, "", "no config ZNodes under " + root + "\n"), config("list"));
     }
 
@@ -179,12 +179,14 @@ class ConfigCommandTest {
                         + "defaults"),
                 usage("a missing file", List.of("set", "shop/web", "/no/such.json"),
                         "zkscale config set: cannot read /no/such.json: no such file"),
-                usage("a missing argument", List.of("set", "shop/web"), "zkscale config set: set takes NS/NAME|defaults "
-                        + "and FILE (or - for standard input), got shop/web"),
+                usage("a missing argument", List.of("set", "shop/web"),
+                        "zkscale config set: set takes NS/NAME|defaults and FILE (or - for standard input), got "
+                                + "shop/web"),
                 usage("an unknown option", List.of("get", "shop/web", "--force"),
                         "zkscale config get: unknown option --force"),
                 usage("a version that is not a number", List.of("delete", "shop/web", "--expect-version", "two"),
-                        "zkscale config delete: --expect-version: must be a ZNode version (a 32-bit integer), got \"two\""),
+                        "zkscale config delete: --expect-version: must be a ZNode version (a 32-bit integer), got "
+                                + "\"two\""),
                 usage("rollback without --to", List.of("rollback", "shop/web"),
                         "zkscale config rollback: rollback needs --to VERSION"));
     }
@@ -256,7 +258,8 @@ class ConfigCommandTest {
     @Test
     @DisplayName("lineOf finds a field, an array element's field, or nothing")
     void lineOf() {
-        byte[] json = "{\n \"a\": 1,\n \"b\": {\"c\": [\n  {\"d\": 1},\n  {\"d\": 2}]}\n}".getBytes(StandardCharsets.UTF_8);
+        byte[] json = "{\n \"a\": 1,\n \"b\": {\"c\": [\n  {\"d\": 1},\n  {\"d\": 2}]}\n}"
+                .getBytes(StandardCharsets.UTF_8);
         assertEquals(2, ConfigCommand.lineOf(json, "a"));
         assertEquals(3, ConfigCommand.lineOf(json, "b.c"));
         assertEquals(5, ConfigCommand.lineOf(json, "b.c[1].d"));

@@ -89,7 +89,7 @@ class LauncherIT {
         Path file = dir.resolve("web.json");
         Files.writeString(file, "{\n  \"maxReplicas\": 0\n}\n");
         Result r = zkscale(Map.of("ZKSCALE_ZOOKEEPER_CONNECT", "127.0.0.1:1"), "config", "validate", file.toString());
-        assertEquals(new Result(2, "", "zkscale config validate: " + file + ": maxReplicas: must be >= 1, got 0 (line 2)\n"),
-                r);
+        assertEquals(new Result(2, "", "zkscale config validate: " + file
+                + ": maxReplicas: must be >= 1, got 0 (line 2)\n"), r);
     }
 }

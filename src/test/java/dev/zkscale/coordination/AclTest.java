@@ -29,9 +29,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Digest identities and the ACLs {@code zkscale config init} sets, on a real ZooKeeper server: the admin changes config,
- * the controller reads it and writes only its own ZNodes, anyone else is refused. Each test works under a root of its
- * own, initialised afresh.
+ * Digest identities and the ACLs {@code zkscale config init} sets, on a real ZooKeeper server: the admin changes
+ * config, the controller reads it and writes only its own ZNodes, anyone else is refused. Each test works under a
+ * root of its own, initialised afresh.
  */
 class AclTest {
     private static final Duration PATIENCE = Duration.ofSeconds(30);
@@ -127,9 +127,10 @@ class AclTest {
         ConfigStoreException set = assertThrows(ConfigStoreException.class, () -> store.set(WEB,
                 "{\"maxReplicas\": 400}".getBytes(StandardCharsets.UTF_8), ANY));
         assertEquals(Kind.NOT_AUTHORIZED, set.kind());
-        assertEquals("not authorized to write " + root + "/targets/shop/web as identity \"controller\": changing config "
-                + "needs the admin identity (zkscale.zookeeper.auth-file); nothing changed", set.getMessage());
-        assertEquals(Kind.NOT_AUTHORIZED, assertThrows(ConfigStoreException.class, () -> store.delete(WEB, ANY)).kind());
+        assertEquals("not authorized to write " + root + "/targets/shop/web as identity \"controller\": changing "
+                + "config needs the admin identity (zkscale.zookeeper.auth-file); nothing changed", set.getMessage());
+        assertEquals(Kind.NOT_AUTHORIZED,
+                assertThrows(ConfigStoreException.class, () -> store.delete(WEB, ANY)).kind());
         assertEquals(Kind.NOT_AUTHORIZED, assertThrows(ConfigStoreException.class, () -> store.history(WEB)).kind());
         assertEquals(Kind.NOT_AUTHORIZED, assertThrows(ConfigStoreException.class,
                 () -> store.init(OTHER.digestId())).kind());

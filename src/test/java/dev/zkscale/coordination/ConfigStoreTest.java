@@ -120,7 +120,8 @@ class ConfigStoreTest {
                 bad("binary garbage", new byte[] {0, 1, 2, (byte) 0xff}, "not valid UTF-8 text"),
                 bad("unknown field", bytes("{\"maxReplicas\": 3, \"maxReplica\": 4}"), "maxReplica: unknown field"),
                 bad("wrong type", bytes("{\"maxReplicas\": \"ten\"}"), "maxReplicas: must be an integer, got \"ten\""),
-                bad("out of range", bytes("{\"maxReplicas\": 3, \"tolerance\": -1}"), "tolerance: must be >= 0, got -1"),
+                bad("out of range", bytes("{\"maxReplicas\": 3, \"tolerance\": -1}"),
+                        "tolerance: must be >= 0, got -1"),
                 bad("min above max", bytes("{\"minReplicas\": 5, \"maxReplicas\": 3}"),
                         "maxReplicas: must be >= minReplicas (5), got 3"),
                 bad("too large", big, "too large: 65537 bytes, the limit is 65536"),
@@ -199,9 +200,9 @@ class ConfigStoreTest {
                 CyclicBarrier start = new CyclicBarrier(2);
                 int a = 10 + 2 * round;
                 int b = a + 1;
-                CompletableFuture<Object> first = CompletableFuture.supplyAsync(() -> attempt(store, start, a, version));
-                CompletableFuture<Object> other2 = CompletableFuture.supplyAsync(() -> attempt(second, start, b, version));
-                List<Object> outcomes = List.of(first.get(30, TimeUnit.SECONDS), other2.get(30, TimeUnit.SECONDS));
+                CompletableFuture<Object> one = CompletableFuture.supplyAsync(() -> attempt(store, start, a, version));
+                CompletableFuture<Object> two = CompletableFuture.supplyAsync(() -> attempt(second, start, b, version));
+                List<Object> outcomes = List.of(one.get(30, TimeUnit.SECONDS), two.get(30, TimeUnit.SECONDS));
 
                 List<Object> won = outcomes.stream().filter(o -> o instanceof Written).toList();
                 List<Object> lost = outcomes.stream().filter(o -> o instanceof ConfigStoreException).toList();
@@ -274,7 +275,8 @@ class ConfigStoreTest {
         assertEquals("maxReplicas: must be >= minReplicas (2), got 1", target.getMessage());
         assertEquals("these defaults would make " + root + "/targets/shop/web invalid: maxReplicas: required",
                 defaults.getMessage());
-        assertTrue(named.getMessage().startsWith("scaleTargetRef.name: not allowed in the defaults"), named.getMessage());
+        assertTrue(named.getMessage().startsWith("scaleTargetRef.name: not allowed in the defaults"),
+                named.getMessage());
         assertEquals(0, store.get(Key.DEFAULTS).orElseThrow().version());
     }
 
@@ -369,8 +371,8 @@ class ConfigStoreTest {
             ConfigStoreException e = assertThrows(ConfigStoreException.class, () -> s.set(WEB, bytes(max(3)), ANY));
 
             assertEquals(Kind.FAILED, e.kind());
-            assertTrue(e.getMessage().startsWith("/zkscale/targets/shop/web is at data version -1, which ZooKeeper reads "
-                    + "as \"any version\""), e.getMessage());
+            assertTrue(e.getMessage().startsWith("/zkscale/targets/shop/web is at data version -1, which ZooKeeper "
+                    + "reads as \"any version\""), e.getMessage());
             assertEquals(max(2), s.get(WEB).orElseThrow().text());
         }
     }

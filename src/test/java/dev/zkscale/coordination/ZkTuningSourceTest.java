@@ -239,7 +239,8 @@ class ZkTuningSourceTest {
 
         Tuning web = only(loaded(source(1000)));
 
-        assertEquals(root + "/targets/shop/web: maxReplicas: must be >= minReplicas (5), got 3", web.rejected().error());
+        assertEquals(root + "/targets/shop/web: maxReplicas: must be >= minReplicas (5), got 3",
+                web.rejected().error());
     }
 
     @Test
@@ -254,7 +255,8 @@ class ZkTuningSourceTest {
     }
 
     @Test
-    @DisplayName("a change takes effect without a restart; a bad change keeps the config in force; a good one replaces it")
+    @DisplayName("a change takes effect without a restart; a bad change keeps the config in force; a good one "
+            + "replaces it")
     void liveChanges() throws Exception {
         put("targets/shop/web", "{\"maxReplicas\": 4}");
         ZkTuningSource source = source(1000);
@@ -321,8 +323,8 @@ class ZkTuningSourceTest {
     }
 
     @Test
-    @DisplayName("cut off from ZooKeeper the source is unavailable; after the reconnect it answers only once re-synced, "
-            + "and then with every change made meanwhile")
+    @DisplayName("cut off from ZooKeeper the source is unavailable; after the reconnect it answers only once "
+            + "re-synced, and then with every change made meanwhile")
     void partition() throws Exception {
         put("targets/shop/web", GOOD);
         put("targets/shop/gone", GOOD);
