@@ -270,8 +270,11 @@ class ZkTuningSourceTest {
         assertEquals(1, bad.rejected().version());
         assertEquals(root + "/targets/shop/web: maxReplicas: must be an integer, got \"ten\"", bad.rejected().error());
 
+        long writing = System.nanoTime();
         put("targets/shop/web", "{\"maxReplicas\": 6}");
         Tuning good = only(until(source, t -> version(t, "shop", "web") == 2));
+        measured("a change is in the source's view %.1f ms after the write began",
+                (System.nanoTime() - writing) / 1e6);
         assertNull(good.rejected());
         assertEquals(6, good.config().maxReplicas());
     }
@@ -342,10 +345,13 @@ class ZkTuningSourceTest {
         put("targets/shop/web", "{\"maxReplicas\": 9}");
         client.delete().forPath(root + "/targets/shop/gone");
         put("targets/ops/new", GOOD);
+        long healing = System.nanoTime();
         proxy.heal();
 
         // The first answer after the reconnect has every change: no pass decides on the view from before.
         List<Tuning> first = loaded(source);
+        measured("after a partition heals, the first answer (re-synced) %.1f ms later",
+                (System.nanoTime() - healing) / 1e6);
         assertEquals(List.of(new TargetRef("ops", "new"), new TargetRef("shop", "web")),
                 first.stream().map(Tuning::target).toList());
         assertEquals(9, find(first, "shop", "web").config().maxReplicas());
@@ -366,9 +372,12 @@ class ZkTuningSourceTest {
 
             own.stop();
             await().atMost(PATIENCE).until(() -> unavailable(source));
+            long restarting = System.nanoTime();
             own.restart();
 
             assertEquals(4, only(loaded(source)).config().maxReplicas());
+            measured("after a server restart, the first answer (re-synced) %.1f ms after restart() began",
+                    (System.nanoTime() - restarting) / 1e6);
             ownClient.setData().forPath("/zkscale/targets/shop/web", "{\"maxReplicas\": 5}".getBytes());
             until(source, t -> t.get(0).config().maxReplicas() == 5);
             source.close();
@@ -397,14 +406,17 @@ class ZkTuningSourceTest {
 
     /** The source's targets once it has loaded. */
     private static List<Tuning> loaded(ZkTuningSource source) {
-        return await().atMost(PATIENCE).ignoreException(TuningUnavailableException.class).until(source::targets,
-                t -> true);
+        return until(source, t -> true);
     }
 
-    /** The source's targets once they satisfy {@code until}. */
+    /** The source's targets once they satisfy {@code until} (asked every millisecond: some tests measure). */
     private static List<Tuning> until(ZkTuningSource source, java.util.function.Predicate<List<Tuning>> until) {
-        return await().atMost(PATIENCE).ignoreException(TuningUnavailableException.class).until(source::targets,
-                until);
+        return await().atMost(PATIENCE).pollInterval(Duration.ofMillis(1)).ignoreException(
+                TuningUnavailableException.class).until(source::targets, until);
+    }
+
+    private static void measured(String format, Object... args) {
+        System.out.printf("[measured] " + format + "%n", args);
     }
 
     private static Tuning find(List<Tuning> tunings, String namespace, String name) {
