@@ -1,11 +1,13 @@
 package dev.zkscale.app;
 
+import dev.zkscale.coordination.Credentials;
 import dev.zkscale.coordination.ZkLeadership;
 import dev.zkscale.coordination.ZkTuningSource;
 import dev.zkscale.coordination.ZooKeeperClients;
 import dev.zkscale.kube.KubeCluster;
 import dev.zkscale.loop.ControlLoop;
 import dev.zkscale.loop.DecisionRecord;
+import dev.zkscale.loop.TuningSource;
 import dev.zkscale.monitor.PrometheusMonitor;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,13 +16,15 @@ import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.curator.framework.CuratorFramework;
 import org.jboss.logging.Logger;
 
 /**
- * One controller instance, assembled from its real parts and owning their lifecycle: a Curator client, the leader
- * latch, the config source, the Kubernetes caches, the metrics and the loop. Started in dependency order; closed in
+ * One controller instance, assembled from its real parts and owning their lifecycle: a Curator client (authenticated
+ * with the configured identity, if any), the leader latch, the watched config source, the Kubernetes caches, the
+ * metrics and the loop. Started in dependency order; closed in
  * reverse, the latch first so that a standby takes over at once. Plain Java, so that one process can hold several
  * (the demo runs two).
  */
@@ -29,15 +33,17 @@ public final class Controller implements AutoCloseable {
 
     private final CuratorFramework curator;
     private final ZkLeadership leadership;
+    private final ZkTuningSource tuning;
     private final KubeCluster cluster;
     private final PrometheusMonitor monitor;
     private final DecisionRecord record;
     private final ControlLoop loop;
 
-    private Controller(CuratorFramework curator, ZkLeadership leadership, KubeCluster cluster,
+    private Controller(CuratorFramework curator, ZkLeadership leadership, ZkTuningSource tuning, KubeCluster cluster,
             PrometheusMonitor monitor, DecisionRecord record, ControlLoop loop) {
         this.curator = curator;
         this.leadership = leadership;
+        this.tuning = tuning;
         this.cluster = cluster;
         this.monitor = monitor;
         this.record = record;
@@ -50,27 +56,31 @@ public final class Controller implements AutoCloseable {
         Set<String> namespaces = new HashSet<>(settings.namespaces().orElse(List.of()));
         String id = settings.instanceId().orElseGet(Controller::hostName);
         ZkscaleSettings.ZooKeeper zk = settings.zookeeper();
-        CuratorFramework curator = ZooKeeperClients.start(zk.connect(), zk.sessionTimeout(), zk.connectionTimeout());
+        Optional<Credentials> credentials = Credentials.fromSettings(zk.auth(), zk.authFile());
+        CuratorFramework curator = ZooKeeperClients.start(zk.connect(), zk.sessionTimeout(), zk.connectionTimeout(),
+                credentials.orElse(null));
         KubeCluster cluster = new KubeCluster(kubernetes, namespaces);
+        ZkTuningSource tuning = new ZkTuningSource(curator, zk.root(), settings.maxReplicasCeiling());
         ZkLeadership leadership = new ZkLeadership(curator, zk.root(), id);
         try {
+            tuning.start();
             cluster.start(settings.cacheSyncTimeout());
             leadership.start();
         } catch (RuntimeException e) {
             leadership.close();
+            tuning.close();
             cluster.close();
             curator.close();
             throw e;
         }
         PrometheusMonitor monitor = new PrometheusMonitor(registry, leadership);
         DecisionRecord record = new DecisionRecord(settings.decisionRecordDepth());
-        ControlLoop loop = new ControlLoop(cluster, leadership,
-                new ZkTuningSource(curator, zk.root(), settings.maxReplicasCeiling()), monitor, record, clock,
+        ControlLoop loop = new ControlLoop(cluster, leadership, tuning, monitor, record, clock,
                 new ControlLoop.Settings(settings.maxReplicasCeiling(), settings.dryRun(), namespaces));
-        LOG.infof("zkscale instance %s started: ZooKeeper %s%s, namespaces %s, sync period %s%s", id, zk.connect(),
-                zk.root(), namespaces.isEmpty() ? "all" : namespaces, settings.syncPeriod(),
-                settings.dryRun() ? ", DRY RUN" : "");
-        return new Controller(curator, leadership, cluster, monitor, record, loop);
+        LOG.infof("zkscale instance %s started: ZooKeeper %s%s as %s, namespaces %s, sync period %s%s", id,
+                zk.connect(), zk.root(), credentials.map(Credentials::toString).orElse("anonymous"),
+                namespaces.isEmpty() ? "all" : namespaces, settings.syncPeriod(), settings.dryRun() ? ", DRY RUN" : "");
+        return new Controller(curator, leadership, tuning, cluster, monitor, record, loop);
     }
 
     private static String hostName() {
@@ -97,9 +107,15 @@ public final class Controller implements AutoCloseable {
         return curator;
     }
 
+    /** The watched config ZNodes this controller decides with. */
+    public TuningSource tuning() {
+        return tuning;
+    }
+
     @Override
     public void close() {
         leadership.close();
+        tuning.close();
         monitor.close();
         cluster.close();
         curator.close();

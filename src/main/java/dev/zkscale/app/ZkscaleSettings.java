@@ -59,5 +59,18 @@ public interface ZkscaleSettings {
         /** How long to wait for a connection. */
         @WithDefault("5s")
         Duration connectionTimeout();
+
+        /**
+         * This instance's ZooKeeper identity, {@code user:password} (digest). Give it as the environment variable
+         * {@code ZKSCALE_ZOOKEEPER_AUTH} (from a Secret) or in a file, never as {@code -D}; absent means anonymous.
+         */
+        Optional<String> auth();
+
+        /** A file holding {@code user:password} (a mounted Secret), instead of {@link #auth()}. */
+        Optional<String> authFile();
+
+        /** Config changes kept per config ZNode by {@code zkscale config} and the demo. */
+        @WithDefault("100")
+        int historyLimit();
     }
 }

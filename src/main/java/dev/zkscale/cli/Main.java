@@ -13,7 +13,8 @@ import java.util.List;
 public final class Main {
     private static final String USAGE = String.join("\n", "usage: zkscale [COMMAND]",
             "  run             the controller (the default): needs a Kubernetes API and ZooKeeper",
-            "  explain [FILE]  decision snapshots (JSON Lines) in, decisions out; offline");
+            "  explain [FILE]  decision snapshots (JSON Lines) in, decisions out; offline",
+            "  config ...      read and write the config ZNodes (zkscale config help)");
 
     private Main() {
     }
@@ -36,6 +37,8 @@ public final class Main {
                     return 0;
                 case "explain":
                     return Explain.run(rest, System.in, System.out);
+                case "config":
+                    return ConfigCommand.run(rest, System.in, System.out, System.err);
                 case "help":
                 case "--help":
                 case "-h":

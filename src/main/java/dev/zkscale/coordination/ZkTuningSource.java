@@ -1,67 +1,79 @@
 package dev.zkscale.coordination;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.zkscale.codec.ConfigCodec;
 import dev.zkscale.codec.InvalidInputException;
 import dev.zkscale.codec.SnapshotCodec;
 import dev.zkscale.core.TargetConfig;
 import dev.zkscale.core.TargetRef;
 import dev.zkscale.loop.TuningSource;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Iterator;
+import java.io.Closeable;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.curator.utils.PathUtils;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.data.Stat;
 import org.jboss.logging.Logger;
 
 /**
- * The managed targets from the config ZNodes (CONTRACT section 3), read afresh on every call: the children of
- * {@code <root>/targets} are namespaces, theirs are target names. Each target's JSON is deep-merged over
- * {@code <root>/defaults} (objects merge field by field, the target's values win, a {@code null} in the target removes
- * the default), validated, and capped at the controller's {@code maxReplicas} ceiling.
+ * The managed targets from the config ZNodes (CONTRACT section 3), watched: a Curator {@link CuratorCache} over
+ * {@code <root>/defaults} and one over {@code <root>/targets}, whose children are namespaces and theirs target names.
+ * Each change is parsed and validated as it arrives (by {@link ConfigNodes}: defaults merged under each target, capped
+ * at the controller's {@code maxReplicas} ceiling) into an immutable list that {@link #targets()} hands out without
+ * reading ZooKeeper.
  *
- * <p>Bad data never throws: a ZNode that is empty, larger than {@link #MAX_CONFIG_BYTES}, not UTF-8, not a JSON object,
- * or not a valid config gives a {@link Tuning} with no config and an error naming the ZNode, the field and the rule. An
- * invalid defaults ZNode rejects every target, naming the defaults ZNode. Only a failure to read ZooKeeper at all
- * throws {@link TuningUnavailableException}.
+ * <p>This source owns each target's last good config: bad data (empty, too large, not UTF-8, not a JSON object,
+ * invalid, or made invalid by the defaults) gives a {@link Rejected} naming the ZNode, the field and the rule, and the
+ * config in force stays. A target deleted and created again starts afresh. Nothing here throws on bad data.
  *
- * <p>Races: the tree is read node by node, not as one snapshot; a target changed or deleted during a call shows
- * either version, or is left out. The version in each {@link Tuning} is that of the data it was built from.
+ * <p>Trust: the caches are trusted only while the client is connected and once a full load has completed without an
+ * error. A reconnect (after SUSPENDED or a new session) starts a new pair of caches, and until they have loaded the
+ * whole tree again {@link #targets()} throws {@link TuningUnavailableException}, so that no pass decides on a view
+ * that missed changes made while disconnected. A read the caches cannot make (not authorized, say) also makes the
+ * source unavailable, naming the ZNode; each later call of {@link #targets()} tries a fresh load. Curator's cache
+ * reports its first full load only once per instance, which is why each reconnect gets new caches.
+ *
+ * <p>Races: the view is eventually consistent. A change reaches it milliseconds after it is made, so a pass that
+ * starts right after a change may still use the previous config; the next pass uses the new one.
  */
-public final class ZkTuningSource implements TuningSource {
-    /** Config ZNodes above this size are rejected unread: a config is a few hundred bytes. */
-    public static final int MAX_CONFIG_BYTES = 64 * 1024;
-
+public final class ZkTuningSource implements TuningSource, Closeable {
     private static final Logger LOG = Logger.getLogger(ZkTuningSource.class);
-    private static final ObjectReader JSON = SnapshotCodec.MAPPER.reader()
-            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
+    private static final Comparator<Tuning> ORDER = Comparator.comparing((Tuning t) -> t.target().namespace())
+            .thenComparing(t -> t.target().name());
+
+    /** The lifecycle: created, started once, closed once (closing is idempotent). */
+    public enum State {
+        LATENT,
+        STARTED,
+        CLOSED
+    }
 
     private final CuratorFramework client;
     private final String targetsPath;
     private final String defaultsPath;
     private final int maxReplicasCeiling;
-    /** The data version of each target whose capping was last logged, so that it is logged once per version. */
-    private final Map<TargetRef, Integer> cappedLogged = new ConcurrentHashMap<>();
+    private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+    private final ConnectionStateListener connectionListener = (c, newState) -> onConnectionState(newState);
+
+    private final Object lock = new Object();
+    /** The caches in use; replaced on each reconnect. Guarded by {@link #lock}, as are the fields below. */
+    private Generation generation;
+    private int generations;
+    private boolean connected;
+    private Defaults defaults = Defaults.NONE;
+    private final Map<TargetRef, Entry> entries = new HashMap<>();
+    private List<Tuning> published = List.of();
 
     /**
-     * @param client a started client, owned by the caller
+     * @param client a client, shared and owned by the caller (close this source first, the client after)
      * @param root the zkscale root ZNode, e.g. {@code /zkscale}
      * @param maxReplicasCeiling no target's {@code maxReplicas} exceeds this
      */
@@ -76,176 +88,324 @@ public final class ZkTuningSource implements TuningSource {
         this.maxReplicasCeiling = maxReplicasCeiling;
     }
 
+    /** Starts watching. It returns at once; the first load completes in the background once connected. */
+    public void start() {
+        if (!state.compareAndSet(State.LATENT, State.STARTED)) {
+            throw new IllegalStateException("ZkTuningSource can be started only once; it is " + state.get());
+        }
+        client.getConnectionStateListenable().addListener(connectionListener);
+        synchronized (lock) {
+            // After the listener is in place: an event that came in between agrees with this reading.
+            connected = client.getZookeeperClient().isConnected();
+            replace(false);
+        }
+    }
+
+    /** Stops watching. Idempotent. The client stays open. */
+    @Override
+    public void close() {
+        if (state.getAndSet(State.CLOSED) != State.STARTED) {
+            return;
+        }
+        client.getConnectionStateListenable().removeListener(connectionListener);
+        synchronized (lock) {
+            generation.close();
+        }
+    }
+
+    /** Where this source is in its lifecycle. */
+    public State state() {
+        return state.get();
+    }
+
     /**
-     * Every target ZNode, sorted by namespace and name.
+     * Every target ZNode, sorted by namespace and name: a list built when the ZNodes last changed, not a read.
      *
-     * @throws TuningUnavailableException when the client is not connected or a read fails for any reason other than
-     *     a ZNode being absent; it does not wait for a reconnection
+     * @throws TuningUnavailableException when not started, not connected, still loading, re-syncing after a reconnect,
+     *     or when the last load failed (a fresh one is then started)
      */
     @Override
     public List<Tuning> targets() throws TuningUnavailableException {
-        if (!client.getZookeeperClient().isConnected()) {
-            throw new TuningUnavailableException("ZooKeeper is not connected", null);
+        Exception failure;
+        synchronized (lock) {
+            if (state.get() != State.STARTED) {
+                throw new TuningUnavailableException("the config source is " + state.get(), null);
+            }
+            if (!connected) {
+                throw new TuningUnavailableException("ZooKeeper is not connected", null);
+            }
+            Generation g = generation;
+            if (g.failure == null) {
+                if (!g.initialized) {
+                    throw new TuningUnavailableException(g.afterReconnect
+                            ? "re-syncing the config ZNodes after a ZooKeeper reconnect"
+                            : "loading the config ZNodes", null);
+                }
+                return published;
+            }
+            failure = g.failure;
+            replace(g.afterReconnect);
         }
+        throw new TuningUnavailableException(describe(failure), failure);
+    }
+
+    private String describe(Exception failure) {
+        if (failure instanceof KeeperException.NoAuthException) {
+            String where = firstUnreadable();
+            return "not authorized to read " + (where == null ? "the config ZNodes under " + targetsPath : where)
+                    + ": the controller's identity (zkscale.zookeeper.auth-file) needs READ on every config ZNode "
+                    + "(see zkscale config init)";
+        }
+        return "cannot read the config ZNodes: " + failure.getMessage();
+    }
+
+    /** The first config ZNode this client may not read, or null; for the message only (reads ZooKeeper). */
+    private String firstUnreadable() {
         try {
-            Node defaultsNode = read(defaultsPath);
-            Defaults defaults = defaultsNode == null ? new Defaults(SnapshotCodec.MAPPER.createObjectNode(), null)
-                    : defaults(defaultsNode);
-            List<Tuning> tunings = new ArrayList<>();
+            if (!readable(defaultsPath) || !readable(targetsPath)) {
+                return readable(defaultsPath) ? targetsPath : defaultsPath;
+            }
             for (String namespace : children(targetsPath)) {
                 String namespacePath = ZKPaths.makePath(targetsPath, namespace);
+                if (!readable(namespacePath)) {
+                    return namespacePath;
+                }
                 for (String name : children(namespacePath)) {
-                    String path = ZKPaths.makePath(namespacePath, name);
-                    Node node = read(path);
-                    if (node != null) {
-                        tunings.add(tuning(new TargetRef(namespace, name), path, node, defaults));
+                    if (!readable(ZKPaths.makePath(namespacePath, name))) {
+                        return ZKPaths.makePath(namespacePath, name);
                     }
                 }
             }
-            return tunings;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new TuningUnavailableException("interrupted while reading " + targetsPath, e);
         } catch (Exception e) {
-            throw new TuningUnavailableException("cannot read " + targetsPath + ": " + e.getMessage(), e);
+            // Only a better message is lost.
         }
+        return null;
     }
 
-    private Tuning tuning(TargetRef target, String path, Node node, Defaults defaults) {
-        if (defaults.error() != null) {
-            return new Tuning(target, null, defaults.error(), node.version());
-        }
+    private boolean readable(String path) throws Exception {
         try {
-            ObjectNode merged = merge(defaults.json().deepCopy(), object(node));
-            TargetConfig config = ConfigCodec.parse(merged, "", target.name());
-            TargetConfig capped = config.cappedAt(maxReplicasCeiling);
-            if (capped.maxReplicas() != config.maxReplicas()) {
-                logCapping(target, path, node.version(), config.maxReplicas());
-            }
-            return new Tuning(target, capped, null, node.version());
-        } catch (InvalidInputException e) {
-            return new Tuning(target, null, path + ": " + e.getMessage(), node.version());
+            client.getData().forPath(path);
+        } catch (KeeperException.NoNodeException absent) {
+            // Absent is readable: there is nothing to refuse.
+        } catch (KeeperException.NoAuthException refused) {
+            return false;
         }
+        return true;
     }
 
-    /**
-     * The defaults, validated as a partial config: unknown fields, wrong types and out-of-range values are refused, and
-     * {@code maxReplicas} (required of a target, optional here) counts as unbounded when absent. A workload name is
-     * refused: it would point every target at one workload.
-     */
-    private Defaults defaults(Node node) {
-        try {
-            ObjectNode json = object(node);
-            ObjectNode probe = SnapshotCodec.MAPPER.createObjectNode().put("maxReplicas", Integer.MAX_VALUE);
-            ConfigCodec.parse(merge(probe, json), "", "defaults");
-            if (json.path("scaleTargetRef").hasNonNull("name")) {
-                throw new InvalidInputException("scaleTargetRef.name: not allowed in the defaults (every target would "
-                        + "scale that one workload)");
-            }
-            return new Defaults(json, null);
-        } catch (InvalidInputException e) {
-            return new Defaults(null, defaultsPath + ": " + e.getMessage());
-        }
-    }
-
-    /** The ZNode's data as a JSON object, or why it is not one (the caller adds the ZNode's path). */
-    private static ObjectNode object(Node node) throws InvalidInputException {
-        if (node.tooLarge()) {
-            throw new InvalidInputException("too large: " + node.size() + " bytes, the limit is " + MAX_CONFIG_BYTES);
-        }
-        if (node.data() == null || node.data().length == 0) {
-            throw new InvalidInputException("empty");
-        }
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(node.data())).toString();
-        } catch (CharacterCodingException e) {
-            throw new InvalidInputException("not valid UTF-8 text");
-        }
-        if (text.isBlank()) {
-            throw new InvalidInputException("empty");
-        }
-        JsonNode json;
-        try {
-            json = JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            // Trailing data is refused by the reader as a "mismatched input"; say it in words.
-            String why = e instanceof MismatchedInputException ? "more data after the JSON value"
-                    : e.getOriginalMessage();
-            JsonLocation at = e.getLocation();
-            throw new InvalidInputException("not valid JSON: " + why
-                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
-        }
-        if (json == null || !json.isObject()) {
-            throw new InvalidInputException("must be a JSON object, got "
-                    + (json == null || json.isMissingNode() ? "nothing" : json.getNodeType().toString().toLowerCase()));
-        }
-        return (ObjectNode) json;
-    }
-
-    /** Merges {@code top} into {@code base} (changing it): objects field by field, anything else replaced. */
-    private static ObjectNode merge(ObjectNode base, ObjectNode top) {
-        Iterator<Map.Entry<String, JsonNode>> fields = top.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> field = fields.next();
-            JsonNode below = base.get(field.getKey());
-            if (below instanceof ObjectNode belowObject && field.getValue() instanceof ObjectNode topObject) {
-                merge(belowObject, topObject);
-            } else {
-                base.set(field.getKey(), field.getValue().deepCopy());
-            }
-        }
-        return base;
-    }
-
-    private void logCapping(TargetRef target, String path, int version, int maxReplicas) {
-        Integer logged = cappedLogged.put(target, version);
-        if (logged == null || logged != version) {
-            LOG.warnf("%s: maxReplicas %d capped at the ceiling %d (zkscale.max-replicas-ceiling)", path, maxReplicas,
-                    maxReplicasCeiling);
-        }
-    }
-
-    /** The children's names, sorted; none when the ZNode does not exist. */
     private List<String> children(String path) throws Exception {
         try {
-            List<String> names = new ArrayList<>(client.getChildren().forPath(path));
-            names.sort(null);
-            return names;
+            return client.getChildren().forPath(path);
         } catch (KeeperException.NoNodeException absent) {
             return List.of();
         }
     }
 
-    /** The ZNode's data and version, or null when it does not exist. Data above the limit is not read. */
-    private Node read(String path) throws Exception {
-        try {
-            Stat stat = client.checkExists().forPath(path);
-            if (stat == null) {
-                return null;
+    /** The one place where connection states change what this source may hand out. On Curator's event thread. */
+    private void onConnectionState(ConnectionState newState) {
+        synchronized (lock) {
+            if (state.get() != State.STARTED) {
+                return;
             }
-            if (stat.getDataLength() > MAX_CONFIG_BYTES) {
-                return new Node(null, stat.getVersion(), stat.getDataLength());
+            switch (newState) {
+                case CONNECTED -> connected = true;
+                case RECONNECTED -> {
+                    connected = true;
+                    replace(true);
+                    LOG.infof("ZooKeeper RECONNECTED: re-syncing the config ZNodes; no target is decided until then");
+                }
+                case SUSPENDED, LOST, READ_ONLY -> {
+                    connected = false;
+                    generation.close();
+                }
             }
-            Stat read = new Stat();
-            byte[] data = client.getData().storingStatIn(read).forPath(path);
-            return new Node(data, read.getVersion(), data == null ? 0 : data.length);
-        } catch (KeeperException.NoNodeException deleted) {
+        }
+    }
+
+    /** Closes the caches in use and starts new ones. Holding the lock. */
+    private void replace(boolean afterReconnect) {
+        if (generation != null) {
+            generation.close();
+        }
+        generation = new Generation(++generations, afterReconnect);
+        generation.start();
+    }
+
+    /**
+     * Builds the list afresh from the caches of {@code g}: a target is parsed again only when its ZNode or the defaults
+     * changed. Holding the lock.
+     */
+    private void rebuild(Generation g) {
+        defaults = defaults(g.defaultsCache.get(defaultsPath).orElse(null));
+        Map<TargetRef, ChildData> nodes = new HashMap<>();
+        g.targetsCache.stream().forEach(node -> {
+            TargetRef target = target(node.getPath());
+            if (target != null && node.getStat() != null) {
+                nodes.put(target, node);
+            }
+        });
+        entries.keySet().retainAll(nodes.keySet());
+        nodes.forEach((target, node) -> {
+            Entry old = entries.get(target);
+            if (old == null || old.mzxid() != node.getStat().getMzxid() || old.defaultsMzxid() != defaults.mzxid()) {
+                entries.put(target, evaluate(target, node, old));
+            }
+        });
+        published = entries.values().stream().map(Entry::tuning).sorted(ORDER).toList();
+    }
+
+    /** The target a ZNode under {@code <root>/targets} stands for, or null for a namespace or anything deeper. */
+    private TargetRef target(String path) {
+        if (!path.startsWith(targetsPath + "/")) {
             return null;
         }
+        List<String> parts = ZKPaths.split(path.substring(targetsPath.length()));
+        return parts.size() == 2 ? new TargetRef(parts.get(0), parts.get(1)) : null;
     }
 
-    /** A ZNode as read: its data (null when too large to read), data version and size in bytes. */
-    private record Node(byte[] data, int version, int size) {
-        boolean tooLarge() {
-            return size > MAX_CONFIG_BYTES;
+    private Defaults defaults(ChildData node) {
+        if (node == null || node.getStat() == null) {
+            return Defaults.NONE;
+        }
+        if (node.getStat().getMzxid() == defaults.mzxid()) {
+            return defaults;
+        }
+        int version = node.getStat().getVersion();
+        try {
+            return new Defaults(ConfigNodes.defaults(ConfigNodes.object(node.getData())), null,
+                    node.getStat().getMzxid(), defaultsPath + " version " + version);
+        } catch (InvalidInputException e) {
+            return new Defaults(null, defaultsPath + ": " + e.getMessage(), node.getStat().getMzxid(), null);
         }
     }
 
-    /** The defaults JSON, or why the defaults ZNode is rejected. */
-    private record Defaults(ObjectNode json, String error) {
+    private Entry evaluate(TargetRef target, ChildData node, Entry old) {
+        String path = ZKPaths.makePath(targetsPath, target.namespace(), target.name());
+        int version = node.getStat().getVersion();
+        // A ZNode created anew is a new target: what was in force for the one deleted does not carry over.
+        boolean same = old != null && old.czxid() == node.getStat().getCzxid();
+        Applied applied = same ? old.tuning().applied() : null;
+        Rejected rejected = null;
+        if (defaults.error() != null) {
+            rejected = new Rejected(defaults.error(), version);
+        } else {
+            try {
+                TargetConfig config = ConfigNodes.target(defaults.json(), node.getData(), target.name());
+                TargetConfig capped = config.cappedAt(maxReplicasCeiling);
+                if (capped.maxReplicas() != config.maxReplicas()) {
+                    LOG.warnf("%s: maxReplicas %d capped at the ceiling %d (zkscale.max-replicas-ceiling)", path,
+                            config.maxReplicas(), maxReplicasCeiling);
+                }
+                // Unchanged config and version (only the defaults' version moved): the same config stays in force.
+                if (applied == null || applied.version() != version || !applied.config().equals(capped)) {
+                    applied = new Applied(capped, version, path + " version " + version
+                            + (defaults.origin() == null ? "" : " over " + defaults.origin()));
+                }
+            } catch (InvalidInputException e) {
+                rejected = new Rejected(path + ": " + e.getMessage(), version);
+            }
+        }
+        return new Entry(node.getStat().getCzxid(), node.getStat().getMzxid(), defaults.mzxid(),
+                new Tuning(target, applied, rejected));
+    }
+
+    /**
+     * One pair of caches, loaded once. Its callbacks count only while it is the generation in use and not closed.
+     * Curator runs the listeners one at a time on its event thread, and the exception handler on its background thread.
+     */
+    private final class Generation implements CuratorCacheListener {
+        final int number;
+        final boolean afterReconnect;
+        final CuratorCache defaultsCache;
+        final CuratorCache targetsCache;
+        int loading = 2;
+        boolean initialized;
+        boolean closed;
+        Exception failure;
+
+        Generation(int number, boolean afterReconnect) {
+            this.number = number;
+            this.afterReconnect = afterReconnect;
+            defaultsCache = CuratorCache.builder(client, defaultsPath)
+                    .withOptions(CuratorCache.Options.SINGLE_NODE_CACHE).withExceptionHandler(this::failed).build();
+            targetsCache = CuratorCache.builder(client, targetsPath).withExceptionHandler(this::failed).build();
+            defaultsCache.listenable().addListener(this);
+            targetsCache.listenable().addListener(this);
+        }
+
+        void start() {
+            defaultsCache.start();
+            targetsCache.start();
+        }
+
+        void close() {
+            if (!closed) {
+                closed = true;
+                targetsCache.close();
+                defaultsCache.close();
+            }
+        }
+
+        private boolean current() {
+            return generation == this && !closed;
+        }
+
+        @Override
+        public void event(Type type, ChildData oldData, ChildData data) {
+            synchronized (lock) {
+                if (current() && initialized && failure == null) {
+                    rebuildOrFail();
+                }
+            }
+        }
+
+        @Override
+        public void initialized() {
+            synchronized (lock) {
+                if (!current() || --loading > 0 || failure != null) {
+                    return;
+                }
+                if (rebuildOrFail()) {
+                    initialized = true;
+                    LOG.infof("config ZNodes %s (cache generation %d): %d targets",
+                            afterReconnect ? "re-synced after a reconnect" : "loaded", number, published.size());
+                }
+            }
+        }
+
+        private boolean rebuildOrFail() {
+            try {
+                rebuild(this);
+                return true;
+            } catch (RuntimeException e) {
+                failed(e);
+                return false;
+            }
+        }
+
+        /** A read failed: this generation's view may lack that ZNode, so it is never trusted again. */
+        private void failed(Exception e) {
+            synchronized (lock) {
+                if (current() && failure == null) {
+                    failure = e;
+                    LOG.warnf("the config ZNodes cache (generation %d) failed a read, the source is unavailable until "
+                            + "a fresh load succeeds: %s", number, e.toString());
+                }
+            }
+        }
+    }
+
+    /** What a target was built from (its ZNode's creation and change zxids, the defaults' change zxid), and how. */
+    private record Entry(long czxid, long mzxid, long defaultsMzxid, Tuning tuning) {
+    }
+
+    /**
+     * The defaults as last parsed: the JSON, or why the ZNode is rejected; its change zxid (0: no defaults ZNode) and a
+     * description for {@link Applied#origin()}.
+     */
+    private record Defaults(ObjectNode json, String error, long mzxid, String origin) {
+        static final Defaults NONE = new Defaults(SnapshotCodec.MAPPER.createObjectNode(), null, 0, null);
     }
 }

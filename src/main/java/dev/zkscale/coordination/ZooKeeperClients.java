@@ -29,7 +29,24 @@ public final class ZooKeeperClients {
      * @param connectionTimeout how long one attempt waits for a connection before it counts as failed
      */
     public static CuratorFramework start(String connectString, Duration sessionTimeout, Duration connectionTimeout) {
-        CuratorFramework client = CuratorFrameworkFactory.builder()
+        return start(connectString, sessionTimeout, connectionTimeout, null);
+    }
+
+    /**
+     * As above, authenticated as {@code credentials} (ZooKeeper digest; null for anonymous) on every session, so that
+     * the ACLs of the config ZNodes apply to this identity. Nodes this client creates get Curator's default ACL (open):
+     * zkscale's own ZNodes get theirs from {@link ConfigStore}, which copies each parent's ACL.
+     *
+     * <p>TLS to ZooKeeper is configured outside this method, by the ZooKeeper client's system properties
+     * ({@code zookeeper.client.secure}, {@code zookeeper.clientCnxnSocket}, {@code zookeeper.ssl.*}; see the README).
+     */
+    public static CuratorFramework start(String connectString, Duration sessionTimeout, Duration connectionTimeout,
+            Credentials credentials) {
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder();
+        if (credentials != null) {
+            builder.authorization("digest", credentials.authBytes());
+        }
+        CuratorFramework client = builder
                 .connectString(connectString)
                 .sessionTimeoutMs(Math.toIntExact(sessionTimeout.toMillis()))
                 .connectionTimeoutMs(Math.toIntExact(connectionTimeout.toMillis()))

@@ -26,8 +26,9 @@ import org.jboss.logging.Logger;
  * carries the leader's epoch so that the API server refuses a deposed leader's late write.
  *
  * <p>What the loop remembers between passes is the in-memory state the upstream HPA controller keeps: each target's
- * decision history (lost when leadership changes hands, as upstream loses it on failover), the last good config of
- * each target, and which warnings it already reported. Bad input never ends a pass: each target fails alone.
+ * decision history (lost when leadership changes hands, as upstream loses it on failover), and what it already
+ * reported: warnings, rejected configs, the config in force. The last good config is the {@link TuningSource}'s to
+ * keep. Bad input never ends a pass: each target fails alone.
  *
  * <p>Reasons counted when no decision can be made (a closed set): {@code tuning_unavailable},
  * {@code workload_missing}, {@code selector_missing}, {@code metrics_api_unavailable}, {@code no_metrics},
@@ -62,8 +63,8 @@ public final class ControlLoop {
     }
 
     private static final class TargetState {
-        TuningSource.Tuning good;
-        String rejected;
+        TuningSource.Applied applied;
+        TuningSource.Rejected rejected;
         History history;
         String warning;
     }
@@ -131,26 +132,34 @@ public final class ControlLoop {
         }
     }
 
-    /** The config to use: the ZNode's if valid, else the last good one (reporting the rejection once per version). */
+    /**
+     * The config in force, or null when the target has none. Reports a rejection once per rejected version and reason
+     * (a defaults change can reject an unchanged target ZNode), and a config taking effect once.
+     */
     private TargetConfig accept(TuningSource.Tuning t, TargetState state) {
-        if (t.config() != null) {
-            state.good = t;
-            state.rejected = null;
-            return t.config();
+        TargetRef target = t.target();
+        TuningSource.Applied applied = t.applied();
+        TargetConfig known = applied == null ? null : applied.config();
+        if (t.rejected() != null && !t.rejected().equals(state.rejected)) {
+            monitor.configRejected(target);
+            LOG.warnf("config of %s rejected (version %d), %s: %s", target, t.rejected().version(),
+                    known == null ? "target stays unmanaged" : "keeping the config in force", t.rejected().error());
+            cluster.event(target.namespace(), known == null ? "Deployment" : known.kind(),
+                    known == null ? target.name() : known.workloadName(), true, "InvalidConfig", t.rejected().error());
         }
-        // Reported once per rejected version and reason (a defaults change can reject an unchanged target ZNode).
-        String rejection = t.version() + ": " + t.error();
-        if (!rejection.equals(state.rejected)) {
-            state.rejected = rejection;
-            monitor.configRejected(t.target());
-            LOG.warnf("config of %s rejected (version %d), %s: %s", t.target(),
-                    t.version(), state.good == null ? "target stays unmanaged" : "keeping the last good config",
-                    t.error());
-            TargetConfig known = state.good == null ? null : state.good.config();
-            cluster.event(t.target().namespace(), known == null ? "Deployment" : known.kind(),
-                    known == null ? t.target().name() : known.workloadName(), true, "InvalidConfig", t.error());
+        state.rejected = t.rejected();
+        if (applied != null) {
+            monitor.configVersion(target, applied.version());
         }
-        return state.good == null ? null : state.good.config();
+        if (applied != null && !applied.equals(state.applied)) {
+            String message = "config version " + applied.version() + " applied (" + applied.origin() + "): minReplicas "
+                    + known.minReplicas() + ", maxReplicas " + known.maxReplicas() + ", targetCPUUtilizationPercentage "
+                    + known.targetCPUUtilizationPercentage() + ", mode " + known.mode();
+            LOG.infof("config of %s: %s", target, message);
+            cluster.event(target.namespace(), known.kind(), known.workloadName(), false, "ConfigApplied", message);
+        }
+        state.applied = applied;
+        return known;
     }
 
     /** Decides one target and writes if needed; false when leadership was lost and the pass must stop. */

@@ -20,6 +20,12 @@ public interface Monitor {
     /** A target's config ZNode was rejected (counted once per rejected version). */
     void configRejected(TargetRef target);
 
+    /**
+     * The target's config in force is at ZNode data version {@code version} (a 32-bit counter that may wrap). Reported
+     * on every pass that manages the target, like {@link #decided}, so the series comes back after {@link #forget}.
+     */
+    void configVersion(TargetRef target, int version);
+
     /** No decision could be made for a reason from a closed set (see {@link ControlLoop}). */
     void decisionFailed(String reason);
 
@@ -41,6 +47,10 @@ public interface Monitor {
 
         @Override
         public void configRejected(TargetRef target) {
+        }
+
+        @Override
+        public void configVersion(TargetRef target, int version) {
         }
 
         @Override

@@ -4,27 +4,57 @@ import dev.zkscale.core.TargetConfig;
 import dev.zkscale.core.TargetRef;
 import java.util.List;
 
-/** Where the managed targets and their configs come from (the config ZNodes). */
+/**
+ * Where the managed targets and their configs come from (the config ZNodes).
+ *
+ * <p>The source owns each target's last good config: it sees every change as it happens, on every instance (a
+ * standby too, so that a new leader starts with the configs it has seen), and a rejected change never replaces the
+ * config in force. The loop only remembers what it already reported.
+ */
 public interface TuningSource {
 
     /**
-     * Every managed target with its config as of now.
+     * Every target whose config ZNode exists, sorted by namespace and name, as of the source's last consistent view.
      *
-     * @throws TuningUnavailableException when the source cannot be read at all (then no target is decided)
+     * @throws TuningUnavailableException when the source has no view it can vouch for (disconnected, loading,
+     *     re-syncing after a reconnect, not authorized); then no target may be decided
      */
     List<Tuning> targets() throws TuningUnavailableException;
 
     /**
-     * One target's tuning: a valid config, or the reason its ZNode was rejected.
+     * One target's tuning. Immutable.
      *
-     * @param config the effective config (defaults merged), or null when rejected
-     * @param error why the ZNode was rejected (names the ZNode, the field and the rule), or null
-     * @param version the ZNode's data version
+     * @param applied the config in force: the newest valid one the source has seen, or null when none was ever valid
+     *     (then the target is not managed)
+     * @param rejected why the target's current data is refused, or null when the current data is the config in force
      */
-    record Tuning(TargetRef target, TargetConfig config, String error, int version) {
+    record Tuning(TargetRef target, Applied applied, Rejected rejected) {
+        /** The config in force, or null. */
+        public TargetConfig config() {
+            return applied == null ? null : applied.config();
+        }
     }
 
-    /** The source could not be read. */
+    /**
+     * A config in force. Equal values mean the same config took effect once: a new value is a new config.
+     *
+     * @param config the effective config (defaults merged, capped at the ceiling)
+     * @param version the data version of the target's ZNode it was built from (a 32-bit counter that may wrap)
+     * @param origin where it came from, in words, for logs and Events (which ZNodes, which versions)
+     */
+    record Applied(TargetConfig config, int version, String origin) {
+    }
+
+    /**
+     * A refused config.
+     *
+     * @param error names the ZNode, the field and the rule
+     * @param version the data version of the target's ZNode that was refused
+     */
+    record Rejected(String error, int version) {
+    }
+
+    /** The source could not be read, or cannot vouch for what it holds. */
     final class TuningUnavailableException extends Exception {
         public TuningUnavailableException(String message, Throwable cause) {
             super(message, cause);

@@ -31,6 +31,13 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
     private final List<Meter> global = new ArrayList<>();
     private final Map<TargetRef, Series> series = new ConcurrentHashMap<>();
     private final Map<TargetRef, Meter.Id> rejected = new ConcurrentHashMap<>();
+    /** The data version of each target's config in force ({@code zkscale_config_version}), and its gauge. */
+    private final Map<TargetRef, ConfigVersion> configVersions = new ConcurrentHashMap<>();
+
+    private static final class ConfigVersion {
+        volatile double version;
+        Meter.Id meter;
+    }
 
     /** One target's gauges' values and the meters that read them. */
     private static final class Series {
@@ -110,6 +117,18 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
     }
 
     @Override
+    public void configVersion(TargetRef target, int version) {
+        configVersions.computeIfAbsent(target, t -> {
+            ConfigVersion v = new ConfigVersion();
+            v.version = version;
+            v.meter = Gauge.builder("zkscale.config.version", v, x -> x.version)
+                    .description("the data version of the target's config ZNode in force").tags(tags(t))
+                    .register(registry).getId();
+            return v;
+        }).version = version;
+    }
+
+    @Override
     public void decisionFailed(String reason) {
         Counter.builder("zkscale.metrics.errors").description("passes where no decision could be made, by reason")
                 .tag("reason", reason).register(registry).increment();
@@ -130,12 +149,17 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
         if (id != null) {
             registry.remove(id);
         }
+        ConfigVersion version = configVersions.remove(target);
+        if (version != null) {
+            registry.remove(version.meter);
+        }
     }
 
     @Override
     public void close() {
         series.keySet().forEach(this::forget);
         rejected.keySet().forEach(this::forget);
+        configVersions.keySet().forEach(this::forget);
         global.forEach(registry::remove);
     }
 }

@@ -10,27 +10,39 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zkscale.coordination.ConfigStore;
+import dev.zkscale.coordination.Credentials;
+import dev.zkscale.coordination.ZooKeeperClients;
 import dev.zkscale.core.TargetRef;
 import dev.zkscale.kube.KubeCluster;
 import dev.zkscale.kube.MockApi;
 import dev.zkscale.loop.DecisionRecord;
+import dev.zkscale.loop.TuningSource.Tuning;
+import dev.zkscale.loop.TuningSource.TuningUnavailableException;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two real controllers (Curator latch, ZooKeeper config, fabric8 caches and fenced writes) against a real ZooKeeper
@@ -94,10 +106,17 @@ class ControllerTest {
         }
     }
 
+    /** A started controller whose config source has loaded (it loads in the background). */
     private Controller controller(TestSettings settings, PrometheusMeterRegistry registry) {
         Controller c = Controller.start(settings, api.newClient(), registry, clock);
         open.add(c);
+        tunings(c, t -> true);
         return c;
+    }
+
+    /** The controller's view of the config ZNodes once it satisfies {@code until} (it follows ZooKeeper closely). */
+    private static List<Tuning> tunings(Controller c, Predicate<List<Tuning>> until) {
+        return await().ignoreException(TuningUnavailableException.class).until(c.tuning()::targets, until);
     }
 
     private Controller controller(String id) {
@@ -332,6 +351,7 @@ class ControllerTest {
         assertEquals("dry run: not written", dry.write());
 
         config("web", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50,\"mode\":\"Paused\"}");
+        tunings(c, t -> t.get(0).config().mode() == dev.zkscale.core.Mode.Paused);
         c.loop().pass();
         assertEquals(1, c.record().decisions(new TargetRef(NS, "web")).size(), "a paused target is not decided");
 
@@ -365,6 +385,7 @@ class ControllerTest {
 
         // When the ZNode turns invalid and the load doubles
         config("web", "{\"maxReplicas\":\"ten\"}");
+        tunings(c, t -> t.get(0).rejected() != null);
         load("web", 2, "900m");
         awaitCached(c, 3);
         c.loop().pass();
@@ -402,10 +423,95 @@ class ControllerTest {
         assertTrue(registry.scrape().contains("zkscale_target_desired_replicas{namespace=\"shop\",target=\"web\",} 4.0"));
 
         curator.delete().forPath("/zkscale/targets/shop/web");
+        tunings(c, List::isEmpty);
         c.loop().pass();
 
         assertTrue(c.record().targets().isEmpty());
         assertFalse(registry.scrape().contains("target=\"web\""), registry.scrape());
         assertEquals(4, web().getSpec().getReplicas());
+    }
+
+    @Test
+    @DisplayName("a changed config takes effect on the next pass, without a restart: a ConfigApplied event with its "
+            + "version, and the version gauge")
+    void liveChange() throws Exception {
+        // Two pods at 90% of a 50% target ask for 4, but maxReplicas is 3
+        workload("web", 2, 2, "450m");
+        config("web", "{\"maxReplicas\":3,\"targetCPUUtilizationPercentage\":50}");
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Controller c = controller(new TestSettings(zk.getConnectString(), "a"), registry);
+        await().until(() -> c.leadership().epoch().isPresent());
+        c.loop().pass();
+        assertEquals(3, web().getSpec().getReplicas());
+        assertEquals(List.of("config version 0 applied (/zkscale/targets/shop/web version 0): minReplicas 1, "
+                + "maxReplicas 3, targetCPUUtilizationPercentage 50, mode Active"),
+                events("ConfigApplied").stream().map(Event::getMessage).toList());
+        assertEquals("Normal", events("ConfigApplied").get(0).getType());
+        assertTrue(registry.scrape().contains("zkscale_config_version{namespace=\"shop\",target=\"web\",} 0.0"));
+        awaitCached(c, 3);
+
+        // When maxReplicas is raised, and the controller's view has it
+        config("web", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
+        tunings(c, t -> t.get(0).applied().version() == 1);
+        c.loop().pass();
+
+        // Then that one pass scaled to 4, and said which config it used, once
+        assertEquals(4, web().getSpec().getReplicas());
+        assertEquals(2, events("ConfigApplied").size());
+        assertTrue(events("ConfigApplied").stream()
+                .anyMatch(e -> e.getMessage().startsWith("config version 1 applied")));
+        assertTrue(registry.scrape().contains("zkscale_config_version{namespace=\"shop\",target=\"web\",} 1.0"));
+    }
+
+    @Test
+    @DisplayName("with the ACLs set, a controller whose identity (from a Secret file) may only read config still "
+            + "loads it, leads and scales")
+    void readOnlyIdentity(@TempDir Path dir) throws Exception {
+        workload("web", 2, 2, "450m");
+        Path adminFile = Files.writeString(dir.resolve("admin"), "admin:admin-secret\n");
+        Path controllerFile = Files.writeString(dir.resolve("controller"), "controller:controller-secret\n");
+        Credentials admin = Credentials.read(adminFile);
+        try (CuratorFramework adminClient = ZooKeeperClients.start(zk.getConnectString(), Duration.ofSeconds(3),
+                Duration.ofSeconds(3), admin)) {
+            assertTrue(adminClient.blockUntilConnected(30, TimeUnit.SECONDS));
+            ConfigStore store = new ConfigStore(adminClient, "/zkscale", Optional.of(admin), 100);
+            store.init(Credentials.read(controllerFile).digestId());
+            store.set(ConfigStore.Key.parse("shop/web"),
+                    "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}".getBytes(StandardCharsets.UTF_8),
+                    OptionalInt.empty());
+        }
+
+        Controller c = controller(new TestSettings(zk.getConnectString(), "a", false, 1000,
+                Optional.of(controllerFile.toString())), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        await().until(() -> c.leadership().epoch().isPresent());
+        c.loop().pass();
+
+        assertEquals(4, web().getSpec().getReplicas());
+        assertEquals(1, writtenEpoch(), "the epoch counter init created, advanced by the controller's identity");
+    }
+
+    @Test
+    @DisplayName("leadership lost and won back: the per-target series, config version included, come back with the "
+            + "next pass, and the unchanged config is not announced again")
+    void leadershipRegained() throws Exception {
+        workload("web", 2, 2, "450m");
+        config("web", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Controller c = controller(new TestSettings(zk.getConnectString(), "a"), registry);
+        await().until(() -> c.leadership().epoch().isPresent());
+        long first = c.leadership().epoch().getAsLong();
+        c.loop().pass();
+        String version = "zkscale_config_version{namespace=\"shop\",target=\"web\",} 0.0";
+        assertTrue(registry.scrape().contains(version));
+
+        c.curator().getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+        c.loop().pass();
+        assertFalse(registry.scrape().contains("target=\"web\""), "a follower shows no per-target series");
+
+        await().until(() -> c.leadership().epoch().isPresent() && c.leadership().epoch().getAsLong() > first);
+        tunings(c, t -> !t.isEmpty());
+        c.loop().pass();
+        assertTrue(registry.scrape().contains(version), registry.scrape());
+        assertEquals(1, events("ConfigApplied").size());
     }
 }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zkscale.coordination.ZkLeadership;
 import dev.zkscale.coordination.ZkTuningSource;
+import dev.zkscale.loop.TuningSource.TuningUnavailableException;
 import dev.zkscale.coordination.ZooKeeperClients;
 import dev.zkscale.core.Pod;
 import dev.zkscale.core.TargetRef;
@@ -115,13 +116,16 @@ class FencingTest {
             ZkLeadership aLeadership = new ZkLeadership(aClient, "/zkscale", "a");
             aLeadership.start();
             FrozenWrite frozen = new FrozenWrite(aCluster);
+            ZkTuningSource aTuning = new ZkTuningSource(aClient, "/zkscale", 1000);
+            aTuning.start();
             try (Controller b = Controller.start(new TestSettings(zk.getConnectString(), "b"), api.newClient(),
                     new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock)) {
                 await().until(() -> aLeadership.epoch().isPresent());
                 long aEpoch = aLeadership.epoch().getAsLong();
                 PrometheusMeterRegistry aRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
                 DecisionRecord aRecord = new DecisionRecord(10);
-                ControlLoop a = new ControlLoop(frozen, aLeadership, new ZkTuningSource(aClient, "/zkscale", 1000),
+                await().ignoreException(TuningUnavailableException.class).until(() -> !aTuning.targets().isEmpty());
+                ControlLoop a = new ControlLoop(frozen, aLeadership, aTuning,
                         new PrometheusMonitor(aRegistry, aLeadership), aRecord, clock,
                         new ControlLoop.Settings(1000, false, Set.of()));
 
@@ -132,6 +136,7 @@ class FencingTest {
                 aClient.getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
                 await().until(() -> b.leadership().epoch().isPresent());
                 setLoad(admin, clock, "900m");
+                await().ignoreException(TuningUnavailableException.class).until(() -> !b.tuning().targets().isEmpty());
                 b.loop().pass();
                 long bEpoch = b.leadership().epoch().getAsLong();
                 assertEquals(4, web(admin).getSpec().getReplicas(), "B: 360% of 50% on 2 pods, limited to 2 x 2");
@@ -151,6 +156,7 @@ class FencingTest {
             } finally {
                 frozen.thaw.countDown();
                 aLeadership.close();
+                aTuning.close();
                 aCluster.close();
                 aClient.close();
             }

@@ -4,11 +4,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** Settings for a controller in a test: a given ZooKeeper, a 3 s session, an instance id. */
-record TestSettings(String connect, String instance, boolean dryRun, int ceiling) implements ZkscaleSettings {
+/** Settings for a controller in a test: a given ZooKeeper, a 3 s session, an instance id, an optional identity file. */
+record TestSettings(String connect, String instance, boolean dryRun, int ceiling, Optional<String> authFile)
+        implements ZkscaleSettings {
 
     TestSettings(String connect, String instance) {
         this(connect, instance, false, 1000);
+    }
+
+    TestSettings(String connect, String instance, boolean dryRun, int ceiling) {
+        this(connect, instance, dryRun, ceiling, Optional.empty());
     }
 
     @Override
@@ -32,6 +37,21 @@ record TestSettings(String connect, String instance, boolean dryRun, int ceiling
             @Override
             public Duration connectionTimeout() {
                 return Duration.ofSeconds(3);
+            }
+
+            @Override
+            public Optional<String> auth() {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<String> authFile() {
+                return authFile;
+            }
+
+            @Override
+            public int historyLimit() {
+                return 100;
             }
         };
     }

@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +23,13 @@ class LauncherIT {
     }
 
     private static Result zkscale(String... args) throws Exception {
-        Process p = new ProcessBuilder(concat("bin/zkscale", args)).start();
+        return zkscale(Map.of(), args);
+    }
+
+    private static Result zkscale(Map<String, String> env, String... args) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(concat("bin/zkscale", args));
+        builder.environment().putAll(env);
+        Process p = builder.start();
         p.getOutputStream().close();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "zkscale did not exit");
         return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
@@ -55,5 +63,33 @@ class LauncherIT {
         assertEquals(2, r.code());
         assertEquals("", r.out());
         assertEquals("zkscale explain: cannot read " + dir.resolve("absent.jsonl") + ": no such file\n", r.err());
+    }
+
+    @Test
+    @DisplayName("bin/zkscale config set and get against ZooKeeper: stdout is the data alone, the version one line on "
+            + "stderr")
+    void configRoundTrip() throws Exception {
+        try (TestingServer zk = new TestingServer(true)) {
+            Map<String, String> env = Map.of("ZKSCALE_ZOOKEEPER_CONNECT", zk.getConnectString());
+            Path file = dir.resolve("web.json");
+            Files.writeString(file, "{\"maxReplicas\": 4}\n");
+
+            Result set = zkscale(env, "config", "set", "shop/web", file.toString());
+            assertEquals(new Result(0, "shop/web: created, version 0\n", ""), set);
+            Result get = zkscale(env, "config", "get", "shop/web");
+            assertEquals(0, get.code(), get.err());
+            assertEquals("{\"maxReplicas\": 4}\n", get.out());
+            assertTrue(get.err().matches("/zkscale/targets/shop/web version 0, modified \\S+\n"), get.err());
+        }
+    }
+
+    @Test
+    @DisplayName("bin/zkscale config validate is offline; an invalid file is one line on stderr and exit 2")
+    void configValidate() throws Exception {
+        Path file = dir.resolve("web.json");
+        Files.writeString(file, "{\n  \"maxReplicas\": 0\n}\n");
+        Result r = zkscale(Map.of("ZKSCALE_ZOOKEEPER_CONNECT", "127.0.0.1:1"), "config", "validate", file.toString());
+        assertEquals(new Result(2, "", "zkscale config validate: " + file
+                + ": maxReplicas: must be >= 1, got 0 (line 2)\n"), r);
     }
 }

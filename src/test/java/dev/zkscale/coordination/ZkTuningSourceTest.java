@@ -11,18 +11,23 @@ import dev.zkscale.core.ScalingPolicy;
 import dev.zkscale.core.ScalingRules;
 import dev.zkscale.core.TargetConfig;
 import dev.zkscale.core.TargetRef;
+import dev.zkscale.loop.TuningSource.Applied;
 import dev.zkscale.loop.TuningSource.Tuning;
 import dev.zkscale.loop.TuningSource.TuningUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -32,7 +37,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Config ZNodes read from a real ZooKeeper server; each test works under a root of its own. */
+/**
+ * Config ZNodes watched on a real ZooKeeper server; each test works under a root of its own. A source is started after
+ * the ZNodes are written and asked once it has loaded, or it is asked until a change shows (the view is eventually
+ * consistent, milliseconds behind).
+ */
 class ZkTuningSourceTest {
     private static final Duration PATIENCE = Duration.ofSeconds(30);
     private static final AtomicInteger ROOTS = new AtomicInteger();
@@ -41,6 +50,7 @@ class ZkTuningSourceTest {
     private static TestingServer server;
     private static CuratorFramework client;
     private String root;
+    private final List<AutoCloseable> open = new ArrayList<>();
 
     @BeforeAll
     static void startServer() throws Exception {
@@ -60,6 +70,13 @@ class ZkTuningSourceTest {
         root = "/zkscale" + ROOTS.incrementAndGet();
     }
 
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+    }
+
     @Test
     @DisplayName("each target's JSON is merged over the defaults, field by field, the target's values winning")
     void defaultsMerged() throws Exception {
@@ -72,11 +89,11 @@ class ZkTuningSourceTest {
         put("targets/shop/api", "{\"maxReplicas\": 5, \"minReplicas\": 1, \"targetCPUUtilizationPercentage\": 90}");
         put("targets/ops/batch", "{\"maxReplicas\": 3, \"behavior\": null}");
 
-        List<Tuning> tunings = source(1000).targets();
+        List<Tuning> tunings = loaded(source(1000));
 
         assertEquals(List.of(new TargetRef("ops", "batch"), new TargetRef("shop", "api"), new TargetRef("shop", "web")),
                 tunings.stream().map(Tuning::target).toList());
-        tunings.forEach(t -> assertNull(t.error(), t.error()));
+        tunings.forEach(t -> assertNull(t.rejected(), String.valueOf(t.rejected())));
         TargetConfig batch = tunings.get(0).config();
         assertEquals(2, batch.minReplicas());
         assertNull(batch.behavior(), "a null in the target removes the default");
@@ -92,7 +109,7 @@ class ZkTuningSourceTest {
         assertEquals(60, down.stabilizationWindowSeconds());
         assertEquals(ScalingRules.SelectPolicy.Min, down.selectPolicy());
         assertEquals(List.of(new ScalingPolicy(ScalingPolicy.Type.Pods, 1, 60)), down.policies());
-        assertEquals(1, tunings.get(2).version(), "the ZNode's data version");
+        assertEquals(1, tunings.get(2).applied().version(), "the ZNode's data version");
     }
 
     @Test
@@ -100,7 +117,7 @@ class ZkTuningSourceTest {
     void noDefaults() throws Exception {
         put("targets/shop/web", GOOD);
 
-        Tuning web = only(source(1000).targets());
+        Tuning web = only(loaded(source(1000)));
 
         assertEquals(4, web.config().maxReplicas());
         assertEquals(1, web.config().minReplicas());
@@ -112,7 +129,7 @@ class ZkTuningSourceTest {
     void capped() throws Exception {
         put("targets/shop/web", "{\"minReplicas\": 60, \"maxReplicas\": 200}");
 
-        Tuning web = only(source(50).targets());
+        Tuning web = only(loaded(source(50)));
 
         assertEquals(50, web.config().maxReplicas());
         assertEquals(50, web.config().minReplicas());
@@ -157,15 +174,16 @@ class ZkTuningSourceTest {
         put("targets/shop/bad", data);
         put("targets/shop/z-good", GOOD);
 
-        List<Tuning> tunings = source(1000).targets();
+        List<Tuning> tunings = loaded(source(1000));
 
         assertEquals(3, tunings.size());
         Tuning bad = tunings.get(1);
         assertEquals(new TargetRef("shop", "bad"), bad.target());
-        assertNull(bad.config());
-        assertNotNull(bad.error());
+        assertNull(bad.config(), "never valid: unmanaged");
+        assertNotNull(bad.rejected());
         String prefix = root + "/targets/shop/bad: " + expected;
-        assertTrue(bad.error().startsWith(prefix), "expected \"" + prefix + "...\", got \"" + bad.error() + "\"");
+        assertTrue(bad.rejected().error().startsWith(prefix), "expected \"" + prefix + "...\", got \""
+                + bad.rejected().error() + "\"");
         assertEquals(4, tunings.get(0).config().maxReplicas());
         assertEquals(4, tunings.get(2).config().maxReplicas());
     }
@@ -190,13 +208,14 @@ class ZkTuningSourceTest {
         put("targets/shop/web", GOOD);
         put("targets/ops/batch", GOOD);
 
-        List<Tuning> tunings = source(1000).targets();
+        List<Tuning> tunings = loaded(source(1000));
 
         assertEquals(2, tunings.size());
         for (Tuning t : tunings) {
             assertNull(t.config());
             String prefix = root + "/defaults: " + expected;
-            assertTrue(t.error().startsWith(prefix), "expected \"" + prefix + "...\", got \"" + t.error() + "\"");
+            assertTrue(t.rejected().error().startsWith(prefix), "expected \"" + prefix + "...\", got \""
+                    + t.rejected().error() + "\"");
         }
     }
 
@@ -206,7 +225,7 @@ class ZkTuningSourceTest {
         put("defaults", "{\"scaleTargetRef\": {\"kind\": \"StatefulSet\"}}");
         put("targets/data/db", GOOD);
 
-        TargetConfig db = only(source(1000).targets()).config();
+        TargetConfig db = only(loaded(source(1000))).config();
 
         assertEquals("StatefulSet", db.kind());
         assertEquals("db", db.workloadName());
@@ -218,46 +237,201 @@ class ZkTuningSourceTest {
         put("defaults", "{\"minReplicas\": 5}");
         put("targets/shop/web", "{\"maxReplicas\": 3}");
 
-        Tuning web = only(source(1000).targets());
+        Tuning web = only(loaded(source(1000)));
 
-        assertEquals(root + "/targets/shop/web: maxReplicas: must be >= minReplicas (5), got 3", web.error());
+        assertEquals(root + "/targets/shop/web: maxReplicas: must be >= minReplicas (5), got 3",
+                web.rejected().error());
     }
 
     @Test
     @DisplayName("no targets ZNode, or namespaces without targets, give no targets and no error")
     void nothingManaged() throws Exception {
-        assertEquals(List.of(), source(1000).targets());
+        assertEquals(List.of(), loaded(source(1000)));
 
         put("targets/empty", new byte[0]);
         put("targets/also-empty", "{}");
 
-        assertEquals(List.of(), source(1000).targets());
+        assertEquals(List.of(), loaded(source(1000)));
     }
 
     @Test
-    @DisplayName("with ZooKeeper unreachable the source says it is unavailable; once it is back, targets are read "
-            + "again")
-    void unreachable() throws Exception {
+    @DisplayName("a change takes effect without a restart; a bad change keeps the config in force; a good one "
+            + "replaces it")
+    void liveChanges() throws Exception {
+        put("targets/shop/web", "{\"maxReplicas\": 4}");
+        ZkTuningSource source = source(1000);
+        Applied first = only(loaded(source)).applied();
+        assertEquals(0, first.version());
+        assertEquals(root + "/targets/shop/web version 0", first.origin());
+
+        put("targets/shop/web", "{\"maxReplicas\": \"ten\"}");
+        Tuning bad = only(until(source, t -> t.get(0).rejected() != null));
+        assertEquals(first, bad.applied(), "the config in force stays");
+        assertEquals(1, bad.rejected().version());
+        assertEquals(root + "/targets/shop/web: maxReplicas: must be an integer, got \"ten\"", bad.rejected().error());
+
+        long writing = System.nanoTime();
+        put("targets/shop/web", "{\"maxReplicas\": 6}");
+        Tuning good = only(until(source, t -> version(t, "shop", "web") == 2));
+        measured("a change is in the source's view %.1f ms after the write began",
+                (System.nanoTime() - writing) / 1e6);
+        assertNull(good.rejected());
+        assertEquals(6, good.config().maxReplicas());
+    }
+
+    @Test
+    @DisplayName("creating a target's ZNode starts managing it, deleting it stops; created again, it starts afresh")
+    void createAndDelete() throws Exception {
+        put("targets/shop/web", GOOD);
+        ZkTuningSource source = source(1000);
+        loaded(source);
+
+        put("targets/shop/api", GOOD);
+        until(source, t -> t.size() == 2);
+        client.delete().forPath(root + "/targets/shop/web");
+        assertEquals(new TargetRef("shop", "api"), only(until(source, t -> t.size() == 1)).target());
+
+        // Created again with a bad config: the config in force before the deletion does not come back.
+        put("targets/shop/web", "{\"maxReplicas\": 0}");
+        Tuning web = find(until(source, t -> t.size() == 2), "shop", "web");
+        assertNull(web.applied());
+        assertEquals(root + "/targets/shop/web: maxReplicas: must be >= 1, got 0", web.rejected().error());
+    }
+
+    @Test
+    @DisplayName("a defaults change re-evaluates every target; defaults turned invalid keep each config in force")
+    void defaultsChange() throws Exception {
+        put("defaults", "{\"targetCPUUtilizationPercentage\": 60}");
+        put("targets/shop/web", GOOD);
+        put("targets/shop/api", "{\"maxReplicas\": 4, \"targetCPUUtilizationPercentage\": 90}");
+        ZkTuningSource source = source(1000);
+        List<Tuning> before = loaded(source);
+        assertEquals(60, find(before, "shop", "web").config().targetCPUUtilizationPercentage());
+
+        put("defaults", "{\"targetCPUUtilizationPercentage\": 70}");
+        List<Tuning> after = until(source,
+                t -> find(t, "shop", "web").config().targetCPUUtilizationPercentage() == 70);
+        assertEquals(root + "/targets/shop/web version 0 over " + root + "/defaults version 1",
+                find(after, "shop", "web").applied().origin());
+        assertEquals(find(before, "shop", "api").applied(), find(after, "shop", "api").applied(),
+                "a target whose config the change leaves as it was keeps it in force: no new config");
+
+        put("defaults", "{\"minReplicas\": 0}");
+        List<Tuning> rejected = until(source, t -> t.get(0).rejected() != null && t.get(1).rejected() != null);
+        for (Tuning t : rejected) {
+            assertEquals(root + "/defaults: minReplicas: must be >= 1, got 0", t.rejected().error());
+        }
+        assertEquals(70, find(rejected, "shop", "web").config().targetCPUUtilizationPercentage());
+        assertEquals(90, find(rejected, "shop", "api").config().targetCPUUtilizationPercentage());
+    }
+
+    @Test
+    @DisplayName("cut off from ZooKeeper the source is unavailable; after the reconnect it answers only once "
+            + "re-synced, and then with every change made meanwhile")
+    void partition() throws Exception {
+        put("targets/shop/web", GOOD);
+        put("targets/shop/gone", GOOD);
+        TcpProxy proxy = opened(new TcpProxy(server.getPort()));
+        // No ensemble tracker: it would learn the server's real address and bypass the proxy.
+        CuratorFramework cut = opened(CuratorFrameworkFactory.builder().connectString(proxy.connectString())
+                .sessionTimeoutMs(3000).connectionTimeoutMs(1000).retryPolicy(new ExponentialBackoffRetry(100, 3))
+                .ensembleTracker(false).build());
+        cut.start();
+        ZkTuningSource source = source(cut, root, 1000);
+        assertEquals(2, loaded(source).size());
+
+        proxy.partition();
+        await().atMost(PATIENCE).until(() -> unavailable(source));
+        put("targets/shop/web", "{\"maxReplicas\": 9}");
+        client.delete().forPath(root + "/targets/shop/gone");
+        put("targets/ops/new", GOOD);
+        long healing = System.nanoTime();
+        proxy.heal();
+
+        // The first answer after the reconnect has every change: no pass decides on the view from before.
+        List<Tuning> first = loaded(source);
+        measured("after a partition heals, the first answer (re-synced) %.1f ms later",
+                (System.nanoTime() - healing) / 1e6);
+        assertEquals(List.of(new TargetRef("ops", "new"), new TargetRef("shop", "web")),
+                first.stream().map(Tuning::target).toList());
+        assertEquals(9, find(first, "shop", "web").config().maxReplicas());
+        put("targets/shop/web", "{\"maxReplicas\": 7}");
+        until(source, t -> find(t, "shop", "web").config().maxReplicas() == 7);
+    }
+
+    @Test
+    @DisplayName("across a ZooKeeper server restart the source is unavailable, then re-syncs and watches again")
+    void serverRestart() throws Exception {
         try (TestingServer own = new TestingServer(true);
                 CuratorFramework ownClient = ZooKeeperClients.start(own.getConnectString(), Duration.ofSeconds(3),
                         Duration.ofSeconds(1))) {
             assertTrue(ownClient.blockUntilConnected(30, TimeUnit.SECONDS));
             ownClient.create().creatingParentsIfNeeded().forPath("/zkscale/targets/shop/web", GOOD.getBytes());
-            ZkTuningSource source = new ZkTuningSource(ownClient, "/zkscale", 1000);
-            assertEquals(1, source.targets().size());
+            ZkTuningSource source = source(ownClient, "/zkscale", 1000);
+            assertEquals(1, loaded(source).size());
 
             own.stop();
-            await().atMost(PATIENCE).until(() -> !ownClient.getZookeeperClient().isConnected());
-            assertThrows(TuningUnavailableException.class, source::targets);
-
+            await().atMost(PATIENCE).until(() -> unavailable(source));
+            long restarting = System.nanoTime();
             own.restart();
-            await().atMost(PATIENCE).ignoreException(TuningUnavailableException.class)
-                    .until(() -> source.targets().size() == 1);
+
+            assertEquals(4, only(loaded(source)).config().maxReplicas());
+            measured("after a server restart, the first answer (re-synced) %.1f ms after restart() began",
+                    (System.nanoTime() - restarting) / 1e6);
+            ownClient.setData().forPath("/zkscale/targets/shop/web", "{\"maxReplicas\": 5}".getBytes());
+            until(source, t -> t.get(0).config().maxReplicas() == 5);
+            source.close();
+        }
+    }
+
+    private static boolean unavailable(ZkTuningSource source) {
+        try {
+            source.targets();
+            return false;
+        } catch (TuningUnavailableException e) {
+            return true;
         }
     }
 
     private ZkTuningSource source(int ceiling) {
-        return new ZkTuningSource(client, root, ceiling);
+        return source(client, root, ceiling);
+    }
+
+    private ZkTuningSource source(CuratorFramework c, String r, int ceiling) {
+        ZkTuningSource source = new ZkTuningSource(c, r, ceiling);
+        open.add(source);
+        source.start();
+        return source;
+    }
+
+    /** The source's targets once it has loaded. */
+    private static List<Tuning> loaded(ZkTuningSource source) {
+        return until(source, t -> true);
+    }
+
+    /** The source's targets once they satisfy {@code until} (asked every millisecond: some tests measure). */
+    private static List<Tuning> until(ZkTuningSource source, java.util.function.Predicate<List<Tuning>> until) {
+        return await().atMost(PATIENCE).pollInterval(Duration.ofMillis(1)).ignoreException(
+                TuningUnavailableException.class).until(source::targets, until);
+    }
+
+    private static void measured(String format, Object... args) {
+        System.out.printf("[measured] " + format + "%n", args);
+    }
+
+    private static Tuning find(List<Tuning> tunings, String namespace, String name) {
+        return tunings.stream().filter(t -> t.target().equals(new TargetRef(namespace, name))).findFirst()
+                .orElse(null);
+    }
+
+    private static int version(List<Tuning> tunings, String namespace, String name) {
+        Tuning t = find(tunings, namespace, name);
+        return t == null || t.applied() == null ? -99 : t.applied().version();
+    }
+
+    private <T extends AutoCloseable> T opened(T closeable) {
+        open.add(closeable);
+        return closeable;
     }
 
     private static Tuning only(List<Tuning> tunings) {
