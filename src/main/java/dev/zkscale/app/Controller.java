@@ -12,10 +12,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.utils.ZKPaths;
 import org.jboss.logging.Logger;
 
 /**
@@ -23,6 +26,9 @@ import org.jboss.logging.Logger;
  * latch, the config source, the Kubernetes caches, the metrics and the loop. Started in dependency order; closed in
  * reverse, the latch first so that a standby takes over at once. Plain Java, so that one process can hold several
  * (the demo runs two).
+ *
+ * <p>It also answers the health checks: {@link #readiness()} (ZooKeeper, config, Kubernetes caches) and
+ * {@link #liveness(Duration)} (the loop's heartbeat). A follower is as ready and alive as the leader.
  */
 public final class Controller implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Controller.class);
@@ -33,15 +39,21 @@ public final class Controller implements AutoCloseable {
     private final PrometheusMonitor monitor;
     private final DecisionRecord record;
     private final ControlLoop loop;
+    private final Clock clock;
+    private final String targetsPath;
+    private final Instant started;
 
     private Controller(CuratorFramework curator, ZkLeadership leadership, KubeCluster cluster,
-            PrometheusMonitor monitor, DecisionRecord record, ControlLoop loop) {
+            PrometheusMonitor monitor, DecisionRecord record, ControlLoop loop, Clock clock, String root) {
         this.curator = curator;
         this.leadership = leadership;
         this.cluster = cluster;
         this.monitor = monitor;
         this.record = record;
         this.loop = loop;
+        this.clock = clock;
+        this.targetsPath = ZKPaths.makePath(root, "targets");
+        this.started = clock.instant();
     }
 
     /** Connects, fills the caches and joins the leader election; fails with a clear message if a part cannot start. */
@@ -62,7 +74,7 @@ public final class Controller implements AutoCloseable {
             curator.close();
             throw e;
         }
-        PrometheusMonitor monitor = new PrometheusMonitor(registry, leadership);
+        PrometheusMonitor monitor = new PrometheusMonitor(registry, leadership, clock);
         DecisionRecord record = new DecisionRecord(settings.decisionRecordDepth());
         ControlLoop loop = new ControlLoop(cluster, leadership,
                 new ZkTuningSource(curator, zk.root(), settings.maxReplicasCeiling()), monitor, record, clock,
@@ -70,7 +82,7 @@ public final class Controller implements AutoCloseable {
         LOG.infof("zkscale instance %s started: ZooKeeper %s%s, namespaces %s, sync period %s%s", id, zk.connect(),
                 zk.root(), namespaces.isEmpty() ? "all" : namespaces, settings.syncPeriod(),
                 settings.dryRun() ? ", DRY RUN" : "");
-        return new Controller(curator, leadership, cluster, monitor, record, loop);
+        return new Controller(curator, leadership, cluster, monitor, record, loop, clock, zk.root());
     }
 
     private static String hostName() {
@@ -91,6 +103,67 @@ public final class Controller implements AutoCloseable {
 
     public ZkLeadership leadership() {
         return leadership;
+    }
+
+    /**
+     * Whether this instance can do its work, part by part: its ZooKeeper session is connected, the config ZNodes can
+     * be read (the targets ZNode is readable now), and the Kubernetes caches are watching. A follower that meets these
+     * is ready: it must be able to take over at once.
+     */
+    public Readiness readiness() {
+        boolean zookeeper = leadership.connected();
+        String config = zookeeper ? configUnreadable() : "ZooKeeper is not connected";
+        return new Readiness(zookeeper, config, cluster.watching());
+    }
+
+    /** Why the config ZNodes cannot be read now, or null when they can. Does not wait for a reconnection. */
+    private String configUnreadable() {
+        if (!curator.getZookeeperClient().isConnected()) {
+            return "ZooKeeper is not connected";
+        }
+        try {
+            curator.checkExists().forPath(targetsPath);
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted while reading " + targetsPath;
+        } catch (Exception e) {
+            return "cannot read " + targetsPath + ": " + e;
+        }
+    }
+
+    /**
+     * Whether the loop made progress: a pass ended within {@code timeout} (counting from start-up before the first
+     * pass). A pass stuck in a call, or a dead scheduler, fails it; leading or following does not matter.
+     */
+    public Liveness liveness(Duration timeout) {
+        Instant last = loop.lastPass();
+        Instant since = last == null ? started : last;
+        Duration age = Duration.between(since, clock.instant());
+        return new Liveness(age.compareTo(timeout) <= 0, last, age);
+    }
+
+    /**
+     * The readiness check's parts.
+     *
+     * @param zookeeperConnected the ZooKeeper session is connected
+     * @param configProblem why the config ZNodes cannot be read, or null when they can
+     * @param kubernetesWatching every Kubernetes cache is watching
+     */
+    public record Readiness(boolean zookeeperConnected, String configProblem, boolean kubernetesWatching) {
+        public boolean ready() {
+            return zookeeperConnected && configProblem == null && kubernetesWatching;
+        }
+    }
+
+    /**
+     * The liveness check.
+     *
+     * @param alive a pass ended within the timeout
+     * @param lastPass when the last pass ended, or null before the first
+     * @param age how long ago the last pass ended (or the controller started)
+     */
+    public record Liveness(boolean alive, Instant lastPass, Duration age) {
     }
 
     @Override

@@ -122,7 +122,7 @@ class FencingTest {
                 PrometheusMeterRegistry aRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
                 DecisionRecord aRecord = new DecisionRecord(10);
                 ControlLoop a = new ControlLoop(frozen, aLeadership, new ZkTuningSource(aClient, "/zkscale", 1000),
-                        new PrometheusMonitor(aRegistry, aLeadership), aRecord, clock,
+                        new PrometheusMonitor(aRegistry, aLeadership, clock), aRecord, clock,
                         new ControlLoop.Settings(1000, false, Set.of()));
 
                 // When A freezes inside its write of 3 (120% of 50% on 2 pods), its session expires, and B takes
