@@ -14,6 +14,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -27,6 +29,9 @@ import org.jboss.logging.Logger;
  * metrics and the loop. Started in dependency order; closed in
  * reverse, the latch first so that a standby takes over at once. Plain Java, so that one process can hold several
  * (the demo runs two).
+ *
+ * <p>It also answers the health checks: {@link #readiness()} (ZooKeeper, config, Kubernetes caches) and
+ * {@link #liveness(Duration)} (the loop's heartbeat). A follower is as ready and alive as the leader.
  */
 public final class Controller implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Controller.class);
@@ -38,9 +43,11 @@ public final class Controller implements AutoCloseable {
     private final PrometheusMonitor monitor;
     private final DecisionRecord record;
     private final ControlLoop loop;
+    private final Clock clock;
+    private final Instant started;
 
     private Controller(CuratorFramework curator, ZkLeadership leadership, ZkTuningSource tuning, KubeCluster cluster,
-            PrometheusMonitor monitor, DecisionRecord record, ControlLoop loop) {
+            PrometheusMonitor monitor, DecisionRecord record, ControlLoop loop, Clock clock) {
         this.curator = curator;
         this.leadership = leadership;
         this.tuning = tuning;
@@ -48,6 +55,8 @@ public final class Controller implements AutoCloseable {
         this.monitor = monitor;
         this.record = record;
         this.loop = loop;
+        this.clock = clock;
+        this.started = clock.instant();
     }
 
     /** Connects, fills the caches and joins the leader election; fails with a clear message if a part cannot start. */
@@ -73,14 +82,14 @@ public final class Controller implements AutoCloseable {
             curator.close();
             throw e;
         }
-        PrometheusMonitor monitor = new PrometheusMonitor(registry, leadership);
+        PrometheusMonitor monitor = new PrometheusMonitor(registry, leadership, clock);
         DecisionRecord record = new DecisionRecord(settings.decisionRecordDepth());
         ControlLoop loop = new ControlLoop(cluster, leadership, tuning, monitor, record, clock,
                 new ControlLoop.Settings(settings.maxReplicasCeiling(), settings.dryRun(), namespaces));
         LOG.infof("zkscale instance %s started: ZooKeeper %s%s as %s, namespaces %s, sync period %s%s", id,
                 zk.connect(), zk.root(), credentials.map(Credentials::toString).orElse("anonymous"),
                 namespaces.isEmpty() ? "all" : namespaces, settings.syncPeriod(), settings.dryRun() ? ", DRY RUN" : "");
-        return new Controller(curator, leadership, tuning, cluster, monitor, record, loop);
+        return new Controller(curator, leadership, tuning, cluster, monitor, record, loop, clock);
     }
 
     private static String hostName() {
@@ -110,6 +119,61 @@ public final class Controller implements AutoCloseable {
     /** The watched config ZNodes this controller decides with. */
     public TuningSource tuning() {
         return tuning;
+    }
+
+    /**
+     * Whether this instance can do its work, part by part: its ZooKeeper session is connected, the config cache is
+     * synced, and the Kubernetes caches are watching. A follower that meets these
+     * is ready: it must be able to take over at once.
+     */
+    public Readiness readiness() {
+        boolean zookeeper = leadership.connected();
+        String config = zookeeper ? configProblem() : "ZooKeeper is not connected";
+        return new Readiness(zookeeper, config, cluster.watching());
+    }
+
+    /** Why the config cache cannot be trusted now, or null when it can. Reads no ZNode. */
+    private String configProblem() {
+        try {
+            tuning.targets();
+            return null;
+        } catch (TuningSource.TuningUnavailableException e) {
+            return e.getMessage();
+        }
+    }
+
+    /**
+     * Whether the loop made progress: a pass ended within {@code timeout} (counting from start-up before the first
+     * pass). A pass stuck in a call, or a dead scheduler, fails it; leading or following does not matter.
+     */
+    public Liveness liveness(Duration timeout) {
+        Instant last = loop.lastPass();
+        Instant since = last == null ? started : last;
+        Duration age = Duration.between(since, clock.instant());
+        return new Liveness(age.compareTo(timeout) <= 0, last, age);
+    }
+
+    /**
+     * The readiness check's parts.
+     *
+     * @param zookeeperConnected the ZooKeeper session is connected
+     * @param configProblem why the config ZNodes cannot be read, or null when they can
+     * @param kubernetesWatching every Kubernetes cache is watching
+     */
+    public record Readiness(boolean zookeeperConnected, String configProblem, boolean kubernetesWatching) {
+        public boolean ready() {
+            return zookeeperConnected && configProblem == null && kubernetesWatching;
+        }
+    }
+
+    /**
+     * The liveness check.
+     *
+     * @param alive a pass ended within the timeout
+     * @param lastPass when the last pass ended, or null before the first
+     * @param age how long ago the last pass ended (or the controller started)
+     */
+    public record Liveness(boolean alive, Instant lastPass, Duration age) {
     }
 
     @Override

@@ -42,6 +42,19 @@ public interface ZkscaleSettings {
     @WithDefault("60s")
     Duration cacheSyncTimeout();
 
+    /**
+     * How long the loop may go without finishing a pass before the liveness check fails (and Kubernetes restarts the
+     * container); absent means 4 sync periods, at least 60 s.
+     */
+    Optional<Duration> livenessTimeout();
+
+    /**
+     * Log one JSON object per line (for a cluster's log collector) instead of human-readable lines. Applied through
+     * {@code quarkus.log.console.json.enabled} in {@code application.properties}; declared here to be documented.
+     */
+    @WithDefault("false")
+    boolean logJson();
+
     /** ZooKeeper connection settings. */
     interface ZooKeeper {
         /** The ensemble's connect string, {@code host:port[,host:port...]}. */

@@ -30,13 +30,16 @@ import org.jboss.logging.Logger;
  * reported: warnings, rejected configs, the config in force. The last good config is the {@link TuningSource}'s to
  * keep. Bad input never ends a pass: each target fails alone.
  *
- * <p>Reasons counted when no decision can be made (a closed set): {@code tuning_unavailable},
- * {@code workload_missing}, {@code selector_missing}, {@code metrics_api_unavailable}, {@code no_metrics},
- * {@code no_pods}, {@code no_ready_pod_metrics}, {@code missing_cpu_request}, {@code container_not_found},
- * {@code metrics_match_no_pods}, {@code other}.
+ * <p>Reasons counted when no decision can be made: {@link #FAILURE_REASONS}. Each pass ends with a heartbeat,
+ * {@link #lastPass()}, a follower's too: the liveness check reads it.
  */
 public final class ControlLoop {
     private static final Logger LOG = Logger.getLogger(ControlLoop.class);
+
+    /** The closed set of reasons counted by {@link Monitor#decisionFailed} when no decision can be made. */
+    public static final List<String> FAILURE_REASONS = List.of("tuning_unavailable", "workload_missing",
+            "selector_missing", "metrics_api_unavailable", "no_metrics", "no_pods", "no_ready_pod_metrics",
+            "missing_cpu_request", "container_not_found", "metrics_match_no_pods", "other");
 
     private final Cluster cluster;
     private final Leadership leadership;
@@ -48,6 +51,7 @@ public final class ControlLoop {
 
     private final Map<TargetRef, TargetState> states = new HashMap<>();
     private long term = -1;
+    private volatile Instant lastPass;
 
     /**
      * Controller-wide settings.
@@ -117,6 +121,7 @@ public final class ControlLoop {
                 }
                 managed.add(t.target());
                 if (config.mode() == Mode.Paused) {
+                    monitor.skipped(t.target(), Outcome.none(Outcome.Reason.PAUSED));
                     continue;
                 }
                 if (!decide(t.target(), config.cappedAt(settings.maxReplicasCeiling()), state, epoch.getAsLong(),
@@ -129,7 +134,13 @@ public final class ControlLoop {
             LOG.errorf(e, "pass failed unexpectedly; the next pass starts afresh");
         } finally {
             monitor.pass(Duration.ofNanos(System.nanoTime() - started));
+            lastPass = clock.instant();
         }
+    }
+
+    /** When the last pass ended (by the loop's clock), or null before the first: proof that the loop is alive. */
+    public Instant lastPass() {
+        return lastPass;
     }
 
     /**
@@ -138,6 +149,7 @@ public final class ControlLoop {
      */
     private TargetConfig accept(TuningSource.Tuning t, TargetState state) {
         TargetRef target = t.target();
+        monitor.configRead(target, t.rejected() != null);
         TuningSource.Applied applied = t.applied();
         TargetConfig known = applied == null ? null : applied.config();
         if (t.rejected() != null && !t.rejected().equals(state.rejected)) {
@@ -168,11 +180,13 @@ public final class ControlLoop {
         String ns = target.namespace();
         Workload workload = cluster.workload(ns, config.kind(), config.workloadName()).orElse(null);
         if (workload == null) {
+            monitor.skipped(target, Outcome.none(Outcome.Reason.WORKLOAD_MISSING));
             warn(target, config, state, "workload_missing", "FailedGetScale",
                     config.kind().toLowerCase() + "s.apps \"" + config.workloadName() + "\" not found");
             return true;
         }
         if (workload.selector().isEmpty()) {
+            monitor.skipped(target, Outcome.none(Outcome.Reason.SELECTOR_MISSING));
             warn(target, config, state, "selector_missing", "SelectorRequired", "selector is required");
             return true;
         }
@@ -188,10 +202,10 @@ public final class ControlLoop {
         Snapshot snapshot = new Snapshot(now, target, config, workload.specReplicas(), workload.statusReplicas(),
                 cluster.pods(workload), podMetrics, metricsErrors.get(ns), state.history);
         Decision decision = Decider.decide(snapshot);
-        monitor.decided(target, config, decision);
+        monitor.decided(snapshot, decision, Outcome.of(decision));
         if (decision.error() != null) {
             String reason = decision.conditions().get(decision.conditions().size() - 1).reason();
-            warn(target, config, state, failureReason(decision.error()), reason, decision.error());
+            warn(target, config, state, Outcome.Reason.ofError(decision.error()).label(), reason, decision.error());
         } else {
             state.warning = null;
         }
@@ -263,24 +277,5 @@ public final class ControlLoop {
             return gone;
         });
         record.retain(managed);
-    }
-
-    static String failureReason(String error) {
-        if (error.contains("unable to fetch metrics from resource metrics API")) {
-            return "metrics_api_unavailable";
-        } else if (error.contains("no metrics returned from resource metrics API")) {
-            return "no_metrics";
-        } else if (error.contains("no pods returned by selector")) {
-            return "no_pods";
-        } else if (error.contains("did not receive metrics for targeted pods")) {
-            return "no_ready_pod_metrics";
-        } else if (error.contains("missing request for cpu")) {
-            return "missing_cpu_request";
-        } else if (error.contains("not found in Pod")) {
-            return "container_not_found";
-        } else if (error.contains("no metrics returned matched known pods")) {
-            return "metrics_match_no_pods";
-        }
-        return "other";
     }
 }

@@ -1,18 +1,34 @@
 package dev.zkscale.loop;
 
 import dev.zkscale.core.Decision;
-import dev.zkscale.core.TargetConfig;
+import dev.zkscale.core.Snapshot;
 import dev.zkscale.core.TargetRef;
 import java.time.Duration;
 
 /**
  * What the loop reports to dashboards. Label values are closed sets: a target's namespace and name, a direction, a
- * result, a reason from a fixed list; never a pod name. Implementations must be cheap and never throw.
+ * result, an {@link Outcome}, a reason from {@link ControlLoop#FAILURE_REASONS}; never a pod name. Implementations
+ * must be cheap and never throw.
+ *
+ * <p>Per-target calls come from the leader only; a follower calls {@link #forget} for every target it knew, so that
+ * only one instance shows a target's figures.
  */
 public interface Monitor {
 
-    /** A decision was made for the target (current, desired, utilization, configured target and bounds). */
-    void decided(TargetRef target, TargetConfig config, Decision decision);
+    /**
+     * The target's config ZNode as read this pass, for every listed target of a managed namespace: {@code rejected}
+     * while its current version is invalid (then the last good config is in use, or the target is unmanaged).
+     */
+    void configRead(TargetRef target, boolean rejected);
+
+    /**
+     * A decision was made from {@code snapshot} (current, desired and recommended sizes, utilization, the configured
+     * target and bounds, the newest CPU sample) and classified as {@code outcome}.
+     */
+    void decided(Snapshot snapshot, Decision decision, Outcome outcome);
+
+    /** No decision was made for a managed target this pass (paused, workload missing, ...). */
+    void skipped(TargetRef target, Outcome outcome);
 
     /** A scale write ended with {@code result}. */
     void scaleWrite(TargetRef target, boolean up, Cluster.WriteResult.Result result);
@@ -26,10 +42,10 @@ public interface Monitor {
      */
     void configVersion(TargetRef target, int version);
 
-    /** No decision could be made for a reason from a closed set (see {@link ControlLoop}). */
+    /** No decision could be made for a reason from {@link ControlLoop#FAILURE_REASONS}. */
     void decisionFailed(String reason);
 
-    /** One pass of the loop took {@code duration}. */
+    /** One pass of the loop took {@code duration}; called after every pass, a follower's too. */
     void pass(Duration duration);
 
     /** The target's series go away (its ZNode was deleted, or this instance no longer leads). */
@@ -38,7 +54,15 @@ public interface Monitor {
     /** A monitor that reports nothing. */
     Monitor NONE = new Monitor() {
         @Override
-        public void decided(TargetRef target, TargetConfig config, Decision decision) {
+        public void configRead(TargetRef target, boolean rejected) {
+        }
+
+        @Override
+        public void decided(Snapshot snapshot, Decision decision, Outcome outcome) {
+        }
+
+        @Override
+        public void skipped(TargetRef target, Outcome outcome) {
         }
 
         @Override

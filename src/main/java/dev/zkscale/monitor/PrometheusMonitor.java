@@ -1,59 +1,91 @@
 package dev.zkscale.monitor;
 
 import dev.zkscale.core.Decision;
+import dev.zkscale.core.PodMetrics;
+import dev.zkscale.core.Snapshot;
 import dev.zkscale.core.TargetConfig;
 import dev.zkscale.core.TargetRef;
 import dev.zkscale.loop.Cluster;
+import dev.zkscale.loop.ControlLoop;
 import dev.zkscale.loop.Leadership;
 import dev.zkscale.loop.Monitor;
+import dev.zkscale.loop.Outcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToDoubleFunction;
 
 /**
- * The loop's metrics in Micrometer, exported at {@code /q/metrics} (CONTRACT section 6). Per-target series carry
- * {@code namespace} and {@code target} labels and disappear when the target does; no label ever holds a pod name.
- * {@link #close()} removes every meter it registered (the registry may outlive this instance).
+ * The loop's metrics in Micrometer, exported at {@code /q/metrics} (CONTRACT section 6, README "Metrics").
+ *
+ * <p>Label values come from closed sets: a target's {@code namespace} and {@code target}, a {@code direction}, a
+ * {@code result}, an {@link Outcome}'s {@code action} and {@code reason}, a reason of
+ * {@link ControlLoop#FAILURE_REASONS}; never a pod name. Counters whose label values are known in advance are created
+ * at zero (the global ones at start, a target's write counters at its first decision), so that Prometheus'
+ * {@code increase()} sees their first increment. A target's series all go when it is forgotten; {@link #close()}
+ * removes every meter this instance registered (the registry may outlive it).
+ *
+ * <p>Threads: the loop calls the {@link Monitor} methods from one thread; scrapes read the gauges' volatile values from
+ * others. {@code zkscale_target_cpu_sample_age_seconds} is computed at scrape time from {@code clock}, so it keeps
+ * growing while no newer sample arrives.
  */
 public final class PrometheusMonitor implements Monitor, AutoCloseable {
     private final MeterRegistry registry;
+    private final Clock clock;
     private final Timer passes;
     private final List<Meter> global = new ArrayList<>();
+    private final Map<String, Counter> failures = new HashMap<>();
+    private final Map<Outcome, Counter> outcomes = new HashMap<>();
     private final Map<TargetRef, Series> series = new ConcurrentHashMap<>();
-    private final Map<TargetRef, Meter.Id> rejected = new ConcurrentHashMap<>();
-    /** The data version of each target's config in force ({@code zkscale_config_version}), and its gauge. */
-    private final Map<TargetRef, ConfigVersion> configVersions = new ConcurrentHashMap<>();
+    private volatile boolean closed;
 
-    private static final class ConfigVersion {
-        volatile double version;
-        Meter.Id meter;
-    }
-
-    /** One target's gauges' values and the meters that read them. */
+    /** One target's values and the meters that read them, registered group by group as they become meaningful. */
     private static final class Series {
         volatile double current = Double.NaN;
         volatile double desired = Double.NaN;
+        volatile double recommended = Double.NaN;
         volatile double utilization = Double.NaN;
         volatile double target = Double.NaN;
         volatile double min = Double.NaN;
         volatile double max = Double.NaN;
+        volatile Instant newestSample;
+        volatile double configRejected;
+        volatile double configVersion = Double.NaN;
+        boolean versionMeter;
+        boolean decisionMeters;
+        Counter rejections;
+        final Map<Cluster.WriteResult.Result, Counter> ups = new EnumMap<>(Cluster.WriteResult.Result.class);
+        final Map<Cluster.WriteResult.Result, Counter> downs = new EnumMap<>(Cluster.WriteResult.Result.class);
+        Outcome outcome;
+        Meter.Id outcomeMeter;
         final Set<Meter.Id> meters = ConcurrentHashMap.newKeySet();
     }
 
-    public PrometheusMonitor(MeterRegistry registry, Leadership leadership) {
+    /**
+     * Registers the global meters.
+     *
+     * @param clock the clock the CPU sample age is measured by (the loop's)
+     */
+    public PrometheusMonitor(MeterRegistry registry, Leadership leadership, Clock clock) {
         this.registry = registry;
+        this.clock = clock;
         this.passes = Timer.builder("zkscale.decision.duration").description("one pass of the control loop")
-                .publishPercentileHistogram().register(registry);
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(1)).register(registry);
         global.add(passes);
         global.add(Gauge.builder("zkscale.leader", leadership, l -> l.epoch().isPresent() ? 1 : 0)
                 .description("1 on the instance that holds the leader latch (with a current epoch), else 0")
@@ -63,75 +95,101 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
                 .register(registry));
         global.add(Gauge.builder("zkscale.zookeeper.connected", leadership, l -> l.connected() ? 1 : 0)
                 .description("1 while the ZooKeeper session is connected").register(registry));
+        for (String reason : ControlLoop.FAILURE_REASONS) {
+            Counter c = Counter.builder("zkscale.metrics.errors")
+                    .description("passes where a target could not be decided (or no target could), by reason")
+                    .tag("reason", reason).register(registry);
+            failures.put(reason, c);
+            global.add(c);
+        }
+        for (Outcome o : Outcome.ALL) {
+            Counter c = Counter.builder("zkscale.decisions").description("decisions of all targets by action and reason")
+                    .tag("action", o.action().label()).tag("reason", o.reason().label()).register(registry);
+            outcomes.put(o, c);
+            global.add(c);
+        }
     }
 
     @Override
-    public void decided(TargetRef target, TargetConfig config, Decision decision) {
-        Series s = series.computeIfAbsent(target, this::register);
-        s.current = decision.currentReplicas();
-        s.desired = decision.desiredReplicas();
-        s.utilization = decision.utilizationPercent() == null ? Double.NaN : decision.utilizationPercent();
-        s.target = config.targetCPUUtilizationPercentage();
-        s.min = config.minReplicas();
-        s.max = config.maxReplicas();
-    }
-
-    private Series register(TargetRef target) {
-        Series s = new Series();
-        Tags tags = tags(target);
-        s.meters.add(gauge("zkscale.target.current.replicas", "spec replicas seen at the last decision", tags, s,
-                x -> x.current));
-        s.meters.add(gauge("zkscale.target.desired.replicas", "replicas decided", tags, s, x -> x.desired));
-        s.meters.add(gauge("zkscale.target.cpu.utilization.percent", "current CPU utilization, percent of request "
-                + "(NaN when no decision could be made)", tags, s, x -> x.utilization));
-        s.meters.add(gauge("zkscale.target.cpu.target.percent", "configured target utilization", tags, s,
-                x -> x.target));
-        s.meters.add(gauge("zkscale.target.min.replicas", "configured minReplicas", tags, s, x -> x.min));
-        s.meters.add(gauge("zkscale.target.max.replicas", "configured maxReplicas (capped)", tags, s, x -> x.max));
-        return s;
-    }
-
-    private Meter.Id gauge(String name, String help, Tags tags, Series s, java.util.function.ToDoubleFunction<Series> f) {
-        return Gauge.builder(name, s, f).description(help).tags(tags).register(registry).getId();
-    }
-
-    private static Tags tags(TargetRef target) {
-        return Tags.of("namespace", target.namespace(), "target", target.name());
-    }
-
-    @Override
-    public void scaleWrite(TargetRef target, boolean up, Cluster.WriteResult.Result result) {
-        Counter c = Counter.builder("zkscale.scale.operations").description("scale writes by direction and result")
-                .tags(tags(target)).tag("direction", up ? "up" : "down")
-                .tag("result", result.name().toLowerCase(Locale.ROOT)).register(registry);
-        c.increment();
-        series.computeIfAbsent(target, this::register).meters.add(c.getId());
+    public void configRead(TargetRef target, boolean rejected) {
+        Series s = config(target);
+        if (s != null) {
+            s.configRejected = rejected ? 1 : 0;
+        }
     }
 
     @Override
     public void configRejected(TargetRef target) {
-        Counter c = Counter.builder("zkscale.config.rejected").description("invalid config ZNodes seen")
-                .tags(tags(target)).register(registry);
-        c.increment();
-        rejected.put(target, c.getId());
+        Series s = config(target);
+        if (s != null) {
+            s.configRejected = 1;
+            s.rejections.increment();
+        }
+    }
+
+    @Override
+    public void decided(Snapshot snapshot, Decision decision, Outcome outcome) {
+        Series s = series(snapshot.target());
+        if (s == null) {
+            return;
+        }
+        TargetConfig config = snapshot.config();
+        if (!s.decisionMeters) {
+            registerDecisionMeters(snapshot.target(), s);
+        }
+        s.current = decision.currentReplicas();
+        s.desired = decision.desiredReplicas();
+        s.recommended = decision.recommendedReplicas() == null ? Double.NaN : decision.recommendedReplicas();
+        s.utilization = decision.utilizationPercent() == null ? Double.NaN : decision.utilizationPercent();
+        s.target = config.targetCPUUtilizationPercentage();
+        s.min = config.minReplicas();
+        s.max = config.maxReplicas();
+        Instant newest = newest(snapshot.podMetrics());
+        // A pass without samples (the metrics API is down) keeps the last one: its age is what an operator wants.
+        if (newest != null && (s.newestSample == null || newest.isAfter(s.newestSample))) {
+            s.newestSample = newest;
+        }
+        outcome(snapshot.target(), s, outcome);
+    }
+
+    @Override
+    public void skipped(TargetRef target, Outcome outcome) {
+        Series s = series(target);
+        if (s != null) {
+            outcome(target, s, outcome);
+        }
+    }
+
+    @Override
+    public void scaleWrite(TargetRef target, boolean up, Cluster.WriteResult.Result result) {
+        Series s = series(target);
+        if (s == null) {
+            return;
+        }
+        if (!s.decisionMeters) {
+            registerDecisionMeters(target, s);
+        }
+        (up ? s.ups : s.downs).get(result).increment();
     }
 
     @Override
     public void configVersion(TargetRef target, int version) {
-        configVersions.computeIfAbsent(target, t -> {
-            ConfigVersion v = new ConfigVersion();
-            v.version = version;
-            v.meter = Gauge.builder("zkscale.config.version", v, x -> x.version)
-                    .description("the data version of the target's config ZNode in force").tags(tags(t))
-                    .register(registry).getId();
-            return v;
-        }).version = version;
+        Series s = series(target);
+        if (s == null) {
+            return;
+        }
+        s.configVersion = version;
+        if (!s.versionMeter) {
+            s.versionMeter = true;
+            s.meters.add(gauge("zkscale.config.version", null, "the data version of the target's config ZNode in force",
+                    tags(target), s, x -> x.configVersion));
+        }
     }
 
     @Override
     public void decisionFailed(String reason) {
-        Counter.builder("zkscale.metrics.errors").description("passes where no decision could be made, by reason")
-                .tag("reason", reason).register(registry).increment();
+        Counter c = failures.get(reason);
+        (c == null ? failures.get("other") : c).increment();
     }
 
     @Override
@@ -145,21 +203,101 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
         if (s != null) {
             s.meters.forEach(registry::remove);
         }
-        Meter.Id id = rejected.remove(target);
-        if (id != null) {
-            registry.remove(id);
-        }
-        ConfigVersion version = configVersions.remove(target);
-        if (version != null) {
-            registry.remove(version.meter);
-        }
     }
 
     @Override
     public void close() {
+        closed = true;
         series.keySet().forEach(this::forget);
-        rejected.keySet().forEach(this::forget);
-        configVersions.keySet().forEach(this::forget);
         global.forEach(registry::remove);
+    }
+
+    private Series series(TargetRef target) {
+        return closed ? null : series.computeIfAbsent(target, t -> new Series());
+    }
+
+    /** The target's series with its config meters registered. */
+    private Series config(TargetRef target) {
+        Series s = series(target);
+        if (s != null && s.rejections == null) {
+            Tags tags = tags(target);
+            s.rejections = Counter.builder("zkscale.config.rejected").description("invalid config ZNodes seen")
+                    .tags(tags).register(registry);
+            s.meters.add(s.rejections.getId());
+            s.meters.add(gauge("zkscale.target.config.rejected", null, "1 while the target's config ZNode is "
+                    + "rejected (the last good config, if any, is in use), else 0", tags, s, x -> x.configRejected));
+        }
+        return s;
+    }
+
+    private void registerDecisionMeters(TargetRef target, Series s) {
+        Tags tags = tags(target);
+        s.meters.add(gauge("zkscale.target.current.replicas", null, "spec replicas seen at the last decision", tags, s,
+                x -> x.current));
+        s.meters.add(gauge("zkscale.target.desired.replicas", null, "replicas decided", tags, s, x -> x.desired));
+        s.meters.add(gauge("zkscale.target.recommended.replicas", null, "the formula's proposal before stabilization, "
+                + "rate limits and bounds (NaN when none was computed)", tags, s, x -> x.recommended));
+        s.meters.add(gauge("zkscale.target.cpu.utilization.percent", null, "current CPU utilization, percent of "
+                + "request (NaN when no decision could be made)", tags, s, x -> x.utilization));
+        s.meters.add(gauge("zkscale.target.cpu.target.percent", null, "configured target utilization", tags, s,
+                x -> x.target));
+        s.meters.add(gauge("zkscale.target.min.replicas", null, "configured minReplicas", tags, s, x -> x.min));
+        s.meters.add(gauge("zkscale.target.max.replicas", null, "configured maxReplicas (capped)", tags, s,
+                x -> x.max));
+        s.meters.add(gauge("zkscale.target.cpu.sample.age", "seconds", "age of the newest CPU sample the last "
+                + "decisions saw (NaN before the first)", tags, s, this::sampleAge));
+        for (Cluster.WriteResult.Result result : Cluster.WriteResult.Result.values()) {
+            s.ups.put(result, writes(tags, "up", result, s));
+            s.downs.put(result, writes(tags, "down", result, s));
+        }
+        s.decisionMeters = true;
+    }
+
+    private Counter writes(Tags tags, String direction, Cluster.WriteResult.Result result, Series s) {
+        Counter c = Counter.builder("zkscale.scale.operations").description("scale writes by direction and result")
+                .tags(tags).tag("direction", direction).tag("result", result.name().toLowerCase(Locale.ROOT))
+                .register(registry);
+        s.meters.add(c.getId());
+        return c;
+    }
+
+    /** Counts the outcome and moves the target's one last-decision series to its labels. */
+    private void outcome(TargetRef target, Series s, Outcome outcome) {
+        outcomes.get(outcome).increment();
+        if (!outcome.equals(s.outcome)) {
+            if (s.outcomeMeter != null) {
+                registry.remove(s.outcomeMeter);
+                s.meters.remove(s.outcomeMeter);
+            }
+            s.outcome = outcome;
+            s.outcomeMeter = Gauge.builder("zkscale.target.last.decision", () -> 1)
+                    .description("1, labelled with the action and reason of the target's last decision")
+                    .tags(tags(target)).tag("action", outcome.action().label()).tag("reason", outcome.reason().label())
+                    .register(registry).getId();
+            s.meters.add(s.outcomeMeter);
+        }
+    }
+
+    private double sampleAge(Series s) {
+        Instant newest = s.newestSample;
+        return newest == null ? Double.NaN : Duration.between(newest, clock.instant()).toMillis() / 1000.0;
+    }
+
+    private static Instant newest(List<PodMetrics> samples) {
+        Instant newest = null;
+        for (PodMetrics m : samples) {
+            if (m.timestamp() != null && (newest == null || m.timestamp().isAfter(newest))) {
+                newest = m.timestamp();
+            }
+        }
+        return newest;
+    }
+
+    private Meter.Id gauge(String name, String unit, String help, Tags tags, Series s, ToDoubleFunction<Series> f) {
+        return Gauge.builder(name, s, f).description(help).baseUnit(unit).tags(tags).register(registry).getId();
+    }
+
+    private static Tags tags(TargetRef target) {
+        return Tags.of("namespace", target.namespace(), "target", target.name());
     }
 }

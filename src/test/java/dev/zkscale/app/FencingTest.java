@@ -126,7 +126,7 @@ class FencingTest {
                 DecisionRecord aRecord = new DecisionRecord(10);
                 await().ignoreException(TuningUnavailableException.class).until(() -> !aTuning.targets().isEmpty());
                 ControlLoop a = new ControlLoop(frozen, aLeadership, aTuning,
-                        new PrometheusMonitor(aRegistry, aLeadership), aRecord, clock,
+                        new PrometheusMonitor(aRegistry, aLeadership, clock), aRecord, clock,
                         new ControlLoop.Settings(1000, false, Set.of()));
 
                 // When A freezes inside its write of 3 (120% of 50% on 2 pods), its session expires, and B takes

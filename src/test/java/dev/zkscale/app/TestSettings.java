@@ -82,6 +82,16 @@ record TestSettings(String connect, String instance, boolean dryRun, int ceiling
     }
 
     @Override
+    public Optional<Duration> livenessTimeout() {
+        return Optional.empty();
+    }
+
+    @Override
+    public boolean logJson() {
+        return false;
+    }
+
+    @Override
     public Duration cacheSyncTimeout() {
         return Duration.ofSeconds(10);
     }

@@ -57,6 +57,35 @@ class LauncherIT {
     }
 
     @Test
+    @DisplayName("ZKSCALE_LOG_JSON=true: zkscale run logs one JSON object per line, a failed start-up included")
+    void jsonLogs() throws Exception {
+        // No API server and no ZooKeeper: start-up fails after the 1 s cache sync timeout, and says why
+        ProcessBuilder pb = new ProcessBuilder("bin/zkscale", "run");
+        pb.environment().put("ZKSCALE_LOG_JSON", "true");
+        pb.environment().put("ZKSCALE_CACHE_SYNC_TIMEOUT", "1s");
+        pb.environment().put("ZKSCALE_ZOOKEEPER_CONNECT", "127.0.0.1:1");
+        pb.environment().put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", "http://127.0.0.1:1");
+        pb.environment().put("QUARKUS_HTTP_PORT", "0");
+        Process p = pb.start();
+        p.getOutputStream().close();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "zkscale run did not exit");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(1, p.exitValue(), out);
+        List<String> lines = out.lines().toList();
+        assertTrue(lines.size() > 3, out);
+        boolean reported = false;
+        for (String line : lines) {
+            com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(line);
+            assertTrue(json.isObject() && json.has("timestamp") && json.has("level") && json.has("loggerName")
+                    && json.has("message"), line);
+            reported |= json.path("level").asText().equals("ERROR")
+                    && json.toString().contains("Kubernetes caches did not sync");
+        }
+        assertTrue(reported, "the start-up failure is logged as JSON: " + out);
+    }
+
+    @Test
     @DisplayName("a missing file is one line on stderr, exit 2, nothing on stdout")
     void missingFile() throws Exception {
         Result r = zkscale("explain", dir.resolve("absent.jsonl").toString());
