@@ -123,6 +123,7 @@ class FailoverIT {
         long killed = System.nanoTime();
         stopped.add(pair.leader());
         pair.leader().kill();
+        pair.leader().awaitExit();
         load("1000m");
 
         long second = awaitLeader(pair.standby(), first);
@@ -130,6 +131,11 @@ class FailoverIT {
         awaitScaled(5, second);
         long scaled = System.nanoTime();
         measured("kill -9", session, killed, led, scaled);
+        await("a SuccessfulRescale Event on web from each leader").atMost(PATIENCE).pollInterval(POLL)
+                .until(() -> admin.v1().events().inNamespace(NS).list().getItems().stream()
+                        .filter(e -> "SuccessfulRescale".equals(e.getReason())
+                                && NAME.equals(e.getInvolvedObject().getName()))
+                        .count() == 2);
         assertEquals(0, pair.leader().metrics().size(), "the killed leader is gone");
     }
 
@@ -144,11 +150,12 @@ class FailoverIT {
 
         long stopping = System.nanoTime();
         stopped.add(pair.leader());
-        int exit = pair.leader().stop();
+        pair.leader().stop();
         load("1000m");
 
         long second = awaitLeader(pair.standby(), first);
         long led = System.nanoTime();
+        int exit = pair.leader().awaitExit();
         awaitScaled(5, second);
         long scaled = System.nanoTime();
         measured("SIGTERM", session, stopping, led, scaled);

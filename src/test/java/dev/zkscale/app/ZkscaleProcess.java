@@ -143,21 +143,20 @@ public final class ZkscaleProcess implements AutoCloseable {
         return epoch.isPresent() ? (long) epoch.getAsDouble() : -1;
     }
 
-    /** {@code kill -9}: the JVM dies at once, without closing its ZooKeeper session. Waits until it is gone. */
-    public int kill() throws InterruptedException {
+    /** {@code kill -9}: the JVM dies at once, without closing its ZooKeeper session. Returns at once. */
+    public void kill() {
         requireJvm();
         process.destroyForcibly();
-        return awaitExit();
     }
 
-    /** {@code kill -TERM}: Quarkus shuts down in order (the latch is closed first). Waits until it is gone. */
-    public int stop() throws InterruptedException {
+    /** {@code kill -TERM}: Quarkus shuts down in order (the latch is closed first). Returns at once. */
+    public void stop() {
         requireJvm();
         process.destroy();
-        return awaitExit();
     }
 
-    private int awaitExit() throws InterruptedException {
+    /** Waits until the process has exited (30 s at most, then it is killed) and returns its exit status. */
+    public int awaitExit() throws InterruptedException {
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);

@@ -3,12 +3,15 @@ package dev.zkscale.app;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
@@ -18,7 +21,9 @@ import org.apache.curator.retry.RetryOneTime;
  * free port, with its data in a fresh directory. Its output goes to {@code zookeeper.log} in the directory given.
  *
  * <p>Session timeouts from 1 s to 60 s are accepted as asked (the server's defaults, 2 and 20 ticks of 2 s, would turn
- * a 3 s session into 4 s), so that a client's {@code sessionTimeout} is the one it gets.
+ * a 3 s session into 4 s), so that a client's {@code sessionTimeout} is the one it gets. The server checks for expired
+ * sessions once a tick, so a dead client's session ends between the timeout and the timeout plus one tick: 500 ms by
+ * default here, 2 s (ZooKeeper's default) where production-like numbers are wanted.
  */
 public final class ZooKeeperProcess implements AutoCloseable {
     private final Process process;
@@ -31,14 +36,20 @@ public final class ZooKeeperProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts the server and returns once a client has connected to it; fails (stopping it) after {@code patience}. */
+    /** Starts a server with a tick of 500 ms; see {@link #start(Path, Duration, Duration)}. */
     public static ZooKeeperProcess start(Path dir, Duration patience) throws IOException, InterruptedException {
+        return start(dir, patience, Duration.ofMillis(500));
+    }
+
+    /** Starts the server and returns once a client has connected to it; fails (stopping it) after {@code patience}. */
+    public static ZooKeeperProcess start(Path dir, Duration patience, Duration tick)
+            throws IOException, InterruptedException {
         Files.createDirectories(dir);
         Path data = Files.createTempDirectory(dir, "zk-data-");
         int port = freePort();
         Path config = dir.resolve("zoo.cfg");
         Files.writeString(config, String.join("\n",
-                "tickTime=500",
+                "tickTime=" + tick.toMillis(),
                 "minSessionTimeout=1000",
                 "maxSessionTimeout=60000",
                 "dataDir=" + data,
@@ -92,6 +103,24 @@ public final class ZooKeeperProcess implements AutoCloseable {
 
     public Process process() {
         return process;
+    }
+
+    /**
+     * How many packets the server has received since it started (the {@code Received} line of the {@code srvr}
+     * four-letter command): requests of every client, pings included. For counting what a piece of code sends.
+     */
+    public long received() throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write("srvr".getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            Matcher m = Pattern.compile("Received: (\\d+)").matcher(answer);
+            if (!m.find()) {
+                throw new IOException("no Received line in the answer to srvr: " + answer);
+            }
+            return Long.parseLong(m.group(1));
+        }
     }
 
     @Override
