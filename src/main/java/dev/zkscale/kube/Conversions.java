@@ -14,9 +14,11 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,16 +58,58 @@ final class Conversions {
      * @throws IllegalArgumentException when the text is not a quantity
      */
     static long milli(String quantity) {
+        String text = quantity.trim();
+        // The usual forms ("500m", "2", "123456789n") without BigDecimal: the loop converts every PodMetrics item of
+        // a namespace on every pass.
+        if (!text.isEmpty()) {
+            char last = text.charAt(text.length() - 1);
+            long fast = last >= '0' && last <= '9' ? fastMilli(text, "")
+                    : fastMilli(text.substring(0, text.length() - 1), String.valueOf(last));
+            if (fast >= 0) {
+                return fast;
+            }
+        }
         try {
-            return milli(Quantity.parse(quantity.trim()));
+            return milli(Quantity.parse(text));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("invalid quantity \"" + quantity + "\"", e);
         }
     }
 
     private static long milli(Quantity quantity) {
+        long fast = quantity.getAmount() == null ? -1
+                : fastMilli(quantity.getAmount(), quantity.getFormat() == null ? "" : quantity.getFormat());
+        if (fast >= 0) {
+            return fast;
+        }
         BigDecimal amount = quantity.getNumericalAmount();
         return amount.movePointRight(3).setScale(0, RoundingMode.CEILING).longValueExact();
+    }
+
+    /**
+     * Millicores of a quantity written as 1 to 15 decimal digits and a suffix of none, {@code m}, {@code u} or
+     * {@code n} (rounded up, as {@code MilliValue()}), or -1 for any other form, which the caller converts exactly.
+     */
+    private static long fastMilli(String digits, String suffix) {
+        int n = digits.length();
+        if (n == 0 || n > 15) {
+            return -1;
+        }
+        long value = 0;
+        for (int i = 0; i < n; i++) {
+            char c = digits.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return switch (suffix) {
+            case "" -> value * 1000;
+            case "m" -> value;
+            case "u" -> (value + 999) / 1000;
+            case "n" -> (value + 999_999) / 1_000_000;
+            default -> -1;
+        };
     }
 
     /** A pod as the decision sees it (containers, then sidecars; ordinary init containers left out). */
@@ -133,14 +177,54 @@ final class Conversions {
         }
     }
 
+    /**
+     * An RFC 3339 time. The form the API server writes ({@code 2026-01-01T00:00:30Z}) is read directly, as
+     * {@code DateTimeFormatter} takes microseconds for each and the loop reads several per pod and PodMetrics item;
+     * anything else goes through {@link OffsetDateTime#parse}.
+     *
+     * @throws DateTimeException when the text is not an RFC 3339 time
+     */
+    static Instant instant(String text) {
+        if (text.length() == 20 && text.charAt(4) == '-' && text.charAt(7) == '-' && text.charAt(10) == 'T'
+                && text.charAt(13) == ':' && text.charAt(16) == ':' && text.charAt(19) == 'Z') {
+            int year = digits(text, 0, 4);
+            int month = digits(text, 5, 7);
+            int day = digits(text, 8, 10);
+            int hour = digits(text, 11, 13);
+            int minute = digits(text, 14, 16);
+            int second = digits(text, 17, 19);
+            if (year >= 0 && month >= 0 && day >= 0 && hour >= 0 && minute >= 0 && second >= 0) {
+                try {
+                    return LocalDateTime.of(year, month, day, hour, minute, second).toInstant(ZoneOffset.UTC);
+                } catch (DateTimeException outOfRange) {
+                    // A month 13 and the like: let the parser say what is wrong.
+                }
+            }
+        }
+        return OffsetDateTime.parse(text).toInstant();
+    }
+
+    /** The decimal number in {@code text[from, to)}, or -1 when a character is not a digit. */
+    private static int digits(String text, int from, int to) {
+        int value = 0;
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
+    }
+
     /** An RFC 3339 time, or null when absent or unreadable (logged). */
     static Instant time(String text, String object, String field) {
         if (text == null || text.isEmpty()) {
             return null;
         }
         try {
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException e) {
+            return instant(text);
+        } catch (DateTimeException e) {
             LOG.warnf("%s: unreadable %s \"%s\", taken as absent", object, field, text);
             return null;
         }
@@ -157,7 +241,7 @@ final class Conversions {
         try {
             Map<String, Object> fields = item.getAdditionalProperties();
             Object timestamp = fields.get("timestamp");
-            Instant at = timestamp == null ? Pod.VERY_OLD : OffsetDateTime.parse(timestamp.toString()).toInstant();
+            Instant at = timestamp == null ? Pod.VERY_OLD : instant(timestamp.toString());
             Object window = fields.get("window");
             long windowSeconds = window == null ? 0 : GoDuration.seconds(window.toString());
             List<PodMetrics.Usage> usages = new ArrayList<>();

@@ -27,8 +27,10 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.fabric8.kubernetes.client.informers.cache.Indexer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,6 +38,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,6 +110,10 @@ public final class KubeCluster implements Cluster, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(KubeCluster.class);
     private static final String ALL = "";
+    /** The pod caches' index by label: one key {@code namespace/key=value} per label of each pod. */
+    private static final String LABEL_INDEX = "zkscale.dev/labels";
+    /** A label bucket this small is taken at once, without looking for a smaller one among the other labels. */
+    private static final int SMALL_BUCKET = 64;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_NAME = 253;
     private static final int MAX_MESSAGE = 1024;
@@ -120,6 +127,8 @@ public final class KubeCluster implements Cluster, AutoCloseable {
     private volatile Map<String, SharedIndexInformer<StatefulSet>> statefulSets = Map.of();
     private volatile Map<String, SharedIndexInformer<io.fabric8.kubernetes.api.model.Pod>> pods = Map.of();
     private final Map<String, String> badEpochWarned = new ConcurrentHashMap<>();
+    /** Each cached pod's conversion, by cache key, kept while the cache holds that very object (see {@link #pod}). */
+    private final Map<String, Converted> converted = new ConcurrentHashMap<>();
     private volatile boolean started;
     private volatile boolean closed;
 
@@ -171,6 +180,25 @@ public final class KubeCluster implements Cluster, AutoCloseable {
                 p.put(ns, client.pods().inNamespace(ns).runnableInformer(0));
             }
         }
+        // Without it, every target's pods() would scan every pod of its namespace: targets x pods label matches.
+        p.values().forEach(i -> {
+            i.addIndexers(Map.of(LABEL_INDEX, KubeCluster::labelIndexKeys));
+            i.addEventHandler(new ResourceEventHandler<>() {
+                @Override
+                public void onAdd(io.fabric8.kubernetes.api.model.Pod pod) {
+                }
+
+                @Override
+                public void onUpdate(io.fabric8.kubernetes.api.model.Pod old, io.fabric8.kubernetes.api.model.Pod pod) {
+                    converted.computeIfPresent(Cache.metaNamespaceKeyFunc(old), (k, c) -> c.source() == old ? null : c);
+                }
+
+                @Override
+                public void onDelete(io.fabric8.kubernetes.api.model.Pod pod, boolean finalStateUnknown) {
+                    converted.remove(Cache.metaNamespaceKeyFunc(pod));
+                }
+            });
+        });
         deployments = d;
         statefulSets = s;
         pods = p;
@@ -271,7 +299,10 @@ public final class KubeCluster implements Cluster, AutoCloseable {
      * {@inheritDoc}
      *
      * <p>From the cache, no request: the pods of the workload's namespace whose labels match its selector, sorted by
-     * name. Pods being deleted are included (flagged). Empty for an empty selector or an unwatched namespace.
+     * name. Pods being deleted are included (flagged). Empty for an empty selector or an unwatched namespace. The
+     * candidates come from the cache's label index (the smallest bucket among the selector's {@code matchLabels}), so
+     * the cost follows the workload's pods, not the namespace's; a selector of {@code matchExpressions} only scans
+     * the namespace.
      */
     @Override
     public List<Pod> pods(Workload workload) {
@@ -279,10 +310,10 @@ public final class KubeCluster implements Cluster, AutoCloseable {
         if (informer == null || workload.selector().isEmpty()) {
             return List.of();
         }
-        return informer.getIndexer().byIndex(Cache.NAMESPACE_INDEX, workload.namespace()).stream()
+        return candidates(informer.getIndexer(), workload.namespace(), workload.selector()).stream()
                 .filter(p -> workload.selector().matches(p.getMetadata().getLabels()))
                 .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
-                .map(Conversions::pod)
+                .map(p -> pod(informer.getIndexer(), p))
                 .toList();
     }
 
@@ -316,7 +347,17 @@ public final class KubeCluster implements Cluster, AutoCloseable {
                         + e.getMessage(), e);
             }
         }
-        return new ListedMetrics(namespace, List.copyOf(converted));
+        return new ListedMetrics(namespace, List.copyOf(converted), byLabel(converted));
+    }
+
+    /** The items by label ({@code key=value}), each bucket in list order. */
+    private static Map<String, List<LabelledMetrics>> byLabel(List<LabelledMetrics> items) {
+        Map<String, List<LabelledMetrics>> index = new HashMap<>();
+        for (LabelledMetrics item : items) {
+            item.labels().forEach((key, value) -> index.computeIfAbsent(key + "=" + value, k -> new ArrayList<>())
+                    .add(item));
+        }
+        return index;
     }
 
     /**
@@ -411,6 +452,73 @@ public final class KubeCluster implements Cluster, AutoCloseable {
     }
 
     // --- internals -------------------------------------------------------------------------------------------------
+
+    /** A cached pod and its conversion. */
+    private record Converted(io.fabric8.kubernetes.api.model.Pod source, Pod pod) {
+    }
+
+    /**
+     * The pod converted, once per version: cached objects are replaced, never changed, so a conversion is reused while
+     * the cache holds the very object it was made from. Converting every pod of every target on every pass would
+     * spend most of a pass parsing times and quantities, and would give each recorded decision its own copies.
+     *
+     * <p>Entries go when the informer reports the pod deleted (or replaced). A conversion stored just after such a
+     * report would outlive it, so it is kept only if the cache still holds its object after it was stored.
+     */
+    private Pod pod(Indexer<io.fabric8.kubernetes.api.model.Pod> indexer, io.fabric8.kubernetes.api.model.Pod source) {
+        String key = Cache.metaNamespaceKeyFunc(source);
+        Converted known = converted.get(key);
+        if (known != null && known.source() == source) {
+            return known.pod();
+        }
+        Converted fresh = new Converted(source, Conversions.pod(source));
+        converted.put(key, fresh);
+        if (indexer.getByKey(key) != source) {
+            converted.remove(key, fresh);
+        }
+        return fresh.pod();
+    }
+
+    /** The label index keys of an object: {@code namespace/key=value} for each label. */
+    static List<String> labelIndexKeys(HasMetadata object) {
+        Map<String, String> labels = object.getMetadata().getLabels();
+        if (labels == null || labels.isEmpty()) {
+            return List.of();
+        }
+        String namespace = object.getMetadata().getNamespace();
+        List<String> keys = new ArrayList<>(labels.size());
+        labels.forEach((key, value) -> keys.add(namespace + "/" + key + "=" + value));
+        return keys;
+    }
+
+    /**
+     * A superset of the namespace's pods that match {@code selector}: the smallest label bucket among its
+     * {@code matchLabels} (every match carries each of those labels), or the whole namespace when it has none.
+     */
+    private static List<io.fabric8.kubernetes.api.model.Pod> candidates(
+            Indexer<io.fabric8.kubernetes.api.model.Pod> indexer, String namespace, Selector selector) {
+        if (selector.matchLabels().isEmpty()) {
+            return indexer.byIndex(Cache.NAMESPACE_INDEX, namespace);
+        }
+        List<String> smallest = null;
+        for (Map.Entry<String, String> label : selector.matchLabels().entrySet()) {
+            List<String> keys = indexer.indexKeys(LABEL_INDEX, namespace + "/" + label.getKey() + "=" + label.getValue());
+            if (smallest == null || keys.size() < smallest.size()) {
+                smallest = keys;
+            }
+            if (smallest.size() <= SMALL_BUCKET) {
+                break;
+            }
+        }
+        List<io.fabric8.kubernetes.api.model.Pod> pods = new ArrayList<>(smallest.size());
+        for (String key : smallest) {
+            io.fabric8.kubernetes.api.model.Pod pod = indexer.getByKey(key);
+            if (pod != null) {
+                pods.add(pod);
+            }
+        }
+        return pods;
+    }
 
     private WriteResult afterConflict(Workload workload, Resource<? extends HasMetadata> resource, long epoch,
             KubernetesClientException refused) {
@@ -595,14 +703,30 @@ public final class KubeCluster implements Cluster, AutoCloseable {
     private record LabelledMetrics(Map<String, String> labels, PodMetrics metrics) {
     }
 
-    private record ListedMetrics(String namespace, List<LabelledMetrics> items) implements NamespaceMetrics {
+    /**
+     * A namespace's PodMetrics with an index by label, so that selecting a workload's items looks at the smallest
+     * bucket among its selector's {@code matchLabels} rather than at every item of the namespace (a selector of
+     * {@code matchExpressions} only scans them all). Items come out in list order either way.
+     */
+    private record ListedMetrics(String namespace, List<LabelledMetrics> items,
+            Map<String, List<LabelledMetrics>> byLabel) implements NamespaceMetrics {
         @Override
         public List<PodMetrics> select(Workload workload) {
             if (!namespace.equals(workload.namespace())) {
                 throw new IllegalArgumentException("metrics of namespace " + namespace + " cannot serve "
                         + describe(workload));
             }
-            return items.stream()
+            List<LabelledMetrics> candidates = items;
+            if (!workload.selector().matchLabels().isEmpty()) {
+                for (Map.Entry<String, String> label : workload.selector().matchLabels().entrySet()) {
+                    List<LabelledMetrics> bucket = byLabel.getOrDefault(label.getKey() + "=" + label.getValue(),
+                            List.of());
+                    if (candidates == items || bucket.size() < candidates.size()) {
+                        candidates = bucket;
+                    }
+                }
+            }
+            return candidates.stream()
                     .filter(item -> workload.selector().matches(item.labels()))
                     .map(LabelledMetrics::metrics)
                     .toList();

@@ -1,8 +1,14 @@
 package dev.zkscale.kube;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.math.RoundingMode;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,6 +26,40 @@ class ConversionsTest {
     })
     void millicores(String quantity, long expected) {
         assertEquals(expected, Conversions.milli(quantity));
+    }
+
+    @ParameterizedTest(name = "{0} is {1} millicores, as BigDecimal arithmetic says")
+    @DisplayName("the integer fast path for plain, m, u and n quantities agrees with the exact conversion")
+    @CsvSource({
+        "500m, 500", "7, 7000", "999u, 1", "1000u, 1", "1001u, 2", "1000000n, 1", "1000001n, 2", "0n, 0", "0m, 0",
+        "999999999999999m, 999999999999999", "999999999999999, 999999999999999000", " 250m , 250",
+        "1000000000000000m, 1000000000000000", "+5m, 5", "1Ki, 1024000", "1M, 1000000000"
+    })
+    void fastMillicores(String quantity, long expected) {
+        assertEquals(expected, Conversions.milli(quantity));
+        assertEquals(expected, Quantity.parse(quantity.trim()).getNumericalAmount().movePointRight(3)
+                .setScale(0, RoundingMode.CEILING).longValueExact());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @DisplayName("RFC 3339 times: the API server's form read directly, the others parsed, the bad ones refused")
+    @CsvSource({
+        "2026-01-01T00:00:30Z, 2026-01-01T00:00:30Z", "2024-02-29T23:59:59Z, 2024-02-29T23:59:59Z",
+        "2026-01-01T00:00:30.5Z, 2026-01-01T00:00:30.500Z", "2026-01-01T01:00:30+01:00, 2026-01-01T00:00:30Z",
+        "0001-01-01T00:00:00Z, 0001-01-01T00:00:00Z"
+    })
+    void times(String text, String expected) {
+        assertEquals(Instant.parse(expected), Conversions.instant(text));
+        assertEquals(OffsetDateTime.parse(text).toInstant(), Conversions.instant(text));
+    }
+
+    @ParameterizedTest(name = "\"{0}\" is refused")
+    @DisplayName("times that are not RFC 3339, or not a real date, are refused, not guessed")
+    @ValueSource(strings = {"2026-13-01T00:00:00Z", "2025-02-29T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01 00:00:00Z",
+        "2026-01-01T00:00:0xZ", "yesterday"})
+    void badTimes(String text) {
+        assertThrows(DateTimeException.class, () -> Conversions.instant(text));
+        assertNull(Conversions.time(text, "pod", "field"));
     }
 
     @ParameterizedTest(name = "{0} is {1} s")
