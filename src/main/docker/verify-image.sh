@@ -149,7 +149,7 @@ app_pid=$!
 base_url=http://127.0.0.1:$port
 
 health=no
-if ls "$rootfs/deployments/lib/main" | grep -q 'quarkus-smallrye-health'; then health=yes; fi
+if compgen -G "$rootfs/deployments/lib/main/*quarkus-smallrye-health*" > /dev/null; then health=yes; fi
 ready_path=/q/metrics
 [ $health = yes ] && ready_path=/q/health/ready
 ready=
