@@ -176,7 +176,8 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 [ "$replicas" = 4 ] || { cat "$work/app.log" >&2; fail "shop/web was not scaled to 4 (replicas: $replicas)"; }
-curl -s "$base_url/q/metrics" | grep -q '^zkscale_leader 1.0' || fail "zkscale_leader is not 1"
+metrics=$(curl -s "$base_url/q/metrics")   # read whole: under pipefail, grep -q would cut curl off
+grep -q '^zkscale_leader 1.0' <<< "$metrics" || fail "zkscale_leader is not 1"
 rss=$(awk '/^VmRSS:/ {print int($2 / 1024)}' "/proc/$app_pid/status")
 step "leads and scaled shop/web from 2 to 4; resident memory ${rss} MiB"
 
