@@ -482,7 +482,7 @@ class ControllerTest {
         }
 
         Controller c = controller(new TestSettings(zk.getConnectString(), "a", false, 1000,
-                Optional.of(controllerFile.toString())), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+                Optional.of(controllerFile.toString()), java.util.Set.of()), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         await().until(() -> c.leadership().epoch().isPresent());
         c.loop().pass();
 

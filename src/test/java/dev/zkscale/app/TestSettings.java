@@ -3,17 +3,22 @@ package dev.zkscale.app;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
-/** Settings for a controller in a test: a given ZooKeeper, a 3 s session, an instance id, an optional identity file. */
-record TestSettings(String connect, String instance, boolean dryRun, int ceiling, Optional<String> authFile)
+/**
+ * Settings for a controller in a test: a given ZooKeeper, a 3 s session, an instance id, an optional identity file,
+ * and the namespaces to manage (empty: all).
+ */
+public record TestSettings(String connect, String instance, boolean dryRun, int ceiling, Optional<String> authFile,
+        Set<String> managed)
         implements ZkscaleSettings {
 
-    TestSettings(String connect, String instance) {
+    public TestSettings(String connect, String instance) {
         this(connect, instance, false, 1000);
     }
 
     TestSettings(String connect, String instance, boolean dryRun, int ceiling) {
-        this(connect, instance, dryRun, ceiling, Optional.empty());
+        this(connect, instance, dryRun, ceiling, Optional.empty(), Set.of());
     }
 
     @Override
@@ -63,7 +68,7 @@ record TestSettings(String connect, String instance, boolean dryRun, int ceiling
 
     @Override
     public Optional<List<String>> namespaces() {
-        return Optional.empty();
+        return managed.isEmpty() ? Optional.empty() : Optional.of(List.copyOf(managed));
     }
 
     @Override

@@ -62,6 +62,9 @@ class ZkscaleAppTest {
         await().atMost(Duration.ofSeconds(30)).until(
                 () -> admin.apps().deployments().inNamespace("shop").withName("web").get().getSpec().getReplicas() == 4);
 
+        // The pass records its decision after the write returns: the record may trail the scale by a moment
+        await().atMost(Duration.ofSeconds(10)).until(
+                () -> SnapshotCodec.MAPPER.readTree(get("/api/v1/targets").body()).size() > 0);
         JsonNode targets = SnapshotCodec.MAPPER.readTree(get("/api/v1/targets").body());
         assertEquals("web", targets.get(0).get("name").asText());
         HttpResponse<String> decisions = get("/api/v1/targets/shop/web/decisions");

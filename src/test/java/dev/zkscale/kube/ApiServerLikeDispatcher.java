@@ -27,7 +27,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * <li>Expectations recorded with {@code server.expect()} win over CRUD for their method and path (as
  * {@code KubernetesMixedDispatcher} does), so a test can make one path fail (a 503 from the metrics API) while the
  * rest of the API keeps its state.</li>
- * <li>Every request is recorded (method and path), so tests can count what the code under test sent.</li>
+ * <li>Every request is recorded (method and path), so tests can count what the code under test sent; with the
+ * caller's bearer token too, so that a test can tell the code under test from its own set-up by giving the two clients
+ * different tokens, as the API server tells identities apart for RBAC.</li>
  * </ul>
  */
 public final class ApiServerLikeDispatcher extends KubernetesCrudDispatcher {
@@ -39,9 +41,14 @@ public final class ApiServerLikeDispatcher extends KubernetesCrudDispatcher {
         }
     }
 
+    /** A request and the bearer token it carried (null when it had no {@code Authorization: Bearer} header). */
+    public record Call(String token, Request request) {
+    }
+
     private final Map<ServerRequest, Queue<ServerResponse>> expectations;
     private final MockDispatcher expected;
     private final List<Request> received = new CopyOnWriteArrayList<>();
+    private final List<Call> calls = new CopyOnWriteArrayList<>();
 
     ApiServerLikeDispatcher(Map<ServerRequest, Queue<ServerResponse>> expectations) {
         this.expectations = expectations;
@@ -50,7 +57,10 @@ public final class ApiServerLikeDispatcher extends KubernetesCrudDispatcher {
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
-        received.add(new Request(request.getMethod(), request.getPath()));
+        Request r = new Request(request.getMethod(), request.getPath());
+        String authorization = request.getHeader("Authorization");
+        calls.add(new Call(authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7) : null, r));
+        received.add(r);
         Queue<ServerResponse> queued = expectations.get(new SimpleRequest(HttpMethod.valueOf(request.getMethod()), request.getPath()));
         if (queued != null && !queued.isEmpty()) {
             return expected.dispatch(request);
@@ -74,6 +84,11 @@ public final class ApiServerLikeDispatcher extends KubernetesCrudDispatcher {
                     .setHeader("Content-Type", "application/json")
                     .setBody(Serialization.asJson(status));
         }
+    }
+
+    /** Every request received so far with its caller's token, in order. */
+    public List<Call> calls() {
+        return List.copyOf(calls);
     }
 
     /** Every request received so far, in order. */

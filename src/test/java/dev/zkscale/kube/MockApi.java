@@ -53,12 +53,26 @@ public final class MockApi implements AutoCloseable {
      * tests then show that {@link KubeCluster} makes its own requests once.
      */
     public KubernetesClient newClient() {
+        return newClient(null);
+    }
+
+    /**
+     * As {@link #newClient()}, authenticating with a bearer token (null: none), which {@link #calls()} records with each
+     * request: give the code under test its own token to tell its requests from the test's.
+     */
+    public KubernetesClient newClient(String token) {
         KubernetesClient client = server.createClient(builder -> builder.editOrNewConfig()
                 .withRequestTimeout((int) REQUEST_TIMEOUT.toMillis())
                 .withConnectionTimeout((int) CONNECTION_TIMEOUT.toMillis())
+                .withOauthToken(token)
                 .endConfig());
         clients.add(client);
         return client;
+    }
+
+    /** Every request received so far with the bearer token it carried, in order. */
+    public List<ApiServerLikeDispatcher.Call> calls() {
+        return dispatcher.calls();
     }
 
     /** The requests received so far, from index {@code from} on, that match {@code which}. */
