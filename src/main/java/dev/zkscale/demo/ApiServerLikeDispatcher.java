@@ -24,8 +24,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <ul>
  * <li>A JSON Patch whose {@code test} operation fails (or that cannot be applied) gets 422 with a {@code Status} body.
- * The stock {@link KubernetesCrudDispatcher} lets the {@link JsonPatchException} escape, and the mock never answers: the
- * client would wait for its request timeout.</li>
+ * The stock {@link KubernetesCrudDispatcher} lets the {@link JsonPatchException} escape, and the mock never answers:
+ * the client would wait for its request timeout.</li>
  * <li>Expectations recorded with {@code server.expect()} win over CRUD for their method and path (as
  * {@code KubernetesMixedDispatcher} does), so a test can make one path fail (a 503 from the metrics API) while the
  * rest of the API keeps its state.</li>
@@ -81,7 +81,8 @@ public final class ApiServerLikeDispatcher extends KubernetesCrudDispatcher {
         }
         byte[] body = request.getBody() == null ? null : request.getBody().getBytes();
         MockResponse response;
-        Queue<ServerResponse> queued = expectations.get(new SimpleRequest(HttpMethod.valueOf(request.getMethod()), request.getPath()));
+        Queue<ServerResponse> queued = expectations.get(
+                new SimpleRequest(HttpMethod.valueOf(request.getMethod()), request.getPath()));
         if (queued != null && !queued.isEmpty()) {
             response = expected.dispatch(request);
         } else {

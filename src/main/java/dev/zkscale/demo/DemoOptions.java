@@ -26,9 +26,11 @@ record DemoOptions(Duration duration, Path trace, Path config, int port, Failove
             "usage: zkscale demo [--duration 2m] [--trace FILE] [--config FILE] [--port 8080] [--failover crash|stop]"
                     + " [--verbose]",
             "  --duration D     how long the story runs, real time: 90s, 2m, 1m30s (20s to 1h; default 2m)",
-            "  --trace FILE     drive the load from a CSV of seconds,value rows, its whole span compressed into the story",
+            "  --trace FILE     drive the load from a CSV of seconds,value rows, its whole span compressed into the",
+            "                   story",
             "  --config FILE    the target config (JSON) for the Deployment web, instead of the demo's",
-            "  --port N         the port of /q/metrics on 127.0.0.1 (default: quarkus.http.port, else 8080; 0: any free)",
+            "  --port N         the port of /q/metrics on 127.0.0.1 (default: quarkus.http.port, else 8080; 0: any",
+            "                   free one)",
             "  --failover HOW   crash (default): the leader freezes and its ZooKeeper session expires; stop: it shuts",
             "                   down cleanly and hands over at once",
             "  --verbose        show the controllers' logs");

@@ -119,7 +119,8 @@ final class LoadProfile {
             double to = first + span * (i + 1) / passes;
             double sum = 0;
             int count = 0;
-            while (row < rows.size() && rows.get(row)[0] < to) {
+            boolean last = i == passes - 1;
+            while (row < rows.size() && (rows.get(row)[0] < to || last)) {
                 if (rows.get(row)[0] >= from) {
                     sum += rows.get(row)[1];
                     count++;

@@ -23,8 +23,8 @@ import java.util.Random;
 
 /**
  * The cluster around the Deployment {@code shop/web}, played against the in-process API server: the Deployment
- * controller and kubelet (pods appear {@link #APPEAR_AFTER} after a scale-up is written, run {@link #START_AFTER} later,
- * and are Ready {@link #READY_AFTER} after starting; surplus pods go at once, unready and newest first) and
+ * controller and kubelet (pods appear {@link #APPEAR_AFTER} after a scale-up is written, run {@link #START_AFTER}
+ * later, and are Ready {@link #READY_AFTER} after starting; surplus pods go at once, unready and newest first) and
  * metrics-server (each running pod's PodMetrics every pass: the demand split evenly across the Ready pods, each capped
  * at its CPU limit, with a little noise; a starting pod uses {@link #STARTUP_MILLI}). Time is the demo's clock.
  * Called from the story's thread only. A step that fails part-way (the API server did not answer) leaves the rest to
