@@ -39,8 +39,12 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Formatter;
+import java.util.logging.Handler;
 import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.logging.StreamHandler;
 import org.apache.curator.framework.CuratorFramework;
 
 /**
@@ -66,6 +70,8 @@ public final class Demo {
     static final TargetRef TARGET = new TargetRef(SimulatedWorkload.NAMESPACE, SimulatedWorkload.NAME);
     static final String DEFAULT_CONFIG = "{\"minReplicas\": 2, \"maxReplicas\": 10, "
             + "\"targetCPUUtilizationPercentage\": 60}";
+    /** Held, so that its level is not lost with a collected logger. */
+    private static final Logger MOCK_SERVER_LOG = Logger.getLogger("io.fabric8.mockwebserver");
     /** The simulation's bound on pods, so that a config cannot ask the demo for a thousand. */
     static final int MAX_PODS = 50;
     /** The built-in load and traces peak at this share of maxReplicas pods running at the target. */
@@ -155,7 +161,8 @@ public final class Demo {
             err.println("zkscale demo: " + e.getMessage());
             return 2;
         }
-        Level before = quietLogs(!demo.options.verbose());
+        Level before = Logger.getLogger("").getLevel();
+        Handler console = logs(demo.options.verbose());
         try {
             return demo.play();
         } catch (DemoException e) {
@@ -173,6 +180,9 @@ public final class Demo {
             return 1;
         } finally {
             Logger.getLogger("").setLevel(before);
+            if (console != null) {
+                Logger.getLogger("").removeHandler(console);
+            }
         }
     }
 
@@ -731,17 +741,40 @@ public final class Demo {
     }
 
     /**
-     * Turns every log off but errors of the demo itself, unless {@code quiet} is false: the story is the output.
+     * The story is the output: every log is off, unless {@code verbose}, when INFO and above go to standard error
+     * (outside the Quarkus runtime nothing else would print them).
      *
-     * @return the root level before, to restore
+     * @return the handler added, to remove at the end, or null
      */
-    private static Level quietLogs(boolean quiet) {
+    private static Handler logs(boolean verbose) {
         Logger root = Logger.getLogger("");
-        Level before = root.getLevel();
-        if (quiet) {
+        if (!verbose) {
             root.setLevel(Level.OFF);
+            return null;
         }
-        return before;
+        root.setLevel(Level.INFO);
+        // The mock API server logs every request at INFO: thousands of lines that drown the controllers'.
+        MOCK_SERVER_LOG.setLevel(Level.WARNING);
+        Handler console = new StreamHandler(System.err, new Formatter() {
+            @Override
+            public String format(LogRecord r) {
+                String text = formatMessage(r);
+                if (r.getThrown() != null) {
+                    text += ": " + r.getThrown();
+                }
+                return String.format(Locale.ROOT, "%tT %-7s [%s] %s%n", r.getMillis(), r.getLevel(),
+                        r.getLoggerName(), text);
+            }
+        }) {
+            @Override
+            public synchronized void publish(LogRecord record) {
+                super.publish(record);
+                flush();
+            }
+        };
+        console.setLevel(Level.INFO);
+        root.addHandler(console);
+        return console;
     }
 
     /** A part could not start: one line, exit status 1. */
