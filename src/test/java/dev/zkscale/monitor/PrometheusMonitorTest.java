@@ -1,5 +1,7 @@
 package dev.zkscale.monitor;
 
+import dev.zkscale.app.MutableClock;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,11 +20,8 @@ import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
@@ -36,7 +35,7 @@ class PrometheusMonitorTest {
     private static final String WEB_LABELS = "namespace=\"shop\",target=\"web\"";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:10:00Z"));
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:10:00Z"));
     private final PrometheusMonitor monitor = new PrometheusMonitor(registry, new Leadership() {
         @Override
         public OptionalLong epoch() {
@@ -173,33 +172,5 @@ class PrometheusMonitorTest {
         assertTrue(registry.getMeters().isEmpty(), registry.getMeters().toString());
         monitor.configRead(WEB, true);
         assertTrue(registry.getMeters().isEmpty(), "nothing registers after close");
-    }
-
-    /** A clock the test moves. */
-    private static final class MovableClock extends Clock {
-        private Instant now;
-
-        MovableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
