@@ -1,5 +1,6 @@
 package dev.zkscale.cli;
 
+import dev.zkscale.demo.Demo;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import java.util.Arrays;
@@ -12,6 +13,7 @@ import java.util.List;
 @QuarkusMain
 public final class Main {
     private static final String USAGE = String.join("\n", "usage: zkscale [COMMAND]",
+            "  demo [OPTIONS]  the whole system on embedded parts, in one process: start here (demo --help)",
             "  run             the controller (the default): needs a Kubernetes API and ZooKeeper",
             "  explain [FILE]  decision snapshots (JSON Lines) in, decisions out; offline",
             "  config ...      read and write the config ZNodes (zkscale config help)");
@@ -35,6 +37,8 @@ public final class Main {
                     }
                     Quarkus.run();
                     return 0;
+                case "demo":
+                    return Demo.run(rest, System.out, System.err);
                 case "explain":
                     return Explain.run(rest, System.in, System.out);
                 case "config":

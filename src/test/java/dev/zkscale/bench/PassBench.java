@@ -5,7 +5,7 @@ import dev.zkscale.app.ZooKeeperProcess;
 import dev.zkscale.coordination.ZkLeadership;
 import dev.zkscale.coordination.ZkTuningSource;
 import dev.zkscale.coordination.ZooKeeperClients;
-import dev.zkscale.kube.ApiServerLikeDispatcher;
+import dev.zkscale.demo.ApiServerLikeDispatcher;
 import dev.zkscale.kube.BulkLoad;
 import dev.zkscale.kube.Fixtures;
 import dev.zkscale.kube.KubeCluster;

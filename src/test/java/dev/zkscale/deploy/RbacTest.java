@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.zkscale.app.Controller;
 import dev.zkscale.app.TestSettings;
 import dev.zkscale.coordination.ZooKeeperClients;
-import dev.zkscale.kube.ApiServerLikeDispatcher;
+import dev.zkscale.demo.ApiServerLikeDispatcher;
 import dev.zkscale.kube.KubeCluster;
 import dev.zkscale.kube.MockApi;
 import io.fabric8.kubernetes.api.model.ConfigMap;

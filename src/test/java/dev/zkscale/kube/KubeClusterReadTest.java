@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zkscale.core.Pod;
+import dev.zkscale.demo.ApiServerLikeDispatcher;
 import dev.zkscale.core.Pod.Readiness;
 import dev.zkscale.core.PodMetrics;
 import dev.zkscale.loop.Cluster.MetricsUnavailableException;

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zkscale.demo.ApiServerLikeDispatcher;
 import dev.zkscale.loop.Cluster.WriteResult;
 import dev.zkscale.loop.Cluster.WriteResult.Result;
 import dev.zkscale.loop.Workload;

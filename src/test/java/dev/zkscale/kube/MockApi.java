@@ -1,5 +1,6 @@
 package dev.zkscale.kube;
 
+import dev.zkscale.demo.ApiServerLikeDispatcher;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;

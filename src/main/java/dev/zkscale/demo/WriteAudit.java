@@ -1,0 +1,142 @@
+package dev.zkscale.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.zkscale.kube.KubeCluster;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Consumer;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.utils.ZKPaths;
+import org.apache.zookeeper.KeeperException;
+
+/**
+ * The API server's audit log of the Deployment's scale writes: for each JSON Patch a controller sends it, who sent it
+ * (the client's User-Agent), the epoch and replicas it carries, the answer, and what ZooKeeper says at that moment:
+ * which instance holds the leader latch (the lowest latch node) and the epoch counter. A write by anyone else, or with
+ * another epoch, is a write not made by the leader of its time.
+ */
+final class WriteAudit implements ApiServerLikeDispatcher.Listener {
+    /** User-Agents of the controllers start with this; the instance's name follows. */
+    static final String AGENT_PREFIX = "zkscale/";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PATH = "/apis/apps/v1/namespaces/" + SimulatedWorkload.NAMESPACE + "/deployments/"
+            + SimulatedWorkload.NAME;
+    private static final String EPOCH_POINTER = "/metadata/annotations/"
+            + KubeCluster.EPOCH_ANNOTATION.replace("~", "~0").replace("/", "~1");
+
+    private final CuratorFramework zookeeper;
+    private final String root;
+    private final Clock clock;
+    private final Consumer<Write> sink;
+    private final List<Write> writes = new ArrayList<>();
+
+    /**
+     * One write as the API server saw it.
+     *
+     * @param time the demo time of the write
+     * @param writer the instance that sent it
+     * @param epoch the epoch it carries (-1: none)
+     * @param replicas the replicas it sets (-1: none)
+     * @param status the HTTP status of the answer
+     * @param patch the JSON Patch as sent
+     * @param latchHolder the instance holding the leader latch in ZooKeeper at that moment (null: none)
+     * @param epochCounter ZooKeeper's epoch counter at that moment (-1: unknown)
+     */
+    record Write(Instant time, String writer, long epoch, int replicas, int status, String patch, String latchHolder,
+            long epochCounter) {
+        boolean accepted() {
+            return status >= 200 && status < 300;
+        }
+
+        /** Whether the writer held the latch and wrote with the newest epoch when the API server received it. */
+        boolean byLeaderOfItsTime() {
+            return writer.equals(latchHolder) && epoch == epochCounter;
+        }
+    }
+
+    WriteAudit(CuratorFramework zookeeper, String root, Clock clock, Consumer<Write> sink) {
+        this.zookeeper = zookeeper;
+        this.root = root;
+        this.clock = clock;
+        this.sink = sink;
+    }
+
+    @Override
+    public void answered(RecordedRequest request, String body, MockResponse response) {
+        String path = request.getPath();
+        int query = path.indexOf('?');
+        if (!"PATCH".equals(request.getMethod()) || !PATH.equals(query < 0 ? path : path.substring(0, query))) {
+            return;
+        }
+        String agent = request.getHeader("User-Agent");
+        if (agent == null || !agent.startsWith(AGENT_PREFIX)) {
+            return;
+        }
+        long epoch = -1;
+        int replicas = -1;
+        try {
+            for (JsonNode op : JSON.readTree(body)) {
+                String at = op.path("path").asText();
+                if (at.equals("/spec/replicas")) {
+                    replicas = op.path("value").asInt(-1);
+                } else if (at.equals(EPOCH_POINTER)) {
+                    epoch = Long.parseLong(op.path("value").asText("-1"));
+                } else if (at.equals("/metadata/annotations")) {
+                    epoch = Long.parseLong(op.path("value").path(KubeCluster.EPOCH_ANNOTATION).asText("-1"));
+                }
+            }
+        } catch (Exception e) {
+            // not a JSON Patch of ours: recorded with what could be read
+        }
+        Write write = new Write(clock.instant(), agent.substring(AGENT_PREFIX.length()), epoch, replicas,
+                response.code(), body, latchHolder(), epochCounter());
+        synchronized (writes) {
+            writes.add(write);
+        }
+        sink.accept(write);
+    }
+
+    /** Every write so far, in order. */
+    List<Write> writes() {
+        synchronized (writes) {
+            return List.copyOf(writes);
+        }
+    }
+
+    private String latchHolder() {
+        String latch = ZKPaths.makePath(root, "leader");
+        try {
+            List<String> nodes = new ArrayList<>(zookeeper.getChildren().forPath(latch));
+            // Latch nodes end in a sequence number; the lowest holds the latch.
+            nodes.sort(Comparator.comparing(n -> n.substring(n.lastIndexOf('-') + 1)));
+            for (String node : nodes) {
+                try {
+                    return new String(zookeeper.getData().forPath(ZKPaths.makePath(latch, node)),
+                            StandardCharsets.UTF_8);
+                } catch (KeeperException.NoNodeException gone) {
+                    // deleted meanwhile: the next one holds it now
+                }
+            }
+            return null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private long epochCounter() {
+        try {
+            return Long.parseLong(new String(zookeeper.getData().forPath(ZKPaths.makePath(root, "epoch")),
+                    StandardCharsets.UTF_8).trim());
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+}
