@@ -119,6 +119,8 @@ class FailoverIT {
         Pair pair = startPair(session);
         long first = pair.leader().epoch();
         awaitScaled(3, first);
+        // The Event follows the write: wait for it, or the kill can come between the two.
+        awaitRescaleEvents(1);
 
         long killed = System.nanoTime();
         stopped.add(pair.leader());
@@ -131,11 +133,7 @@ class FailoverIT {
         awaitScaled(5, second);
         long scaled = System.nanoTime();
         measured("kill -9", session, killed, led, scaled);
-        await("a SuccessfulRescale Event on web from each leader").atMost(PATIENCE).pollInterval(POLL)
-                .until(() -> admin.v1().events().inNamespace(NS).list().getItems().stream()
-                        .filter(e -> "SuccessfulRescale".equals(e.getReason())
-                                && NAME.equals(e.getInvolvedObject().getName()))
-                        .count() >= 2);
+        awaitRescaleEvents(2);
         assertEquals(0, pair.leader().metrics().size(), "the killed leader is gone");
     }
 
@@ -165,6 +163,15 @@ class FailoverIT {
         String log = Files.readString(pair.leader().log());
         assertTrue(log.contains("no longer leader (closed"), "the stopped leader closes its latch:\n" + log);
         assertTrue(exit == 0 || exit == 143, "exit status after SIGTERM: " + exit);
+    }
+
+    /** Waits for {@code count} SuccessfulRescale Events on web or more (a leader may scale more than once). */
+    private void awaitRescaleEvents(int count) {
+        await(count + " SuccessfulRescale Events on web").atMost(PATIENCE).pollInterval(POLL)
+                .until(() -> admin.v1().events().inNamespace(NS).list().getItems().stream()
+                        .filter(e -> "SuccessfulRescale".equals(e.getReason())
+                                && NAME.equals(e.getInvolvedObject().getName()))
+                        .count() >= count);
     }
 
     private record Pair(ZkscaleProcess leader, ZkscaleProcess standby) {
