@@ -327,8 +327,10 @@ public final class Demo {
             long start = System.nanoTime();
             Instant lastPass = origin.minus(PASS);
             for (int k = 0; k < PASSES && !interrupted; k++) {
-                Instant now = origin.plus(PASS.multipliedBy(k));
-                clock.set(now);
+                if (k > 0) {
+                    clock.advance(PASS);
+                }
+                Instant now = clock.instant();
                 flush();
                 demand[0] = load.at(k) * peakMilli;
                 SimulatedWorkload.State state;
@@ -388,7 +390,7 @@ public final class Demo {
         tagged.add(registry);
         Controller controller;
         try {
-            controller = Controller.start(new DemoSettings(link.connectString(), name, tick),
+            controller = Controller.start(DemoSettings.of(link.connectString(), name, tick),
                     api.client(WriteAudit.AGENT_PREFIX + name, 10), tagged, clock);
         } catch (RuntimeException e) {
             throw new StartFailure("controller " + name + " could not start: " + e.getMessage());

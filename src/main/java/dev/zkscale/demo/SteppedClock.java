@@ -1,6 +1,7 @@
 package dev.zkscale.demo;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -9,17 +10,17 @@ import java.time.ZoneOffset;
  * The demo's Kubernetes time: it stands still during a pass and moves one sync period between passes, set by the
  * story. The controllers decide on it and the simulated pods and metrics are stamped with it, so the HPA's windows
  * (stabilization, readiness, CPU initialization) play out in demo time, however fast the demo runs. ZooKeeper, the
- * HTTP servers and the failover run in real time.
+ * HTTP servers and the failover run in real time. Tests use it as their controllable clock.
  */
-final class SteppedClock extends Clock {
+public final class SteppedClock extends Clock {
     private volatile Instant now;
 
-    SteppedClock(Instant start) {
+    public SteppedClock(Instant start) {
         this.now = start;
     }
 
-    void set(Instant instant) {
-        now = instant;
+    public void advance(Duration by) {
+        now = now.plus(by);
     }
 
     @Override

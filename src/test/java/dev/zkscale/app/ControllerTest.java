@@ -14,6 +14,7 @@ import dev.zkscale.coordination.ConfigStore;
 import dev.zkscale.coordination.Credentials;
 import dev.zkscale.coordination.ZooKeeperClients;
 import dev.zkscale.core.TargetRef;
+import dev.zkscale.demo.SteppedClock;
 import dev.zkscale.kube.KubeCluster;
 import dev.zkscale.kube.MockApi;
 import dev.zkscale.loop.DecisionRecord;
@@ -56,7 +57,7 @@ class ControllerTest {
     private MockApi api;
     private KubernetesClient admin;
     private CuratorFramework curator;
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-06-01T00:00:00Z"));
+    private final SteppedClock clock = new SteppedClock(Instant.parse("2026-06-01T00:00:00Z"));
     private final List<AutoCloseable> open = new ArrayList<>();
 
     @BeforeEach
@@ -107,7 +108,7 @@ class ControllerTest {
     }
 
     /** A started controller whose config source has loaded (it loads in the background). */
-    private Controller controller(TestSettings settings, PrometheusMeterRegistry registry) {
+    private Controller controller(ZkscaleSettings settings, PrometheusMeterRegistry registry) {
         Controller c = Controller.start(settings, api.newClient(), registry, clock);
         open.add(c);
         tunings(c, t -> true);
@@ -120,7 +121,7 @@ class ControllerTest {
     }
 
     private Controller controller(String id) {
-        return controller(new TestSettings(zk.getConnectString(), id), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        return controller(TestSettings.of(zk.getConnectString(), id), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 
     private Deployment web() {
@@ -151,7 +152,7 @@ class ControllerTest {
     }
 
     /** One leading controller with these settings, on a target "web" with this config. */
-    private Controller leading(TestSettings settings, PrometheusMeterRegistry registry, String webConfig)
+    private Controller leading(ZkscaleSettings settings, PrometheusMeterRegistry registry, String webConfig)
             throws Exception {
         config("web", webConfig);
         Controller c = controller(settings, registry);
@@ -160,10 +161,10 @@ class ControllerTest {
     }
 
     private Controller leading(PrometheusMeterRegistry registry, String webConfig) throws Exception {
-        return leading(new TestSettings(zk.getConnectString(), "a"), registry, webConfig);
+        return leading(TestSettings.of(zk.getConnectString(), "a"), registry, webConfig);
     }
 
-    private Controller leading(TestSettings settings, String webConfig) throws Exception {
+    private Controller leading(ZkscaleSettings settings, String webConfig) throws Exception {
         return leading(settings, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), webConfig);
     }
 
@@ -363,7 +364,7 @@ class ControllerTest {
     @DisplayName("a global dry run decides and records but never writes")
     void globalDryRun() throws Exception {
         workload("web", 2, 2, "450m");
-        Controller c = leading(new TestSettings(zk.getConnectString(), "a", true, 1000),
+        Controller c = leading(TestSettings.of(zk.getConnectString(), "a", true, 1000),
                 "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
         int mark = api.mark();
 
@@ -403,7 +404,7 @@ class ControllerTest {
     @DisplayName("zkscale.max-replicas-ceiling caps every write")
     void ceiling() throws Exception {
         workload("web", 2, 2, "450m");
-        Controller c = leading(new TestSettings(zk.getConnectString(), "a", false, 3),
+        Controller c = leading(TestSettings.of(zk.getConnectString(), "a", false, 3),
                 "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
 
         c.loop().pass();
@@ -439,7 +440,7 @@ class ControllerTest {
         workload("web", 2, 2, "450m");
         config("web", "{\"maxReplicas\":3,\"targetCPUUtilizationPercentage\":50}");
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Controller c = controller(new TestSettings(zk.getConnectString(), "a"), registry);
+        Controller c = controller(TestSettings.of(zk.getConnectString(), "a"), registry);
         await().until(() -> c.leadership().epoch().isPresent());
         c.loop().pass();
         assertEquals(3, web().getSpec().getReplicas());
@@ -481,7 +482,7 @@ class ControllerTest {
                     OptionalInt.empty());
         }
 
-        Controller c = controller(new TestSettings(zk.getConnectString(), "a", false, 1000,
+        Controller c = controller(TestSettings.of(zk.getConnectString(), "a", false, 1000,
                 Optional.of(controllerFile.toString()), java.util.Set.of()), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         await().until(() -> c.leadership().epoch().isPresent());
         c.loop().pass();
@@ -497,7 +498,7 @@ class ControllerTest {
         workload("web", 2, 2, "450m");
         config("web", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Controller c = controller(new TestSettings(zk.getConnectString(), "a"), registry);
+        Controller c = controller(TestSettings.of(zk.getConnectString(), "a"), registry);
         await().until(() -> c.leadership().epoch().isPresent());
         long first = c.leadership().epoch().getAsLong();
         c.loop().pass();

@@ -10,15 +10,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zkscale.coordination.ZkLeadership;
 import dev.zkscale.coordination.ZkTuningSource;
-import dev.zkscale.loop.TuningSource.TuningUnavailableException;
 import dev.zkscale.coordination.ZooKeeperClients;
 import dev.zkscale.core.Pod;
 import dev.zkscale.core.TargetRef;
+import dev.zkscale.demo.SteppedClock;
 import dev.zkscale.kube.KubeCluster;
 import dev.zkscale.kube.MockApi;
 import dev.zkscale.loop.Cluster;
 import dev.zkscale.loop.ControlLoop;
 import dev.zkscale.loop.DecisionRecord;
+import dev.zkscale.loop.TuningSource.TuningUnavailableException;
 import dev.zkscale.loop.Workload;
 import dev.zkscale.monitor.PrometheusMonitor;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -93,7 +94,7 @@ class FencingTest {
     @Test
     @DisplayName("a paused leader's late write is refused by the API server and the target keeps the new leader's value")
     void lateWriteOfADeposedLeaderIsRefused() throws Exception {
-        MutableClock clock = new MutableClock(Instant.parse("2026-06-01T00:00:00Z"));
+        SteppedClock clock = new SteppedClock(Instant.parse("2026-06-01T00:00:00Z"));
         try (TestingServer zk = new TestingServer(); MockApi api = MockApi.start()) {
             KubernetesClient admin = api.newClient();
             admin.apps().deployments().inNamespace(NS).resource(deployment(NS, "web", 2, Map.of("app", "web"),
@@ -118,7 +119,7 @@ class FencingTest {
             FrozenWrite frozen = new FrozenWrite(aCluster);
             ZkTuningSource aTuning = new ZkTuningSource(aClient, "/zkscale", 1000);
             aTuning.start();
-            try (Controller b = Controller.start(new TestSettings(zk.getConnectString(), "b"), api.newClient(),
+            try (Controller b = Controller.start(TestSettings.of(zk.getConnectString(), "b"), api.newClient(),
                     new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock)) {
                 await().until(() -> aLeadership.epoch().isPresent());
                 long aEpoch = aLeadership.epoch().getAsLong();
@@ -167,7 +168,7 @@ class FencingTest {
         return admin.apps().deployments().inNamespace(NS).withName("web").get();
     }
 
-    private static void setLoad(KubernetesClient admin, MutableClock clock, String usage) {
+    private static void setLoad(KubernetesClient admin, SteppedClock clock, String usage) {
         for (int i = 0; i < 2; i++) {
             admin.genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace(NS).resource(podMetrics(NS,
                     "web-" + i, Map.of("app", "web"), clock.instant().toString(), "30s", map("app", usage)))

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zkscale.demo.SteppedClock;
 import dev.zkscale.kube.MockApi;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class HealthTest {
     private TestingServer zk;
     private MockApi api;
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-06-01T00:00:00Z"));
+    private final SteppedClock clock = new SteppedClock(Instant.parse("2026-06-01T00:00:00Z"));
     private final List<AutoCloseable> open = new ArrayList<>();
 
     @BeforeEach
@@ -43,7 +44,7 @@ class HealthTest {
     }
 
     private Controller controller(String id) {
-        Controller c = Controller.start(new TestSettings(zk.getConnectString(), id), api.newClient(),
+        Controller c = Controller.start(TestSettings.of(zk.getConnectString(), id), api.newClient(),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock);
         open.add(c);
         return c;

@@ -6,6 +6,7 @@ import dev.zkscale.coordination.ZkLeadership;
 import dev.zkscale.coordination.ZkTuningSource;
 import dev.zkscale.coordination.ZooKeeperClients;
 import dev.zkscale.demo.ApiServerLikeDispatcher;
+import dev.zkscale.demo.SteppedClock;
 import dev.zkscale.kube.BulkLoad;
 import dev.zkscale.kube.Fixtures;
 import dev.zkscale.kube.KubeCluster;
@@ -23,11 +24,8 @@ import java.lang.management.MemoryMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -83,30 +81,6 @@ public final class PassBench {
             .withNamespaced(true).build();
 
     private PassBench() {
-    }
-
-    /** A clock that stands still until told to move. */
-    private static final class StepClock extends Clock {
-        private volatile Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
     }
 
     private record Pass(long threadCpuNanos, long controllerCpuNanos, long wallNanos, long allocatedBytes,
@@ -173,7 +147,7 @@ public final class PassBench {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             int depth = Integer.parseInt(o.get("--record-depth"));
             DecisionRecord record = new DecisionRecord(depth);
-            StepClock clock = new StepClock();
+            SteppedClock clock = new SteppedClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
             PrometheusMonitor monitor = new PrometheusMonitor(registry, leadership, clock);
             ZkTuningSource tuning = new ZkTuningSource(curator, ROOT, 1000);
             tuning.start();

@@ -109,7 +109,7 @@ class RbacTest {
             }
             boolean all = managed.isEmpty();
             try (Controller c = Controller.start(
-                    new TestSettings(zk.getConnectString(), "rbac-test", false, 1000, java.util.Optional.empty(), managed),
+                    TestSettings.of(zk.getConnectString(), "rbac-test", false, 1000, java.util.Optional.empty(), managed),
                     api.newClient(CONTROLLER_TOKEN), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                     Clock.systemUTC())) {
                 await().until(() -> c.leadership().epoch().isPresent());

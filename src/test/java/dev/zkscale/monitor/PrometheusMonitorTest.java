@@ -1,6 +1,6 @@
 package dev.zkscale.monitor;
 
-import dev.zkscale.app.MutableClock;
+import dev.zkscale.demo.SteppedClock;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -35,7 +35,7 @@ class PrometheusMonitorTest {
     private static final String WEB_LABELS = "namespace=\"shop\",target=\"web\"";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:10:00Z"));
+    private final SteppedClock clock = new SteppedClock(Instant.parse("2026-01-01T00:10:00Z"));
     private final PrometheusMonitor monitor = new PrometheusMonitor(registry, new Leadership() {
         @Override
         public OptionalLong epoch() {
