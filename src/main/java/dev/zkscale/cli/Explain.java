@@ -67,7 +67,7 @@ final class Explain {
         try {
             return SnapshotCodec.write(Decider.decide(SnapshotCodec.read(SnapshotCodec.MAPPER.readTree(line), ceiling)));
         } catch (JsonProcessingException e) {
-            return error("not valid JSON: " + e.getOriginalMessage(), number);
+            return error("not valid JSON: " + InvalidInputException.whyNotJson(e), number);
         } catch (InvalidInputException e) {
             return error(e.getMessage(), number);
         } catch (RuntimeException e) {

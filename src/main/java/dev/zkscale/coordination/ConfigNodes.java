@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.zkscale.codec.ConfigCodec;
 import dev.zkscale.codec.InvalidInputException;
@@ -96,11 +95,8 @@ public final class ConfigNodes {
         try {
             json = JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            // Trailing data is refused by the reader as a "mismatched input"; say it in words.
-            String why = e instanceof MismatchedInputException ? "more data after the JSON value"
-                    : e.getOriginalMessage();
             JsonLocation at = e.getLocation();
-            throw new InvalidInputException("not valid JSON: " + why
+            throw new InvalidInputException("not valid JSON: " + InvalidInputException.whyNotJson(e)
                     + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         }
         if (json == null || !json.isObject()) {

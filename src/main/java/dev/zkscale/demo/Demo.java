@@ -1,11 +1,10 @@
 package dev.zkscale.demo;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.zkscale.app.Controller;
 import dev.zkscale.codec.ConfigCodec;
 import dev.zkscale.codec.InvalidInputException;
-import dev.zkscale.codec.SnapshotCodec;
+import dev.zkscale.coordination.ConfigNodes;
 import dev.zkscale.coordination.ConfigStore;
 import dev.zkscale.coordination.ConfigStore.Key;
 import dev.zkscale.coordination.ZooKeeperClients;
@@ -25,7 +24,6 @@ import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -192,36 +190,24 @@ public final class Demo {
 
     // --- the config file ---------------------------------------------------------------------------------------
 
+    /** The config file's JSON object (the demo's own config without one), read as {@code zkscale config set} reads it. */
     private static JsonNode configJson(Path file) throws DemoException {
-        if (file == null) {
-            try {
-                return SnapshotCodec.MAPPER.readTree(DEFAULT_CONFIG);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        String text;
+        byte[] data;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            data = file == null ? DEFAULT_CONFIG.getBytes(StandardCharsets.UTF_8) : Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new DemoException("cannot read config " + file + ": no such file; give a target config (JSON) "
                     + "such as " + DEFAULT_CONFIG);
         } catch (AccessDeniedException e) {
             throw new DemoException("cannot read config " + file + ": permission denied");
-        } catch (MalformedInputException e) {
-            throw new DemoException("cannot read config " + file + ": not UTF-8 text");
         } catch (IOException e) {
             throw new DemoException("cannot read config " + file + ": " + e.getMessage());
         }
         try {
-            JsonNode json = SnapshotCodec.MAPPER.readTree(text);
-            if (json == null || !json.isObject()) {
-                throw new DemoException("bad config " + file + ": must be a JSON object such as " + DEFAULT_CONFIG);
-            }
-            return json;
-        } catch (JsonProcessingException e) {
-            throw new DemoException("bad config " + file + ": not valid JSON at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+            return ConfigNodes.object(data);
+        } catch (InvalidInputException e) {
+            throw new DemoException("bad config " + file + ": " + e.getMessage() + "; give a target config (JSON) "
+                    + "such as " + DEFAULT_CONFIG);
         }
     }
 
