@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
@@ -66,10 +65,7 @@ class AclTest {
     }
 
     private static CuratorFramework client(Credentials credentials) throws InterruptedException {
-        CuratorFramework c = ZooKeeperClients.start(server.getConnectString(), Duration.ofSeconds(3),
-                Duration.ofSeconds(1), credentials);
-        assertTrue(c.blockUntilConnected(30, TimeUnit.SECONDS));
-        return c;
+        return SharedZooKeeper.connected(server.getConnectString(), credentials);
     }
 
     @AfterAll

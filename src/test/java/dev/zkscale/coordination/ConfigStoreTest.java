@@ -24,18 +24,15 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -43,32 +40,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** {@code zkscale config}'s ZooKeeper side against a real server; each test works under a root of its own. */
 class ConfigStoreTest {
     private static final Duration PATIENCE = Duration.ofSeconds(30);
-    private static final AtomicInteger ROOTS = new AtomicInteger();
     private static final Key WEB = new Key("shop", "web");
     private static final OptionalInt ANY = OptionalInt.empty();
 
-    private static TestingServer server;
-    private static CuratorFramework client;
+    @RegisterExtension
+    static final SharedZooKeeper zk = new SharedZooKeeper("/config");
     private String root;
     private ConfigStore store;
 
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = new TestingServer(true);
-        client = ZooKeeperClients.start(server.getConnectString(), Duration.ofSeconds(3), Duration.ofSeconds(1));
-        assertTrue(client.blockUntilConnected(30, TimeUnit.SECONDS));
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        client.close();
-        server.close();
-    }
-
     @BeforeEach
     void freshRoot() {
-        root = "/config" + ROOTS.incrementAndGet();
-        store = new ConfigStore(client, root);
+        root = zk.freshRoot();
+        store = new ConfigStore(zk.client(), root);
     }
 
     private static byte[] bytes(String text) {
@@ -153,8 +136,8 @@ class ConfigStoreTest {
                 + "\"value\": 0, \"periodSeconds\": 15}]}}}");
         String refused = assertThrows(ConfigStoreException.class, () -> store.set(WEB, bad, ANY)).getMessage();
 
-        client.create().creatingParentsIfNeeded().forPath(root + "/targets/shop/web", bad);
-        try (ZkTuningSource source = new ZkTuningSource(client, root, 1000)) {
+        zk.client().create().creatingParentsIfNeeded().forPath(root + "/targets/shop/web", bad);
+        try (ZkTuningSource source = new ZkTuningSource(zk.client(), root, 1000)) {
             source.start();
             List<Tuning> tunings = await().atMost(PATIENCE).ignoreException(TuningUnavailableException.class)
                     .until(source::targets, t -> !t.isEmpty());
@@ -192,7 +175,7 @@ class ConfigStoreTest {
     @DisplayName("two writers with the same expected version: exactly one wins, the other is told and changes nothing")
     void concurrentWriters() throws Exception {
         store.set(WEB, bytes(max(4)), ANY);
-        try (CuratorFramework other = ZooKeeperClients.start(server.getConnectString(), Duration.ofSeconds(3),
+        try (CuratorFramework other = ZooKeeperClients.start(zk.server().getConnectString(), Duration.ofSeconds(3),
                 Duration.ofSeconds(1))) {
             ConfigStore second = new ConfigStore(other, root);
             for (int round = 0; round < 5; round++) {
@@ -285,7 +268,7 @@ class ConfigStoreTest {
     void list() throws Exception {
         store.set(Key.DEFAULTS, bytes("{\"minReplicas\": 2}"), ANY);
         store.set(WEB, bytes(max(4)), ANY);
-        client.create().creatingParentsIfNeeded().forPath(root + "/targets/ops/batch", bytes(max(1)));
+        zk.client().create().creatingParentsIfNeeded().forPath(root + "/targets/ops/batch", bytes(max(1)));
 
         assertEquals(List.of(new ConfigStore.Listed(Key.DEFAULTS, 0, null),
                 new ConfigStore.Listed(new Key("ops", "batch"), 0, "maxReplicas: must be >= minReplicas (2), got 1"),
@@ -306,7 +289,7 @@ class ConfigStoreTest {
     @Test
     @DisplayName("the history keeps the newest changes up to its limit")
     void historyLimit() throws Exception {
-        ConfigStore small = new ConfigStore(client, root, Optional.empty(), 3);
+        ConfigStore small = new ConfigStore(zk.client(), root, Optional.empty(), 3);
         for (int n = 1; n <= 6; n++) {
             small.set(WEB, bytes(max(n)), ANY);
         }
@@ -318,16 +301,14 @@ class ConfigStoreTest {
     @DisplayName("ZooKeeper's 32-bit counters at their wrap: writes go on, the history stays in order, version -1 is "
             + "stepped over, and a version from before the wrap can be restored")
     void wrap() throws Exception {
-        try (EmbeddedZooKeeper zk = new EmbeddedZooKeeper();
-                CuratorFramework c = ZooKeeperClients.start(zk.connectString(), Duration.ofSeconds(3),
-                        Duration.ofSeconds(1))) {
-            assertTrue(c.blockUntilConnected(30, TimeUnit.SECONDS));
+        try (EmbeddedZooKeeper embedded = new EmbeddedZooKeeper();
+                CuratorFramework c = SharedZooKeeper.connected(embedded.connectString(), null)) {
             ConfigStore s = new ConfigStore(c, "/zkscale");
             s.set(WEB, bytes(max(1)), ANY);
             String path = "/zkscale/targets/shop/web";
             String history = "/zkscale/history/targets/shop/web";
-            zk.setVersion(path, Integer.MAX_VALUE - 1);
-            zk.setCversion(history, Integer.MAX_VALUE - 1);
+            embedded.setVersion(path, Integer.MAX_VALUE - 1);
+            embedded.setCversion(history, Integer.MAX_VALUE - 1);
 
             List<Integer> versions = new ArrayList<>();
             for (int n = 2; n <= 4; n++) {
@@ -342,7 +323,7 @@ class ConfigStoreTest {
                     () -> c.create().withMode(CreateMode.PERSISTENT_SEQUENTIAL).forPath(history + "/probe-"),
                     "a sequential name here is stuck: a history built on them would refuse every change from now on");
 
-            zk.setVersion(path, -3);
+            embedded.setVersion(path, -3);
             versions.add(s.set(WEB, bytes(max(5)), ANY).version());
             versions.add(s.set(WEB, bytes(max(6)), OptionalInt.of(-2)).version());
             assertEquals(List.of(-2, 0), versions.subList(3, 5), "from -2 the write steps over -1 to 0");
@@ -359,13 +340,11 @@ class ConfigStoreTest {
     @Test
     @DisplayName("a ZNode left at version -1 by another tool is refused: ZooKeeper would read -1 as any version")
     void versionMinusOne() throws Exception {
-        try (EmbeddedZooKeeper zk = new EmbeddedZooKeeper();
-                CuratorFramework c = ZooKeeperClients.start(zk.connectString(), Duration.ofSeconds(3),
-                        Duration.ofSeconds(1))) {
-            assertTrue(c.blockUntilConnected(30, TimeUnit.SECONDS));
+        try (EmbeddedZooKeeper embedded = new EmbeddedZooKeeper();
+                CuratorFramework c = SharedZooKeeper.connected(embedded.connectString(), null)) {
             ConfigStore s = new ConfigStore(c, "/zkscale");
             s.set(WEB, bytes(max(1)), ANY);
-            zk.setVersion("/zkscale/targets/shop/web", -2);
+            embedded.setVersion("/zkscale/targets/shop/web", -2);
             c.setData().forPath("/zkscale/targets/shop/web", bytes(max(2)));
 
             ConfigStoreException e = assertThrows(ConfigStoreException.class, () -> s.set(WEB, bytes(max(3)), ANY));

@@ -19,20 +19,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -44,30 +41,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ZkTuningSourceTest {
     private static final Duration PATIENCE = Duration.ofSeconds(30);
-    private static final AtomicInteger ROOTS = new AtomicInteger();
     private static final String GOOD = "{\"maxReplicas\": 4}";
 
-    private static TestingServer server;
-    private static CuratorFramework client;
+    @RegisterExtension
+    static final SharedZooKeeper zk = new SharedZooKeeper("/zkscale");
     private String root;
     private final List<AutoCloseable> open = new ArrayList<>();
 
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = new TestingServer(true);
-        client = ZooKeeperClients.start(server.getConnectString(), Duration.ofSeconds(3), Duration.ofSeconds(1));
-        assertTrue(client.blockUntilConnected(30, TimeUnit.SECONDS));
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        client.close();
-        server.close();
-    }
-
     @BeforeEach
     void freshRoot() {
-        root = "/zkscale" + ROOTS.incrementAndGet();
+        root = zk.freshRoot();
     }
 
     @AfterEach
@@ -288,7 +271,7 @@ class ZkTuningSourceTest {
 
         put("targets/shop/api", GOOD);
         until(source, t -> t.size() == 2);
-        client.delete().forPath(root + "/targets/shop/web");
+        zk.client().delete().forPath(root + "/targets/shop/web");
         assertEquals(new TargetRef("shop", "api"), only(until(source, t -> t.size() == 1)).target());
 
         // Created again with a bad config: the config in force before the deletion does not come back.
@@ -331,7 +314,7 @@ class ZkTuningSourceTest {
     void partition() throws Exception {
         put("targets/shop/web", GOOD);
         put("targets/shop/gone", GOOD);
-        TcpProxy proxy = opened(new TcpProxy(server.getPort()));
+        TcpProxy proxy = opened(new TcpProxy(zk.server().getPort()));
         // No ensemble tracker: it would learn the server's real address and bypass the proxy.
         CuratorFramework cut = opened(CuratorFrameworkFactory.builder().connectString(proxy.connectString())
                 .sessionTimeoutMs(3000).connectionTimeoutMs(1000).retryPolicy(new ExponentialBackoffRetry(100, 3))
@@ -343,7 +326,7 @@ class ZkTuningSourceTest {
         proxy.partition();
         await().atMost(PATIENCE).until(() -> unavailable(source));
         put("targets/shop/web", "{\"maxReplicas\": 9}");
-        client.delete().forPath(root + "/targets/shop/gone");
+        zk.client().delete().forPath(root + "/targets/shop/gone");
         put("targets/ops/new", GOOD);
         long healing = System.nanoTime();
         proxy.heal();
@@ -363,9 +346,7 @@ class ZkTuningSourceTest {
     @DisplayName("across a ZooKeeper server restart the source is unavailable, then re-syncs and watches again")
     void serverRestart() throws Exception {
         try (TestingServer own = new TestingServer(true);
-                CuratorFramework ownClient = ZooKeeperClients.start(own.getConnectString(), Duration.ofSeconds(3),
-                        Duration.ofSeconds(1))) {
-            assertTrue(ownClient.blockUntilConnected(30, TimeUnit.SECONDS));
+                CuratorFramework ownClient = SharedZooKeeper.connected(own.getConnectString(), null)) {
             ownClient.create().creatingParentsIfNeeded().forPath("/zkscale/targets/shop/web", GOOD.getBytes());
             ZkTuningSource source = source(ownClient, "/zkscale", 1000);
             assertEquals(1, loaded(source).size());
@@ -394,7 +375,7 @@ class ZkTuningSourceTest {
     }
 
     private ZkTuningSource source(int ceiling) {
-        return source(client, root, ceiling);
+        return source(zk.client(), root, ceiling);
     }
 
     private ZkTuningSource source(CuratorFramework c, String r, int ceiling) {
@@ -444,7 +425,7 @@ class ZkTuningSourceTest {
     }
 
     private void put(String relative, byte[] data) throws Exception {
-        client.create().orSetData().creatingParentsIfNeeded().forPath(root + "/" + relative, data);
+        zk.client().create().orSetData().creatingParentsIfNeeded().forPath(root + "/" + relative, data);
     }
 
     private static Arguments bad(String name, String data, String expected) {
