@@ -131,29 +131,10 @@ class ZkLeadershipTest {
             + "never comes back")
     void expiredSession() throws Exception {
         CuratorFramework aClient = client();
-        ZkLeadership a = leadership(aClient, "a");
-        long old = awaitEpoch(a);
-        CuratorFramework bClient = client();
-        ZkLeadership b = leadership(bClient, "b");
-        await().atMost(PATIENCE).until(b::connected);
-
-        try (EpochRecorder recorder = new EpochRecorder(List.of(Map.entry("a", a), Map.entry("b", b)))) {
-            long expiring = System.nanoTime();
-            aClient.getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
-            long next = awaitEpoch(b);
-            // a is back with a new session and has re-joined the election behind b.
-            await().atMost(PATIENCE).until(() -> a.connected() && participants(bClient) == 2);
-            recorder.close();
-
-            int aStops = recorder.indexOf("a", OptionalLong.empty(), 0);
-            int bLeads = recorder.indexOfAnyEpoch("b", 0);
-            assertTrue(aStops >= 0 && aStops < bLeads, "a must stop before b leads: " + recorder.changes());
-            assertTrue(next > old);
-            assertEquals(List.of(old), recorder.epochsOf("a"), "a never reports an epoch again while b leads");
-            assertEquals(OptionalLong.empty(), a.epoch());
-            measured("session expiry: old leader empty after %.1f ms, standby's epoch after %.1f ms",
-                    (recorder.nanosAt(aStops) - expiring) / 1e6, (recorder.nanosAt(bLeads) - expiring) / 1e6);
-        }
+        // Nothing to undo: the client comes back by itself, with a new session.
+        Failover f = failover(aClient, "session expiry",
+                () -> aClient.getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration(), () -> { });
+        assertEquals(OptionalLong.empty(), f.a().epoch());
     }
 
     @Test
@@ -166,29 +147,8 @@ class ZkLeadershipTest {
                 .sessionTimeoutMs((int) SESSION.toMillis()).connectionTimeoutMs((int) CONNECTION.toMillis())
                 .retryPolicy(new ExponentialBackoffRetry(100, 3)).ensembleTracker(false).build());
         aClient.start();
-        ZkLeadership a = leadership(aClient, "a");
-        long old = awaitEpoch(a);
-        CuratorFramework bClient = client();
-        ZkLeadership b = leadership(bClient, "b");
-        await().atMost(PATIENCE).until(b::connected);
-
-        try (EpochRecorder recorder = new EpochRecorder(List.of(Map.entry("a", a), Map.entry("b", b)))) {
-            long cut = System.nanoTime();
-            proxy.partition();
-            long next = awaitEpoch(b);
-            proxy.heal();
-            await().atMost(PATIENCE).until(() -> a.connected() && participants(bClient) == 2);
-            recorder.close();
-
-            int aStops = recorder.indexOf("a", OptionalLong.empty(), 0);
-            int bLeads = recorder.indexOfAnyEpoch("b", 0);
-            assertTrue(aStops >= 0 && aStops < bLeads, "a must stop before b leads: " + recorder.changes());
-            assertTrue(next > old);
-            assertEquals(List.of(old), recorder.epochsOf("a"), "a never reports an epoch again while b leads");
-            assertEquals(OptionalLong.of(next), b.epoch(), "b keeps leading after a is back");
-            measured("partition: old leader empty after %.1f ms, standby's epoch after %.1f ms",
-                    (recorder.nanosAt(aStops) - cut) / 1e6, (recorder.nanosAt(bLeads) - cut) / 1e6);
-        }
+        Failover f = failover(aClient, "partition", proxy::partition, proxy::heal);
+        assertEquals(OptionalLong.of(f.next()), f.b().epoch(), "b keeps leading after a is back");
     }
 
     @Test
@@ -282,6 +242,47 @@ class ZkLeadershipTest {
             recorder.close();
             assertTrue(next > paused.get(), "a new epoch " + next + " after the stale " + paused.get());
             assertEquals(List.of(next), recorder.epochsOf("a"), "only the new epoch was ever reported");
+        }
+    }
+
+    /** What {@link #failover} saw: the old leader "a", the standby "b", and b's epoch. */
+    private record Failover(ZkLeadership a, ZkLeadership b, long next) {
+    }
+
+    /** One step of a failover, which may throw. */
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    /**
+     * "a" leads on {@code aClient} and "b" stands by; {@code cut} takes a away from ZooKeeper and, once b has an epoch,
+     * {@code rejoin} lets a back. Asserts, from the recorder's log, that a stopped before b led, that b's epoch is
+     * greater, and that a never reported an epoch again; prints how long each took, as {@code what}.
+     */
+    private Failover failover(CuratorFramework aClient, String what, Step cut, Step rejoin) throws Exception {
+        ZkLeadership a = leadership(aClient, "a");
+        long old = awaitEpoch(a);
+        CuratorFramework bClient = client();
+        ZkLeadership b = leadership(bClient, "b");
+        await().atMost(PATIENCE).until(b::connected);
+
+        try (EpochRecorder recorder = new EpochRecorder(List.of(Map.entry("a", a), Map.entry("b", b)))) {
+            long cutAt = System.nanoTime();
+            cut.run();
+            long next = awaitEpoch(b);
+            rejoin.run();
+            // a is back and has re-joined the election behind b.
+            await().atMost(PATIENCE).until(() -> a.connected() && participants(bClient) == 2);
+            recorder.close();
+
+            int aStops = recorder.indexOf("a", OptionalLong.empty(), 0);
+            int bLeads = recorder.indexOfAnyEpoch("b", 0);
+            assertTrue(aStops >= 0 && aStops < bLeads, "a must stop before b leads: " + recorder.changes());
+            assertTrue(next > old);
+            assertEquals(List.of(old), recorder.epochsOf("a"), "a never reports an epoch again while b leads");
+            measured(what + ": old leader empty after %.1f ms, standby's epoch after %.1f ms",
+                    (recorder.nanosAt(aStops) - cutAt) / 1e6, (recorder.nanosAt(bLeads) - cutAt) / 1e6);
+            return new Failover(a, b, next);
         }
     }
 
