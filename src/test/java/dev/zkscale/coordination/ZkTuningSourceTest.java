@@ -163,12 +163,16 @@ class ZkTuningSourceTest {
         Tuning bad = tunings.get(1);
         assertEquals(new TargetRef("shop", "bad"), bad.target());
         assertNull(bad.config(), "never valid: unmanaged");
-        assertNotNull(bad.rejected());
-        String prefix = root + "/targets/shop/bad: " + expected;
-        assertTrue(bad.rejected().error().startsWith(prefix), "expected \"" + prefix + "...\", got \""
-                + bad.rejected().error() + "\"");
+        assertRejected(bad, root + "/targets/shop/bad: " + expected);
         assertEquals(4, tunings.get(0).config().maxReplicas());
         assertEquals(4, tunings.get(2).config().maxReplicas());
+    }
+
+    /** {@code t} was rejected, with an error that starts with {@code prefix}. */
+    private static void assertRejected(Tuning t, String prefix) {
+        assertNotNull(t.rejected(), "not rejected");
+        assertTrue(t.rejected().error().startsWith(prefix), "expected \"" + prefix + "...\", got \""
+                + t.rejected().error() + "\"");
     }
 
     static Stream<Arguments> badDefaults() {
@@ -196,9 +200,7 @@ class ZkTuningSourceTest {
         assertEquals(2, tunings.size());
         for (Tuning t : tunings) {
             assertNull(t.config());
-            String prefix = root + "/defaults: " + expected;
-            assertTrue(t.rejected().error().startsWith(prefix), "expected \"" + prefix + "...\", got \""
-                    + t.rejected().error() + "\"");
+            assertRejected(t, root + "/defaults: " + expected);
         }
     }
 
