@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectReference;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,10 +18,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Events, as {@code kubectl describe deployment} shows them to the user. */
 class KubeClusterEventTest {
@@ -30,25 +29,17 @@ class KubeClusterEventTest {
     private static final String NS = "shop";
     private static final Instant NOW = Instant.parse("2026-01-01T00:10:00.123Z");
 
-    private MockApi api;
-    private KubernetesClient client;
+    @RegisterExtension
+    final MockApiExtension kube = new MockApiExtension();
     private KubeCluster cluster;
 
     @BeforeEach
     void start() {
-        api = MockApi.start();
-        client = api.newClient();
-        client.apps().deployments().inNamespace(NS).resource(deployment(NS, "web", 2, Map.of("app", "web"), Map.of()))
+        kube.client().apps().deployments().inNamespace(NS)
+                .resource(deployment(NS, "web", 2, Map.of("app", "web"), Map.of()))
                 .create();
-        cluster = new KubeCluster(client, Set.of(), Clock.fixed(NOW, ZoneOffset.UTC));
-        cluster.start(Duration.ofSeconds(10));
+        cluster = kube.started(new KubeCluster(kube.client(), Set.of(), Clock.fixed(NOW, ZoneOffset.UTC)));
         await().atMost(Duration.ofSeconds(5)).until(() -> cluster.workload(NS, "Deployment", "web").isPresent());
-    }
-
-    @AfterEach
-    void stop() {
-        cluster.close();
-        api.close();
     }
 
     @Test
@@ -59,10 +50,10 @@ class KubeClusterEventTest {
         cluster.event(NS, "Deployment", "web", true, "FailedGetResourceMetric", "metrics API unavailable");
 
         // Then both are in the namespace, attached to the Deployment
-        List<Event> events = client.v1().events().inNamespace(NS).list().getItems().stream()
+        List<Event> events = kube.client().v1().events().inNamespace(NS).list().getItems().stream()
                 .sorted(Comparator.comparing(Event::getReason).reversed()).toList();
         assertEquals(2, events.size());
-        String uid = client.apps().deployments().inNamespace(NS).withName("web").get().getMetadata().getUid();
+        String uid = kube.client().apps().deployments().inNamespace(NS).withName("web").get().getMetadata().getUid();
         for (Event e : events) {
             ObjectReference involved = e.getInvolvedObject();
             assertEquals("apps/v1", involved.getApiVersion());
@@ -91,7 +82,7 @@ class KubeClusterEventTest {
         cluster.event(NS, "Deployment", "ghost", true, "InvalidConfig", "maxReplicas: required");
 
         // Then
-        Event e = client.v1().events().inNamespace(NS).list().getItems().get(0);
+        Event e = kube.client().v1().events().inNamespace(NS).list().getItems().get(0);
         assertEquals("ghost", e.getInvolvedObject().getName());
         assertEquals(null, e.getInvolvedObject().getUid());
         assertNotNull(e.getMetadata().getName());
@@ -101,7 +92,7 @@ class KubeClusterEventTest {
     @DisplayName("an event that cannot be written is logged, never thrown")
     void failureIsNotThrown() {
         // Given the API server is gone
-        api.server.shutdown();
+        kube.api().server.shutdown();
 
         // When / Then
         assertDoesNotThrow(() -> cluster.event(NS, "Deployment", "web", true, "FailedRescale", "boom"));

@@ -9,15 +9,13 @@ import dev.zkscale.core.Pod;
 import dev.zkscale.core.PodMetrics;
 import dev.zkscale.loop.Selector;
 import dev.zkscale.loop.Workload;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The label indexes behind {@link KubeCluster#pods} and {@code podMetrics().select}, and the reuse of pod conversions:
@@ -28,26 +26,12 @@ class KubeClusterIndexTest {
     private static final Map<String, String> WEB = Map.of("app", "web", "tier", "front");
     private static final Map<String, String> API = Map.of("app", "api", "tier", "front");
 
-    private MockApi api;
-    private KubernetesClient client;
+    @RegisterExtension
+    final MockApiExtension kube = new MockApiExtension();
     private KubeCluster cluster;
 
-    @BeforeEach
-    void startApi() {
-        api = MockApi.start();
-        client = api.newClient();
-    }
-
-    @AfterEach
-    void stopApi() {
-        if (cluster != null) {
-            cluster.close();
-        }
-        api.close();
-    }
-
     private void pod(String ns, String name, Map<String, String> labels) {
-        client.pods().inNamespace(ns).resource(runningPod(ns, name, labels, "500m")).create();
+        kube.client().pods().inNamespace(ns).resource(runningPod(ns, name, labels, "500m")).create();
     }
 
     private static Workload workload(String ns, Selector selector) {
@@ -68,8 +52,7 @@ class KubeClusterIndexTest {
             pod(ns, "api-1", API);
             pod(ns, "web-canary", Map.of("app", "web", "tier", "front", "track", "canary"));
         }
-        cluster = new KubeCluster(client, Set.of());
-        cluster.start(Duration.ofSeconds(10));
+        cluster = kube.started(new KubeCluster(kube.client(), Set.of()));
 
         // Then each selector gets the pods of its own namespace that it matches, whichever label narrows them
         Selector web = new Selector(WEB, List.of());
@@ -89,18 +72,17 @@ class KubeClusterIndexTest {
     void podsFollowTheCache() {
         pod("shop", "web-1", WEB);
         pod("shop", "web-2", WEB);
-        cluster = new KubeCluster(client, Set.of("shop"));
-        cluster.start(Duration.ofSeconds(10));
+        cluster = kube.started(new KubeCluster(kube.client(), Set.of("shop")));
         Workload web = workload("shop", new Selector(WEB, List.of()));
         assertEquals(List.of("web-1", "web-2"), names(cluster.pods(web)));
         assertEquals(Pod.Readiness.TRUE, cluster.pods(web).get(0).ready());
 
         // When web-1 turns unready and web-2 moves to another app
-        client.pods().inNamespace("shop").withName("web-1").editStatus(p -> {
+        kube.client().pods().inNamespace("shop").withName("web-1").editStatus(p -> {
             p.getStatus().getConditions().get(0).setStatus("False");
             return p;
         });
-        client.pods().inNamespace("shop").withName("web-2").edit(p -> {
+        kube.client().pods().inNamespace("shop").withName("web-2").edit(p -> {
             p.getMetadata().setLabels(API);
             return p;
         });
@@ -110,7 +92,7 @@ class KubeClusterIndexTest {
                 pods -> names(pods).equals(List.of("web-1")) && pods.get(0).ready() == Pod.Readiness.FALSE);
 
         // When web-1 is deleted and created again, ready
-        client.pods().inNamespace("shop").withName("web-1").delete();
+        kube.client().pods().inNamespace("shop").withName("web-1").delete();
         await().atMost(Duration.ofSeconds(5)).until(() -> cluster.pods(web).isEmpty());
         pod("shop", "web-1", WEB);
         await().atMost(Duration.ofSeconds(5)).until(() -> cluster.pods(web),
@@ -120,12 +102,11 @@ class KubeClusterIndexTest {
     @Test
     @DisplayName("podMetrics().select: a broad and a narrow matchLabels entry, or expressions only, give exactly the matches")
     void metricsThroughTheIndex() throws Exception {
-        var metrics = client.genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace("shop");
+        var metrics = kube.client().genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace("shop");
         metrics.resource(podMetrics("shop", "web-1", WEB, "2026-01-01T00:10:00Z", "30s", Map.of("app", "100m"))).create();
         metrics.resource(podMetrics("shop", "api-1", API, "2026-01-01T00:10:00Z", "30s", Map.of("app", "200m"))).create();
         metrics.resource(podMetrics("shop", "web-2", WEB, "2026-01-01T00:10:00Z", "30s", Map.of("app", "300m"))).create();
-        cluster = new KubeCluster(client, Set.of("shop"));
-        cluster.start(Duration.ofSeconds(10));
+        cluster = kube.started(new KubeCluster(kube.client(), Set.of("shop")));
 
         var shop = cluster.podMetrics("shop");
 

@@ -25,16 +25,14 @@ import dev.zkscale.loop.Cluster.NamespaceMetrics;
 import dev.zkscale.loop.Selector;
 import dev.zkscale.loop.Workload;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What the control loop reads through {@link KubeCluster}: workloads, their pods and their PodMetrics. */
 class KubeClusterReadTest {
@@ -43,27 +41,12 @@ class KubeClusterReadTest {
     private static final String METRICS_PATH = "/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods";
     private static final Map<String, String> WEB = Map.of("app", "web");
 
-    private MockApi api;
-    private KubernetesClient client;
+    @RegisterExtension
+    final MockApiExtension kube = new MockApiExtension();
     private KubeCluster cluster;
 
-    @BeforeEach
-    void startApi() {
-        api = MockApi.start();
-        client = api.newClient();
-    }
-
-    @AfterEach
-    void stopApi() {
-        if (cluster != null) {
-            cluster.close();
-        }
-        api.close();
-    }
-
     private KubeCluster started(Set<String> namespaces) {
-        cluster = new KubeCluster(client, namespaces);
-        cluster.start(Duration.ofSeconds(10));
+        cluster = kube.started(new KubeCluster(kube.client(), namespaces));
         return cluster;
     }
 
@@ -76,13 +59,14 @@ class KubeClusterReadTest {
     @DisplayName("a Deployment reads back with its replicas, selector (matchLabels and matchExpressions), epoch and resourceVersion")
     void deploymentReadsBack() {
         // Given a Deployment with an epoch annotation and a selector with expressions, and status.replicas 2
-        client.apps().deployments().inNamespace(NS).resource(deployment(NS, "web", 3, Map.of("app", "web"),
+        kube.client().apps().deployments().inNamespace(NS).resource(deployment(NS, "web", 3, Map.of("app", "web"),
                 Map.of(KubeCluster.EPOCH_ANNOTATION, "42", "team", "shop"),
                 requirement("tier", "In", "frontend", "edge"), requirement("track", "NotIn", "canary"))).create();
-        client.apps().deployments().inNamespace(NS).withName("web")
+        kube.client().apps().deployments().inNamespace(NS).withName("web")
                 .editStatus(d -> { d.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder()
                         .withReplicas(2).build()); return d; });
-        String rv = client.apps().deployments().inNamespace(NS).withName("web").get().getMetadata().getResourceVersion();
+        String rv = kube.client().apps().deployments().inNamespace(NS).withName("web").get().getMetadata()
+                .getResourceVersion();
         started(Set.of());
 
         // When the loop reads it
@@ -101,7 +85,7 @@ class KubeClusterReadTest {
     @DisplayName("a StatefulSet with no spec.replicas, no status and an unreadable epoch reads as 1 replica, 0 ready, epoch 0")
     void statefulSetDefaults() {
         // Given a StatefulSet as a hand-made object might be: no replicas, no status, a garbled annotation
-        client.apps().statefulSets().inNamespace(NS).resource(new StatefulSetBuilder()
+        kube.client().apps().statefulSets().inNamespace(NS).resource(new StatefulSetBuilder()
                 .withNewMetadata().withNamespace(NS).withName("db")
                 .addToAnnotations(KubeCluster.EPOCH_ANNOTATION, "seven").endMetadata()
                 .withNewSpec().withNewSelector().addToMatchLabels("app", "db").endSelector()
@@ -126,32 +110,34 @@ class KubeClusterReadTest {
     @DisplayName("pods(): only the selected pods of the namespace, by name, with sidecars, missing requests, readiness and deletion")
     void podsReadBack() {
         // Given a Deployment selecting app=web, tier in (frontend), track notin (canary)
-        client.apps().deployments().inNamespace(NS).resource(deployment(NS, "web", 4, WEB, Map.of(),
+        kube.client().apps().deployments().inNamespace(NS).resource(deployment(NS, "web", 4, WEB, Map.of(),
                 requirement("tier", "In", "frontend"), requirement("track", "NotIn", "canary"))).create();
         Map<String, String> selected = Map.of("app", "web", "tier", "frontend");
         // a ready pod with a sidecar and an ordinary init container, requests in several notations
-        client.pods().inNamespace(NS).resource(pod(NS, "web-b", selected, "Running", "2026-01-01T00:00:00Z",
+        kube.client().pods().inNamespace(NS).resource(pod(NS, "web-b", selected, "Running", "2026-01-01T00:00:00Z",
                 List.of(ready("True", "2026-01-01T00:00:30Z")),
                 List.of(container("app", "0.5"), container("agent", "1.0001")),
                 List.of(initContainer("migrate", "1", null), initContainer("proxy", "100m", "Always")))).create();
         // an unready pod whose container sets no cpu request
-        client.pods().inNamespace(NS).resource(pod(NS, "web-a", selected, "Running", "2026-01-01T00:01:00Z",
+        kube.client().pods().inNamespace(NS).resource(pod(NS, "web-a", selected, "Running", "2026-01-01T00:01:00Z",
                 List.of(ready("False", "2026-01-01T00:01:10Z")), List.of(container("app", null)), List.of())).create();
         // a pending pod with no Ready condition and no start time
-        client.pods().inNamespace(NS).resource(pod(NS, "web-d", selected, "Pending", null, List.of(),
+        kube.client().pods().inNamespace(NS).resource(pod(NS, "web-d", selected, "Pending", null, List.of(),
                 List.of(container("app", "1")), List.of())).create();
         // a pod being deleted (held by a finalizer)
-        client.pods().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.PodBuilder(
+        kube.client().pods().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.PodBuilder(
                 runningPod(NS, "web-c", selected, "250m")).editMetadata().addToFinalizers("zkscale.dev/test")
                 .endMetadata().build()).create();
-        client.pods().inNamespace(NS).withName("web-c").delete();
+        kube.client().pods().inNamespace(NS).withName("web-c").delete();
         // pods the selector must leave out
-        client.pods().inNamespace(NS).resource(runningPod(NS, "web-canary",
+        kube.client().pods().inNamespace(NS).resource(runningPod(NS, "web-canary",
                 Map.of("app", "web", "tier", "frontend", "track", "canary"), "1")).create();
-        client.pods().inNamespace(NS).resource(runningPod(NS, "web-backend", Map.of("app", "web", "tier", "backend"), "1"))
+        kube.client().pods().inNamespace(NS)
+                .resource(runningPod(NS, "web-backend", Map.of("app", "web", "tier", "backend"), "1"))
                 .create();
-        client.pods().inNamespace(NS).resource(runningPod(NS, "shop-api", Map.of("app", "api"), "1")).create();
-        client.pods().inNamespace("elsewhere").resource(runningPod("elsewhere", "web-z", selected, "1")).create();
+        kube.client().pods().inNamespace(NS).resource(runningPod(NS, "shop-api", Map.of("app", "api"), "1")).create();
+        kube.client().pods().inNamespace("elsewhere").resource(runningPod("elsewhere", "web-z", selected, "1"))
+                .create();
         started(Set.of());
         Workload web = awaitWorkload("Deployment", "web");
 
@@ -179,8 +165,8 @@ class KubeClusterReadTest {
     @DisplayName("pods(): a Ready condition with status Unknown reads as UNKNOWN")
     void unknownReadiness() {
         // Given a pod whose node stopped reporting
-        client.apps().deployments().inNamespace(NS).resource(deployment(NS, "web", 1, WEB, Map.of())).create();
-        client.pods().inNamespace(NS).resource(pod(NS, "web-1", WEB, "Running", "2026-01-01T00:00:00Z",
+        kube.client().apps().deployments().inNamespace(NS).resource(deployment(NS, "web", 1, WEB, Map.of())).create();
+        kube.client().pods().inNamespace(NS).resource(pod(NS, "web-1", WEB, "Running", "2026-01-01T00:00:00Z",
                 List.of(ready("Unknown", "2026-01-01T00:05:00Z")), List.of(container("app", "200m")), List.of())).create();
         started(Set.of(NS));
         Workload web = awaitWorkload("Deployment", "web");
@@ -196,8 +182,8 @@ class KubeClusterReadTest {
     @DisplayName("podMetrics(): the workload's items only, cpu in millicores rounded up, Go windows parsed, missing cpu null")
     void metricsReadBack() throws Exception {
         // Given a workload and PodMetrics as metrics-server serves them: one per pod, labels copied from the pods
-        client.apps().deployments().inNamespace(NS).resource(deployment(NS, "web", 3, WEB, Map.of())).create();
-        var metrics = client.genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace(NS);
+        kube.client().apps().deployments().inNamespace(NS).resource(deployment(NS, "web", 3, WEB, Map.of())).create();
+        var metrics = kube.client().genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace(NS);
         metrics.resource(podMetrics(NS, "web-1", WEB, "2026-01-01T00:10:00Z", "1m0s",
                 map("app", "250m", "proxy", "123456789n"))).create();
         metrics.resource(podMetrics(NS, "web-2", WEB, "2026-01-01T00:10:05Z", "15.5s",
@@ -225,11 +211,14 @@ class KubeClusterReadTest {
     void requestCounts() throws Exception {
         // Given two workloads in one namespace, with pods and metrics
         for (String app : List.of("web", "api")) {
-            client.apps().deployments().inNamespace(NS).resource(deployment(NS, app, 2, Map.of("app", app), Map.of()))
+            kube.client().apps().deployments().inNamespace(NS)
+                    .resource(deployment(NS, app, 2, Map.of("app", app), Map.of()))
                     .create();
             for (int i = 1; i <= 2; i++) {
-                client.pods().inNamespace(NS).resource(runningPod(NS, app + "-" + i, Map.of("app", app), "500m")).create();
-                client.genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace(NS).resource(podMetrics(NS,
+                kube.client().pods().inNamespace(NS)
+                        .resource(runningPod(NS, app + "-" + i, Map.of("app", app), "500m")).create();
+                kube.client().genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace(NS)
+                        .resource(podMetrics(NS,
                         app + "-" + i, Map.of("app", app), "2026-01-01T00:10:00Z", "30s", map("app", "400m"))).create();
             }
         }
@@ -237,7 +226,7 @@ class KubeClusterReadTest {
         Workload web = awaitWorkload("Deployment", "web");
         Workload apiWorkload = awaitWorkload("Deployment", "api");
         await().atMost(Duration.ofSeconds(5)).until(() -> cluster.pods(web).size() == 2 && cluster.pods(apiWorkload).size() == 2);
-        int mark = api.mark();
+        int mark = kube.api().mark();
 
         // When a pass reads both workloads, their pods and the namespace's metrics once
         for (int pass = 0; pass < 3; pass++) {
@@ -246,14 +235,14 @@ class KubeClusterReadTest {
             cluster.pods(web);
             cluster.pods(apiWorkload);
         }
-        int afterCacheReads = api.mark();
+        int afterCacheReads = kube.api().mark();
         NamespaceMetrics shop = cluster.podMetrics(NS);
         List<PodMetrics> forWeb = shop.select(web);
         List<PodMetrics> forApi = shop.select(apiWorkload);
 
         // Then the cache reads sent nothing, and the metrics cost exactly one GET
-        assertEquals(List.of(), api.requests(mark, r -> !r.isWatch()).subList(0, afterCacheReads - mark));
-        List<ApiServerLikeDispatcher.Request> sent = api.requests(afterCacheReads, r -> true);
+        assertEquals(List.of(), kube.api().requests(mark, r -> !r.isWatch()).subList(0, afterCacheReads - mark));
+        List<ApiServerLikeDispatcher.Request> sent = kube.api().requests(afterCacheReads, r -> true);
         assertEquals(List.of(new ApiServerLikeDispatcher.Request("GET", METRICS_PATH)), sent);
         assertEquals(2, forWeb.size());
         assertEquals(2, forApi.size());
@@ -263,11 +252,12 @@ class KubeClusterReadTest {
     @DisplayName("a metrics API answering 503 is MetricsUnavailableException after one request, never an empty list")
     void metrics503() {
         // Given a metrics API that is overloaded (the rest of the API is fine)
-        api.server.expect().get().withPath(METRICS_PATH).andReturn(503, "{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+        kube.api().server.expect().get().withPath(METRICS_PATH)
+        .andReturn(503, "{\"kind\":\"Status\",\"apiVersion\":\"v1\","
                 + "\"status\":\"Failure\",\"message\":\"service unavailable\",\"reason\":\"ServiceUnavailable\",\"code\":503}")
                 .always();
         started(Set.of(NS));
-        int mark = api.mark();
+        int mark = kube.api().mark();
 
         // When the loop asks for metrics
         MetricsUnavailableException e = assertThrows(MetricsUnavailableException.class, () -> cluster.podMetrics(NS));
@@ -275,14 +265,15 @@ class KubeClusterReadTest {
         // Then the failure names the status and the namespace, and was not retried (the client's default would retry 10x)
         assertTrue(e.getMessage().contains("503"), e.getMessage());
         assertTrue(e.getMessage().contains("shop"), e.getMessage());
-        assertEquals(1, api.requests(mark, r -> r.path().equals(METRICS_PATH)).size());
+        assertEquals(1, kube.api().requests(mark, r -> r.path().equals(METRICS_PATH)).size());
     }
 
     @Test
     @DisplayName("a cluster without metrics-server (404 on metrics.k8s.io) is MetricsUnavailableException naming the 404")
     void metricsNotInstalled() {
         // Given no metrics API
-        api.server.expect().get().withPath(METRICS_PATH).andReturn(404, "{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+        kube.api().server.expect().get().withPath(METRICS_PATH)
+        .andReturn(404, "{\"kind\":\"Status\",\"apiVersion\":\"v1\","
                 + "\"status\":\"Failure\",\"message\":\"the server could not find the requested resource\","
                 + "\"reason\":\"NotFound\",\"code\":404}").always();
         started(Set.of(NS));
@@ -297,7 +288,7 @@ class KubeClusterReadTest {
     void metricsUnreachable() {
         // Given a started adapter whose API server then goes away
         started(Set.of(NS));
-        api.server.shutdown();
+        kube.api().server.shutdown();
 
         // When the loop asks for metrics
         long start = System.nanoTime();
@@ -314,11 +305,12 @@ class KubeClusterReadTest {
     @DisplayName("a metrics API that does not answer in time is MetricsUnavailableException within the request timeout")
     void metricsHung() {
         // Given a metrics API slower than the client's request timeout
-        api.server.expect().get().delay(MockApi.REQUEST_TIMEOUT.toMillis() * 3, java.util.concurrent.TimeUnit.MILLISECONDS)
+        kube.api().server.expect().get()
+        .delay(MockApi.REQUEST_TIMEOUT.toMillis() * 3, java.util.concurrent.TimeUnit.MILLISECONDS)
                 .withPath(METRICS_PATH).andReturn(200, "{\"kind\":\"PodMetricsList\",\"apiVersion\":\"metrics.k8s.io/v1beta1\","
                         + "\"items\":[]}").always();
         started(Set.of(NS));
-        int mark = api.mark();
+        int mark = kube.api().mark();
 
         // When
         long start = System.nanoTime();
@@ -327,7 +319,7 @@ class KubeClusterReadTest {
 
         // Then one attempt, bounded by the request timeout
         assertTrue(took.compareTo(MockApi.REQUEST_TIMEOUT.plusSeconds(2)) < 0, "took " + took + ": " + e.getMessage());
-        assertEquals(1, api.requests(mark, r -> r.path().equals(METRICS_PATH)).size());
+        assertEquals(1, kube.api().requests(mark, r -> r.path().equals(METRICS_PATH)).size());
     }
 
     @Test
@@ -338,7 +330,7 @@ class KubeClusterReadTest {
         assertTrue(cluster.watching());
 
         // When the API server goes away
-        api.server.shutdown();
+        kube.api().server.shutdown();
 
         // Then the adapter reports that its caches no longer follow it
         await().atMost(Duration.ofSeconds(10)).until(() -> !cluster.watching());
@@ -348,7 +340,8 @@ class KubeClusterReadTest {
     @DisplayName("a malformed PodMetrics item fails the read with a message naming the item, instead of a silent guess")
     void malformedMetrics() {
         // Given an item whose window is not a duration
-        client.genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace(NS).resource(podMetrics(NS, "web-1", WEB,
+        kube.client().genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace(NS)
+        .resource(podMetrics(NS, "web-1", WEB,
                 "2026-01-01T00:10:00Z", "soon", map("app", "1"))).create();
         started(Set.of(NS));
 
@@ -361,8 +354,9 @@ class KubeClusterReadTest {
     @DisplayName("only the configured namespaces are cached; others read as absent and are reported as unwatched")
     void namespaceScope() {
         // Given workloads in two namespaces, and an adapter watching one
-        client.apps().deployments().inNamespace(NS).resource(deployment(NS, "web", 1, WEB, Map.of())).create();
-        client.apps().deployments().inNamespace("other").resource(deployment("other", "web", 1, WEB, Map.of())).create();
+        kube.client().apps().deployments().inNamespace(NS).resource(deployment(NS, "web", 1, WEB, Map.of())).create();
+        kube.client().apps().deployments().inNamespace("other").resource(deployment("other", "web", 1, WEB, Map.of()))
+                .create();
         started(Set.of(NS));
 
         // When / Then
@@ -376,8 +370,8 @@ class KubeClusterReadTest {
     @DisplayName("start() against an unreachable API server fails within its timeout, naming what did not sync")
     void startTimesOut() {
         // Given an API server that is gone
-        api.server.shutdown();
-        cluster = new KubeCluster(client, Set.of(NS));
+        kube.api().server.shutdown();
+        cluster = kube.closedAfter(new KubeCluster(kube.client(), Set.of(NS)));
 
         // When / Then
         long start = System.nanoTime();

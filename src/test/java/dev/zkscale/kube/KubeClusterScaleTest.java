@@ -12,17 +12,14 @@ import dev.zkscale.loop.Workload;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Fenced scale writes: only the newest leader's writes land, and the API server (here the mock, answering as the real
@@ -34,50 +31,36 @@ class KubeClusterScaleTest {
     private static final String WEB_PATH = "/apis/apps/v1/namespaces/shop/deployments/web";
     private static final Map<String, String> WEB = Map.of("app", "web");
 
-    private MockApi api;
-    private KubernetesClient admin;
-    private final List<KubeCluster> clusters = new ArrayList<>();
-
-    @BeforeEach
-    void startApi() {
-        api = MockApi.start();
-        admin = api.newClient();
-    }
-
-    @AfterEach
-    void stopApi() {
-        clusters.forEach(KubeCluster::close);
-        api.close();
-    }
+    @RegisterExtension
+    final MockApiExtension kube = new MockApiExtension();
 
     /** One zkscale instance: its own client and caches. */
     private KubeCluster instance() {
-        KubeCluster cluster = new KubeCluster(api.newClient(), Set.of(NS));
-        clusters.add(cluster);
-        cluster.start(Duration.ofSeconds(10));
-        return cluster;
+        return kube.started(new KubeCluster(kube.api().newClient(), Set.of(NS)));
     }
 
     private void createWeb(int replicas, Map<String, String> annotations) {
-        admin.apps().deployments().inNamespace(NS).resource(deployment(NS, "web", replicas, WEB, annotations)).create();
+        kube.client().apps().deployments().inNamespace(NS).resource(deployment(NS, "web", replicas, WEB, annotations))
+                .create();
     }
 
     private Deployment web() {
-        return admin.apps().deployments().inNamespace(NS).withName("web").get();
+        return kube.client().apps().deployments().inNamespace(NS).withName("web").get();
     }
 
     /** The workload once the instance's cache shows the API server's current version of it. */
-    private static Workload read(KubeCluster cluster, KubernetesClient admin, String kind, String name) {
+    private Workload read(KubeCluster cluster, String kind, String name) {
         String rv = (kind.equals("Deployment")
-                ? admin.apps().deployments().inNamespace(NS).withName(name).get().getMetadata()
-                : admin.apps().statefulSets().inNamespace(NS).withName(name).get().getMetadata()).getResourceVersion();
+                ? kube.client().apps().deployments().inNamespace(NS).withName(name).get().getMetadata()
+                : kube.client().apps().statefulSets().inNamespace(NS).withName(name).get().getMetadata())
+                .getResourceVersion();
         return await().atMost(Duration.ofSeconds(5))
                 .until(() -> cluster.workload(NS, kind, name), w -> w.isPresent() && w.get().resourceVersion().equals(rv))
                 .orElseThrow();
     }
 
     private List<ApiServerLikeDispatcher.Request> writesAndReadsOfWeb(int mark) {
-        return api.requests(mark, r -> r.path().startsWith(WEB_PATH) && !r.isWatch());
+        return kube.api().requests(mark, r -> r.path().startsWith(WEB_PATH) && !r.isWatch());
     }
 
     @Test
@@ -86,8 +69,8 @@ class KubeClusterScaleTest {
         // Given a Deployment that no zkscale has written yet (no annotations at all)
         createWeb(2, Map.of());
         KubeCluster leader = instance();
-        Workload web = read(leader, admin, "Deployment", "web");
-        int mark = api.mark();
+        Workload web = read(leader, "Deployment", "web");
+        int mark = kube.api().mark();
 
         // When the leader of epoch 3 scales it to 5
         WriteResult result = leader.scale(web, 5, 3);
@@ -108,7 +91,7 @@ class KubeClusterScaleTest {
         // Given a Deployment last written at epoch 2, with an annotation of its own
         createWeb(2, Map.of("team", "shop", KubeCluster.EPOCH_ANNOTATION, "2"));
         KubeCluster leader = instance();
-        Workload web = read(leader, admin, "Deployment", "web");
+        Workload web = read(leader, "Deployment", "web");
 
         // When the leader of epoch 4 scales it
         WriteResult result = leader.scale(web, 1, 4);
@@ -125,15 +108,15 @@ class KubeClusterScaleTest {
         // Given a workload written by the leader of epoch 7
         createWeb(3, Map.of(KubeCluster.EPOCH_ANNOTATION, "7"));
         KubeCluster deposed = instance();
-        Workload web = read(deposed, admin, "Deployment", "web");
-        int mark = api.mark();
+        Workload web = read(deposed, "Deployment", "web");
+        int mark = kube.api().mark();
 
         // When an instance that still believes it leads with epoch 5 tries to scale
         WriteResult result = deposed.scale(web, 9, 5);
 
         // Then it is fenced without a request, and nothing changed
         assertEquals(Result.FENCED, result.result(), result.detail());
-        assertEquals(List.of(), api.requests(mark, r -> !r.isWatch()));
+        assertEquals(List.of(), kube.api().requests(mark, r -> !r.isWatch()));
         assertEquals(3, web().getSpec().getReplicas());
     }
 
@@ -144,13 +127,13 @@ class KubeClusterScaleTest {
         createWeb(3, Map.of(KubeCluster.EPOCH_ANNOTATION, "1"));
         KubeCluster a = instance();
         KubeCluster b = instance();
-        Workload seenByA = read(a, admin, "Deployment", "web");
-        Workload seenByB = read(b, admin, "Deployment", "web");
+        Workload seenByA = read(a, "Deployment", "web");
+        Workload seenByB = read(b, "Deployment", "web");
         assertEquals(seenByA, seenByB);
 
         // When B, the new leader, writes first, and A's write (decided on its stale read) arrives afterwards
         WriteResult byB = b.scale(seenByB, 6, 2);
-        int mark = api.mark();
+        int mark = kube.api().mark();
         WriteResult byA = a.scale(seenByA, 2, 1);
         List<ApiServerLikeDispatcher.Request> sentByA = writesAndReadsOfWeb(mark);
 
@@ -169,8 +152,8 @@ class KubeClusterScaleTest {
         // Given the leader of epoch 3 read the workload, then someone else edited it (a label)
         createWeb(3, Map.of(KubeCluster.EPOCH_ANNOTATION, "3"));
         KubeCluster leader = instance();
-        Workload stale = read(leader, admin, "Deployment", "web");
-        admin.apps().deployments().inNamespace(NS).withName("web").edit(d -> {
+        Workload stale = read(leader, "Deployment", "web");
+        kube.client().apps().deployments().inNamespace(NS).withName("web").edit(d -> {
             d.getMetadata().getLabels().put("edited-by", "kubectl");
             return d;
         });
@@ -185,7 +168,7 @@ class KubeClusterScaleTest {
         assertEquals("kubectl", web().getMetadata().getLabels().get("edited-by"));
 
         // And when the next pass reads again, the write lands without undoing the edit
-        Workload fresh = read(leader, admin, "Deployment", "web");
+        Workload fresh = read(leader, "Deployment", "web");
         assertEquals(Result.SUCCESS, leader.scale(fresh, 5, 3).result());
         assertEquals(5, web().getSpec().getReplicas());
         assertEquals("kubectl", web().getMetadata().getLabels().get("edited-by"));
@@ -197,8 +180,9 @@ class KubeClusterScaleTest {
         // Given an admission policy that refuses the write although nothing changed
         createWeb(3, Map.of());
         KubeCluster leader = instance();
-        Workload web = read(leader, admin, "Deployment", "web");
-        api.server.expect().patch().withPath(WEB_PATH).andReturn(422, "{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+        Workload web = read(leader, "Deployment", "web");
+        kube.api().server.expect().patch().withPath(WEB_PATH)
+                .andReturn(422, "{\"kind\":\"Status\",\"apiVersion\":\"v1\","
                 + "\"status\":\"Failure\",\"reason\":\"Invalid\",\"code\":422,"
                 + "\"message\":\"admission webhook denied the request: replicas above quota\"}").once();
 
@@ -217,8 +201,8 @@ class KubeClusterScaleTest {
         // Given a workload read, then deleted
         createWeb(3, Map.of());
         KubeCluster leader = instance();
-        Workload web = read(leader, admin, "Deployment", "web");
-        admin.apps().deployments().inNamespace(NS).withName("web").delete();
+        Workload web = read(leader, "Deployment", "web");
+        kube.client().apps().deployments().inNamespace(NS).withName("web").delete();
         await().atMost(Duration.ofSeconds(5)).until(() -> web() == null);
 
         // When / Then
@@ -232,12 +216,13 @@ class KubeClusterScaleTest {
     void serverErrorsAreFailures() {
         createWeb(3, Map.of());
         KubeCluster leader = instance();
-        Workload web = read(leader, admin, "Deployment", "web");
+        Workload web = read(leader, "Deployment", "web");
         for (int code : new int[] {503, 429}) {
             // Given an API server that answers the write with this status
-            api.server.expect().patch().withPath(WEB_PATH).andReturn(code, "{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+            kube.api().server.expect().patch().withPath(WEB_PATH)
+            .andReturn(code, "{\"kind\":\"Status\",\"apiVersion\":\"v1\","
                     + "\"status\":\"Failure\",\"message\":\"try later\",\"code\":" + code + "}").once();
-            int mark = api.mark();
+            int mark = kube.api().mark();
 
             // When the leader writes
             WriteResult result = leader.scale(web, 5, 1);
@@ -257,8 +242,8 @@ class KubeClusterScaleTest {
         // Given a leader whose API server goes away after the read
         createWeb(3, Map.of());
         KubeCluster leader = instance();
-        Workload web = read(leader, admin, "Deployment", "web");
-        api.server.shutdown();
+        Workload web = read(leader, "Deployment", "web");
+        kube.api().server.shutdown();
 
         // When it writes
         long start = System.nanoTime();
@@ -277,10 +262,10 @@ class KubeClusterScaleTest {
         // Given an API server that takes longer than the client's request timeout to answer the write
         createWeb(3, Map.of());
         KubeCluster leader = instance();
-        Workload web = read(leader, admin, "Deployment", "web");
-        api.server.expect().patch().delay(MockApi.REQUEST_TIMEOUT.toMillis() * 3, TimeUnit.MILLISECONDS)
+        Workload web = read(leader, "Deployment", "web");
+        kube.api().server.expect().patch().delay(MockApi.REQUEST_TIMEOUT.toMillis() * 3, TimeUnit.MILLISECONDS)
                 .withPath(WEB_PATH).andReturn(200, "{}").always();
-        int mark = api.mark();
+        int mark = kube.api().mark();
 
         // When the leader writes
         long start = System.nanoTime();
@@ -297,21 +282,21 @@ class KubeClusterScaleTest {
     @DisplayName("a StatefulSet is scaled the same way")
     void statefulSet() {
         // Given a StatefulSet
-        admin.apps().statefulSets().inNamespace(NS).resource(new StatefulSetBuilder()
+        kube.client().apps().statefulSets().inNamespace(NS).resource(new StatefulSetBuilder()
                 .withNewMetadata().withNamespace(NS).withName("db").endMetadata()
                 .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", "db").endSelector()
                 .withNewTemplate().withNewMetadata().addToLabels("app", "db").endMetadata()
                 .withNewSpec().addNewContainer().withName("db").withImage("db:1").endContainer().endSpec()
                 .endTemplate().endSpec().build()).create();
         KubeCluster leader = instance();
-        Workload db = read(leader, admin, "StatefulSet", "db");
+        Workload db = read(leader, "StatefulSet", "db");
 
         // When
         WriteResult result = leader.scale(db, 3, 8);
 
         // Then
         assertEquals(Result.SUCCESS, result.result(), result.detail());
-        StatefulSet stored = admin.apps().statefulSets().inNamespace(NS).withName("db").get();
+        StatefulSet stored = kube.client().apps().statefulSets().inNamespace(NS).withName("db").get();
         assertEquals(3, stored.getSpec().getReplicas());
         assertEquals("8", stored.getMetadata().getAnnotations().get(KubeCluster.EPOCH_ANNOTATION));
     }
