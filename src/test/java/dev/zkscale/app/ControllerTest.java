@@ -14,9 +14,7 @@ import dev.zkscale.coordination.ConfigStore;
 import dev.zkscale.coordination.Credentials;
 import dev.zkscale.coordination.ZooKeeperClients;
 import dev.zkscale.core.TargetRef;
-import dev.zkscale.demo.SteppedClock;
 import dev.zkscale.kube.KubeCluster;
-import dev.zkscale.kube.MockApi;
 import dev.zkscale.loop.DecisionRecord;
 import dev.zkscale.loop.TuningSource.Tuning;
 import dev.zkscale.loop.TuningSource.TuningUnavailableException;
@@ -29,8 +27,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,11 +34,11 @@ import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -53,30 +49,20 @@ class ControllerTest {
     private static final String NS = "shop";
     private static final String WEB_PATH = "/apis/apps/v1/namespaces/shop/deployments/web";
 
-    private TestingServer zk;
-    private MockApi api;
+    @RegisterExtension
+    final ControllerRig rig = new ControllerRig();
     private KubernetesClient admin;
     private CuratorFramework curator;
-    private final SteppedClock clock = new SteppedClock(Instant.parse("2026-06-01T00:00:00Z"));
-    private final List<AutoCloseable> open = new ArrayList<>();
 
     @BeforeEach
-    void start() throws Exception {
-        zk = new TestingServer();
-        api = MockApi.start();
-        admin = api.newClient();
-        curator = dev.zkscale.coordination.ZooKeeperClients.start(zk.getConnectString(), Duration.ofSeconds(3),
-                Duration.ofSeconds(3));
+    void start() {
+        admin = rig.api().newClient();
+        curator = ZooKeeperClients.start(rig.zk().getConnectString(), Duration.ofSeconds(3), Duration.ofSeconds(3));
     }
 
     @AfterEach
-    void stop() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
+    void stop() {
         curator.close();
-        api.close();
-        zk.close();
     }
 
     /** A Deployment "name" of {@code replicas}, {@code pods} ready pods requesting 500m, each using {@code usage}. */
@@ -93,7 +79,7 @@ class ControllerTest {
     private void load(String name, int pods, String usage) {
         for (int i = 0; i < pods; i++) {
             admin.genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace(NS).resource(podMetrics(NS,
-                    name + "-" + i, Map.of("app", name), clock.instant().toString(), "30s", map("app", usage)))
+                    name + "-" + i, Map.of("app", name), rig.clock.instant().toString(), "30s", map("app", usage)))
                     .createOr(r -> r.update());
         }
     }
@@ -109,8 +95,7 @@ class ControllerTest {
 
     /** A started controller whose config source has loaded (it loads in the background). */
     private Controller controller(ZkscaleSettings settings, PrometheusMeterRegistry registry) {
-        Controller c = Controller.start(settings, api.newClient(), registry, clock);
-        open.add(c);
+        Controller c = rig.start(settings, registry);
         tunings(c, t -> true);
         return c;
     }
@@ -121,7 +106,8 @@ class ControllerTest {
     }
 
     private Controller controller(String id) {
-        return controller(TestSettings.of(zk.getConnectString(), id), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        return controller(TestSettings.of(rig.zk().getConnectString(), id),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 
     private Deployment web() {
@@ -133,7 +119,7 @@ class ControllerTest {
     }
 
     private int patches(int mark) {
-        return api.requests(mark, r -> r.method().equals("PATCH") && r.path().startsWith(WEB_PATH)).size();
+        return rig.api().requests(mark, r -> r.method().equals("PATCH") && r.path().startsWith(WEB_PATH)).size();
     }
 
     private List<Event> events(String reason) {
@@ -161,7 +147,7 @@ class ControllerTest {
     }
 
     private Controller leading(PrometheusMeterRegistry registry, String webConfig) throws Exception {
-        return leading(TestSettings.of(zk.getConnectString(), "a"), registry, webConfig);
+        return leading(TestSettings.of(rig.zk().getConnectString(), "a"), registry, webConfig);
     }
 
     private Controller leading(ZkscaleSettings settings, String webConfig) throws Exception {
@@ -198,7 +184,7 @@ class ControllerTest {
         Controller follower = leader == a ? b : a;
 
         // When both run a pass
-        int mark = api.mark();
+        int mark = rig.api().mark();
         follower.loop().pass();
         leader.loop().pass();
 
@@ -246,7 +232,7 @@ class ControllerTest {
         first.curator().getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
 
         // Then its passes write nothing, even before the standby leads
-        int mark = api.mark();
+        int mark = rig.api().mark();
         first.loop().pass();
         assertEquals(0, patches(mark));
         await().until(() -> second.leadership().epoch().isPresent());
@@ -258,14 +244,14 @@ class ControllerTest {
     @DisplayName("the metrics API down: no decision, no scale-down, a FailedGetResourceMetric event and a counted error")
     void metricsDown() throws Exception {
         workload("web", 4, 4, "50m");
-        api.server.expect().get().withPath("/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods")
+        rig.api().server.expect().get().withPath("/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods")
                 .andReturn(503, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":503}")
                 .always();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Controller c = leading(registry,
                 "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50,\"downscaleStabilizationSeconds\":0}");
 
-        int mark = api.mark();
+        int mark = rig.api().mark();
         c.loop().pass();
         c.loop().pass();
 
@@ -319,7 +305,7 @@ class ControllerTest {
     @DisplayName("an API error on the write is counted, reported, and retried on the next pass")
     void writeRetried() throws Exception {
         workload("web", 2, 2, "450m");
-        api.server.expect().patch().withPath(WEB_PATH)
+        rig.api().server.expect().patch().withPath(WEB_PATH)
                 .andReturn(503, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":503}")
                 .once();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -344,7 +330,7 @@ class ControllerTest {
     void modes() throws Exception {
         workload("web", 2, 2, "450m");
         Controller c = leading("{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50,\"mode\":\"DryRun\"}");
-        int mark = api.mark();
+        int mark = rig.api().mark();
 
         c.loop().pass();
         DecisionRecord.Entry dry = c.record().decisions(new TargetRef(NS, "web")).get(0);
@@ -364,9 +350,9 @@ class ControllerTest {
     @DisplayName("a global dry run decides and records but never writes")
     void globalDryRun() throws Exception {
         workload("web", 2, 2, "450m");
-        Controller c = leading(TestSettings.of(zk.getConnectString(), "a", true, 1000),
+        Controller c = leading(TestSettings.of(rig.zk().getConnectString(), "a", true, 1000),
                 "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
-        int mark = api.mark();
+        int mark = rig.api().mark();
 
         c.loop().pass();
 
@@ -404,7 +390,7 @@ class ControllerTest {
     @DisplayName("zkscale.max-replicas-ceiling caps every write")
     void ceiling() throws Exception {
         workload("web", 2, 2, "450m");
-        Controller c = leading(TestSettings.of(zk.getConnectString(), "a", false, 3),
+        Controller c = leading(TestSettings.of(rig.zk().getConnectString(), "a", false, 3),
                 "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
 
         c.loop().pass();
@@ -438,10 +424,8 @@ class ControllerTest {
     void liveChange() throws Exception {
         // Two pods at 90% of a 50% target ask for 4, but maxReplicas is 3
         workload("web", 2, 2, "450m");
-        config("web", "{\"maxReplicas\":3,\"targetCPUUtilizationPercentage\":50}");
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Controller c = controller(TestSettings.of(zk.getConnectString(), "a"), registry);
-        await().until(() -> c.leadership().epoch().isPresent());
+        Controller c = leading(registry, "{\"maxReplicas\":3,\"targetCPUUtilizationPercentage\":50}");
         c.loop().pass();
         assertEquals(3, web().getSpec().getReplicas());
         assertEquals(List.of("config version 0 applied (/zkscale/targets/shop/web version 0): minReplicas 1, "
@@ -472,7 +456,7 @@ class ControllerTest {
         Path adminFile = Files.writeString(dir.resolve("admin"), "admin:admin-secret\n");
         Path controllerFile = Files.writeString(dir.resolve("controller"), "controller:controller-secret\n");
         Credentials admin = Credentials.read(adminFile);
-        try (CuratorFramework adminClient = ZooKeeperClients.start(zk.getConnectString(), Duration.ofSeconds(3),
+        try (CuratorFramework adminClient = ZooKeeperClients.start(rig.zk().getConnectString(), Duration.ofSeconds(3),
                 Duration.ofSeconds(3), admin)) {
             assertTrue(adminClient.blockUntilConnected(30, TimeUnit.SECONDS));
             ConfigStore store = new ConfigStore(adminClient, "/zkscale", Optional.of(admin), 100);
@@ -482,7 +466,7 @@ class ControllerTest {
                     OptionalInt.empty());
         }
 
-        Controller c = controller(TestSettings.of(zk.getConnectString(), "a", false, 1000,
+        Controller c = controller(TestSettings.of(rig.zk().getConnectString(), "a", false, 1000,
                 Optional.of(controllerFile.toString()), java.util.Set.of()), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         await().until(() -> c.leadership().epoch().isPresent());
         c.loop().pass();
@@ -496,10 +480,8 @@ class ControllerTest {
             + "next pass, and the unchanged config is not announced again")
     void leadershipRegained() throws Exception {
         workload("web", 2, 2, "450m");
-        config("web", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Controller c = controller(TestSettings.of(zk.getConnectString(), "a"), registry);
-        await().until(() -> c.leadership().epoch().isPresent());
+        Controller c = leading(registry, "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
         long first = c.leadership().epoch().getAsLong();
         c.loop().pass();
         String version = "zkscale_config_version{namespace=\"shop\",target=\"web\",} 0.0";

@@ -6,48 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.zkscale.demo.SteppedClock;
-import dev.zkscale.kube.MockApi;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Readiness and liveness of real controllers (ZooKeeper server, mock API server), as the health checks read them. */
 class HealthTest {
-    private TestingServer zk;
-    private MockApi api;
-    private final SteppedClock clock = new SteppedClock(Instant.parse("2026-06-01T00:00:00Z"));
-    private final List<AutoCloseable> open = new ArrayList<>();
-
-    @BeforeEach
-    void start() throws Exception {
-        zk = new TestingServer();
-        api = MockApi.start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-        api.close();
-        zk.close();
-    }
+    @RegisterExtension
+    final ControllerRig rig = new ControllerRig();
 
     private Controller controller(String id) {
-        Controller c = Controller.start(TestSettings.of(zk.getConnectString(), id), api.newClient(),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock);
-        open.add(c);
-        return c;
+        return rig.start(TestSettings.of(rig.zk().getConnectString(), id),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 
     @Test
@@ -64,7 +39,7 @@ class HealthTest {
             assertNull(r.configProblem());
             Controller.Liveness l = c.liveness(Duration.ofSeconds(60));
             assertTrue(l.alive());
-            assertEquals(clock.instant(), l.lastPass());
+            assertEquals(rig.clock.instant(), l.lastPass());
         }
     }
 
@@ -74,14 +49,14 @@ class HealthTest {
         Controller c = controller("a");
         await().until(() -> c.readiness().ready());
 
-        zk.stop();
+        rig.zk().stop();
         await().atMost(Duration.ofSeconds(20)).until(() -> !c.readiness().zookeeperConnected());
         Controller.Readiness down = c.readiness();
         assertFalse(down.ready());
         assertEquals("ZooKeeper is not connected", down.configProblem());
         assertTrue(down.kubernetesWatching(), "the caches are not the problem");
 
-        zk.restart();
+        rig.zk().restart();
         await().atMost(Duration.ofSeconds(20)).until(() -> c.readiness().ready());
     }
 
@@ -91,7 +66,7 @@ class HealthTest {
         Controller c = controller("a");
         await().until(() -> c.readiness().ready());
 
-        api.server.destroy();
+        rig.api().server.destroy();
 
         await().atMost(Duration.ofSeconds(20)).until(() -> !c.readiness().kubernetesWatching());
         assertFalse(c.readiness().ready());
@@ -106,14 +81,14 @@ class HealthTest {
         assertTrue(c.liveness(timeout).alive(), "just started");
         assertNull(c.liveness(timeout).lastPass());
 
-        clock.advance(Duration.ofSeconds(61));
+        rig.clock.advance(Duration.ofSeconds(61));
         assertFalse(c.liveness(timeout).alive(), "no pass since start-up");
 
         c.loop().pass();
         assertTrue(c.liveness(timeout).alive());
-        clock.advance(Duration.ofSeconds(60));
+        rig.clock.advance(Duration.ofSeconds(60));
         assertTrue(c.liveness(timeout).alive(), "exactly the timeout is still alive");
-        clock.advance(Duration.ofSeconds(1));
+        rig.clock.advance(Duration.ofSeconds(1));
         Controller.Liveness stalled = c.liveness(timeout);
         assertFalse(stalled.alive());
         assertEquals(Duration.ofSeconds(61), stalled.age());
