@@ -1,5 +1,6 @@
 package dev.zkscale.app;
 
+import static dev.zkscale.app.AppHttp.get;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -9,8 +10,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
@@ -23,26 +22,20 @@ class HealthEndpointsTest {
     @TestHTTPResource("/")
     URI base;
 
-    private final HttpClient http = HttpClient.newHttpClient();
-
-    private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
     @Test
     @DisplayName("a running controller is ready (ZooKeeper, config, caches) and alive (a recent pass)")
     void readyAndAlive() throws Exception {
-        await().atMost(Duration.ofSeconds(20)).until(() -> get("/q/health/ready").statusCode() == 200);
-        JsonNode ready = SnapshotCodec.MAPPER.readTree(get("/q/health/ready").body());
+        await().atMost(Duration.ofSeconds(20)).until(() -> get(base, "/q/health/ready").statusCode() == 200);
+        JsonNode ready = SnapshotCodec.MAPPER.readTree(get(base, "/q/health/ready").body());
         assertEquals("UP", ready.path("status").asText(), ready.toString());
         JsonNode data = ready.path("checks").get(0).path("data");
         assertEquals(true, data.path("zookeeperConnected").asBoolean(), ready.toString());
         assertEquals(true, data.path("configReadable").asBoolean(), ready.toString());
         assertEquals(true, data.path("kubernetesWatching").asBoolean(), ready.toString());
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> SnapshotCodec.MAPPER.readTree(get("/q/health/live").body())
+        await().atMost(Duration.ofSeconds(20)).until(() -> SnapshotCodec.MAPPER.readTree(get(base, "/q/health/live").body())
                 .path("checks").get(0).path("data").path("lastPass").asText().startsWith("20"));
-        HttpResponse<String> live = get("/q/health/live");
+        HttpResponse<String> live = get(base, "/q/health/live");
         assertEquals(200, live.statusCode(), live.body());
         JsonNode check = SnapshotCodec.MAPPER.readTree(live.body()).path("checks").get(0);
         assertEquals("UP", check.path("status").asText(), live.body());

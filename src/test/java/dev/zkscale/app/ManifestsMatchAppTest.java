@@ -1,5 +1,6 @@
 package dev.zkscale.app;
 
+import static dev.zkscale.app.AppHttp.get;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,8 +27,6 @@ import java.io.InputStream;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,8 +60,6 @@ class ManifestsMatchAppTest {
     @TestHTTPResource("/")
     URI base;
 
-    private final HttpClient http = HttpClient.newHttpClient();
-
     static List<String> overlays() throws Exception {
         return Manifests.overlays();
     }
@@ -91,7 +88,7 @@ class ManifestsMatchAppTest {
         }
         ServiceMonitor sm = Manifests.one(objects, ServiceMonitor.class, "zkscale");
         String metrics = sm.getSpec().getEndpoints().get(0).getPath();
-        HttpResponse<String> scrape = get(metrics);
+        HttpResponse<String> scrape = get(base, metrics);
         assertEquals(200, scrape.statusCode(), metrics);
         assertTrue(scrape.body().contains("zkscale_leader"), "zkscale's metrics at " + metrics);
 
@@ -99,7 +96,7 @@ class ManifestsMatchAppTest {
         assumeTrue(healthExtension(), "the health extension (quarkus-smallrye-health) is not in this build yet: "
                 + "the probe paths " + paths + " are the paths it will serve, not yet answered");
         for (String path : paths) {
-            HttpResponse<String> r = get(path);
+            HttpResponse<String> r = get(base, path);
             assertEquals(200, r.statusCode(), path + ": " + r.body());
         }
     }
@@ -182,9 +179,5 @@ class ManifestsMatchAppTest {
         } catch (ClassNotFoundException e) {
             return false;
         }
-    }
-
-    private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -1,5 +1,6 @@
 package dev.zkscale.app;
 
+import static dev.zkscale.app.AppHttp.get;
 import static dev.zkscale.kube.Fixtures.deployment;
 import static dev.zkscale.kube.Fixtures.map;
 import static dev.zkscale.kube.Fixtures.podMetrics;
@@ -17,8 +18,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,12 +32,6 @@ import org.junit.jupiter.api.Test;
 class ZkscaleAppTest {
     @TestHTTPResource("/")
     URI base;
-
-    private final HttpClient http = HttpClient.newHttpClient();
-
-    private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
-    }
 
     @Test
     @DisplayName("the scheduled loop scales a target; its decisions are served and replay to the same decision")
@@ -65,14 +58,14 @@ class ZkscaleAppTest {
         // The pass records its decision after the write returns: the record may trail the scale by a moment. Other
         // test classes share this application and list their own targets: find shop/web among them.
         await().atMost(Duration.ofSeconds(10)).until(() -> {
-            for (JsonNode t : SnapshotCodec.MAPPER.readTree(get("/api/v1/targets").body())) {
+            for (JsonNode t : SnapshotCodec.MAPPER.readTree(get(base, "/api/v1/targets").body())) {
                 if (t.get("namespace").asText().equals("shop") && t.get("name").asText().equals("web")) {
                     return true;
                 }
             }
             return false;
         });
-        HttpResponse<String> decisions = get("/api/v1/targets/shop/web/decisions");
+        HttpResponse<String> decisions = get(base, "/api/v1/targets/shop/web/decisions");
         assertEquals(200, decisions.statusCode());
         JsonNode first = SnapshotCodec.MAPPER.readTree(decisions.body()).get(0);
         assertEquals(4, first.get("decision").get("desiredReplicas").asInt());
@@ -80,8 +73,8 @@ class ZkscaleAppTest {
         JsonNode replayed = SnapshotCodec.write(Decider.decide(SnapshotCodec.read(first.get("snapshot"), 1000)));
         assertEquals(first.get("decision").toString(), replayed.toString());
 
-        assertEquals(404, get("/api/v1/targets/shop/nothing/decisions").statusCode());
-        String metrics = get("/q/metrics").body();
+        assertEquals(404, get(base, "/api/v1/targets/shop/nothing/decisions").statusCode());
+        String metrics = get(base, "/q/metrics").body();
         assertTrue(metrics.contains("zkscale_target_desired_replicas{namespace=\"shop\",target=\"web\"} 4.0"), metrics);
         assertTrue(metrics.contains("zkscale_leader 1.0"), metrics);
         assertTrue(metrics.contains("zkscale_zookeeper_connected 1.0"), metrics);
