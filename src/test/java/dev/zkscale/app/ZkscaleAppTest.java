@@ -1,10 +1,6 @@
 package dev.zkscale.app;
 
 import static dev.zkscale.app.AppHttp.get;
-import static dev.zkscale.kube.Fixtures.deployment;
-import static dev.zkscale.kube.Fixtures.map;
-import static dev.zkscale.kube.Fixtures.podMetrics;
-import static dev.zkscale.kube.Fixtures.runningPod;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,17 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.zkscale.codec.SnapshotCodec;
 import dev.zkscale.core.Decider;
-import dev.zkscale.kube.KubeCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
-import org.apache.curator.framework.CuratorFramework;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -37,20 +29,7 @@ class ZkscaleAppTest {
     @DisplayName("the scheduled loop scales a target; its decisions are served and replay to the same decision")
     void scalesAndExplains() throws Exception {
         KubernetesClient admin = ClusterResource.api.newClient();
-        admin.apps().deployments().inNamespace("shop").resource(deployment("shop", "web", 2, Map.of("app", "web"),
-                Map.of())).createOr(r -> r.update());
-        for (int i = 0; i < 2; i++) {
-            admin.pods().inNamespace("shop").resource(runningPod("shop", "web-" + i, Map.of("app", "web"), "500m"))
-                    .createOr(r -> r.update());
-            admin.genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace("shop").resource(podMetrics("shop",
-                    "web-" + i, Map.of("app", "web"), "2026-06-01T00:00:00Z", "30s", map("app", "450m")))
-                    .createOr(r -> r.update());
-        }
-        try (CuratorFramework curator = dev.zkscale.coordination.ZooKeeperClients.start(
-                ClusterResource.zk.getConnectString(), Duration.ofSeconds(3), Duration.ofSeconds(3))) {
-            curator.create().creatingParentsIfNeeded().forPath("/zkscale/targets/shop/web",
-                    "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}".getBytes(StandardCharsets.UTF_8));
-        }
+        BusyWeb.create(admin, ClusterResource.zk.getConnectString(), "2026-06-01T00:00:00Z");
 
         await().atMost(Duration.ofSeconds(30)).until(
                 () -> admin.apps().deployments().inNamespace("shop").withName("web").get().getSpec().getReplicas() == 4);
