@@ -127,14 +127,22 @@ class ControllerTest {
                 .filter(e -> reason.equals(e.getReason())).toList();
     }
 
-    /** Two controllers on "web" (2 pods at 90% of a 50% target, maxReplicas 20): the leader first. */
-    private Controller[] twoOnBusyWeb() throws Exception {
+    /** The leader and the standby of {@link #leaderWroteOnce}, and the epoch the leader wrote with. */
+    private record FirstWrite(Controller first, Controller second, long firstEpoch) {
+    }
+
+    /**
+     * Two controllers on "web" (2 pods at 90% of a 50% target, maxReplicas 20), after the leader's first pass: it has
+     * written with its epoch, the other stands by.
+     */
+    private FirstWrite leaderWroteOnce() throws Exception {
         workload("web", 2, 2, "450m");
         config("web", "{\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":50}");
         Controller a = controller("a");
         Controller b = controller("b");
         Controller leader = leader(a, b);
-        return new Controller[] {leader, leader == a ? b : a};
+        leader.loop().pass();
+        return new FirstWrite(leader, leader == a ? b : a, writtenEpoch());
     }
 
     /** One leading controller with these settings, on a target "web" with this config. */
@@ -201,11 +209,9 @@ class ControllerTest {
     @Test
     @DisplayName("closing the leader hands over: the standby's writes carry a greater epoch")
     void handover() throws Exception {
-        Controller[] pair = twoOnBusyWeb();
-        Controller first = pair[0];
-        Controller second = pair[1];
-        first.loop().pass();
-        long firstEpoch = writtenEpoch();
+        FirstWrite pair = leaderWroteOnce();
+        Controller first = pair.first();
+        Controller second = pair.second();
 
         // When the leader shuts down and the load doubles
         first.close();
@@ -215,17 +221,15 @@ class ControllerTest {
 
         // Then the standby scaled (180% of 50% on 2 pods: 8, within the legacy limit of 2 x 4) with a newer epoch
         assertEquals(8, web().getSpec().getReplicas());
-        assertTrue(writtenEpoch() > firstEpoch);
+        assertTrue(writtenEpoch() > pair.firstEpoch());
     }
 
     @Test
     @DisplayName("a leader whose ZooKeeper session is lost stops writing before the standby starts")
     void sessionLoss() throws Exception {
-        Controller[] pair = twoOnBusyWeb();
-        Controller first = pair[0];
-        Controller second = pair[1];
-        first.loop().pass();
-        long firstEpoch = writtenEpoch();
+        FirstWrite pair = leaderWroteOnce();
+        Controller first = pair.first();
+        Controller second = pair.second();
         load("web", 2, "900m");
 
         // When the leader's session expires
@@ -237,7 +241,7 @@ class ControllerTest {
         assertEquals(0, patches(mark));
         await().until(() -> second.leadership().epoch().isPresent());
         awaitCached(second, 8);
-        assertTrue(writtenEpoch() > firstEpoch);
+        assertTrue(writtenEpoch() > pair.firstEpoch());
     }
 
     @Test
