@@ -1,6 +1,7 @@
 package dev.zkscale.app;
 
 import static dev.zkscale.kube.Fixtures.deployment;
+import static dev.zkscale.kube.Fixtures.failure;
 import static dev.zkscale.kube.Fixtures.map;
 import static dev.zkscale.kube.Fixtures.podMetrics;
 import static dev.zkscale.kube.Fixtures.runningPod;
@@ -249,7 +250,7 @@ class ControllerTest {
     void metricsDown() throws Exception {
         workload("web", 4, 4, "50m");
         rig.api().server.expect().get().withPath("/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods")
-                .andReturn(503, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":503}")
+                .andReturn(503, failure(503, null, null))
                 .always();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Controller c = leading(registry,
@@ -310,7 +311,7 @@ class ControllerTest {
     void writeRetried() throws Exception {
         workload("web", 2, 2, "450m");
         rig.api().server.expect().patch().withPath(WEB_PATH)
-                .andReturn(503, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":503}")
+                .andReturn(503, failure(503, null, null))
                 .once();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Controller c = leading(registry,

@@ -1,6 +1,7 @@
 package dev.zkscale.deploy;
 
 import static dev.zkscale.kube.Fixtures.deployment;
+import static dev.zkscale.kube.Fixtures.failure;
 import static dev.zkscale.kube.Fixtures.map;
 import static dev.zkscale.kube.Fixtures.podMetrics;
 import static dev.zkscale.kube.Fixtures.runningPod;
@@ -147,7 +148,7 @@ class RbacTest {
     }
 
     private static String conflict() {
-        return "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Conflict\",\"code\":409}";
+        return failure(409, "Conflict", null);
     }
 
     /** A Deployment "web" and a StatefulSet "db" of 2 replicas, each with 2 ready pods requesting 500m and using cpu. */

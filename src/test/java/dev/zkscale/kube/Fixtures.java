@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 
 /** Kubernetes objects as the API server would hold them, built tersely for tests. */
 public final class Fixtures {
@@ -109,6 +110,22 @@ public final class Fixtures {
         });
         item.setAdditionalProperty("containers", containers);
         return item;
+    }
+
+    /**
+     * The JSON body of a failed API call, as the API server answers it: a {@code Status} of {@code code}, with a
+     * {@code reason} and a {@code message} (plain text, not escaped) when they are not null.
+     */
+    public static String failure(int code, String reason, String message) {
+        StringJoiner json = new StringJoiner(",", "{", "}");
+        json.add("\"kind\":\"Status\"").add("\"apiVersion\":\"v1\"").add("\"status\":\"Failure\"");
+        if (message != null) {
+            json.add("\"message\":\"" + message + "\"");
+        }
+        if (reason != null) {
+            json.add("\"reason\":\"" + reason + "\"");
+        }
+        return json.add("\"code\":" + code).toString();
     }
 
     /** An ordered map from alternating keys and values (nulls allowed, unlike {@code Map.of}). */

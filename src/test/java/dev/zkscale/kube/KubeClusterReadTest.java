@@ -2,6 +2,7 @@ package dev.zkscale.kube;
 
 import static dev.zkscale.kube.Fixtures.container;
 import static dev.zkscale.kube.Fixtures.deployment;
+import static dev.zkscale.kube.Fixtures.failure;
 import static dev.zkscale.kube.Fixtures.initContainer;
 import static dev.zkscale.kube.Fixtures.map;
 import static dev.zkscale.kube.Fixtures.pod;
@@ -253,8 +254,7 @@ class KubeClusterReadTest {
     void metrics503() {
         // Given a metrics API that is overloaded (the rest of the API is fine)
         kube.api().server.expect().get().withPath(METRICS_PATH)
-        .andReturn(503, "{\"kind\":\"Status\",\"apiVersion\":\"v1\","
-                + "\"status\":\"Failure\",\"message\":\"service unavailable\",\"reason\":\"ServiceUnavailable\",\"code\":503}")
+                .andReturn(503, failure(503, "ServiceUnavailable", "service unavailable"))
                 .always();
         started(Set.of(NS));
         int mark = kube.api().mark();
@@ -273,9 +273,7 @@ class KubeClusterReadTest {
     void metricsNotInstalled() {
         // Given no metrics API
         kube.api().server.expect().get().withPath(METRICS_PATH)
-        .andReturn(404, "{\"kind\":\"Status\",\"apiVersion\":\"v1\","
-                + "\"status\":\"Failure\",\"message\":\"the server could not find the requested resource\","
-                + "\"reason\":\"NotFound\",\"code\":404}").always();
+                .andReturn(404, failure(404, "NotFound", "the server could not find the requested resource")).always();
         started(Set.of(NS));
 
         // When / Then

@@ -1,6 +1,7 @@
 package dev.zkscale.kube;
 
 import static dev.zkscale.kube.Fixtures.deployment;
+import static dev.zkscale.kube.Fixtures.failure;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -182,9 +183,8 @@ class KubeClusterScaleTest {
         KubeCluster leader = instance();
         Workload web = read(leader, "Deployment", "web");
         kube.api().server.expect().patch().withPath(WEB_PATH)
-                .andReturn(422, "{\"kind\":\"Status\",\"apiVersion\":\"v1\","
-                + "\"status\":\"Failure\",\"reason\":\"Invalid\",\"code\":422,"
-                + "\"message\":\"admission webhook denied the request: replicas above quota\"}").once();
+                .andReturn(422, failure(422, "Invalid", "admission webhook denied the request: replicas above quota"))
+                .once();
 
         // When
         WriteResult result = leader.scale(web, 50, 1);
@@ -220,8 +220,7 @@ class KubeClusterScaleTest {
         for (int code : new int[] {503, 429}) {
             // Given an API server that answers the write with this status
             kube.api().server.expect().patch().withPath(WEB_PATH)
-            .andReturn(code, "{\"kind\":\"Status\",\"apiVersion\":\"v1\","
-                    + "\"status\":\"Failure\",\"message\":\"try later\",\"code\":" + code + "}").once();
+                    .andReturn(code, failure(code, null, "try later")).once();
             int mark = kube.api().mark();
 
             // When the leader writes
