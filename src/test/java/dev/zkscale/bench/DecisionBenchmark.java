@@ -12,19 +12,10 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Threads;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The cost of one decision, outside the test run (it is not a {@code *Test}, so Surefire leaves it alone). Run it with
@@ -42,14 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * what {@code zkscale explain} does per input line: parse the JSON, read the snapshot, decide, build the decision's
  * JSON and serialize it.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(org.openjdk.jmh.annotations.Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(1)
-@Threads(1)
-@Warmup(iterations = 5, time = 2)
-@Measurement(iterations = 5, time = 2)
-public class DecisionBenchmark {
+public class DecisionBenchmark extends DecisionBenchmarkSettings {
     /**
      * The {@code maxReplicas} ceiling the snapshots are read with. {@code explain} defaults to 1000, which would pin the
      * 1000-pod target at its bound and skip the formula; 10000 is what {@code -Dzkscale.max-replicas-ceiling=10000}
