@@ -36,8 +36,7 @@ class KubeClusterEventTest {
     @BeforeEach
     void start() {
         kube.client().apps().deployments().inNamespace(NS)
-                .resource(deployment(NS, "web", 2, Map.of("app", "web"), Map.of()))
-                .create();
+                .resource(deployment(NS, "web", 2, Map.of("app", "web"), Map.of())).create();
         cluster = kube.started(new KubeCluster(kube.client(), Set.of(), Clock.fixed(NOW, ZoneOffset.UTC)));
         await().atMost(Duration.ofSeconds(5)).until(() -> cluster.workload(NS, "Deployment", "web").isPresent());
     }

@@ -134,8 +134,7 @@ class KubeClusterReadTest {
         kube.client().pods().inNamespace(NS).resource(runningPod(NS, "web-canary",
                 Map.of("app", "web", "tier", "frontend", "track", "canary"), "1")).create();
         kube.client().pods().inNamespace(NS)
-                .resource(runningPod(NS, "web-backend", Map.of("app", "web", "tier", "backend"), "1"))
-                .create();
+                .resource(runningPod(NS, "web-backend", Map.of("app", "web", "tier", "backend"), "1")).create();
         kube.client().pods().inNamespace(NS).resource(runningPod(NS, "shop-api", Map.of("app", "api"), "1")).create();
         kube.client().pods().inNamespace("elsewhere").resource(runningPod("elsewhere", "web-z", selected, "1"))
                 .create();
@@ -213,14 +212,13 @@ class KubeClusterReadTest {
         // Given two workloads in one namespace, with pods and metrics
         for (String app : List.of("web", "api")) {
             kube.client().apps().deployments().inNamespace(NS)
-                    .resource(deployment(NS, app, 2, Map.of("app", app), Map.of()))
-                    .create();
+                    .resource(deployment(NS, app, 2, Map.of("app", app), Map.of())).create();
             for (int i = 1; i <= 2; i++) {
                 kube.client().pods().inNamespace(NS)
                         .resource(runningPod(NS, app + "-" + i, Map.of("app", app), "500m")).create();
                 kube.client().genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace(NS)
-                        .resource(podMetrics(NS,
-                        app + "-" + i, Map.of("app", app), "2026-01-01T00:10:00Z", "30s", map("app", "400m"))).create();
+                        .resource(podMetrics(NS, app + "-" + i, Map.of("app", app), "2026-01-01T00:10:00Z", "30s",
+                                map("app", "400m"))).create();
             }
         }
         started(Set.of());
@@ -339,8 +337,7 @@ class KubeClusterReadTest {
     void malformedMetrics() {
         // Given an item whose window is not a duration
         kube.client().genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace(NS)
-        .resource(podMetrics(NS, "web-1", WEB,
-                "2026-01-01T00:10:00Z", "soon", map("app", "1"))).create();
+                .resource(podMetrics(NS, "web-1", WEB, "2026-01-01T00:10:00Z", "soon", map("app", "1"))).create();
         started(Set.of(NS));
 
         // When / Then
