@@ -22,7 +22,9 @@ import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.curator.test.TestingCluster;
 import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.util.ServiceUtils;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -41,6 +43,13 @@ class ZkLeadershipTest {
     private TestingServer server;
     /** Everything a test opens, closed in reverse order. */
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+
+    @BeforeAll
+    static void serversMustNotExitTheTestJvm() {
+        // A ZooKeeper server that fails (a port taken meanwhile by another process) calls System.exit by default,
+        // which kills the whole test run; logged instead, the test fails on its own.
+        ServiceUtils.setSystemExitProcedure(ServiceUtils.LOG_ONLY);
+    }
 
     @BeforeEach
     void startServer() throws Exception {
