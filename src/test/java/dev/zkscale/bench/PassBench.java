@@ -68,9 +68,9 @@ import org.apache.curator.framework.CuratorFramework;
  * run before the retained heap is measured, so the decision record is full), {@code --process-seconds N} (0: skip the
  * process), {@code --process-sync D} (the process's sync period, 1s), {@code --java-opts "..."} (the process's JVM
  * options; default none), {@code --record-depth N} (decisions kept per target, in this JVM and the process; 100, the
- * default of {@code zkscale.decision-record-depth}), {@code --threads} (print the CPU time of every thread),
- * {@code --jfr FILE} (a Flight
- * Recorder profile of the measured passes only; add {@code -XX:FlightRecorderOptions:stackdepth=256} to the JVM
+ * default of {@code zkscale.decision-record-depth}), {@code --record-max-bytes N} (the decision record's budget over
+ * all targets, in this JVM and the process; 33554432, the default of {@code zkscale.decision-record-max-bytes}),
+ * {@code --threads} (print the CPU time of every thread), {@code --jfr FILE} (a Flight Recorder profile of the measured passes only; add {@code -XX:FlightRecorderOptions:stackdepth=256} to the JVM
  * options for whole stacks).
  */
 public final class PassBench {
@@ -91,7 +91,7 @@ public final class PassBench {
         Map<String, String> o = new HashMap<>();
         String[] defaults = {"--targets", "1000", "--pods", "10", "--namespaces", "1", "--warmup", "5", "--passes",
             "10", "--record-passes", "100", "--process-seconds", "0", "--process-sync", "1s", "--java-opts", "",
-            "--jfr", "", "--record-depth", "100"};
+            "--jfr", "", "--record-depth", "100", "--record-max-bytes", "33554432"};
         for (int i = 0; i < defaults.length; i += 2) {
             o.put(defaults[i], defaults[i + 1]);
         }
@@ -146,7 +146,8 @@ public final class PassBench {
             }
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             int depth = Integer.parseInt(o.get("--record-depth"));
-            DecisionRecord record = new DecisionRecord(depth);
+            long maxBytes = Long.parseLong(o.get("--record-max-bytes"));
+            DecisionRecord record = new DecisionRecord(depth, maxBytes);
             SteppedClock clock = new SteppedClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
             PrometheusMonitor monitor = new PrometheusMonitor(registry, leadership, clock);
             ZkTuningSource tuning = new ZkTuningSource(curator, ROOT, 1000);
@@ -202,6 +203,9 @@ public final class PassBench {
                     + "%.1f MiB after %d passes, %.1f MiB after %d passes (decision record depth %d per target%s)%n",
                     mib(heapWarm - heapBefore), warmup, mib(heapFull - heapBefore), recorded, depth,
                     recorded >= depth ? ", full" : ", not yet full");
+            int entries = record.targets().stream().mapToInt(record::recorded).sum();
+            System.out.printf("decision record: %d entries, %.1f MiB compressed (%.0f bytes each; budget %.1f MiB)%n",
+                    entries, mib(record.bytes()), (double) record.bytes() / entries, mib(maxBytes));
             System.out.printf("RSS of this JVM (mock server and its store included, so an upper bound only): %s%n",
                     vmRss(ProcessHandle.current().pid()));
             if (threads) {
@@ -215,7 +219,7 @@ public final class PassBench {
 
             int seconds = Integer.parseInt(o.get("--process-seconds"));
             if (seconds > 0) {
-                runProcess(zookeeper, api, seconds, o.get("--process-sync"), o.get("--java-opts"), depth);
+                runProcess(zookeeper, api, seconds, o.get("--process-sync"), o.get("--java-opts"), depth, maxBytes);
             }
             curator.close();
         }
@@ -261,14 +265,14 @@ public final class PassBench {
     /** Every target decided, without error, without a write. */
     private static void check(DecisionRecord record, int targets, MockApi api) {
         long decided = record.targets().size();
-        long errors = record.targets().stream().map(record::decisions).filter(d -> !d.isEmpty())
-                .filter(d -> d.get(d.size() - 1).decision().error() != null).count();
+        long errors = record.targets().stream().map(record::latest)
+                .filter(d -> d.orElseThrow().decision().error() != null).count();
         long writes = api.requests(0, r -> r.method().equals("PATCH")).size();
         System.out.printf("after warm-up: %d targets decided, %d with an error, %d scale writes%n", decided, errors,
                 writes);
         if (decided != targets || errors != 0 || writes != 0) {
-            record.targets().stream().limit(3).forEach(t -> System.out.println(record.decisions(t)
-                    .get(record.decisions(t).size() - 1).decision()));
+            record.targets().stream().limit(3).forEach(t -> System.out.println(record.latest(t).orElseThrow()
+                    .decision()));
             throw new IllegalStateException("the workload is not the steady state this benchmark is meant to measure");
         }
     }
@@ -374,7 +378,7 @@ public final class PassBench {
 
     /** A zkscale run process against the same servers: its RSS and CPU per pass, sampled every 10 s. */
     private static void runProcess(ZooKeeperProcess zookeeper, MockApi api, int seconds, String sync, String javaOpts,
-            int depth) throws Exception {
+            int depth, long maxBytes) throws Exception {
         System.setProperty("zkscale.it.java-opts", javaOpts);
         Map<String, String> settings = Map.of(
                 "zkscale.zookeeper.connect", zookeeper.connectString(),
@@ -382,12 +386,13 @@ public final class PassBench {
                 "zkscale.sync-period", sync,
                 "quarkus.kubernetes-client.api-server-url", api.server.url("/"),
                 "quarkus.kubernetes-client.request-timeout", "60s",
-                "zkscale.decision-record-depth", Integer.toString(depth));
+                "zkscale.decision-record-depth", Integer.toString(depth),
+                "zkscale.decision-record-max-bytes", Long.toString(maxBytes));
         try (ZkscaleProcess p = ZkscaleProcess.start("zkscale-run", OUT, settings)) {
             long pid = p.process().pid();
             long start = System.nanoTime();
-            System.out.printf("%nzkscale run (pid %d, JAVA_OPTS \"%s\", sync period %s, decision record depth %d); "
-                    + "log %s%n", pid, javaOpts, sync, depth, p.log());
+            System.out.printf("%nzkscale run (pid %d, JAVA_OPTS \"%s\", sync period %s, decision record depth %d, "
+                    + "max bytes %d); log %s%n", pid, javaOpts, sync, depth, maxBytes, p.log());
             System.out.printf("  %6s %8s %12s %12s %14s %14s%n", "s", "passes", "VmRSS", "CPU (ms)", "CPU/pass (ms)",
                     "requests/pass");
             long lastCpu = -1;
