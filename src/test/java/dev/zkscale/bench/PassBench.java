@@ -14,8 +14,11 @@ import dev.zkscale.kube.MockApi;
 import dev.zkscale.loop.ControlLoop;
 import dev.zkscale.loop.DecisionRecord;
 import dev.zkscale.monitor.PrometheusMonitor;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
@@ -226,10 +229,47 @@ public final class PassBench {
     }
 
     /**
+     * The {@code metadata.managedFields} the API server keeps on a pod of a Deployment (server-side apply bookkeeping,
+     * here as on a kind 1.30 cluster: the ReplicaSet controller's fields and the kubelet's status fields), so that the
+     * cached pods are as large as in a cluster. About 2.6 KB of JSON.
+     */
+    private static final String MANAGED_FIELDS = """
+            [{"apiVersion": "v1", "fieldsType": "FieldsV1", "manager": "kube-controller-manager", "operation": "Update",
+              "time": "2026-01-01T00:00:00Z",
+              "fieldsV1": {"f:metadata": {"f:generateName": {}, "f:labels": {".": {}, "f:app": {}, "f:tier": {},
+                             "f:pod-template-hash": {}},
+                           "f:ownerReferences": {".": {}, "k:{\\"uid\\":\\"6f1c1d2e-0000-4000-8000-000000000001\\"}": {}}},
+                           "f:spec": {"f:containers": {"k:{\\"name\\":\\"app\\"}": {".": {}, "f:image": {},
+                             "f:imagePullPolicy": {}, "f:name": {}, "f:ports": {".": {},
+                               "k:{\\"containerPort\\":8080,\\"protocol\\":\\"TCP\\"}": {".": {}, "f:containerPort": {},
+                                 "f:name": {}, "f:protocol": {}}},
+                             "f:resources": {".": {}, "f:limits": {".": {}, "f:memory": {}},
+                               "f:requests": {".": {}, "f:cpu": {}, "f:memory": {}}},
+                             "f:terminationMessagePath": {}, "f:terminationMessagePolicy": {}}},
+                           "f:dnsPolicy": {}, "f:enableServiceLinks": {}, "f:restartPolicy": {}, "f:schedulerName": {},
+                           "f:securityContext": {}, "f:terminationGracePeriodSeconds": {}}}},
+             {"apiVersion": "v1", "fieldsType": "FieldsV1", "manager": "kubelet", "operation": "Update",
+              "subresource": "status", "time": "2026-01-01T00:00:30Z",
+              "fieldsV1": {"f:status": {"f:conditions": {
+                  "k:{\\"type\\":\\"ContainersReady\\"}": {".": {}, "f:lastProbeTime": {}, "f:lastTransitionTime": {},
+                    "f:status": {}, "f:type": {}},
+                  "k:{\\"type\\":\\"Initialized\\"}": {".": {}, "f:lastProbeTime": {}, "f:lastTransitionTime": {},
+                    "f:status": {}, "f:type": {}},
+                  "k:{\\"type\\":\\"PodReadyToStartContainers\\"}": {".": {}, "f:lastProbeTime": {},
+                    "f:lastTransitionTime": {}, "f:status": {}, "f:type": {}},
+                  "k:{\\"type\\":\\"Ready\\"}": {".": {}, "f:lastProbeTime": {}, "f:lastTransitionTime": {},
+                    "f:status": {}, "f:type": {}}},
+                "f:containerStatuses": {}, "f:hostIP": {}, "f:hostIPs": {}, "f:phase": {}, "f:podIP": {},
+                "f:podIPs": {".": {}, "k:{\\"ip\\":\\"10.244.1.17\\"}": {".": {}, "f:ip": {}}}, "f:startTime": {}}}}]""";
+
+    /**
      * Puts the deployments, their pods and PodMetrics straight into the mock's store (creating 21,000 objects through
      * its API takes minutes). Usage 45% to 55% of request against a 50% target: within tolerance, so no target scales.
+     * Each pod carries the {@link #MANAGED_FIELDS} of a real one.
      */
     private static void seed(MockApi api, int targets, int pods, int namespaces) {
+        List<ManagedFieldsEntry> managedFields = List.of(Serialization.unmarshal(MANAGED_FIELDS,
+                ManagedFieldsEntry[].class));
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         for (int t = 0; t < targets; t++) {
             String ns = namespace(t, namespaces);
@@ -239,7 +279,9 @@ public final class PassBench {
             for (int p = 0; p < pods; p++) {
                 String pod = name + "-" + p;
                 int usage = 225 + Math.floorMod(p * 7 + name.hashCode(), 50);
-                BulkLoad.put(api, "pods", Fixtures.runningPod(ns, pod, labels, "500m"));
+                Pod running = Fixtures.runningPod(ns, pod, labels, "500m");
+                running.getMetadata().setManagedFields(managedFields);
+                BulkLoad.put(api, "pods", running);
                 BulkLoad.put(api, "pods", Fixtures.podMetrics(ns, pod, labels, now, "30s", Map.of("app", usage + "m")));
             }
         }
