@@ -43,7 +43,7 @@ public interface ZkscaleSettings {
      * each for 10 pods); beyond it the oldest entries of the target holding the most go first. Each target's latest
      * decision is always kept.
      */
-    @WithDefault("33554432")
+    @WithDefault("16777216")
     long decisionRecordMaxBytes();
 
     /** How long start-up waits for the Kubernetes caches to fill. */

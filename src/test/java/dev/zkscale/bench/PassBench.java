@@ -72,8 +72,9 @@ import org.apache.curator.framework.CuratorFramework;
  * process), {@code --process-sync D} (the process's sync period, 1s), {@code --java-opts "..."} (the process's JVM
  * options; default none), {@code --record-depth N} (decisions kept per target, in this JVM and the process; 100, the
  * default of {@code zkscale.decision-record-depth}), {@code --record-max-bytes N} (the decision record's budget over
- * all targets, in this JVM and the process; 33554432, the default of {@code zkscale.decision-record-max-bytes}),
- * {@code --threads} (print the CPU time of every thread), {@code --jfr FILE} (a Flight Recorder profile of the measured passes only; add {@code -XX:FlightRecorderOptions:stackdepth=256} to the JVM
+ * all targets, in this JVM and the process; 16777216, the default of {@code zkscale.decision-record-max-bytes}),
+ * {@code --managed-fields true} (give each pod the managedFields of a real one; the mock API server lists all pods in
+ * one response, as an API server asked without a limit does), {@code --threads} (print the CPU time of every thread), {@code --jfr FILE} (a Flight Recorder profile of the measured passes only; add {@code -XX:FlightRecorderOptions:stackdepth=256} to the JVM
  * options for whole stacks).
  */
 public final class PassBench {
@@ -94,7 +95,8 @@ public final class PassBench {
         Map<String, String> o = new HashMap<>();
         String[] defaults = {"--targets", "1000", "--pods", "10", "--namespaces", "1", "--warmup", "5", "--passes",
             "10", "--record-passes", "100", "--process-seconds", "0", "--process-sync", "1s", "--java-opts", "",
-            "--jfr", "", "--record-depth", "100", "--record-max-bytes", "33554432"};
+            "--jfr", "", "--record-depth", "100", "--record-max-bytes", "16777216",
+            "--managed-fields", "false"};
         for (int i = 0; i < defaults.length; i += 2) {
             o.put(defaults[i], defaults[i + 1]);
         }
@@ -116,7 +118,7 @@ public final class PassBench {
         try (ZooKeeperProcess zookeeper = ZooKeeperProcess.start(OUT, Duration.ofSeconds(30));
                 MockApi api = MockApi.start()) {
             long seeding = System.nanoTime();
-            seed(api, targets, pods, namespaces);
+            seed(api, targets, pods, namespaces, Boolean.parseBoolean(o.get("--managed-fields")));
             System.out.printf("seeded %d targets, %d pods, %d PodMetrics in %d namespace(s) in %d s%n", targets,
                     targets * pods, targets * pods, namespaces,
                     TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - seeding));
@@ -265,11 +267,11 @@ public final class PassBench {
     /**
      * Puts the deployments, their pods and PodMetrics straight into the mock's store (creating 21,000 objects through
      * its API takes minutes). Usage 45% to 55% of request against a 50% target: within tolerance, so no target scales.
-     * Each pod carries the {@link #MANAGED_FIELDS} of a real one.
+     * With {@code managedFields}, each pod carries the {@link #MANAGED_FIELDS} of a real one.
      */
-    private static void seed(MockApi api, int targets, int pods, int namespaces) {
-        List<ManagedFieldsEntry> managedFields = List.of(Serialization.unmarshal(MANAGED_FIELDS,
-                ManagedFieldsEntry[].class));
+    private static void seed(MockApi api, int targets, int pods, int namespaces, boolean managedFields) {
+        List<ManagedFieldsEntry> fields = managedFields
+                ? List.of(Serialization.unmarshal(MANAGED_FIELDS, ManagedFieldsEntry[].class)) : null;
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         for (int t = 0; t < targets; t++) {
             String ns = namespace(t, namespaces);
@@ -280,7 +282,7 @@ public final class PassBench {
                 String pod = name + "-" + p;
                 int usage = 225 + Math.floorMod(p * 7 + name.hashCode(), 50);
                 Pod running = Fixtures.runningPod(ns, pod, labels, "500m");
-                running.getMetadata().setManagedFields(managedFields);
+                running.getMetadata().setManagedFields(fields);
                 BulkLoad.put(api, "pods", running);
                 BulkLoad.put(api, "pods", Fixtures.podMetrics(ns, pod, labels, now, "30s", Map.of("app", usage + "m")));
             }
