@@ -62,6 +62,7 @@ public final class Controller implements AutoCloseable {
     /** Connects, fills the caches and joins the leader election; fails with a clear message if a part cannot start. */
     public static Controller start(ZkscaleSettings settings, KubernetesClient kubernetes, MeterRegistry registry,
             Clock clock) {
+        DecisionRecord record = decisionRecord(settings);
         Set<String> namespaces = new HashSet<>(settings.namespaces().orElse(List.of()));
         String id = settings.instanceId().orElseGet(Controller::hostName);
         ZkscaleSettings.ZooKeeper zk = settings.zookeeper();
@@ -83,13 +84,25 @@ public final class Controller implements AutoCloseable {
             throw e;
         }
         PrometheusMonitor monitor = new PrometheusMonitor(registry, leadership, clock);
-        DecisionRecord record = new DecisionRecord(settings.decisionRecordDepth());
         ControlLoop loop = new ControlLoop(cluster, leadership, tuning, monitor, record, clock,
                 new ControlLoop.Settings(settings.maxReplicasCeiling(), settings.dryRun(), namespaces));
         LOG.infof("zkscale instance %s started: ZooKeeper %s%s as %s, namespaces %s, sync period %s%s", id,
                 zk.connect(), zk.root(), credentials.map(Credentials::toString).orElse("anonymous"),
                 namespaces.isEmpty() ? "all" : namespaces, settings.syncPeriod(), settings.dryRun() ? ", DRY RUN" : "");
         return new Controller(curator, leadership, tuning, cluster, monitor, record, loop, clock);
+    }
+
+    /** The decision record the settings ask for; a setting out of range fails start-up, before anything connects. */
+    private static DecisionRecord decisionRecord(ZkscaleSettings settings) {
+        if (settings.decisionRecordDepth() < 1) {
+            throw new IllegalArgumentException("setting zkscale.decision-record-depth: must be at least 1, got "
+                    + settings.decisionRecordDepth());
+        }
+        if (settings.decisionRecordMaxBytes() < 0) {
+            throw new IllegalArgumentException("setting zkscale.decision-record-max-bytes: must be 0 or more (0 keeps "
+                    + "only each target's latest decision), got " + settings.decisionRecordMaxBytes());
+        }
+        return new DecisionRecord(settings.decisionRecordDepth(), settings.decisionRecordMaxBytes());
     }
 
     private static String hostName() {

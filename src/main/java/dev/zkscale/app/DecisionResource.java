@@ -1,8 +1,8 @@
 package dev.zkscale.app;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.zkscale.codec.SnapshotCodec;
 import dev.zkscale.core.Decision;
 import dev.zkscale.core.TargetRef;
@@ -40,16 +40,15 @@ public class DecisionResource {
         DecisionRecord record = record();
         ArrayNode out = SnapshotCodec.MAPPER.createArrayNode();
         for (TargetRef target : record.targets()) {
-            List<DecisionRecord.Entry> entries = record.decisions(target);
-            if (entries.isEmpty()) {
+            DecisionRecord.Entry last = record.latest(target).orElse(null);
+            if (last == null) {
                 continue;
             }
-            DecisionRecord.Entry last = entries.get(entries.size() - 1);
             Decision d = last.decision();
             out.addObject().put("namespace", target.namespace()).put("name", target.name())
                     .put("time", last.snapshot().now().toString()).put("currentReplicas", d.currentReplicas())
                     .put("desiredReplicas", d.desiredReplicas()).put("utilizationPercent", d.utilizationPercent())
-                    .put("error", d.error()).put("write", last.write()).put("decisions", entries.size());
+                    .put("error", d.error()).put("write", last.write()).put("decisions", record.recorded(target));
         }
         return SnapshotCodec.MAPPER.writeValueAsString(out);
     }
@@ -58,17 +57,10 @@ public class DecisionResource {
     @Path("/{namespace}/{name}/decisions")
     public String decisions(@PathParam("namespace") String namespace, @PathParam("name") String name)
             throws JsonProcessingException {
-        List<DecisionRecord.Entry> entries = record().decisions(new TargetRef(namespace, name));
+        List<JsonNode> entries = record().decisions(new TargetRef(namespace, name));
         if (entries.isEmpty()) {
             throw new NotFoundException("no decision recorded for " + namespace + "/" + name);
         }
-        ArrayNode out = SnapshotCodec.MAPPER.createArrayNode();
-        for (DecisionRecord.Entry e : entries) {
-            ObjectNode entry = out.addObject();
-            entry.set("snapshot", SnapshotCodec.write(e.snapshot()));
-            entry.set("decision", SnapshotCodec.write(e.decision()));
-            entry.put("write", e.write());
-        }
-        return SnapshotCodec.MAPPER.writeValueAsString(out);
+        return SnapshotCodec.MAPPER.writeValueAsString(SnapshotCodec.MAPPER.createArrayNode().addAll(entries));
     }
 }

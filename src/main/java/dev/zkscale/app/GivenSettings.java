@@ -10,7 +10,7 @@ import java.util.Optional;
  */
 public record GivenSettings(Zk zookeeper, Duration syncPeriod, Optional<List<String>> namespaces,
         int maxReplicasCeiling, boolean dryRun, Optional<String> instanceId, int decisionRecordDepth,
-        Duration cacheSyncTimeout, Optional<Duration> livenessTimeout, boolean logJson) implements ZkscaleSettings {
+        long decisionRecordMaxBytes, Duration cacheSyncTimeout, Optional<Duration> livenessTimeout, boolean logJson) implements ZkscaleSettings {
 
     /** ZooKeeper settings given in code; the components are {@link ZkscaleSettings.ZooKeeper}'s methods. */
     public record Zk(String connect, String root, Duration sessionTimeout, Duration connectionTimeout,

@@ -38,6 +38,14 @@ public interface ZkscaleSettings {
     @WithDefault("100")
     int decisionRecordDepth();
 
+    /**
+     * How many bytes the decision record may hold over all targets (its entries are compressed JSON, well under 1 KiB
+     * each for 10 pods); beyond it the oldest entries of the target holding the most go first. Each target's latest
+     * decision is always kept.
+     */
+    @WithDefault("16777216")
+    long decisionRecordMaxBytes();
+
     /** How long start-up waits for the Kubernetes caches to fill. */
     @WithDefault("60s")
     Duration cacheSyncTimeout();

@@ -408,12 +408,9 @@ public final class Demo {
             }
             OptionalLong epoch = instance.controller.leadership().epoch();
             instance.controller.loop().pass();
-            List<DecisionRecord.Entry> entries = instance.controller.record().decisions(TARGET);
-            if (!entries.isEmpty() && epoch.isPresent()) {
-                DecisionRecord.Entry last = entries.get(entries.size() - 1);
-                if (last.snapshot().now().equals(now)) {
-                    decided = new Decided(instance.name, epoch.getAsLong(), last);
-                }
+            DecisionRecord.Entry last = instance.controller.record().latest(TARGET).orElse(null);
+            if (last != null && epoch.isPresent() && last.snapshot().now().equals(now)) {
+                decided = new Decided(instance.name, epoch.getAsLong(), last);
             }
         }
         return decided;

@@ -22,6 +22,6 @@ final class DemoSettings {
                 new GivenSettings.Zk(connect, ROOT, SESSION_TIMEOUT, Duration.ofSeconds(2), Optional.empty(),
                         Optional.empty(), 100),
                 syncPeriod, Optional.of(List.of(SimulatedWorkload.NAMESPACE)), 1000, false, Optional.of(instance), 10,
-                Duration.ofSeconds(20), Optional.empty(), false);
+                1 << 20, Duration.ofSeconds(20), Optional.empty(), false);
     }
 }

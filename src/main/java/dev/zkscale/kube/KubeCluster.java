@@ -29,6 +29,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.Indexer;
 import java.time.Clock;
@@ -170,14 +171,14 @@ public final class KubeCluster implements Cluster, AutoCloseable {
         Map<String, SharedIndexInformer<StatefulSet>> s = new LinkedHashMap<>();
         Map<String, SharedIndexInformer<io.fabric8.kubernetes.api.model.Pod>> p = new LinkedHashMap<>();
         if (namespaces.isEmpty()) {
-            d.put(ALL, client.apps().deployments().inAnyNamespace().runnableInformer(0));
-            s.put(ALL, client.apps().statefulSets().inAnyNamespace().runnableInformer(0));
-            p.put(ALL, client.pods().inAnyNamespace().runnableInformer(0));
+            d.put(ALL, withoutManagedFields(client.apps().deployments().inAnyNamespace().runnableInformer(0)));
+            s.put(ALL, withoutManagedFields(client.apps().statefulSets().inAnyNamespace().runnableInformer(0)));
+            p.put(ALL, withoutManagedFields(client.pods().inAnyNamespace().runnableInformer(0)));
         } else {
             for (String ns : new TreeSet<>(namespaces)) {
-                d.put(ns, client.apps().deployments().inNamespace(ns).runnableInformer(0));
-                s.put(ns, client.apps().statefulSets().inNamespace(ns).runnableInformer(0));
-                p.put(ns, client.pods().inNamespace(ns).runnableInformer(0));
+                d.put(ns, withoutManagedFields(client.apps().deployments().inNamespace(ns).runnableInformer(0)));
+                s.put(ns, withoutManagedFields(client.apps().statefulSets().inNamespace(ns).runnableInformer(0)));
+                p.put(ns, withoutManagedFields(client.pods().inNamespace(ns).runnableInformer(0)));
             }
         }
         // Without it, every target's pods() would scan every pod of its namespace: targets x pods label matches.
@@ -227,6 +228,20 @@ public final class KubeCluster implements Cluster, AutoCloseable {
             throw new IllegalStateException("interrupted while waiting for the Kubernetes caches to sync", e);
         }
         LOG.infof("Kubernetes caches synced: %s", String.join(", ", all.keySet()));
+    }
+
+    /**
+     * The informer, caching its objects without {@code metadata.managedFields}: the API server's server-side apply
+     * bookkeeping, never read here, and on a pod often larger than everything zkscale reads of it.
+     */
+    private static <T extends HasMetadata> SharedIndexInformer<T> withoutManagedFields(SharedIndexInformer<T> informer) {
+        return informer.itemStore(new BasicItemStore<>(Cache::metaNamespaceKeyFunc) {
+            @Override
+            public T put(String key, T object) {
+                object.getMetadata().setManagedFields(null);
+                return super.put(key, object);
+            }
+        });
     }
 
     /** Stops the informers. The client stays open. Idempotent. */

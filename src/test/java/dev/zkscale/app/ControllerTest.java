@@ -8,15 +8,14 @@ import static dev.zkscale.kube.Fixtures.runningPod;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.zkscale.coordination.ConfigStore;
 import dev.zkscale.coordination.Credentials;
 import dev.zkscale.coordination.ZooKeeperClients;
 import dev.zkscale.core.TargetRef;
 import dev.zkscale.kube.KubeCluster;
-import dev.zkscale.loop.DecisionRecord;
 import dev.zkscale.loop.TuningSource.Tuning;
 import dev.zkscale.loop.TuningSource.TuningUnavailableException;
 import io.fabric8.kubernetes.api.model.Event;
@@ -176,8 +175,8 @@ class ControllerTest {
     private static void awaitCached(Controller c, int replicas) {
         await().until(() -> {
             c.loop().pass();
-            List<DecisionRecord.Entry> entries = c.record().decisions(new TargetRef(NS, "web"));
-            return !entries.isEmpty() && entries.get(entries.size() - 1).snapshot().specReplicas() == replicas;
+            return c.record().latest(new TargetRef(NS, "web")).map(e -> e.snapshot().specReplicas() == replicas)
+                    .orElse(false);
         });
     }
 
@@ -262,9 +261,8 @@ class ControllerTest {
 
         assertEquals(4, web().getSpec().getReplicas());
         assertEquals(0, patches(mark));
-        DecisionRecord.Entry last = c.record().decisions(new TargetRef(NS, "web")).get(1);
-        assertTrue(last.decision().error().contains("unable to fetch metrics from resource metrics API"),
-                last.decision().error());
+        String error = c.record().decisions(new TargetRef(NS, "web")).get(1).at("/decision/error").asText();
+        assertTrue(error.contains("unable to fetch metrics from resource metrics API"), error);
         assertEquals(1, events("FailedGetResourceMetric").size(), "one event per distinct failure, not per pass");
         assertTrue(registry.scrape().contains("zkscale_metrics_errors_total{reason=\"metrics_api_unavailable\",} 2.0"),
                 registry.scrape());
@@ -284,8 +282,8 @@ class ControllerTest {
         c.loop().pass();
 
         assertEquals(4, web().getSpec().getReplicas());
-        assertEquals(List.of("web-2", "web-3"), c.record().decisions(new TargetRef(NS, "web")).get(0).decision()
-                .missingPods());
+        assertEquals("[\"web-2\",\"web-3\"]",
+                c.record().decisions(new TargetRef(NS, "web")).get(0).at("/decision/missingPods").toString());
     }
 
     @Test
@@ -338,9 +336,9 @@ class ControllerTest {
         int mark = rig.api().mark();
 
         c.loop().pass();
-        DecisionRecord.Entry dry = c.record().decisions(new TargetRef(NS, "web")).get(0);
-        assertEquals(4, dry.decision().desiredReplicas());
-        assertEquals("dry run: not written", dry.write());
+        JsonNode dry = c.record().decisions(new TargetRef(NS, "web")).get(0);
+        assertEquals(4, dry.at("/decision/desiredReplicas").asInt());
+        assertEquals("dry run: not written", dry.get("write").asText());
 
         config("web", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50,\"mode\":\"Paused\"}");
         tunings(c, t -> t.get(0).config().mode() == dev.zkscale.core.Mode.Paused);
@@ -362,7 +360,7 @@ class ControllerTest {
         c.loop().pass();
 
         assertEquals(0, patches(mark));
-        assertEquals(4, c.record().decisions(new TargetRef(NS, "web")).get(0).decision().desiredReplicas());
+        assertEquals(4, c.record().decisions(new TargetRef(NS, "web")).get(0).at("/decision/desiredReplicas").asInt());
     }
 
     @Test
@@ -384,7 +382,7 @@ class ControllerTest {
 
         // Then the last good config (max 3) still rules
         assertEquals(3, web().getSpec().getReplicas());
-        assertNull(c.record().decisions(new TargetRef(NS, "web")).get(1).decision().error());
+        assertTrue(c.record().decisions(new TargetRef(NS, "web")).get(1).at("/decision/error").isNull());
         assertEquals(1, events("InvalidConfig").size());
         assertTrue(events("InvalidConfig").get(0).getMessage().contains("maxReplicas: must be an integer"),
                 events("InvalidConfig").get(0).getMessage());

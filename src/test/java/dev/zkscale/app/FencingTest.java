@@ -124,7 +124,7 @@ class FencingTest {
                 await().until(() -> aLeadership.epoch().isPresent());
                 long aEpoch = aLeadership.epoch().getAsLong();
                 PrometheusMeterRegistry aRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-                DecisionRecord aRecord = new DecisionRecord(10);
+                DecisionRecord aRecord = new DecisionRecord(10, 1 << 20);
                 await().ignoreException(TuningUnavailableException.class).until(() -> !aTuning.targets().isEmpty());
                 ControlLoop a = new ControlLoop(frozen, aLeadership, aTuning,
                         new PrometheusMonitor(aRegistry, aLeadership, clock), aRecord, clock,
@@ -151,7 +151,7 @@ class FencingTest {
                 assertEquals(4, web.getSpec().getReplicas());
                 assertEquals(String.valueOf(bEpoch), web.getMetadata().getAnnotations().get(KubeCluster.EPOCH_ANNOTATION));
                 assertTrue(bEpoch > aEpoch);
-                String write = aRecord.decisions(new TargetRef(NS, "web")).get(0).write();
+                String write = aRecord.decisions(new TargetRef(NS, "web")).get(0).get("write").asText();
                 assertTrue(write.startsWith("FENCED"), write);
                 assertTrue(aRegistry.scrape().contains("result=\"fenced\",target=\"web\",} 1.0"), aRegistry.scrape());
             } finally {

@@ -14,8 +14,11 @@ import dev.zkscale.kube.MockApi;
 import dev.zkscale.loop.ControlLoop;
 import dev.zkscale.loop.DecisionRecord;
 import dev.zkscale.monitor.PrometheusMonitor;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
@@ -68,9 +71,10 @@ import org.apache.curator.framework.CuratorFramework;
  * run before the retained heap is measured, so the decision record is full), {@code --process-seconds N} (0: skip the
  * process), {@code --process-sync D} (the process's sync period, 1s), {@code --java-opts "..."} (the process's JVM
  * options; default none), {@code --record-depth N} (decisions kept per target, in this JVM and the process; 100, the
- * default of {@code zkscale.decision-record-depth}), {@code --threads} (print the CPU time of every thread),
- * {@code --jfr FILE} (a Flight
- * Recorder profile of the measured passes only; add {@code -XX:FlightRecorderOptions:stackdepth=256} to the JVM
+ * default of {@code zkscale.decision-record-depth}), {@code --record-max-bytes N} (the decision record's budget over
+ * all targets, in this JVM and the process; 16777216, the default of {@code zkscale.decision-record-max-bytes}),
+ * {@code --managed-fields true} (give each pod the managedFields of a real one; the mock API server lists all pods in
+ * one response, as an API server asked without a limit does), {@code --threads} (print the CPU time of every thread), {@code --jfr FILE} (a Flight Recorder profile of the measured passes only; add {@code -XX:FlightRecorderOptions:stackdepth=256} to the JVM
  * options for whole stacks).
  */
 public final class PassBench {
@@ -91,7 +95,8 @@ public final class PassBench {
         Map<String, String> o = new HashMap<>();
         String[] defaults = {"--targets", "1000", "--pods", "10", "--namespaces", "1", "--warmup", "5", "--passes",
             "10", "--record-passes", "100", "--process-seconds", "0", "--process-sync", "1s", "--java-opts", "",
-            "--jfr", "", "--record-depth", "100"};
+            "--jfr", "", "--record-depth", "100", "--record-max-bytes", "16777216",
+            "--managed-fields", "false"};
         for (int i = 0; i < defaults.length; i += 2) {
             o.put(defaults[i], defaults[i + 1]);
         }
@@ -113,7 +118,7 @@ public final class PassBench {
         try (ZooKeeperProcess zookeeper = ZooKeeperProcess.start(OUT, Duration.ofSeconds(30));
                 MockApi api = MockApi.start()) {
             long seeding = System.nanoTime();
-            seed(api, targets, pods, namespaces);
+            seed(api, targets, pods, namespaces, Boolean.parseBoolean(o.get("--managed-fields")));
             System.out.printf("seeded %d targets, %d pods, %d PodMetrics in %d namespace(s) in %d s%n", targets,
                     targets * pods, targets * pods, namespaces,
                     TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - seeding));
@@ -146,7 +151,8 @@ public final class PassBench {
             }
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             int depth = Integer.parseInt(o.get("--record-depth"));
-            DecisionRecord record = new DecisionRecord(depth);
+            long maxBytes = Long.parseLong(o.get("--record-max-bytes"));
+            DecisionRecord record = new DecisionRecord(depth, maxBytes);
             SteppedClock clock = new SteppedClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
             PrometheusMonitor monitor = new PrometheusMonitor(registry, leadership, clock);
             ZkTuningSource tuning = new ZkTuningSource(curator, ROOT, 1000);
@@ -202,6 +208,9 @@ public final class PassBench {
                     + "%.1f MiB after %d passes, %.1f MiB after %d passes (decision record depth %d per target%s)%n",
                     mib(heapWarm - heapBefore), warmup, mib(heapFull - heapBefore), recorded, depth,
                     recorded >= depth ? ", full" : ", not yet full");
+            int entries = record.targets().stream().mapToInt(record::recorded).sum();
+            System.out.printf("decision record: %d entries, %.1f MiB compressed (%.0f bytes each; budget %.1f MiB)%n",
+                    entries, mib(record.bytes()), (double) record.bytes() / entries, mib(maxBytes));
             System.out.printf("RSS of this JVM (mock server and its store included, so an upper bound only): %s%n",
                     vmRss(ProcessHandle.current().pid()));
             if (threads) {
@@ -215,17 +224,54 @@ public final class PassBench {
 
             int seconds = Integer.parseInt(o.get("--process-seconds"));
             if (seconds > 0) {
-                runProcess(zookeeper, api, seconds, o.get("--process-sync"), o.get("--java-opts"), depth);
+                runProcess(zookeeper, api, seconds, o.get("--process-sync"), o.get("--java-opts"), depth, maxBytes);
             }
             curator.close();
         }
     }
 
     /**
+     * The {@code metadata.managedFields} the API server keeps on a pod of a Deployment (server-side apply bookkeeping,
+     * here as on a kind 1.30 cluster: the ReplicaSet controller's fields and the kubelet's status fields), so that the
+     * cached pods are as large as in a cluster. About 2.6 KB of JSON.
+     */
+    private static final String MANAGED_FIELDS = """
+            [{"apiVersion": "v1", "fieldsType": "FieldsV1", "manager": "kube-controller-manager", "operation": "Update",
+              "time": "2026-01-01T00:00:00Z",
+              "fieldsV1": {"f:metadata": {"f:generateName": {}, "f:labels": {".": {}, "f:app": {}, "f:tier": {},
+                             "f:pod-template-hash": {}},
+                           "f:ownerReferences": {".": {}, "k:{\\"uid\\":\\"6f1c1d2e-0000-4000-8000-000000000001\\"}": {}}},
+                           "f:spec": {"f:containers": {"k:{\\"name\\":\\"app\\"}": {".": {}, "f:image": {},
+                             "f:imagePullPolicy": {}, "f:name": {}, "f:ports": {".": {},
+                               "k:{\\"containerPort\\":8080,\\"protocol\\":\\"TCP\\"}": {".": {}, "f:containerPort": {},
+                                 "f:name": {}, "f:protocol": {}}},
+                             "f:resources": {".": {}, "f:limits": {".": {}, "f:memory": {}},
+                               "f:requests": {".": {}, "f:cpu": {}, "f:memory": {}}},
+                             "f:terminationMessagePath": {}, "f:terminationMessagePolicy": {}}},
+                           "f:dnsPolicy": {}, "f:enableServiceLinks": {}, "f:restartPolicy": {}, "f:schedulerName": {},
+                           "f:securityContext": {}, "f:terminationGracePeriodSeconds": {}}}},
+             {"apiVersion": "v1", "fieldsType": "FieldsV1", "manager": "kubelet", "operation": "Update",
+              "subresource": "status", "time": "2026-01-01T00:00:30Z",
+              "fieldsV1": {"f:status": {"f:conditions": {
+                  "k:{\\"type\\":\\"ContainersReady\\"}": {".": {}, "f:lastProbeTime": {}, "f:lastTransitionTime": {},
+                    "f:status": {}, "f:type": {}},
+                  "k:{\\"type\\":\\"Initialized\\"}": {".": {}, "f:lastProbeTime": {}, "f:lastTransitionTime": {},
+                    "f:status": {}, "f:type": {}},
+                  "k:{\\"type\\":\\"PodReadyToStartContainers\\"}": {".": {}, "f:lastProbeTime": {},
+                    "f:lastTransitionTime": {}, "f:status": {}, "f:type": {}},
+                  "k:{\\"type\\":\\"Ready\\"}": {".": {}, "f:lastProbeTime": {}, "f:lastTransitionTime": {},
+                    "f:status": {}, "f:type": {}}},
+                "f:containerStatuses": {}, "f:hostIP": {}, "f:hostIPs": {}, "f:phase": {}, "f:podIP": {},
+                "f:podIPs": {".": {}, "k:{\\"ip\\":\\"10.244.1.17\\"}": {".": {}, "f:ip": {}}}, "f:startTime": {}}}}]""";
+
+    /**
      * Puts the deployments, their pods and PodMetrics straight into the mock's store (creating 21,000 objects through
      * its API takes minutes). Usage 45% to 55% of request against a 50% target: within tolerance, so no target scales.
+     * With {@code managedFields}, each pod carries the {@link #MANAGED_FIELDS} of a real one.
      */
-    private static void seed(MockApi api, int targets, int pods, int namespaces) {
+    private static void seed(MockApi api, int targets, int pods, int namespaces, boolean managedFields) {
+        List<ManagedFieldsEntry> fields = managedFields
+                ? List.of(Serialization.unmarshal(MANAGED_FIELDS, ManagedFieldsEntry[].class)) : null;
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         for (int t = 0; t < targets; t++) {
             String ns = namespace(t, namespaces);
@@ -235,7 +281,9 @@ public final class PassBench {
             for (int p = 0; p < pods; p++) {
                 String pod = name + "-" + p;
                 int usage = 225 + Math.floorMod(p * 7 + name.hashCode(), 50);
-                BulkLoad.put(api, "pods", Fixtures.runningPod(ns, pod, labels, "500m"));
+                Pod running = Fixtures.runningPod(ns, pod, labels, "500m");
+                running.getMetadata().setManagedFields(fields);
+                BulkLoad.put(api, "pods", running);
                 BulkLoad.put(api, "pods", Fixtures.podMetrics(ns, pod, labels, now, "30s", Map.of("app", usage + "m")));
             }
         }
@@ -261,14 +309,14 @@ public final class PassBench {
     /** Every target decided, without error, without a write. */
     private static void check(DecisionRecord record, int targets, MockApi api) {
         long decided = record.targets().size();
-        long errors = record.targets().stream().map(record::decisions).filter(d -> !d.isEmpty())
-                .filter(d -> d.get(d.size() - 1).decision().error() != null).count();
+        long errors = record.targets().stream().map(record::latest)
+                .filter(d -> d.orElseThrow().decision().error() != null).count();
         long writes = api.requests(0, r -> r.method().equals("PATCH")).size();
         System.out.printf("after warm-up: %d targets decided, %d with an error, %d scale writes%n", decided, errors,
                 writes);
         if (decided != targets || errors != 0 || writes != 0) {
-            record.targets().stream().limit(3).forEach(t -> System.out.println(record.decisions(t)
-                    .get(record.decisions(t).size() - 1).decision()));
+            record.targets().stream().limit(3).forEach(t -> System.out.println(record.latest(t).orElseThrow()
+                    .decision()));
             throw new IllegalStateException("the workload is not the steady state this benchmark is meant to measure");
         }
     }
@@ -374,7 +422,7 @@ public final class PassBench {
 
     /** A zkscale run process against the same servers: its RSS and CPU per pass, sampled every 10 s. */
     private static void runProcess(ZooKeeperProcess zookeeper, MockApi api, int seconds, String sync, String javaOpts,
-            int depth) throws Exception {
+            int depth, long maxBytes) throws Exception {
         System.setProperty("zkscale.it.java-opts", javaOpts);
         Map<String, String> settings = Map.of(
                 "zkscale.zookeeper.connect", zookeeper.connectString(),
@@ -382,12 +430,13 @@ public final class PassBench {
                 "zkscale.sync-period", sync,
                 "quarkus.kubernetes-client.api-server-url", api.server.url("/"),
                 "quarkus.kubernetes-client.request-timeout", "60s",
-                "zkscale.decision-record-depth", Integer.toString(depth));
+                "zkscale.decision-record-depth", Integer.toString(depth),
+                "zkscale.decision-record-max-bytes", Long.toString(maxBytes));
         try (ZkscaleProcess p = ZkscaleProcess.start("zkscale-run", OUT, settings)) {
             long pid = p.process().pid();
             long start = System.nanoTime();
-            System.out.printf("%nzkscale run (pid %d, JAVA_OPTS \"%s\", sync period %s, decision record depth %d); "
-                    + "log %s%n", pid, javaOpts, sync, depth, p.log());
+            System.out.printf("%nzkscale run (pid %d, JAVA_OPTS \"%s\", sync period %s, decision record depth %d, "
+                    + "max bytes %d); log %s%n", pid, javaOpts, sync, depth, maxBytes, p.log());
             System.out.printf("  %6s %8s %12s %12s %14s %14s%n", "s", "passes", "VmRSS", "CPU (ms)", "CPU/pass (ms)",
                     "requests/pass");
             long lastCpu = -1;
