@@ -38,17 +38,23 @@ final class EpochRecorder implements AutoCloseable {
     private void run() {
         Map<String, OptionalLong> last = new LinkedHashMap<>();
         while (running) {
-            for (Map.Entry<String, Leadership> e : watched.entrySet()) {
-                OptionalLong now = e.getValue().epoch();
-                if (!now.equals(last.get(e.getKey()))) {
-                    last.put(e.getKey(), now);
-                    synchronized (changes) {
-                        changes.add(new Change(System.nanoTime(), e.getKey(), now));
-                    }
-                }
-            }
+            record(last);
             firstPass.countDown();
             LockSupport.parkNanos(100_000);
+        }
+        // One more pass after close() was called: whatever the caller saw before closing is in the log.
+        record(last);
+    }
+
+    private void record(Map<String, OptionalLong> last) {
+        for (Map.Entry<String, Leadership> e : watched.entrySet()) {
+            OptionalLong now = e.getValue().epoch();
+            if (!now.equals(last.get(e.getKey()))) {
+                last.put(e.getKey(), now);
+                synchronized (changes) {
+                    changes.add(new Change(System.nanoTime(), e.getKey(), now));
+                }
+            }
         }
     }
 

@@ -92,7 +92,8 @@ class ZkLeadershipTest {
 
             assertTrue(second > first, "new epoch " + second + " must be greater than " + first);
             assertEquals(OptionalLong.empty(), a.epoch());
-            int bLeads = recorder.indexOfAnyEpoch("b", 0);
+            // The recorder polls: it may log b's epoch a moment after the await above saw it.
+            int bLeads = await().atMost(PATIENCE).until(() -> recorder.indexOfAnyEpoch("b", 0), i -> i >= 0);
             measured("handover after close(): standby's epoch %.1f ms after close() began",
                     (recorder.nanosAt(bLeads) - closing) / 1e6);
         }
