@@ -158,7 +158,7 @@ public final class SnapshotCodec {
     /** The snapshot as one JSON object, replayable with {@code zkscale explain}. */
     public static ObjectNode write(Snapshot s) {
         ObjectNode out = MAPPER.createObjectNode();
-        out.put("now", s.now().toString());
+        out.put("now", Fields.formatTime(s.now()));
         out.putObject("target").put("namespace", s.target().namespace()).put("name", s.target().name());
         out.set("config", ConfigCodec.write(s.config()));
         out.putObject("scale").put("specReplicas", s.specReplicas()).put("statusReplicas", s.statusReplicas());
@@ -200,7 +200,7 @@ public final class SnapshotCodec {
     }
 
     private static String time(Instant time) {
-        return time == null ? null : time.toString();
+        return time == null ? null : Fields.formatTime(time);
     }
 
     /** The decision as one JSON object, fields in the contract's order. */
@@ -239,7 +239,7 @@ public final class SnapshotCodec {
 
     private static void entries(ArrayNode array, List<History.Entry> entries) {
         for (History.Entry e : entries) {
-            array.addObject().put("time", e.time().toString()).put("replicas", e.replicas());
+            array.addObject().put("time", Fields.formatTime(e.time())).put("replicas", e.replicas());
         }
     }
 }
