@@ -1,13 +1,14 @@
 package dev.zkscale.codec;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.zkscale.core.Behavior;
 import dev.zkscale.core.Mode;
 import dev.zkscale.core.ScalingPolicy;
 import dev.zkscale.core.ScalingRules;
 import dev.zkscale.core.TargetConfig;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,36 +85,53 @@ public final class ConfigCodec {
 
     /** The config with every default written out: parsing it again gives the same config. */
     public static ObjectNode write(TargetConfig c) {
-        ObjectNode out = SnapshotCodec.MAPPER.createObjectNode();
-        out.putObject("scaleTargetRef").put("kind", c.kind()).put("name", c.workloadName());
-        out.put("minReplicas", c.minReplicas()).put("maxReplicas", c.maxReplicas())
-                .put("targetCPUUtilizationPercentage", c.targetCPUUtilizationPercentage());
-        if (c.container() != null) {
-            out.put("container", c.container());
-        }
-        out.put("tolerance", c.tolerance()).put("downscaleStabilizationSeconds", c.downscaleStabilizationSeconds())
-                .put("cpuInitializationPeriodSeconds", c.cpuInitializationPeriodSeconds())
-                .put("initialReadinessDelaySeconds", c.initialReadinessDelaySeconds());
-        if (c.behavior() != null) {
-            ObjectNode behavior = out.putObject("behavior");
-            write(behavior.putObject("scaleUp"), c.behavior().scaleUp());
-            write(behavior.putObject("scaleDown"), c.behavior().scaleDown());
-        }
-        out.put("mode", c.mode().name());
-        return out;
+        return SnapshotCodec.tree(out -> write(out, c));
     }
 
-    private static void write(ObjectNode out, ScalingRules rules) {
-        out.put("stabilizationWindowSeconds", rules.stabilizationWindowSeconds())
-                .put("selectPolicy", rules.selectPolicy().name());
-        ArrayNode policies = out.putArray("policies");
+    /** As {@link #write(TargetConfig)}, to a generator. */
+    public static void write(JsonGenerator out, TargetConfig c) throws IOException {
+        out.writeStartObject();
+        out.writeObjectFieldStart("scaleTargetRef");
+        out.writeStringField("kind", c.kind());
+        out.writeStringField("name", c.workloadName());
+        out.writeEndObject();
+        out.writeNumberField("minReplicas", c.minReplicas());
+        out.writeNumberField("maxReplicas", c.maxReplicas());
+        out.writeNumberField("targetCPUUtilizationPercentage", c.targetCPUUtilizationPercentage());
+        if (c.container() != null) {
+            out.writeStringField("container", c.container());
+        }
+        out.writeNumberField("tolerance", c.tolerance());
+        out.writeNumberField("downscaleStabilizationSeconds", c.downscaleStabilizationSeconds());
+        out.writeNumberField("cpuInitializationPeriodSeconds", c.cpuInitializationPeriodSeconds());
+        out.writeNumberField("initialReadinessDelaySeconds", c.initialReadinessDelaySeconds());
+        if (c.behavior() != null) {
+            out.writeObjectFieldStart("behavior");
+            write(out, "scaleUp", c.behavior().scaleUp());
+            write(out, "scaleDown", c.behavior().scaleDown());
+            out.writeEndObject();
+        }
+        out.writeStringField("mode", c.mode().name());
+        out.writeEndObject();
+    }
+
+    private static void write(JsonGenerator out, String name, ScalingRules rules) throws IOException {
+        out.writeObjectFieldStart(name);
+        out.writeNumberField("stabilizationWindowSeconds", rules.stabilizationWindowSeconds());
+        out.writeStringField("selectPolicy", rules.selectPolicy().name());
+        out.writeArrayFieldStart("policies");
         for (ScalingPolicy p : rules.policies()) {
-            policies.addObject().put("type", p.type().name()).put("value", p.value())
-                    .put("periodSeconds", p.periodSeconds());
+            out.writeStartObject();
+            out.writeStringField("type", p.type().name());
+            out.writeNumberField("value", p.value());
+            out.writeNumberField("periodSeconds", p.periodSeconds());
+            out.writeEndObject();
         }
+        out.writeEndArray();
         if (rules.tolerance() != null) {
-            out.put("tolerance", rules.tolerance());
+            out.writeNumberField("tolerance", rules.tolerance());
         }
+        out.writeEndObject();
     }
 
     private static ScalingRules rules(Fields f, String path, int defaultWindow, List<ScalingPolicy> defaultPolicies)

@@ -1,10 +1,11 @@
 package dev.zkscale.codec;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
 import dev.zkscale.core.Condition;
 import dev.zkscale.core.Decision;
 import dev.zkscale.core.History;
@@ -13,6 +14,8 @@ import dev.zkscale.core.PodMetrics;
 import dev.zkscale.core.Snapshot;
 import dev.zkscale.core.TargetConfig;
 import dev.zkscale.core.TargetRef;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -31,6 +34,8 @@ public final class SnapshotCodec {
     public static final ObjectMapper MAPPER = new ObjectMapper()
             .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true))
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+    private static final ObjectMapper TREES = new ObjectMapper();
 
     private static final Set<String> SNAPSHOT_FIELDS = Set.of("now", "target", "config", "scale", "pods", "podMetrics", "metricsError", "history");
     private static final Set<String> TARGET_FIELDS = Set.of("namespace", "name");
@@ -155,91 +160,177 @@ public final class SnapshotCodec {
         return entries;
     }
 
+    /** Writes JSON to a generator: {@link SnapshotCodec#write(JsonGenerator, Snapshot)} and the like. */
+    @FunctionalInterface
+    public interface Writer {
+        void write(JsonGenerator out) throws IOException;
+    }
+
+    /**
+     * What {@code writer} writes, as a tree, with the node types {@code ObjectNode.put} would give (read by a plain
+     * mapper: {@link #MAPPER} would turn a double into a decimal of its exact binary value).
+     */
+    public static ObjectNode tree(Writer writer) {
+        try {
+            TokenBuffer buffer = new TokenBuffer(TREES, false);
+            writer.write(buffer);
+            return TREES.readTree(buffer.asParser());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot happen: writing to memory failed", e);
+        }
+    }
+
     /** The snapshot as one JSON object, replayable with {@code zkscale explain}. */
     public static ObjectNode write(Snapshot s) {
-        ObjectNode out = MAPPER.createObjectNode();
-        out.put("now", Fields.formatTime(s.now()));
-        out.putObject("target").put("namespace", s.target().namespace()).put("name", s.target().name());
-        out.set("config", ConfigCodec.write(s.config()));
-        out.putObject("scale").put("specReplicas", s.specReplicas()).put("statusReplicas", s.statusReplicas());
-        ArrayNode pods = out.putArray("pods");
+        return tree(out -> write(out, s));
+    }
+
+    /** The decision as one JSON object, fields in the contract's order. */
+    public static ObjectNode write(Decision d) {
+        return tree(out -> write(out, d));
+    }
+
+    /** Writes the snapshot as one JSON object, without building a tree (the decision record writes one a target a pass). */
+    public static void write(JsonGenerator out, Snapshot s) throws IOException {
+        out.writeStartObject();
+        out.writeStringField("now", Fields.formatTime(s.now()));
+        write(out, "target", s.target());
+        out.writeFieldName("config");
+        ConfigCodec.write(out, s.config());
+        out.writeObjectFieldStart("scale");
+        out.writeNumberField("specReplicas", s.specReplicas());
+        out.writeNumberField("statusReplicas", s.statusReplicas());
+        out.writeEndObject();
+        out.writeArrayFieldStart("pods");
         for (Pod p : s.pods()) {
-            ObjectNode pod = pods.addObject().put("name", p.name()).put("phase", p.phase());
+            out.writeStartObject();
+            out.writeStringField("name", p.name());
+            out.writeStringField("phase", p.phase());
             switch (p.ready()) {
-                case TRUE -> pod.put("ready", true);
-                case FALSE -> pod.put("ready", false);
-                case UNKNOWN -> pod.put("ready", "Unknown");
-                case NONE -> pod.putNull("ready");
+                case TRUE -> out.writeBooleanField("ready", true);
+                case FALSE -> out.writeBooleanField("ready", false);
+                case UNKNOWN -> out.writeStringField("ready", "Unknown");
+                case NONE -> out.writeNullField("ready");
             }
-            pod.put("deleting", p.deleting()).put("startTime", time(p.startTime()))
-                    .put("readyTransitionTime", time(p.readyTransitionTime()));
-            ArrayNode containers = pod.putArray("containers");
+            out.writeBooleanField("deleting", p.deleting());
+            out.writeStringField("startTime", time(p.startTime()));
+            out.writeStringField("readyTransitionTime", time(p.readyTransitionTime()));
+            out.writeArrayFieldStart("containers");
             for (Pod.Container c : p.containers()) {
-                containers.addObject().put("name", c.name()).put("requestMilliCpu", c.requestMilliCpu())
-                        .put("restartableInit", c.restartableInit());
+                out.writeStartObject();
+                out.writeStringField("name", c.name());
+                number(out, "requestMilliCpu", c.requestMilliCpu());
+                out.writeBooleanField("restartableInit", c.restartableInit());
+                out.writeEndObject();
             }
+            out.writeEndArray();
+            out.writeEndObject();
         }
-        ArrayNode metrics = out.putArray("podMetrics");
+        out.writeEndArray();
+        out.writeArrayFieldStart("podMetrics");
         for (PodMetrics m : s.podMetrics()) {
-            ObjectNode item = metrics.addObject().put("pod", m.pod()).put("timestamp", time(m.timestamp()))
-                    .put("windowSeconds", m.windowSeconds());
-            ArrayNode containers = item.putArray("containers");
+            out.writeStartObject();
+            out.writeStringField("pod", m.pod());
+            out.writeStringField("timestamp", time(m.timestamp()));
+            out.writeNumberField("windowSeconds", m.windowSeconds());
+            out.writeArrayFieldStart("containers");
             for (PodMetrics.Usage u : m.containers()) {
-                containers.addObject().put("name", u.name()).put("usageMilliCpu", u.usageMilliCpu());
+                out.writeStartObject();
+                out.writeStringField("name", u.name());
+                number(out, "usageMilliCpu", u.usageMilliCpu());
+                out.writeEndObject();
             }
+            out.writeEndArray();
+            out.writeEndObject();
         }
+        out.writeEndArray();
         if (s.metricsError() != null) {
-            out.put("metricsError", s.metricsError());
+            out.writeStringField("metricsError", s.metricsError());
         }
         if (s.history() == null) {
-            out.putNull("history");
+            out.writeNullField("history");
         } else {
-            write(out.putObject("history"), s.history());
+            write(out, s.history());
         }
-        return out;
+        out.writeEndObject();
     }
 
     private static String time(Instant time) {
         return time == null ? null : Fields.formatTime(time);
     }
 
-    /** The decision as one JSON object, fields in the contract's order. */
-    public static ObjectNode write(Decision d) {
-        ObjectNode out = MAPPER.createObjectNode();
-        out.putObject("target").put("namespace", d.target().namespace()).put("name", d.target().name());
-        out.put("currentReplicas", d.currentReplicas());
-        out.put("desiredReplicas", d.desiredReplicas());
-        out.put("recommendedReplicas", d.recommendedReplicas());
-        out.put("utilizationPercent", d.utilizationPercent());
-        out.put("rawAverageMilliCpu", d.rawAverageMilliCpu());
-        out.put("readyPods", d.readyPods());
-        strings(out.putArray("unreadyPods"), d.unreadyPods());
-        strings(out.putArray("missingPods"), d.missingPods());
-        strings(out.putArray("ignoredPods"), d.ignoredPods());
-        ArrayNode conditions = out.putArray("conditions");
+    /** Writes the decision as one JSON object, fields in the contract's order, without building a tree. */
+    public static void write(JsonGenerator out, Decision d) throws IOException {
+        out.writeStartObject();
+        write(out, "target", d.target());
+        out.writeNumberField("currentReplicas", d.currentReplicas());
+        out.writeNumberField("desiredReplicas", d.desiredReplicas());
+        number(out, "recommendedReplicas", d.recommendedReplicas());
+        number(out, "utilizationPercent", d.utilizationPercent());
+        number(out, "rawAverageMilliCpu", d.rawAverageMilliCpu());
+        out.writeNumberField("readyPods", d.readyPods());
+        strings(out, "unreadyPods", d.unreadyPods());
+        strings(out, "missingPods", d.missingPods());
+        strings(out, "ignoredPods", d.ignoredPods());
+        out.writeArrayFieldStart("conditions");
         for (Condition c : d.conditions()) {
-            conditions.addObject().put("type", c.type()).put("status", c.status()).put("reason", c.reason())
-                    .put("message", c.message());
+            out.writeStartObject();
+            out.writeStringField("type", c.type());
+            out.writeStringField("status", c.status());
+            out.writeStringField("reason", c.reason());
+            out.writeStringField("message", c.message());
+            out.writeEndObject();
         }
-        out.put("reason", d.reason());
-        out.put("error", d.error());
-        write(out.putObject("history"), d.history());
-        return out;
+        out.writeEndArray();
+        out.writeStringField("reason", d.reason());
+        out.writeStringField("error", d.error());
+        write(out, d.history());
+        out.writeEndObject();
     }
 
-    private static void write(ObjectNode out, History history) {
-        entries(out.putArray("recommendations"), history.recommendations());
-        entries(out.putArray("scaleUpEvents"), history.scaleUpEvents());
-        entries(out.putArray("scaleDownEvents"), history.scaleDownEvents());
+    private static void write(JsonGenerator out, String name, TargetRef target) throws IOException {
+        out.writeObjectFieldStart(name);
+        out.writeStringField("namespace", target.namespace());
+        out.writeStringField("name", target.name());
+        out.writeEndObject();
     }
 
-    private static void strings(ArrayNode array, List<String> values) {
-        values.forEach(array::add);
+    private static void write(JsonGenerator out, History history) throws IOException {
+        out.writeObjectFieldStart("history");
+        entries(out, "recommendations", history.recommendations());
+        entries(out, "scaleUpEvents", history.scaleUpEvents());
+        entries(out, "scaleDownEvents", history.scaleDownEvents());
+        out.writeEndObject();
     }
 
-    private static void entries(ArrayNode array, List<History.Entry> entries) {
+    /** A number field, or null. */
+    static void number(JsonGenerator out, String name, Number value) throws IOException {
+        out.writeFieldName(name);
+        if (value == null) {
+            out.writeNull();
+        } else if (value instanceof Long l) {
+            out.writeNumber(l);
+        } else {
+            out.writeNumber(value.intValue());
+        }
+    }
+
+    private static void strings(JsonGenerator out, String name, List<String> values) throws IOException {
+        out.writeArrayFieldStart(name);
+        for (String v : values) {
+            out.writeString(v);
+        }
+        out.writeEndArray();
+    }
+
+    private static void entries(JsonGenerator out, String name, List<History.Entry> entries) throws IOException {
+        out.writeArrayFieldStart(name);
         for (History.Entry e : entries) {
-            array.addObject().put("time", Fields.formatTime(e.time())).put("replicas", e.replicas());
+            out.writeStartObject();
+            out.writeStringField("time", Fields.formatTime(e.time()));
+            out.writeNumberField("replicas", e.replicas());
+            out.writeEndObject();
         }
+        out.writeEndArray();
     }
 }

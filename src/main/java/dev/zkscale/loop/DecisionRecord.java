@@ -1,14 +1,14 @@
 package dev.zkscale.loop;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.zkscale.codec.SnapshotCodec;
 import dev.zkscale.core.Decision;
 import dev.zkscale.core.Snapshot;
 import dev.zkscale.core.TargetRef;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -39,6 +39,8 @@ public final class DecisionRecord {
     private final int depth;
     private final long maxBytes;
     private final Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+    /** Where {@link #pack} writes an entry's JSON before compressing it; reused, as {@link #add} is synchronized. */
+    private final ByteArrayOutputStream text = new ByteArrayOutputStream(8192);
     /** The first entry's JSON: the preset dictionary of every entry's compression (they share most of their text). */
     private byte[] dictionary;
     private final Map<TargetRef, Target> targets = new HashMap<>();
@@ -141,16 +143,19 @@ public final class DecisionRecord {
     }
 
     private byte[] pack(Entry entry) {
-        ObjectNode tree = SnapshotCodec.MAPPER.createObjectNode();
-        tree.set("snapshot", SnapshotCodec.write(entry.snapshot()));
-        tree.set("decision", SnapshotCodec.write(entry.decision()));
-        tree.put("write", entry.write());
-        byte[] json;
-        try {
-            json = SnapshotCodec.MAPPER.writeValueAsBytes(tree);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot happen: a JSON tree that does not write", e);
+        text.reset();
+        try (JsonGenerator out = SnapshotCodec.MAPPER.getFactory().createGenerator(text)) {
+            out.writeStartObject();
+            out.writeFieldName("snapshot");
+            SnapshotCodec.write(out, entry.snapshot());
+            out.writeFieldName("decision");
+            SnapshotCodec.write(out, entry.decision());
+            out.writeStringField("write", entry.write());
+            out.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot happen: writing to memory failed", e);
         }
+        byte[] json = text.toByteArray();
         if (dictionary == null) {
             dictionary = json;
         }
