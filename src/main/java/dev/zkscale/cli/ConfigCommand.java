@@ -34,6 +34,7 @@ import java.util.logging.Level;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.utils.PathUtils;
 
 /**
  * {@code zkscale config ...}: reads and writes the config ZNodes through {@link ConfigStore}, and validates config
@@ -123,6 +124,8 @@ final class ConfigCommand {
         byte[] data = command.equals("set") ? read(a.positional.get(1)).data() : null;
         Credentials controller = command.equals("init") ? controllerCredentials(a) : null;
         OptionalInt expected = a.integer("--expect-version");
+        int to = command.equals("rollback")
+                ? a.integer("--to").orElseThrow(() -> new UsageException("rollback needs --to VERSION")) : 0;
         try (Session s = Session.open()) {
             ConfigStore store = s.store;
             switch (command) {
@@ -141,10 +144,7 @@ final class ConfigCommand {
                             + (key.isDefaults() ? "" : "; no longer managed, its replicas stay as they are"));
                 }
                 case "history" -> history(store, key);
-                case "rollback" -> {
-                    int to = a.integer("--to").orElseThrow(() -> new UsageException("rollback needs --to VERSION"));
-                    printWritten(store.rollback(key, to, expected), to);
-                }
+                case "rollback" -> printWritten(store.rollback(key, to, expected), to);
                 case "init" -> store.init(controller.digestId()).forEach(out::println);
                 default -> throw new IllegalStateException(command);
             }
@@ -468,7 +468,9 @@ final class ConfigCommand {
             Duration timeout = Settings.duration(Settings.CONNECTION_TIMEOUT, Duration.ofSeconds(5));
             int historyLimit = Settings.historyLimit();
             Optional<Credentials> credentials = Settings.credentials();
-            if (!root.startsWith("/") || root.length() > 1 && root.endsWith("/")) {
+            try {
+                PathUtils.validatePath(root);
+            } catch (IllegalArgumentException e) {
                 throw new UsageException("setting " + Settings.ROOT + ": must be a ZNode path like /zkscale, got \""
                         + root + "\"");
             }

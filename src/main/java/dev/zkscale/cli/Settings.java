@@ -103,10 +103,9 @@ final class Settings {
 
     /** The ZooKeeper identity: {@code zkscale.zookeeper.auth} (not as -D) or {@code zkscale.zookeeper.auth-file}. */
     static Optional<Credentials> credentials() throws UsageException {
-        String auth = System.getProperty(Credentials.AUTH) != null ? System.getProperty(Credentials.AUTH)
-                : System.getenv("ZKSCALE_ZOOKEEPER_AUTH");
         try {
-            return Credentials.fromSettings(Optional.ofNullable(auth), Optional.ofNullable(get(Credentials.AUTH_FILE)));
+            return Credentials.fromSettings(Optional.ofNullable(get(Credentials.AUTH)),
+                    Optional.ofNullable(get(Credentials.AUTH_FILE)));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

@@ -586,10 +586,13 @@ public final class ConfigStore {
             }
             // Defaults that would turn a valid target invalid would take that target's changes hostage: refuse them.
             ObjectNode old = currentDefaults();
+            if (old == null) {
+                return;  // the current defaults are invalid: no target is valid under them to protect
+            }
             for (String namespace : sorted(children(targetsPath))) {
                 for (String name : sorted(children(ZKPaths.makePath(targetsPath, namespace)))) {
                     Versioned target = read(new Key(namespace, name));
-                    if (target != null && old != null && problem(old, target) == null) {
+                    if (target != null && problem(old, target) == null) {
                         String problem = problem(defaults, target);
                         if (problem != null) {
                             throw new ConfigStoreException(Kind.INVALID, "these defaults would make " + target.path()

@@ -56,8 +56,8 @@ public final class ZkLeadership implements Leadership, Closeable {
     private static final Duration FIRST_RETRY = Duration.ofMillis(500);
     private static final Duration MAX_RETRY = Duration.ofSeconds(30);
 
-    /** The lifecycle: created, started once, closed once (closing is idempotent). */
-    public enum State {
+    /** The lifecycle: created, started once, closed once (closing is idempotent); {@link ZkTuningSource}'s too. */
+    enum State {
         LATENT,
         STARTED,
         CLOSED
@@ -192,11 +192,6 @@ public final class ZkLeadership implements Leadership, Closeable {
      */
     public boolean holdsLatch() {
         return latch.hasLeadership();
-    }
-
-    /** Where this instance is in its lifecycle. */
-    public State state() {
-        return state.get();
     }
 
     /** The one place where connection states change what this instance may do. Runs on Curator's event thread. */

@@ -49,18 +49,11 @@ public final class ZkTuningSource implements TuningSource, Closeable {
     private static final Comparator<Tuning> ORDER = Comparator.comparing((Tuning t) -> t.target().namespace())
             .thenComparing(t -> t.target().name());
 
-    /** The lifecycle: created, started once, closed once (closing is idempotent). */
-    public enum State {
-        LATENT,
-        STARTED,
-        CLOSED
-    }
-
     private final CuratorFramework client;
     private final String targetsPath;
     private final String defaultsPath;
     private final int maxReplicasCeiling;
-    private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+    private final AtomicReference<ZkLeadership.State> state = new AtomicReference<>(ZkLeadership.State.LATENT);
     private final ConnectionStateListener connectionListener = (c, newState) -> onConnectionState(newState);
 
     private final Object lock = new Object();
@@ -90,7 +83,7 @@ public final class ZkTuningSource implements TuningSource, Closeable {
 
     /** Starts watching. It returns at once; the first load completes in the background once connected. */
     public void start() {
-        if (!state.compareAndSet(State.LATENT, State.STARTED)) {
+        if (!state.compareAndSet(ZkLeadership.State.LATENT, ZkLeadership.State.STARTED)) {
             throw new IllegalStateException("ZkTuningSource can be started only once; it is " + state.get());
         }
         client.getConnectionStateListenable().addListener(connectionListener);
@@ -104,18 +97,13 @@ public final class ZkTuningSource implements TuningSource, Closeable {
     /** Stops watching. Idempotent. The client stays open. */
     @Override
     public void close() {
-        if (state.getAndSet(State.CLOSED) != State.STARTED) {
+        if (state.getAndSet(ZkLeadership.State.CLOSED) != ZkLeadership.State.STARTED) {
             return;
         }
         client.getConnectionStateListenable().removeListener(connectionListener);
         synchronized (lock) {
             generation.close();
         }
-    }
-
-    /** Where this source is in its lifecycle. */
-    public State state() {
-        return state.get();
     }
 
     /**
@@ -128,7 +116,7 @@ public final class ZkTuningSource implements TuningSource, Closeable {
     public List<Tuning> targets() throws TuningUnavailableException {
         Exception failure;
         synchronized (lock) {
-            if (state.get() != State.STARTED) {
+            if (state.get() != ZkLeadership.State.STARTED) {
                 throw new TuningUnavailableException("the config source is " + state.get(), null);
             }
             if (!connected) {
@@ -206,7 +194,7 @@ public final class ZkTuningSource implements TuningSource, Closeable {
     /** The one place where connection states change what this source may hand out. On Curator's event thread. */
     private void onConnectionState(ConnectionState newState) {
         synchronized (lock) {
-            if (state.get() != State.STARTED) {
+            if (state.get() != ZkLeadership.State.STARTED) {
                 return;
             }
             switch (newState) {

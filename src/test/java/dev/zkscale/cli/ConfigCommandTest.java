@@ -216,6 +216,26 @@ class ConfigCommandTest {
     }
 
     @Test
+    @DisplayName("a bad argument is exit 2 even when ZooKeeper is unreachable: it is read before connecting")
+    void badArgumentBeforeConnecting() {
+        System.setProperty(Settings.CONNECT, "127.0.0.1:1");
+        System.setProperty(Settings.CONNECTION_TIMEOUT, "1s");
+
+        Result r = config("rollback", "shop/web");
+        assertEquals(2, r.code());
+        assertEquals("zkscale config rollback: rollback needs --to VERSION", r.err().split("\n")[0]);
+    }
+
+    @Test
+    @DisplayName("a root that is not a ZNode path is exit 2 naming the setting, not a stack trace")
+    void badRoot() {
+        System.setProperty(Settings.ROOT, "/zkscale//configs");
+
+        assertEquals(new Result(2, "", "zkscale config list: setting zkscale.zookeeper.root: must be a ZNode path like "
+                + "/zkscale, got \"/zkscale//configs\"\n"), config("list"));
+    }
+
+    @Test
     @DisplayName("identities: init as admin; the controller may read, not write; anonymous may do nothing; "
             + "credentials never from -D and never printed")
     void identities() throws Exception {
