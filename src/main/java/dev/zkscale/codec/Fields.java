@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.DateTimeException;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -157,7 +154,7 @@ final class Fields {
         JsonNode value = node.get(name);
         try {
             if (value.isTextual()) {
-                return parseTime(value.asText());
+                return Rfc3339.parse(value.asText());
             }
         } catch (DateTimeException e) {
             // reported below
@@ -180,73 +177,6 @@ final class Fields {
             items.add(of(value.get(i), at(name) + "[" + i + "]"));
         }
         return items;
-    }
-
-    /**
-     * RFC 3339. The common form {@code 2026-01-01T00:10:00Z} is read directly: {@code Instant.parse} builds a
-     * formatter per call, which dominated reading a snapshot.
-     */
-    static Instant parseTime(String text) {
-        if (text.length() == 20 && text.charAt(4) == '-' && text.charAt(7) == '-' && text.charAt(10) == 'T'
-                && text.charAt(13) == ':' && text.charAt(16) == ':' && text.charAt(19) == 'Z') {
-            LocalDateTime time = LocalDateTime.of(digits(text, 0, 4), digits(text, 5, 7), digits(text, 8, 10),
-                    digits(text, 11, 13), digits(text, 14, 16), digits(text, 17, 19));
-            return time.toInstant(ZoneOffset.UTC);
-        }
-        return Instant.parse(text);
-    }
-
-    /**
-     * The text {@link Instant#toString()} gives ({@code 2026-01-01T00:10:00Z}, with 3, 6 or 9 digits of fraction
-     * when there is one), written directly for years 1970 to 9999: {@code Instant.toString} goes through a formatter
-     * and allocates about 2 KB a call, most of what writing a decision record entry allocated.
-     */
-    static String formatTime(Instant time) {
-        long seconds = time.getEpochSecond();
-        if (seconds < 0 || seconds >= 253_402_300_800L) {
-            return time.toString();
-        }
-        LocalDate date = LocalDate.ofEpochDay(seconds / 86_400);
-        int ofDay = (int) (seconds % 86_400);
-        int nanos = time.getNano();
-        int fraction = nanos == 0 ? 0 : nanos % 1_000_000 == 0 ? 3 : nanos % 1_000 == 0 ? 6 : 9;
-        char[] out = new char[20 + (fraction == 0 ? 0 : fraction + 1)];
-        put(out, 0, date.getYear(), 4);
-        out[4] = '-';
-        put(out, 5, date.getMonthValue(), 2);
-        out[7] = '-';
-        put(out, 8, date.getDayOfMonth(), 2);
-        out[10] = 'T';
-        put(out, 11, ofDay / 3600, 2);
-        out[13] = ':';
-        put(out, 14, ofDay / 60 % 60, 2);
-        out[16] = ':';
-        put(out, 17, ofDay % 60, 2);
-        if (fraction > 0) {
-            out[19] = '.';
-            put(out, 20, nanos / (int) Math.pow(10, 9 - fraction), fraction);
-        }
-        out[out.length - 1] = 'Z';
-        return new String(out);
-    }
-
-    private static void put(char[] out, int at, int value, int width) {
-        for (int i = at + width - 1; i >= at; i--) {
-            out[i] = (char) ('0' + value % 10);
-            value /= 10;
-        }
-    }
-
-    private static int digits(String text, int from, int to) {
-        int value = 0;
-        for (int i = from; i < to; i++) {
-            char c = text.charAt(i);
-            if (c < '0' || c > '9') {
-                throw new DateTimeException("not a digit at " + i);
-            }
-            value = value * 10 + (c - '0');
-        }
-        return value;
     }
 
     private static boolean isWhole(BigDecimal number) {

@@ -193,7 +193,7 @@ public final class SnapshotCodec {
     /** Writes the snapshot as one JSON object, without building a tree (the decision record writes one a target a pass). */
     public static void write(JsonGenerator out, Snapshot s) throws IOException {
         out.writeStartObject();
-        out.writeStringField("now", Fields.formatTime(s.now()));
+        out.writeStringField("now", Rfc3339.format(s.now()));
         write(out, "target", s.target());
         out.writeFieldName("config");
         ConfigCodec.write(out, s.config());
@@ -256,7 +256,7 @@ public final class SnapshotCodec {
     }
 
     private static String time(Instant time) {
-        return time == null ? null : Fields.formatTime(time);
+        return time == null ? null : Rfc3339.format(time);
     }
 
     /** Writes the decision as one JSON object, fields in the contract's order, without building a tree. */
@@ -327,7 +327,7 @@ public final class SnapshotCodec {
         out.writeArrayFieldStart(name);
         for (History.Entry e : entries) {
             out.writeStartObject();
-            out.writeStringField("time", Fields.formatTime(e.time()));
+            out.writeStringField("time", Rfc3339.format(e.time()));
             out.writeNumberField("replicas", e.replicas());
             out.writeEndObject();
         }

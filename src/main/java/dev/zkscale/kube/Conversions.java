@@ -1,5 +1,6 @@
 package dev.zkscale.kube;
 
+import dev.zkscale.codec.Rfc3339;
 import dev.zkscale.core.Pod;
 import dev.zkscale.core.PodMetrics;
 import dev.zkscale.loop.Selector;
@@ -16,9 +17,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,19 +57,8 @@ final class Conversions {
      * @throws IllegalArgumentException when the text is not a quantity
      */
     static long milli(String quantity) {
-        String text = quantity.trim();
-        // The usual forms ("500m", "2", "123456789n") without BigDecimal: the loop converts every PodMetrics item of
-        // a namespace on every pass.
-        if (!text.isEmpty()) {
-            char last = text.charAt(text.length() - 1);
-            long fast = last >= '0' && last <= '9' ? fastMilli(text, "")
-                    : fastMilli(text.substring(0, text.length() - 1), String.valueOf(last));
-            if (fast >= 0) {
-                return fast;
-            }
-        }
         try {
-            return milli(Quantity.parse(text));
+            return milli(Quantity.parse(quantity.trim()));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("invalid quantity \"" + quantity + "\"", e);
         }
@@ -185,36 +173,8 @@ final class Conversions {
      * @throws DateTimeException when the text is not an RFC 3339 time
      */
     static Instant instant(String text) {
-        if (text.length() == 20 && text.charAt(4) == '-' && text.charAt(7) == '-' && text.charAt(10) == 'T'
-                && text.charAt(13) == ':' && text.charAt(16) == ':' && text.charAt(19) == 'Z') {
-            int year = digits(text, 0, 4);
-            int month = digits(text, 5, 7);
-            int day = digits(text, 8, 10);
-            int hour = digits(text, 11, 13);
-            int minute = digits(text, 14, 16);
-            int second = digits(text, 17, 19);
-            if (year >= 0 && month >= 0 && day >= 0 && hour >= 0 && minute >= 0 && second >= 0) {
-                try {
-                    return LocalDateTime.of(year, month, day, hour, minute, second).toInstant(ZoneOffset.UTC);
-                } catch (DateTimeException outOfRange) {
-                    // A month 13 and the like: let the parser say what is wrong.
-                }
-            }
-        }
-        return OffsetDateTime.parse(text).toInstant();
-    }
-
-    /** The decimal number in {@code text[from, to)}, or -1 when a character is not a digit. */
-    private static int digits(String text, int from, int to) {
-        int value = 0;
-        for (int i = from; i < to; i++) {
-            char c = text.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            value = value * 10 + (c - '0');
-        }
-        return value;
+        Instant common = Rfc3339.parseCommon(text);
+        return common != null ? common : OffsetDateTime.parse(text).toInstant();
     }
 
     /** An RFC 3339 time, or null when absent or unreadable (logged). */

@@ -11,6 +11,7 @@ import dev.zkscale.core.TargetRef;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -37,9 +39,9 @@ public final class ControlLoop {
     private static final Logger LOG = Logger.getLogger(ControlLoop.class);
 
     /** The closed set of reasons counted by {@link Monitor#decisionFailed} when no decision can be made. */
-    public static final List<String> FAILURE_REASONS = List.of("tuning_unavailable", "workload_missing",
-            "selector_missing", "metrics_api_unavailable", "no_metrics", "no_pods", "no_ready_pod_metrics",
-            "missing_cpu_request", "container_not_found", "metrics_match_no_pods", "other");
+    public static final List<String> FAILURE_REASONS = Stream.concat(Stream.of("tuning_unavailable"),
+            EnumSet.range(Outcome.Reason.WORKLOAD_MISSING, Outcome.Reason.OTHER).stream().map(Outcome.Reason::label))
+            .toList();
 
     private final Cluster cluster;
     private final Leadership leadership;
@@ -181,13 +183,14 @@ public final class ControlLoop {
         Workload workload = cluster.workload(ns, config.kind(), config.workloadName()).orElse(null);
         if (workload == null) {
             monitor.skipped(target, Outcome.none(Outcome.Reason.WORKLOAD_MISSING));
-            warn(target, config, state, "workload_missing", "FailedGetScale",
+            warn(target, config, state, Outcome.Reason.WORKLOAD_MISSING.label(), "FailedGetScale",
                     config.kind().toLowerCase() + "s.apps \"" + config.workloadName() + "\" not found");
             return true;
         }
         if (workload.selector().isEmpty()) {
             monitor.skipped(target, Outcome.none(Outcome.Reason.SELECTOR_MISSING));
-            warn(target, config, state, "selector_missing", "SelectorRequired", "selector is required");
+            warn(target, config, state, Outcome.Reason.SELECTOR_MISSING.label(), "SelectorRequired",
+                    "selector is required");
             return true;
         }
         if (!metrics.containsKey(ns) && !metricsErrors.containsKey(ns)) {
@@ -202,10 +205,11 @@ public final class ControlLoop {
         Snapshot snapshot = new Snapshot(now, target, config, workload.specReplicas(), workload.statusReplicas(),
                 cluster.pods(workload), podMetrics, metricsErrors.get(ns), state.history);
         Decision decision = Decider.decide(snapshot);
-        monitor.decided(snapshot, decision, Outcome.of(decision));
+        Outcome outcome = Outcome.of(decision);
+        monitor.decided(snapshot, decision, outcome);
         if (decision.error() != null) {
             String reason = decision.conditions().get(decision.conditions().size() - 1).reason();
-            warn(target, config, state, Outcome.Reason.ofError(decision.error()).label(), reason, decision.error());
+            warn(target, config, state, outcome.reason().label(), reason, decision.error());
         } else {
             state.warning = null;
         }

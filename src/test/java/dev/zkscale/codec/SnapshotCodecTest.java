@@ -58,14 +58,14 @@ class SnapshotCodecTest {
     @CsvSource({"2026-01-01T00:10:00Z", "0001-01-01T00:00:00Z", "2026-02-28T23:59:59Z", "2026-01-01T00:10:00.250Z",
         "2026-01-01T01:10:00+01:00"})
     void times(String time) {
-        assertEquals(java.time.Instant.parse(time), Fields.parseTime(time));
+        assertEquals(java.time.Instant.parse(time), Rfc3339.parse(time));
     }
 
     @ParameterizedTest(name = "{0}")
     @DisplayName("impossible times are refused")
     @CsvSource({"2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-01-01T24:00:00Z", "2026-0a-01T00:00:00Z"})
     void impossibleTimes(String time) {
-        assertThrows(java.time.DateTimeException.class, () -> Fields.parseTime(time));
+        assertThrows(java.time.DateTimeException.class, () -> Rfc3339.parse(time));
     }
 
     @Test
