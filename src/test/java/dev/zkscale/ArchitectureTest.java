@@ -16,7 +16,11 @@ class ArchitectureTest {
     @Test
     @DisplayName("the decision core uses only the JDK and itself")
     void coreIsPure() {
-        classes().that().resideInAPackage("dev.zkscale.core..").should().onlyDependOnClassesThat()
+        classes()
+                .that()
+                .resideInAPackage("dev.zkscale.core..")
+                .should()
+                .onlyDependOnClassesThat()
                 .resideInAnyPackage("dev.zkscale.core..", "java.lang..", "java.util..", "java.time..")
                 .check(MAIN);
     }
@@ -24,18 +28,29 @@ class ArchitectureTest {
     @Test
     @DisplayName("the decision core never reads a clock: time is an input")
     void coreReadsNoClock() {
-        noClasses().that().resideInAPackage("dev.zkscale.core..").should()
+        noClasses()
+                .that()
+                .resideInAPackage("dev.zkscale.core..")
+                .should()
                 .callMethod(java.time.Instant.class, "now")
-                .orShould().callMethod(System.class, "currentTimeMillis")
-                .orShould().callMethod(System.class, "nanoTime")
-                .orShould().dependOnClassesThat().areAssignableTo(java.time.Clock.class)
+                .orShould()
+                .callMethod(System.class, "currentTimeMillis")
+                .orShould()
+                .callMethod(System.class, "nanoTime")
+                .orShould()
+                .dependOnClassesThat()
+                .areAssignableTo(java.time.Clock.class)
                 .check(MAIN);
     }
 
     @Test
     @DisplayName("the loop knows its ports, not fabric8, Curator or ZooKeeper")
     void loopKnowsNoClientLibrary() {
-        noClasses().that().resideInAPackage("dev.zkscale.loop..").should().dependOnClassesThat()
+        noClasses()
+                .that()
+                .resideInAPackage("dev.zkscale.loop..")
+                .should()
+                .dependOnClassesThat()
                 .resideInAnyPackage("io.fabric8..", "org.apache.curator..", "org.apache.zookeeper..")
                 .check(MAIN);
     }

@@ -46,8 +46,15 @@ public final class Controller implements AutoCloseable {
     private final Clock clock;
     private final Instant started;
 
-    private Controller(CuratorFramework curator, ZkLeadership leadership, ZkTuningSource tuning, KubeCluster cluster,
-            PrometheusMonitor monitor, DecisionRecord record, ControlLoop loop, Clock clock) {
+    private Controller(
+            CuratorFramework curator,
+            ZkLeadership leadership,
+            ZkTuningSource tuning,
+            KubeCluster cluster,
+            PrometheusMonitor monitor,
+            DecisionRecord record,
+            ControlLoop loop,
+            Clock clock) {
         this.curator = curator;
         this.leadership = leadership;
         this.tuning = tuning;
@@ -60,15 +67,15 @@ public final class Controller implements AutoCloseable {
     }
 
     /** Connects, fills the caches and joins the leader election; fails with a clear message if a part cannot start. */
-    public static Controller start(ZkscaleSettings settings, KubernetesClient kubernetes, MeterRegistry registry,
-            Clock clock) {
+    public static Controller start(
+            ZkscaleSettings settings, KubernetesClient kubernetes, MeterRegistry registry, Clock clock) {
         DecisionRecord record = decisionRecord(settings);
         Set<String> namespaces = new HashSet<>(settings.namespaces().orElse(List.of()));
         String id = settings.instanceId().orElseGet(Controller::hostName);
         ZkscaleSettings.ZooKeeper zk = settings.zookeeper();
         Optional<Credentials> credentials = Credentials.fromSettings(zk.auth(), zk.authFile());
-        CuratorFramework curator = ZooKeeperClients.start(zk.connect(), zk.sessionTimeout(), zk.connectionTimeout(),
-                credentials.orElse(null));
+        CuratorFramework curator = ZooKeeperClients.start(
+                zk.connect(), zk.sessionTimeout(), zk.connectionTimeout(), credentials.orElse(null));
         KubeCluster cluster = new KubeCluster(kubernetes, namespaces);
         ZkTuningSource tuning = new ZkTuningSource(curator, zk.root(), settings.maxReplicasCeiling());
         ZkLeadership leadership = new ZkLeadership(curator, zk.root(), id);
@@ -84,19 +91,31 @@ public final class Controller implements AutoCloseable {
             throw e;
         }
         PrometheusMonitor monitor = new PrometheusMonitor(registry, leadership, clock);
-        ControlLoop loop = new ControlLoop(cluster, leadership, tuning, monitor, record, clock,
+        ControlLoop loop = new ControlLoop(
+                cluster,
+                leadership,
+                tuning,
+                monitor,
+                record,
+                clock,
                 new ControlLoop.Settings(settings.maxReplicasCeiling(), settings.dryRun(), namespaces));
-        LOG.infof("zkscale instance %s started: ZooKeeper %s%s as %s, namespaces %s, sync period %s%s", id,
-                zk.connect(), zk.root(), credentials.map(Credentials::toString).orElse("anonymous"),
-                namespaces.isEmpty() ? "all" : namespaces, settings.syncPeriod(), settings.dryRun() ? ", DRY RUN" : "");
+        LOG.infof(
+                "zkscale instance %s started: ZooKeeper %s%s as %s, namespaces %s, sync period %s%s",
+                id,
+                zk.connect(),
+                zk.root(),
+                credentials.map(Credentials::toString).orElse("anonymous"),
+                namespaces.isEmpty() ? "all" : namespaces,
+                settings.syncPeriod(),
+                settings.dryRun() ? ", DRY RUN" : "");
         return new Controller(curator, leadership, tuning, cluster, monitor, record, loop, clock);
     }
 
     /** The decision record the settings ask for; a setting out of range fails start-up, before anything connects. */
     private static DecisionRecord decisionRecord(ZkscaleSettings settings) {
         if (settings.decisionRecordDepth() < 1) {
-            throw new IllegalArgumentException("setting zkscale.decision-record-depth: must be at least 1, got "
-                    + settings.decisionRecordDepth());
+            throw new IllegalArgumentException(
+                    "setting zkscale.decision-record-depth: must be at least 1, got " + settings.decisionRecordDepth());
         }
         if (settings.decisionRecordMaxBytes() < 0) {
             throw new IllegalArgumentException("setting zkscale.decision-record-max-bytes: must be 0 or more (0 keeps "
@@ -186,8 +205,7 @@ public final class Controller implements AutoCloseable {
      * @param lastPass when the last pass ended, or null before the first
      * @param age how long ago the last pass ended (or the controller started)
      */
-    public record Liveness(boolean alive, Instant lastPass, Duration age) {
-    }
+    public record Liveness(boolean alive, Instant lastPass, Duration age) {}
 
     @Override
     public void close() {

@@ -15,8 +15,10 @@ import java.time.Clock;
 public class ControllerBean {
     @Inject
     ZkscaleSettings settings;
+
     @Inject
     MeterRegistry registry;
+
     @Inject
     KubernetesClients.Settings kubernetesSettings;
 

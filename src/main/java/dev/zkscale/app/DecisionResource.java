@@ -45,10 +45,16 @@ public class DecisionResource {
                 continue;
             }
             Decision d = last.decision();
-            out.addObject().put("namespace", target.namespace()).put("name", target.name())
-                    .put("time", last.snapshot().now().toString()).put("currentReplicas", d.currentReplicas())
-                    .put("desiredReplicas", d.desiredReplicas()).put("utilizationPercent", d.utilizationPercent())
-                    .put("error", d.error()).put("write", last.write()).put("decisions", record.recorded(target));
+            out.addObject()
+                    .put("namespace", target.namespace())
+                    .put("name", target.name())
+                    .put("time", last.snapshot().now().toString())
+                    .put("currentReplicas", d.currentReplicas())
+                    .put("desiredReplicas", d.desiredReplicas())
+                    .put("utilizationPercent", d.utilizationPercent())
+                    .put("error", d.error())
+                    .put("write", last.write())
+                    .put("decisions", record.recorded(target));
         }
         return SnapshotCodec.MAPPER.writeValueAsString(out);
     }
@@ -61,6 +67,7 @@ public class DecisionResource {
         if (entries.isEmpty()) {
             throw new NotFoundException("no decision recorded for " + namespace + "/" + name);
         }
-        return SnapshotCodec.MAPPER.writeValueAsString(SnapshotCodec.MAPPER.createArrayNode().addAll(entries));
+        return SnapshotCodec.MAPPER.writeValueAsString(
+                SnapshotCodec.MAPPER.createArrayNode().addAll(entries));
     }
 }

@@ -18,8 +18,7 @@ import org.eclipse.microprofile.health.Readiness;
 final class HealthChecks {
     private static final Duration MIN_LIVENESS_TIMEOUT = Duration.ofSeconds(60);
 
-    private HealthChecks() {
-    }
+    private HealthChecks() {}
 
     /** How long the loop may go without finishing a pass: the setting, else 4 sync periods but at least 60 s. */
     static Duration livenessTimeout(Optional<Duration> configured, Duration syncPeriod) {
@@ -62,6 +61,7 @@ final class HealthChecks {
     static class Live implements HealthCheck {
         @Inject
         ControllerBean bean;
+
         @Inject
         ZkscaleSettings settings;
 
@@ -76,7 +76,11 @@ final class HealthChecks {
             Duration timeout = livenessTimeout(settings.livenessTimeout(), settings.syncPeriod());
             Controller.Liveness live = c.liveness(timeout);
             r.status(live.alive())
-                    .withData("lastPass", live.lastPass() == null ? "none yet" : live.lastPass().toString())
+                    .withData(
+                            "lastPass",
+                            live.lastPass() == null
+                                    ? "none yet"
+                                    : live.lastPass().toString())
                     .withData("secondsSinceLastPass", live.age().toSeconds())
                     .withData("timeoutSeconds", timeout.toSeconds());
             return r.build();

@@ -16,8 +16,7 @@ import java.util.Optional;
  */
 final class KubernetesClients {
 
-    private KubernetesClients() {
-    }
+    private KubernetesClients() {}
 
     /** The Kubernetes client settings, named as Quarkus' kubernetes-client extension names them. */
     @ConfigMapping(prefix = "quarkus.kubernetes-client")

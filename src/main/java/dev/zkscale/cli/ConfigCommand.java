@@ -52,7 +52,8 @@ final class ConfigCommand {
     static final int CONFLICT = 3;
     static final int NOT_AUTHORIZED = 4;
 
-    static final String USAGE_TEXT = String.join("\n",
+    static final String USAGE_TEXT = String.join(
+            "\n",
             "usage: zkscale config COMMAND",
             "  list                                  every config ZNode with its version and whether it is valid",
             "  get NS/NAME|defaults                  the JSON as stored (stdout) and its version (stderr)",
@@ -66,12 +67,25 @@ final class ConfigCommand {
             "settings: zkscale.zookeeper.connect, .root, .auth-file (user:password), .connection-timeout,",
             "  .history-limit");
 
-    private static final Pattern FIELD = Pattern.compile(
-            "^([A-Za-z][A-Za-z0-9]*(?:\\[[0-9]+\\])*(?:\\.[A-Za-z][A-Za-z0-9]*(?:\\[[0-9]+\\])*)*): ");
+    private static final Pattern FIELD =
+            Pattern.compile("^([A-Za-z][A-Za-z0-9]*(?:\\[[0-9]+\\])*(?:\\.[A-Za-z][A-Za-z0-9]*(?:\\[[0-9]+\\])*)*): ");
     private static final Map<String, Set<String>> OPTIONS = Map.of(
-            "list", Set.of(), "get", Set.of(), "set", Set.of("--expect-version"), "validate", Set.of("--defaults"),
-            "delete", Set.of("--expect-version"), "history", Set.of(), "rollback", Set.of("--to", "--expect-version"),
-            "init", Set.of("--controller-auth-file"));
+            "list",
+            Set.of(),
+            "get",
+            Set.of(),
+            "set",
+            Set.of("--expect-version"),
+            "validate",
+            Set.of("--defaults"),
+            "delete",
+            Set.of("--expect-version"),
+            "history",
+            Set.of(),
+            "rollback",
+            Set.of("--to", "--expect-version"),
+            "init",
+            Set.of("--controller-auth-file"));
 
     private final InputStream stdin;
     private final PrintStream out;
@@ -92,8 +106,9 @@ final class ConfigCommand {
                 return 0;
             }
             if (!OPTIONS.containsKey(command)) {
-                throw new UsageException((command.isEmpty() ? "a command is needed" : "unknown command \"" + command
-                        + "\"") + "\n" + USAGE_TEXT);
+                throw new UsageException(
+                        (command.isEmpty() ? "a command is needed" : "unknown command \"" + command + "\"") + "\n"
+                                + USAGE_TEXT);
             }
             Args a = Args.parse(command, args.subList(1, args.size()), OPTIONS.get(command));
             return new ConfigCommand(stdin, out, err).dispatch(command, a);
@@ -125,7 +140,8 @@ final class ConfigCommand {
         Credentials controller = command.equals("init") ? controllerCredentials(a) : null;
         OptionalInt expected = a.integer("--expect-version");
         int to = command.equals("rollback")
-                ? a.integer("--to").orElseThrow(() -> new UsageException("rollback needs --to VERSION")) : 0;
+                ? a.integer("--to").orElseThrow(() -> new UsageException("rollback needs --to VERSION"))
+                : 0;
         try (Session s = Session.open()) {
             ConfigStore store = s.store;
             switch (command) {
@@ -161,15 +177,19 @@ final class ConfigCommand {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"NAME", "VERSION", "STATUS"});
         for (ConfigStore.Listed l : listed) {
-            rows.add(new String[] {l.key().toString(), Integer.toString(l.version()),
-                oneLine(l.problem() == null ? "valid" : "invalid: " + l.problem())});
+            rows.add(new String[] {
+                l.key().toString(),
+                Integer.toString(l.version()),
+                oneLine(l.problem() == null ? "valid" : "invalid: " + l.problem())
+            });
         }
         table(rows);
     }
 
     private void get(ConfigStore store, Key key) throws ConfigStoreException {
-        ConfigStore.Versioned v = store.get(key).orElseThrow(() -> new ConfigStoreException(
-                ConfigStoreException.Kind.NOT_FOUND, "no config ZNode " + store.path(key)));
+        ConfigStore.Versioned v = store.get(key)
+                .orElseThrow(() -> new ConfigStoreException(
+                        ConfigStoreException.Kind.NOT_FOUND, "no config ZNode " + store.path(key)));
         String text = v.text();
         out.print(text.endsWith("\n") ? text : text + "\n");
         err.println(v.path() + " version " + v.version() + ", modified " + v.modified());
@@ -196,10 +216,16 @@ final class ConfigCommand {
         rows.add(new String[] {"TIME", "BY", "VERSION", "CHANGE"});
         Change previous = null;
         for (Change c : changes) {
-            if (previous != null && previous.toVersion() != null && c.fromVersion() != null
+            if (previous != null
+                    && previous.toVersion() != null
+                    && c.fromVersion() != null
                     && !previous.toVersion().equals(c.fromVersion())) {
-                rows.add(new String[] {"?", "?", previous.toVersion() + " -> " + c.fromVersion(),
-                    "changed outside zkscale config: " + diff(previous.to(), c.from())});
+                rows.add(new String[] {
+                    "?",
+                    "?",
+                    previous.toVersion() + " -> " + c.fromVersion(),
+                    "changed outside zkscale config: " + diff(previous.to(), c.from())
+                });
             }
             String versions = (c.fromVersion() == null ? "" : c.fromVersion() + " -> ")
                     + (c.toVersion() == null ? "(deleted)" : c.toVersion().toString());
@@ -207,8 +233,9 @@ final class ConfigCommand {
                 case CREATE -> "created: " + compact(c.to());
                 case SET -> diff(c.from(), c.to());
                 case DELETE -> "deleted";
-                case ROLLBACK -> "rollback to version " + c.rollbackTo() + ": " + (c.from() == null
-                        ? "created: " + compact(c.to()) : diff(c.from(), c.to()));
+                case ROLLBACK ->
+                    "rollback to version " + c.rollbackTo() + ": "
+                            + (c.from() == null ? "created: " + compact(c.to()) : diff(c.from(), c.to()));
             };
             rows.add(new String[] {c.time().toString(), c.identity(), versions, oneLine(what)});
             previous = c;
@@ -273,8 +300,7 @@ final class ConfigCommand {
         return -1;
     }
 
-    private record Input(String name, byte[] data) {
-    }
+    private record Input(String name, byte[] data) {}
 
     /** A config file, or standard input for {@code -}; at most a little more than the limit is read. */
     private Input read(String file) throws UsageException {
@@ -301,8 +327,9 @@ final class ConfigCommand {
     }
 
     private static Credentials controllerCredentials(Args a) throws UsageException {
-        String file = a.option("--controller-auth-file").orElseThrow(() -> new UsageException(
-                "init needs --controller-auth-file FILE (the controller's user:password, e.g. its Secret)"));
+        String file = a.option("--controller-auth-file")
+                .orElseThrow(() -> new UsageException(
+                        "init needs --controller-auth-file FILE (the controller's user:password, e.g. its Secret)"));
         try {
             return Credentials.read(Path.of(file));
         } catch (IllegalArgumentException e) {
@@ -405,8 +432,11 @@ final class ConfigCommand {
                     int eq = arg.indexOf('=');
                     String name = eq < 0 ? arg : arg.substring(0, eq);
                     if (!allowed.contains(name)) {
-                        throw new UsageException("unknown option " + name + (allowed.isEmpty() ? ""
-                                : " (" + command + " takes " + String.join(", ", new TreeSet<>(allowed)) + ")"));
+                        throw new UsageException("unknown option " + name
+                                + (allowed.isEmpty()
+                                        ? ""
+                                        : " (" + command + " takes " + String.join(", ", new TreeSet<>(allowed))
+                                                + ")"));
                     }
                     if (eq < 0 && i + 1 >= args.size()) {
                         throw new UsageException(name + " needs a value");
@@ -429,8 +459,8 @@ final class ConfigCommand {
                     case "list", "init" -> "no arguments";
                     default -> "NS/NAME|defaults";
                 };
-                throw new UsageException(command + " takes " + what + ", got " + (positional.isEmpty() ? "none"
-                        : String.join(" ", positional)));
+                throw new UsageException(command + " takes " + what + ", got "
+                        + (positional.isEmpty() ? "none" : String.join(" ", positional)));
             }
         }
 
@@ -471,16 +501,18 @@ final class ConfigCommand {
             try {
                 PathUtils.validatePath(root);
             } catch (IllegalArgumentException e) {
-                throw new UsageException("setting " + Settings.ROOT + ": must be a ZNode path like /zkscale, got \""
-                        + root + "\"");
+                throw new UsageException(
+                        "setting " + Settings.ROOT + ": must be a ZNode path like /zkscale, got \"" + root + "\"");
             }
             Session s = new Session();
             s.quiet();
             try {
                 s.client = ZooKeeperClients.start(connect, session, timeout, credentials.orElse(null));
                 if (!s.client.blockUntilConnected(Math.toIntExact(timeout.toMillis()), TimeUnit.MILLISECONDS)) {
-                    throw new ConfigStoreException(ConfigStoreException.Kind.FAILED, "cannot connect to ZooKeeper at "
-                            + connect + " within " + timeout.toMillis() + " ms (setting " + Settings.CONNECT + ")");
+                    throw new ConfigStoreException(
+                            ConfigStoreException.Kind.FAILED,
+                            "cannot connect to ZooKeeper at " + connect + " within " + timeout.toMillis()
+                                    + " ms (setting " + Settings.CONNECT + ")");
                 }
                 s.store = new ConfigStore(s.client, root, credentials, historyLimit);
                 return s;

@@ -22,13 +22,12 @@ import java.util.List;
  * are skipped. Pure: no network, no ports, no clock.
  */
 final class Explain {
-    private Explain() {
-    }
+    private Explain() {}
 
     static int run(List<String> args, InputStream stdin, PrintStream out) throws UsageException {
         if (args.size() > 1) {
-            throw new UsageException("explain takes at most one FILE (or - for standard input), got " + args.size()
-                    + " arguments");
+            throw new UsageException(
+                    "explain takes at most one FILE (or - for standard input), got " + args.size() + " arguments");
         }
         int ceiling = Settings.maxReplicasCeiling();
         String file = args.isEmpty() ? "-" : args.get(0);
@@ -65,7 +64,8 @@ final class Explain {
 
     static JsonNode explain(String line, int number, int ceiling) {
         try {
-            return SnapshotCodec.write(Decider.decide(SnapshotCodec.read(SnapshotCodec.MAPPER.readTree(line), ceiling)));
+            return SnapshotCodec.write(
+                    Decider.decide(SnapshotCodec.read(SnapshotCodec.MAPPER.readTree(line), ceiling)));
         } catch (JsonProcessingException e) {
             return error("not valid JSON: " + InvalidInputException.whyNotJson(e), number);
         } catch (InvalidInputException e) {

@@ -12,14 +12,15 @@ import java.util.List;
  */
 @QuarkusMain
 public final class Main {
-    private static final String USAGE = String.join("\n", "usage: zkscale [COMMAND]",
+    private static final String USAGE = String.join(
+            "\n",
+            "usage: zkscale [COMMAND]",
             "  demo [OPTIONS]  the whole system on embedded parts, in one process: start here (demo --help)",
             "  run             the controller (the default): needs a Kubernetes API and ZooKeeper",
             "  explain [FILE]  decision snapshots (JSON Lines) in, decisions out; offline",
             "  config ...      read and write the config ZNodes (zkscale config help)");
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String... args) {
         System.exit(run(Arrays.asList(args)));

@@ -26,8 +26,7 @@ final class Settings {
     /** Quarkus' short form of a duration: a number of seconds, or a number with a unit. */
     private static final Pattern SHORT_DURATION = Pattern.compile("([0-9]+)(ms|s|m|h|d)?");
 
-    private Settings() {
-    }
+    private Settings() {}
 
     static String get(String name) {
         String value = System.getProperty(name);
@@ -97,15 +96,15 @@ final class Settings {
         } catch (DateTimeParseException | ArithmeticException e) {
             // reported below
         }
-        throw new UsageException("setting " + name + ": must be a duration such as 5s, 500ms or PT5S, got \"" + value
-                + "\"");
+        throw new UsageException(
+                "setting " + name + ": must be a duration such as 5s, 500ms or PT5S, got \"" + value + "\"");
     }
 
     /** The ZooKeeper identity: {@code zkscale.zookeeper.auth} (not as -D) or {@code zkscale.zookeeper.auth-file}. */
     static Optional<Credentials> credentials() throws UsageException {
         try {
-            return Credentials.fromSettings(Optional.ofNullable(get(Credentials.AUTH)),
-                    Optional.ofNullable(get(Credentials.AUTH_FILE)));
+            return Credentials.fromSettings(
+                    Optional.ofNullable(get(Credentials.AUTH)), Optional.ofNullable(get(Credentials.AUTH_FILE)));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

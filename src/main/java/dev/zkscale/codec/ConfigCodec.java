@@ -21,21 +21,33 @@ import java.util.regex.Pattern;
  * defaults. Field names follow the HPA v2 API; anything unknown or out of range is refused with the field's path.
  */
 public final class ConfigCodec {
-    private static final Set<String> FIELDS = Set.of("scaleTargetRef", "minReplicas", "maxReplicas",
-            "targetCPUUtilizationPercentage", "container", "tolerance", "downscaleStabilizationSeconds",
-            "cpuInitializationPeriodSeconds", "initialReadinessDelaySeconds", "behavior", "mode");
-    private static final Set<String> RULE_FIELDS = Set.of("stabilizationWindowSeconds", "selectPolicy", "policies",
-            "tolerance");
-    private static final Pattern QUANTITY = Pattern.compile("([0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE]([-+]?[0-9]+))?(m?)");
-    private static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    private static final Set<String> FIELDS = Set.of(
+            "scaleTargetRef",
+            "minReplicas",
+            "maxReplicas",
+            "targetCPUUtilizationPercentage",
+            "container",
+            "tolerance",
+            "downscaleStabilizationSeconds",
+            "cpuInitializationPeriodSeconds",
+            "initialReadinessDelaySeconds",
+            "behavior",
+            "mode");
+    private static final Set<String> RULE_FIELDS =
+            Set.of("stabilizationWindowSeconds", "selectPolicy", "policies", "tolerance");
+    private static final Pattern QUANTITY =
+            Pattern.compile("([0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE]([-+]?[0-9]+))?(m?)");
+    private static final double[] POWERS_OF_TEN = {
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+        1e20, 1e21, 1e22
+    };
 
     /** HPA's bounds on a stabilization window and a policy period, in seconds. */
     private static final int MAX_WINDOW = 3600;
+
     private static final int MAX_PERIOD = 1800;
 
-    private ConfigCodec() {
-    }
+    private ConfigCodec() {}
 
     /**
      * Parses {@code json} (found at {@code path}, used in messages) as the config of the workload named
@@ -51,8 +63,8 @@ public final class ConfigCodec {
             ref.optionalString("apiVersion");
             kind = ref.string("kind", kind);
             if (!kind.equals("Deployment") && !kind.equals("StatefulSet")) {
-                throw new InvalidInputException(ref.at("kind") + ": must be Deployment or StatefulSet, got \"" + kind
-                        + "\"");
+                throw new InvalidInputException(
+                        ref.at("kind") + ": must be Deployment or StatefulSet, got \"" + kind + "\"");
             }
             name = ref.string("name", name);
         }
@@ -63,7 +75,8 @@ public final class ConfigCodec {
         }
         int target = (int) f.integer("targetCPUUtilizationPercentage", 80L, 1, 1000);
         String container = f.optionalString("container");
-        double tolerance = f.has("tolerance") ? f.decimal("tolerance", BigDecimal.ZERO).doubleValue() : 0.1;
+        double tolerance =
+                f.has("tolerance") ? f.decimal("tolerance", BigDecimal.ZERO).doubleValue() : 0.1;
         int downscaleWindow = (int) f.integer("downscaleStabilizationSeconds", 300L, 0, MAX_WINDOW);
         long cpuInit = f.integer("cpuInitializationPeriodSeconds", 300L, 0, Integer.MAX_VALUE);
         long readinessDelay = f.integer("initialReadinessDelaySeconds", 30L, 0, Integer.MAX_VALUE);
@@ -72,15 +85,33 @@ public final class ConfigCodec {
         if (b != null) {
             b.only(Set.of("scaleUp", "scaleDown"));
             behavior = new Behavior(
-                    rules(b.object("scaleUp"), b.at("scaleUp"), 0,
-                            List.of(new ScalingPolicy(ScalingPolicy.Type.Pods, 4, 15),
+                    rules(
+                            b.object("scaleUp"),
+                            b.at("scaleUp"),
+                            0,
+                            List.of(
+                                    new ScalingPolicy(ScalingPolicy.Type.Pods, 4, 15),
                                     new ScalingPolicy(ScalingPolicy.Type.Percent, 100, 15))),
-                    rules(b.object("scaleDown"), b.at("scaleDown"), downscaleWindow,
+                    rules(
+                            b.object("scaleDown"),
+                            b.at("scaleDown"),
+                            downscaleWindow,
                             List.of(new ScalingPolicy(ScalingPolicy.Type.Percent, 100, 15))));
         }
         Mode mode = f.choice("mode", Mode.class, Mode.Active);
-        return new TargetConfig(kind, name, min, max, target, container, tolerance, downscaleWindow, cpuInit,
-                readinessDelay, behavior, mode);
+        return new TargetConfig(
+                kind,
+                name,
+                min,
+                max,
+                target,
+                container,
+                tolerance,
+                downscaleWindow,
+                cpuInit,
+                readinessDelay,
+                behavior,
+                mode);
     }
 
     /** The config with every default written out: parsing it again gives the same config. */
@@ -141,14 +172,15 @@ public final class ConfigCodec {
         }
         f.only(RULE_FIELDS);
         int window = (int) f.integer("stabilizationWindowSeconds", (long) defaultWindow, 0, MAX_WINDOW);
-        ScalingRules.SelectPolicy select = f.choice("selectPolicy", ScalingRules.SelectPolicy.class,
-                ScalingRules.SelectPolicy.Max);
+        ScalingRules.SelectPolicy select =
+                f.choice("selectPolicy", ScalingRules.SelectPolicy.class, ScalingRules.SelectPolicy.Max);
         List<ScalingPolicy> policies = defaultPolicies;
         if (f.has("policies")) {
             policies = new ArrayList<>();
             for (Fields p : f.objects("policies")) {
                 p.only(Set.of("type", "value", "periodSeconds"));
-                policies.add(new ScalingPolicy(p.choice("type", ScalingPolicy.Type.class, null),
+                policies.add(new ScalingPolicy(
+                        p.choice("type", ScalingPolicy.Type.class, null),
                         (int) p.integer("value", null, 1, Integer.MAX_VALUE),
                         (int) p.integer("periodSeconds", null, 1, MAX_PERIOD)));
             }
@@ -173,8 +205,8 @@ public final class ConfigCodec {
         } else {
             Matcher m = value.isTextual() ? QUANTITY.matcher(value.asText()) : null;
             if (m == null || !m.matches()) {
-                throw new InvalidInputException(f.at(name) + ": must be a number >= 0 or a quantity such as \"0.05\", got "
-                        + Fields.describe(value));
+                throw new InvalidInputException(f.at(name)
+                        + ": must be a number >= 0 or a quantity such as \"0.05\", got " + Fields.describe(value));
             }
             number = new BigDecimal(m.group(1) + (m.group(2) == null ? "" : "e" + m.group(2)));
             if (!m.group(3).isEmpty()) {

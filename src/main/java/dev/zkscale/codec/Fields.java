@@ -2,8 +2,8 @@ package dev.zkscale.codec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
-import java.time.Instant;
 import java.time.DateTimeException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -131,8 +131,8 @@ final class Fields {
         for (E constant : type.getEnumConstants()) {
             names.add(constant.name());
         }
-        throw new InvalidInputException(at(name) + ": must be one of " + String.join(", ", names) + ", got \"" + text
-                + "\"");
+        throw new InvalidInputException(
+                at(name) + ": must be one of " + String.join(", ", names) + ", got \"" + text + "\"");
     }
 
     boolean bool(String name, boolean fallback) throws InvalidInputException {
@@ -159,8 +159,8 @@ final class Fields {
         } catch (DateTimeException e) {
             // reported below
         }
-        throw new InvalidInputException(at(name) + ": must be an RFC 3339 UTC time like 2026-01-01T00:00:00Z, got "
-                + describe(value));
+        throw new InvalidInputException(
+                at(name) + ": must be an RFC 3339 UTC time like 2026-01-01T00:00:00Z, got " + describe(value));
     }
 
     /** The elements of an array field, each required to be an object; an absent field is an empty list. */

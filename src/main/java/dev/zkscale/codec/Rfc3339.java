@@ -12,8 +12,7 @@ import java.time.ZoneOffset;
  * writes several per pod.
  */
 public final class Rfc3339 {
-    private Rfc3339() {
-    }
+    private Rfc3339() {}
 
     /**
      * The instant of {@code yyyy-MM-ddTHH:mm:ssZ}, read directly; null for any other text (a fraction, an offset, a
@@ -23,8 +22,13 @@ public final class Rfc3339 {
      *     {@link Instant#parse} would take as the next day)
      */
     public static Instant parseCommon(String text) {
-        if (text.length() == 20 && text.charAt(4) == '-' && text.charAt(7) == '-' && text.charAt(10) == 'T'
-                && text.charAt(13) == ':' && text.charAt(16) == ':' && text.charAt(19) == 'Z') {
+        if (text.length() == 20
+                && text.charAt(4) == '-'
+                && text.charAt(7) == '-'
+                && text.charAt(10) == 'T'
+                && text.charAt(13) == ':'
+                && text.charAt(16) == ':'
+                && text.charAt(19) == 'Z') {
             int year = digits(text, 0, 4);
             int month = digits(text, 5, 7);
             int day = digits(text, 8, 10);

@@ -37,36 +37,37 @@ public final class SnapshotCodec {
 
     private static final ObjectMapper TREES = new ObjectMapper();
 
-    private static final Set<String> SNAPSHOT_FIELDS = Set.of("now", "target", "config", "scale", "pods", "podMetrics", "metricsError", "history");
+    private static final Set<String> SNAPSHOT_FIELDS =
+            Set.of("now", "target", "config", "scale", "pods", "podMetrics", "metricsError", "history");
     private static final Set<String> TARGET_FIELDS = Set.of("namespace", "name");
     private static final Set<String> SCALE_FIELDS = Set.of("specReplicas", "statusReplicas");
-    private static final Set<String> POD_FIELDS = Set.of("name", "phase", "ready", "deleting", "startTime", "readyTransitionTime", "containers");
+    private static final Set<String> POD_FIELDS =
+            Set.of("name", "phase", "ready", "deleting", "startTime", "readyTransitionTime", "containers");
     private static final Set<String> CONTAINER_FIELDS = Set.of("name", "requestMilliCpu", "restartableInit");
     private static final Set<String> METRICS_FIELDS = Set.of("pod", "timestamp", "windowSeconds", "containers");
     private static final Set<String> USAGE_FIELDS = Set.of("name", "usageMilliCpu");
     private static final Set<String> HISTORY_FIELDS = Set.of("recommendations", "scaleUpEvents", "scaleDownEvents");
     private static final Set<String> ENTRY_FIELDS = Set.of("time", "replicas");
 
-    private SnapshotCodec() {
-    }
+    private SnapshotCodec() {}
 
     /** Reads one snapshot; its config's {@code maxReplicas} is capped at {@code ceiling}. */
     public static Snapshot read(JsonNode json, int ceiling) throws InvalidInputException {
-        Fields f = Fields.of(json, "snapshot").only(
-                SNAPSHOT_FIELDS);
+        Fields f = Fields.of(json, "snapshot").only(SNAPSHOT_FIELDS);
         Instant now = requiredTime(f, "now");
         Fields t = required(f.object("target"), f.at("target")).only(TARGET_FIELDS);
         TargetRef target = new TargetRef(t.string("namespace", null), t.string("name", null));
         if (!f.has("config")) {
             throw new InvalidInputException(f.at("config") + ": required");
         }
-        TargetConfig config = ConfigCodec.parse(f.raw("config"), f.at("config"), target.name()).cappedAt(ceiling);
+        TargetConfig config = ConfigCodec.parse(f.raw("config"), f.at("config"), target.name())
+                .cappedAt(ceiling);
         Fields scale = required(f.object("scale"), f.at("scale")).only(SCALE_FIELDS);
         int spec = (int) scale.integer("specReplicas", null, 0, Integer.MAX_VALUE);
         int status = (int) scale.integer("statusReplicas", (long) spec, 0, Integer.MAX_VALUE);
         History history = f.has("history") ? history(f.object("history")) : null;
-        return new Snapshot(now, target, config, spec, status, pods(f), podMetrics(f), f.optionalString("metricsError"),
-                history);
+        return new Snapshot(
+                now, target, config, spec, status, pods(f), podMetrics(f), f.optionalString("metricsError"), history);
     }
 
     private static <T> T required(T value, String path) throws InvalidInputException {
@@ -89,11 +90,19 @@ public final class SnapshotCodec {
             List<Pod.Container> containers = new ArrayList<>();
             for (Fields c : p.objects("containers")) {
                 c.only(CONTAINER_FIELDS);
-                containers.add(new Pod.Container(c.string("name", null),
-                        c.optionalInteger("requestMilliCpu", 0, MAX_MILLI_CPU), c.bool("restartableInit", false)));
+                containers.add(new Pod.Container(
+                        c.string("name", null),
+                        c.optionalInteger("requestMilliCpu", 0, MAX_MILLI_CPU),
+                        c.bool("restartableInit", false)));
             }
-            pods.add(new Pod(name, p.has("phase") ? p.string("phase", null) : "", readiness(p), p.bool("deleting", false),
-                    p.time("startTime"), p.time("readyTransitionTime"), containers));
+            pods.add(new Pod(
+                    name,
+                    p.has("phase") ? p.string("phase", null) : "",
+                    readiness(p),
+                    p.bool("deleting", false),
+                    p.time("startTime"),
+                    p.time("readyTransitionTime"),
+                    containers));
         }
         return pods;
     }
@@ -111,7 +120,8 @@ public final class SnapshotCodec {
         if (ready == null || ready.isNull()) {
             return Pod.Readiness.NONE;
         }
-        String text = ready.isBoolean() ? String.valueOf(ready.booleanValue()) : ready.isTextual() ? ready.asText() : "";
+        String text =
+                ready.isBoolean() ? String.valueOf(ready.booleanValue()) : ready.isTextual() ? ready.asText() : "";
         switch (text) {
             case "true":
             case "True":
@@ -122,8 +132,8 @@ public final class SnapshotCodec {
             case "Unknown":
                 return Pod.Readiness.UNKNOWN;
             default:
-                throw new InvalidInputException(p.at("ready") + ": must be true, false, \"Unknown\" or null, got "
-                        + Fields.describe(ready));
+                throw new InvalidInputException(
+                        p.at("ready") + ": must be true, false, \"Unknown\" or null, got " + Fields.describe(ready));
         }
     }
 
@@ -136,12 +146,15 @@ public final class SnapshotCodec {
             List<PodMetrics.Usage> usage = new ArrayList<>();
             for (Fields c : m.objects("containers")) {
                 c.only(USAGE_FIELDS);
-                usage.add(new PodMetrics.Usage(c.string("name", null),
-                        c.optionalInteger("usageMilliCpu", 0, MAX_MILLI_CPU)));
+                usage.add(new PodMetrics.Usage(
+                        c.string("name", null), c.optionalInteger("usageMilliCpu", 0, MAX_MILLI_CPU)));
             }
             Instant timestamp = m.time("timestamp");
-            items.add(new PodMetrics(pod, timestamp == null ? Pod.VERY_OLD : timestamp,
-                    m.integer("windowSeconds", 0L, 0, Integer.MAX_VALUE), usage));
+            items.add(new PodMetrics(
+                    pod,
+                    timestamp == null ? Pod.VERY_OLD : timestamp,
+                    m.integer("windowSeconds", 0L, 0, Integer.MAX_VALUE),
+                    usage));
         }
         return items;
     }
@@ -155,7 +168,8 @@ public final class SnapshotCodec {
         List<History.Entry> entries = new ArrayList<>();
         for (Fields e : f.objects(name)) {
             e.only(ENTRY_FIELDS);
-            entries.add(new History.Entry(requiredTime(e, "time"), (int) e.integer("replicas", null, 0, Integer.MAX_VALUE)));
+            entries.add(new History.Entry(
+                    requiredTime(e, "time"), (int) e.integer("replicas", null, 0, Integer.MAX_VALUE)));
         }
         return entries;
     }

@@ -32,12 +32,12 @@ public final class ConfigNodes {
     /** Configs above this size are rejected unparsed: a config is a few hundred bytes. */
     public static final int MAX_CONFIG_BYTES = 64 * 1024;
 
-    private static final ObjectReader JSON = SnapshotCodec.MAPPER.reader()
+    private static final ObjectReader JSON = SnapshotCodec.MAPPER
+            .reader()
             .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
 
-    private ConfigNodes() {
-    }
+    private ConfigNodes() {}
 
     /** Parses the defaults (null: there are none, which is valid) into a validated partial config. */
     public static ObjectNode defaults(byte[] data) throws InvalidInputException {
@@ -81,10 +81,12 @@ public final class ConfigNodes {
         }
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder()
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(data)).toString();
+                    .decode(ByteBuffer.wrap(data))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw new InvalidInputException("not valid UTF-8 text");
         }
@@ -101,7 +103,9 @@ public final class ConfigNodes {
         }
         if (json == null || !json.isObject()) {
             throw new InvalidInputException("must be a JSON object, got "
-                    + (json == null || json.isMissingNode() ? "nothing" : json.getNodeType().toString().toLowerCase()));
+                    + (json == null || json.isMissingNode()
+                            ? "nothing"
+                            : json.getNodeType().toString().toLowerCase()));
         }
         return (ObjectNode) json;
     }

@@ -61,8 +61,8 @@ public final class ConfigStore {
     public static final int DEFAULT_HISTORY_LIMIT = 100;
 
     private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-    private static final Pattern NAME = Pattern.compile(
-            "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+    private static final Pattern NAME =
+            Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
     private static final String ENTRY_PREFIX = "change-";
 
     private final CuratorFramework client;
@@ -84,12 +84,16 @@ public final class ConfigStore {
                 return DEFAULTS;
             }
             int slash = text.indexOf('/');
-            if (slash > 0 && NAMESPACE.matcher(text.substring(0, slash)).matches()
-                    && text.length() - slash - 1 <= 253 && NAME.matcher(text.substring(slash + 1)).matches()) {
+            if (slash > 0
+                    && NAMESPACE.matcher(text.substring(0, slash)).matches()
+                    && text.length() - slash - 1 <= 253
+                    && NAME.matcher(text.substring(slash + 1)).matches()) {
                 return new Key(text.substring(0, slash), text.substring(slash + 1));
             }
-            throw new ConfigStoreException(Kind.INVALID, "\"" + text + "\": must be NAMESPACE/NAME (Kubernetes names: "
-                    + "lower-case letters, digits, '-', and '.' in the name) or defaults");
+            throw new ConfigStoreException(
+                    Kind.INVALID,
+                    "\"" + text + "\": must be NAMESPACE/NAME (Kubernetes names: "
+                            + "lower-case letters, digits, '-', and '.' in the name) or defaults");
         }
 
         public boolean isDefaults() {
@@ -120,8 +124,7 @@ public final class ConfigStore {
      *
      * @param problem why the controller rejects it (the same words), or null when it is valid
      */
-    public record Listed(Key key, int version, String problem) {
-    }
+    public record Listed(Key key, int version, String problem) {}
 
     /**
      * What a write did.
@@ -130,8 +133,7 @@ public final class ConfigStore {
      * @param version the version written, or the current one when nothing changed; null after a delete
      * @param changed false when the data was already there (nothing written, no history entry)
      */
-    public record Written(Key key, String path, Integer fromVersion, Integer version, boolean changed) {
-    }
+    public record Written(Key key, String path, Integer fromVersion, Integer version, boolean changed) {}
 
     /** What a change did to a config ZNode. */
     public enum Action {
@@ -157,9 +159,16 @@ public final class ConfigStore {
      * @param to the content written, null for a delete
      * @param rollbackTo for a rollback, the version restored
      */
-    public record Change(long zxid, Instant time, String identity, Action action, Integer fromVersion, String from,
-            Integer toVersion, String to, Integer rollbackTo) {
-    }
+    public record Change(
+            long zxid,
+            Instant time,
+            String identity,
+            Action action,
+            Integer fromVersion,
+            String from,
+            Integer toVersion,
+            String to,
+            Integer rollbackTo) {}
 
     /** A store with no identity (anonymous) and the default history limit. */
     public ConfigStore(CuratorFramework client, String root) {
@@ -192,7 +201,8 @@ public final class ConfigStore {
     }
 
     private String historyPath(Key key) {
-        return key.isDefaults() ? ZKPaths.makePath(historyPath, "defaults")
+        return key.isDefaults()
+                ? ZKPaths.makePath(historyPath, "defaults")
                 : ZKPaths.makePath(historyPath, "targets", key.namespace(), key.name());
     }
 
@@ -226,8 +236,12 @@ public final class ConfigStore {
             for (String name : sorted(children(ZKPaths.makePath(targetsPath, namespace)))) {
                 Versioned target = read(new Key(namespace, name));
                 if (target != null) {
-                    listed.add(new Listed(target.key(), target.version(), defaultsError != null
-                            ? defaultsPath + ": " + defaultsError : problem(defaultsJson, target)));
+                    listed.add(new Listed(
+                            target.key(),
+                            target.version(),
+                            defaultsError != null
+                                    ? defaultsPath + ": " + defaultsError
+                                    : problem(defaultsJson, target)));
                 }
             }
         }
@@ -270,9 +284,18 @@ public final class ConfigStore {
         String history = historyPath(key);
         try {
             ensure(history);
-            CuratorOp delete = zk("delete", path, () -> client.transactionOp().delete().withVersion(current.version())
-                    .forPath(path));
-            commit(key, current, List.of(delete, entry(key, history, Action.DELETE, current, null, null, null)), null,
+            CuratorOp delete = zk(
+                    "delete",
+                    path,
+                    () -> client.transactionOp()
+                            .delete()
+                            .withVersion(current.version())
+                            .forPath(path));
+            commit(
+                    key,
+                    current,
+                    List.of(delete, entry(key, history, Action.DELETE, current, null, null, null)),
+                    null,
                     null);
         } catch (ConfigStoreException e) {
             throw asWriteRefusal(e, "delete", path);
@@ -296,7 +319,10 @@ public final class ConfigStore {
             Stat stat = new Stat();
             byte[] data;
             try {
-                data = zk("read", entryPath, () -> client.getData().storingStatIn(stat).forPath(entryPath));
+                data = zk(
+                        "read",
+                        entryPath,
+                        () -> client.getData().storingStatIn(stat).forPath(entryPath));
             } catch (ConfigStoreException e) {
                 if (e.getCause() instanceof KeeperException.NoNodeException) {
                     continue; // pruned meanwhile
@@ -342,16 +368,18 @@ public final class ConfigStore {
             }
         }
         if (content == null) {
-            throw new ConfigStoreException(Kind.NOT_FOUND, "version " + version + " of " + key
-                    + " is not in its history (zkscale config history " + key + " lists the versions kept)");
+            throw new ConfigStoreException(
+                    Kind.NOT_FOUND,
+                    "version " + version + " of " + key + " is not in its history (zkscale config history " + key
+                            + " lists the versions kept)");
         }
         try {
-            return write(key, current, content.getBytes(StandardCharsets.UTF_8), expectedVersion, Action.ROLLBACK,
-                    version);
+            return write(
+                    key, current, content.getBytes(StandardCharsets.UTF_8), expectedVersion, Action.ROLLBACK, version);
         } catch (ConfigStoreException e) {
             if (e.kind() == Kind.INVALID) {
-                throw new ConfigStoreException(Kind.INVALID, "version " + version + " of " + key
-                        + " cannot be restored: " + e.getMessage());
+                throw new ConfigStoreException(
+                        Kind.INVALID, "version " + version + " of " + key + " cannot be restored: " + e.getMessage());
             }
             throw e;
         }
@@ -367,18 +395,22 @@ public final class ConfigStore {
      * @return one line per ZNode group, saying what was set
      */
     public List<String> init(Id controller) throws ConfigStoreException {
-        Credentials admin = credentials.orElseThrow(() -> new ConfigStoreException(Kind.NOT_AUTHORIZED,
+        Credentials admin = credentials.orElseThrow(() -> new ConfigStoreException(
+                Kind.NOT_AUTHORIZED,
                 "config init needs the admin identity: set zkscale.zookeeper.auth-file (or ZKSCALE_ZOOKEEPER_AUTH)"));
         Id adminId = admin.digestId();
         if (adminId.equals(controller)) {
-            throw new ConfigStoreException(Kind.INVALID, "the controller's identity must not be the admin's (\""
-                    + admin.user() + "\"): the controller must not be able to change its config");
+            throw new ConfigStoreException(
+                    Kind.INVALID,
+                    "the controller's identity must not be the admin's (\"" + admin.user()
+                            + "\"): the controller must not be able to change its config");
         }
         List<ACL> config = List.of(new ACL(ZooDefs.Perms.ALL, adminId), new ACL(ZooDefs.Perms.READ, controller));
         List<ACL> internal = List.of(new ACL(ZooDefs.Perms.ALL, adminId), new ACL(ZooDefs.Perms.ALL, controller));
         List<ACL> adminOnly = List.of(new ACL(ZooDefs.Perms.ALL, adminId));
         String who = "admin " + admin.user() + " all";
-        String reader = controller.getId().substring(0, Math.max(0, controller.getId().indexOf(':')));
+        String reader =
+                controller.getId().substring(0, Math.max(0, controller.getId().indexOf(':')));
         List<String> done = new ArrayList<>();
         ensure(ZKPaths.getPathAndNode(root).getPath());
         int n = restrict(root, config, new byte[0], false);
@@ -425,8 +457,9 @@ public final class ConfigStore {
         return count;
     }
 
-    private Written write(Key key, Versioned current, byte[] data, OptionalInt expectedVersion, Action action,
-            Integer rollbackTo) throws ConfigStoreException {
+    private Written write(
+            Key key, Versioned current, byte[] data, OptionalInt expectedVersion, Action action, Integer rollbackTo)
+            throws ConfigStoreException {
         validate(key, data);
         checkExpected(path(key), current, expectedVersion);
         String path = path(key);
@@ -457,16 +490,27 @@ public final class ConfigStore {
         int version;
         if (current == null) {
             List<ACL> acl = aclOf(ZKPaths.getPathAndNode(path).getPath());
-            ops.add(zk("create", path, () -> client.transactionOp().create().withACL(acl).forPath(path, data)));
+            ops.add(zk(
+                    "create",
+                    path,
+                    () -> client.transactionOp().create().withACL(acl).forPath(path, data)));
             version = 0;
             action = action == Action.SET ? Action.CREATE : action;
         } else {
-            ops.add(zk("write", path, () -> client.transactionOp().setData().withVersion(current.version())
-                    .forPath(path, data)));
+            ops.add(zk(
+                    "write",
+                    path,
+                    () -> client.transactionOp()
+                            .setData()
+                            .withVersion(current.version())
+                            .forPath(path, data)));
             version = current.version() + 1;
             if (version == -1) {
                 // -1 would mean "any version" to the next compare-and-set: step over it in the same transaction.
-                ops.add(zk("write", path, () -> client.transactionOp().setData().withVersion(-1).forPath(path, data)));
+                ops.add(zk(
+                        "write",
+                        path,
+                        () -> client.transactionOp().setData().withVersion(-1).forPath(path, data)));
                 version = 0;
             }
         }
@@ -477,8 +521,9 @@ public final class ConfigStore {
     }
 
     /** The history entry of a change, as a transaction operation. */
-    private CuratorOp entry(Key key, String history, Action action, Versioned from, byte[] to, Integer toVersion,
-            Integer rollbackTo) throws ConfigStoreException {
+    private CuratorOp entry(
+            Key key, String history, Action action, Versioned from, byte[] to, Integer toVersion, Integer rollbackTo)
+            throws ConfigStoreException {
         ObjectNode json = SnapshotCodec.MAPPER.createObjectNode();
         json.put("action", action.json()).put("identity", identity());
         if (from != null) {
@@ -492,19 +537,38 @@ public final class ConfigStore {
         }
         byte[] bytes = json.toString().getBytes(StandardCharsets.UTF_8);
         List<ACL> acl = aclOf(history);
-        String entry = ZKPaths.makePath(history, String.format(Locale.ROOT, "%s%013d-%016x", ENTRY_PREFIX,
-                System.currentTimeMillis(), ThreadLocalRandom.current().nextLong()));
-        return zk("write", entry, () -> client.transactionOp().create().withMode(CreateMode.PERSISTENT)
-                .withACL(acl).forPath(entry, bytes));
+        String entry = ZKPaths.makePath(
+                history,
+                String.format(
+                        Locale.ROOT,
+                        "%s%013d-%016x",
+                        ENTRY_PREFIX,
+                        System.currentTimeMillis(),
+                        ThreadLocalRandom.current().nextLong()));
+        return zk(
+                "write",
+                entry,
+                () -> client.transactionOp()
+                        .create()
+                        .withMode(CreateMode.PERSISTENT)
+                        .withACL(acl)
+                        .forPath(entry, bytes));
     }
 
     private static Change change(Stat stat, byte[] data) {
         try {
             JsonNode json = SnapshotCodec.MAPPER.readTree(data);
             Action action = Action.valueOf(json.path("action").asText().toUpperCase(Locale.ROOT));
-            return new Change(stat.getCzxid(), Instant.ofEpochMilli(stat.getCtime()), json.path("identity").asText(),
-                    action, integer(json, "fromVersion"), text(json, "from"), integer(json, "toVersion"),
-                    text(json, "to"), integer(json, "rollbackTo"));
+            return new Change(
+                    stat.getCzxid(),
+                    Instant.ofEpochMilli(stat.getCtime()),
+                    json.path("identity").asText(),
+                    action,
+                    integer(json, "fromVersion"),
+                    text(json, "from"),
+                    integer(json, "toVersion"),
+                    text(json, "to"),
+                    integer(json, "rollbackTo"));
         } catch (java.io.IOException | RuntimeException e) {
             return null;
         }
@@ -528,17 +592,22 @@ public final class ConfigStore {
             throws ConfigStoreException {
         String path = path(key);
         try {
-            List<CuratorTransactionResult> results = zk("write", path, () -> client.transaction().forOperations(ops));
+            List<CuratorTransactionResult> results =
+                    zk("write", path, () -> client.transaction().forOperations(ops));
             if (results.size() != ops.size()) {
-                throw new ConfigStoreException(Kind.FAILED, "ZooKeeper applied " + results.size() + " of " + ops.size()
-                        + " operations on " + path + ": check it with zkscale config get");
+                throw new ConfigStoreException(
+                        Kind.FAILED,
+                        "ZooKeeper applied " + results.size() + " of " + ops.size() + " operations on " + path
+                                + ": check it with zkscale config get");
             }
         } catch (ConfigStoreException e) {
             if (e.getCause() instanceof KeeperException.BadVersionException
                     || e.getCause() instanceof KeeperException.NodeExistsException
                     || e.getCause() instanceof KeeperException.NoNodeException) {
                 Versioned now = read(key);
-                if (written != null && now != null && now.version() == writtenVersion
+                if (written != null
+                        && now != null
+                        && now.version() == writtenVersion
                         && Arrays.equals(now.data(), written)) {
                     return;
                 }
@@ -551,27 +620,37 @@ public final class ConfigStore {
     private ConfigStoreException conflict(Key key, Versioned read, Versioned current) {
         String now = current == null ? "it is now deleted" : "it is now at version " + current.version();
         String was = read == null ? "it did not exist" : "it was at version " + read.version();
-        return new ConfigStoreException(Kind.CONFLICT, path(key) + " was changed by another writer (" + was + ", " + now
-                + "); nothing changed: read it again and retry");
+        return new ConfigStoreException(
+                Kind.CONFLICT,
+                path(key) + " was changed by another writer (" + was + ", " + now
+                        + "); nothing changed: read it again and retry");
     }
 
     private void checkExpected(String path, Versioned current, OptionalInt expected) throws ConfigStoreException {
         if (expected.isPresent() && expected.getAsInt() == -1) {
-            throw new ConfigStoreException(Kind.INVALID, "expected version -1 means \"any version\" to ZooKeeper; "
-                    + "give the version zkscale config get printed");
+            throw new ConfigStoreException(
+                    Kind.INVALID,
+                    "expected version -1 means \"any version\" to ZooKeeper; "
+                            + "give the version zkscale config get printed");
         }
         if (expected.isPresent() && current == null) {
-            throw new ConfigStoreException(Kind.CONFLICT, path + " does not exist (expected version "
-                    + expected.getAsInt() + "): another writer deleted it, or it never was; nothing changed");
+            throw new ConfigStoreException(
+                    Kind.CONFLICT,
+                    path + " does not exist (expected version " + expected.getAsInt()
+                            + "): another writer deleted it, or it never was; nothing changed");
         }
         if (expected.isPresent() && current.version() != expected.getAsInt()) {
-            throw new ConfigStoreException(Kind.CONFLICT, path + " is at version " + current.version() + ", not "
-                    + expected.getAsInt() + " as expected: another writer changed it; nothing changed");
+            throw new ConfigStoreException(
+                    Kind.CONFLICT,
+                    path + " is at version " + current.version() + ", not " + expected.getAsInt()
+                            + " as expected: another writer changed it; nothing changed");
         }
         if (current != null && current.version() == -1) {
-            throw new ConfigStoreException(Kind.FAILED, path + " is at data version -1, which ZooKeeper reads as \"any "
-                    + "version\", so it cannot be changed safely (compare-and-set); nothing changed. Write it once "
-                    + "with zkCli.sh set to move it past -1, then retry");
+            throw new ConfigStoreException(
+                    Kind.FAILED,
+                    path + " is at data version -1, which ZooKeeper reads as \"any "
+                            + "version\", so it cannot be changed safely (compare-and-set); nothing changed. Write it once "
+                            + "with zkCli.sh set to move it past -1, then retry");
         }
     }
 
@@ -587,7 +666,7 @@ public final class ConfigStore {
             // Defaults that would turn a valid target invalid would take that target's changes hostage: refuse them.
             ObjectNode old = currentDefaults();
             if (old == null) {
-                return;  // the current defaults are invalid: no target is valid under them to protect
+                return; // the current defaults are invalid: no target is valid under them to protect
             }
             for (String namespace : sorted(children(targetsPath))) {
                 for (String name : sorted(children(ZKPaths.makePath(targetsPath, namespace)))) {
@@ -595,8 +674,9 @@ public final class ConfigStore {
                     if (target != null && problem(old, target) == null) {
                         String problem = problem(defaults, target);
                         if (problem != null) {
-                            throw new ConfigStoreException(Kind.INVALID, "these defaults would make " + target.path()
-                                    + " invalid: " + problem);
+                            throw new ConfigStoreException(
+                                    Kind.INVALID,
+                                    "these defaults would make " + target.path() + " invalid: " + problem);
                         }
                     }
                 }
@@ -605,8 +685,10 @@ public final class ConfigStore {
         }
         ObjectNode defaults = currentDefaults();
         if (defaults == null) {
-            throw new ConfigStoreException(Kind.INVALID, defaultsPath + " is invalid, so every target is rejected: fix "
-                    + "the defaults first (zkscale config list shows why)");
+            throw new ConfigStoreException(
+                    Kind.INVALID,
+                    defaultsPath + " is invalid, so every target is rejected: fix "
+                            + "the defaults first (zkscale config list shows why)");
         }
         try {
             ConfigNodes.target(defaults, data, key.name());
@@ -638,8 +720,13 @@ public final class ConfigStore {
         String path = path(key);
         Stat stat = new Stat();
         try {
-            byte[] data = zk("read", path, () -> client.getData().storingStatIn(stat).forPath(path));
-            return new Versioned(key, path, data == null ? new byte[0] : data, stat.getVersion(),
+            byte[] data =
+                    zk("read", path, () -> client.getData().storingStatIn(stat).forPath(path));
+            return new Versioned(
+                    key,
+                    path,
+                    data == null ? new byte[0] : data,
+                    stat.getVersion(),
                     Instant.ofEpochMilli(stat.getMtime()));
         } catch (ConfigStoreException e) {
             if (e.getCause() instanceof KeeperException.NoNodeException) {
@@ -726,10 +813,13 @@ public final class ConfigStore {
 
     private ConfigStoreException notAuthorized(String action, String path, Throwable cause) {
         boolean reading = action.startsWith("read");
-        return new ConfigStoreException(Kind.NOT_AUTHORIZED, "not authorized to " + action + " " + path + " as "
-                + (credentials.isPresent() ? "identity \"" + identity() + "\"" : "an anonymous client")
-                + (reading ? ": reading config needs the admin or the controller identity (zkscale.zookeeper.auth-file)"
-                        : ": changing config needs the admin identity (zkscale.zookeeper.auth-file); nothing changed"),
+        return new ConfigStoreException(
+                Kind.NOT_AUTHORIZED,
+                "not authorized to " + action + " " + path + " as "
+                        + (credentials.isPresent() ? "identity \"" + identity() + "\"" : "an anonymous client")
+                        + (reading
+                                ? ": reading config needs the admin or the controller identity (zkscale.zookeeper.auth-file)"
+                                : ": changing config needs the admin identity (zkscale.zookeeper.auth-file); nothing changed"),
                 cause);
     }
 
@@ -747,11 +837,17 @@ public final class ConfigStore {
             return call.call();
         } catch (KeeperException.NoAuthException e) {
             throw notAuthorized(action, path, e);
-        } catch (KeeperException.ConnectionLossException | KeeperException.SessionExpiredException
+        } catch (KeeperException.ConnectionLossException
+                | KeeperException.SessionExpiredException
                 | KeeperException.OperationTimeoutException e) {
-            throw new ConfigStoreException(Kind.FAILED, "ZooKeeper did not answer while trying to " + action + " "
-                    + path + " (" + e.code() + ")" + (action.startsWith("read") ? ""
-                            : ": whether it was changed is unknown, check with zkscale config get"), e);
+            throw new ConfigStoreException(
+                    Kind.FAILED,
+                    "ZooKeeper did not answer while trying to " + action + " "
+                            + path + " (" + e.code() + ")"
+                            + (action.startsWith("read")
+                                    ? ""
+                                    : ": whether it was changed is unknown, check with zkscale config get"),
+                    e);
         } catch (KeeperException e) {
             throw new ConfigStoreException(Kind.FAILED, "cannot " + action + " " + path + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {

@@ -66,8 +66,8 @@ public final class Credentials {
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException(AUTH_FILE + " " + file + ": no such file");
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException(AUTH_FILE + " " + file + ": cannot read it ("
-                    + e.getClass().getSimpleName() + ")");
+            throw new IllegalArgumentException(
+                    AUTH_FILE + " " + file + ": cannot read it (" + e.getClass().getSimpleName() + ")");
         }
         return parse(text.strip(), AUTH_FILE + " " + file);
     }

@@ -64,19 +64,16 @@ public final class ZkLeadership implements Leadership, Closeable {
     }
 
     /** What this instance may do now; no term (null) means it must not write. */
-    private sealed interface Term permits Taking, Held {
-    }
+    private sealed interface Term permits Taking, Held {}
 
     /** Leadership confirmed, epoch being taken. Compared by identity: each grant of leadership is a new attempt. */
-    private static final class Taking implements Term {
-    }
+    private static final class Taking implements Term {}
 
     /**
      * Leadership confirmed and this term's epoch taken, bound to the ZooKeeper handle (session) that was current when
      * the attempt began: once that handle is no longer connected, the epoch is void, even before Curator reports it.
      */
-    private record Held(long epoch, ZooKeeper session) implements Term {
-    }
+    private record Held(long epoch, ZooKeeper session) implements Term {}
 
     private final CuratorFramework client;
     private final String epochPath;
@@ -87,6 +84,7 @@ public final class ZkLeadership implements Leadership, Closeable {
     private final AtomicReference<Term> term = new AtomicReference<>();
     /** Null until the first connection state is known. */
     private final AtomicReference<Boolean> connected = new AtomicReference<>();
+
     private final ScheduledExecutorService worker;
     private final ConnectionStateListener connectionListener = (c, newState) -> onConnectionState(newState);
 
@@ -96,8 +94,7 @@ public final class ZkLeadership implements Leadership, Closeable {
      * @param instanceId this instance's name among the latch's participants (the pod name, say)
      */
     public ZkLeadership(CuratorFramework client, String root, String instanceId) {
-        this(client, root, instanceId, epoch -> {
-        });
+        this(client, root, instanceId, epoch -> {});
     }
 
     /** As above; {@code epochTaken} runs after each epoch is written and before it is published (tests pause here). */
@@ -174,8 +171,11 @@ public final class ZkLeadership implements Leadership, Closeable {
     public OptionalLong epoch() {
         // Every condition is re-read here so that a caller never gets an epoch that an event has already revoked,
         // even if that event's listener has not run yet.
-        if (term.get() instanceof Held held && state.get() == State.STARTED && Boolean.TRUE.equals(connected.get())
-                && latch.hasLeadership() && held.session().getState() == ZooKeeper.States.CONNECTED) {
+        if (term.get() instanceof Held held
+                && state.get() == State.STARTED
+                && Boolean.TRUE.equals(connected.get())
+                && latch.hasLeadership()
+                && held.session().getState() == ZooKeeper.States.CONNECTED) {
             return OptionalLong.of(held.epoch());
         }
         return OptionalLong.empty();
@@ -258,8 +258,9 @@ public final class ZkLeadership implements Leadership, Closeable {
         } catch (Exception e) {
             if (term.get() == attempt) {
                 Duration delay = lastDelay.isZero() ? FIRST_RETRY : min(lastDelay.multipliedBy(2), MAX_RETRY);
-                LOG.warnf("leader but cannot take an epoch from %s, retrying in %d ms (instance %s): %s", epochPath,
-                        delay.toMillis(), instanceId, e.toString());
+                LOG.warnf(
+                        "leader but cannot take an epoch from %s, retrying in %d ms (instance %s): %s",
+                        epochPath, delay.toMillis(), instanceId, e.toString());
                 schedule(attempt, delay);
             }
             return;
@@ -271,8 +272,8 @@ public final class ZkLeadership implements Leadership, Closeable {
         if (term.compareAndSet(attempt, new Held(epoch, session))) {
             LOG.infof("leader, epoch %d (instance %s)", epoch, instanceId);
         } else {
-            LOG.infof("epoch %d taken but leadership ended meanwhile; it is never used (instance %s)", epoch,
-                    instanceId);
+            LOG.infof(
+                    "epoch %d taken but leadership ended meanwhile; it is never used (instance %s)", epoch, instanceId);
         }
     }
 

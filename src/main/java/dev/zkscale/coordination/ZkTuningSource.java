@@ -46,7 +46,8 @@ import org.jboss.logging.Logger;
  */
 public final class ZkTuningSource implements TuningSource, Closeable {
     private static final Logger LOG = Logger.getLogger(ZkTuningSource.class);
-    private static final Comparator<Tuning> ORDER = Comparator.comparing((Tuning t) -> t.target().namespace())
+    private static final Comparator<Tuning> ORDER = Comparator.comparing(
+                    (Tuning t) -> t.target().namespace())
             .thenComparing(t -> t.target().name());
 
     private final CuratorFramework client;
@@ -59,6 +60,7 @@ public final class ZkTuningSource implements TuningSource, Closeable {
     private final Object lock = new Object();
     /** The caches in use; replaced on each reconnect. Guarded by {@link #lock}, as are the fields below. */
     private Generation generation;
+
     private int generations;
     private boolean connected;
     private Defaults defaults = Defaults.NONE;
@@ -125,9 +127,11 @@ public final class ZkTuningSource implements TuningSource, Closeable {
             Generation g = generation;
             if (g.failure == null) {
                 if (!g.initialized) {
-                    throw new TuningUnavailableException(g.afterReconnect
-                            ? "re-syncing the config ZNodes after a ZooKeeper reconnect"
-                            : "loading the config ZNodes", null);
+                    throw new TuningUnavailableException(
+                            g.afterReconnect
+                                    ? "re-syncing the config ZNodes after a ZooKeeper reconnect"
+                                    : "loading the config ZNodes",
+                            null);
                 }
                 return published;
             }
@@ -262,10 +266,14 @@ public final class ZkTuningSource implements TuningSource, Closeable {
         }
         int version = node.getStat().getVersion();
         try {
-            return new Defaults(ConfigNodes.defaults(ConfigNodes.object(node.getData())), null,
-                    node.getStat().getMzxid(), defaultsPath + " version " + version);
+            return new Defaults(
+                    ConfigNodes.defaults(ConfigNodes.object(node.getData())),
+                    null,
+                    node.getStat().getMzxid(),
+                    defaultsPath + " version " + version);
         } catch (InvalidInputException e) {
-            return new Defaults(null, defaultsPath + ": " + e.getMessage(), node.getStat().getMzxid(), null);
+            return new Defaults(
+                    null, defaultsPath + ": " + e.getMessage(), node.getStat().getMzxid(), null);
         }
     }
 
@@ -283,19 +291,28 @@ public final class ZkTuningSource implements TuningSource, Closeable {
                 TargetConfig config = ConfigNodes.target(defaults.json(), node.getData(), target.name());
                 TargetConfig capped = config.cappedAt(maxReplicasCeiling);
                 if (capped.maxReplicas() != config.maxReplicas()) {
-                    LOG.warnf("%s: maxReplicas %d capped at the ceiling %d (zkscale.max-replicas-ceiling)", path,
-                            config.maxReplicas(), maxReplicasCeiling);
+                    LOG.warnf(
+                            "%s: maxReplicas %d capped at the ceiling %d (zkscale.max-replicas-ceiling)",
+                            path, config.maxReplicas(), maxReplicasCeiling);
                 }
                 // Unchanged config and version (only the defaults' version moved): the same config stays in force.
-                if (applied == null || applied.version() != version || !applied.config().equals(capped)) {
-                    applied = new Applied(capped, version, path + " version " + version
-                            + (defaults.origin() == null ? "" : " over " + defaults.origin()));
+                if (applied == null
+                        || applied.version() != version
+                        || !applied.config().equals(capped)) {
+                    applied = new Applied(
+                            capped,
+                            version,
+                            path + " version " + version
+                                    + (defaults.origin() == null ? "" : " over " + defaults.origin()));
                 }
             } catch (InvalidInputException e) {
                 rejected = new Rejected(path + ": " + e.getMessage(), version);
             }
         }
-        return new Entry(node.getStat().getCzxid(), node.getStat().getMzxid(), defaults.mzxid(),
+        return new Entry(
+                node.getStat().getCzxid(),
+                node.getStat().getMzxid(),
+                defaults.mzxid(),
                 new Tuning(target, applied, rejected));
     }
 
@@ -317,8 +334,12 @@ public final class ZkTuningSource implements TuningSource, Closeable {
             this.number = number;
             this.afterReconnect = afterReconnect;
             defaultsCache = CuratorCache.builder(client, defaultsPath)
-                    .withOptions(CuratorCache.Options.SINGLE_NODE_CACHE).withExceptionHandler(this::failed).build();
-            targetsCache = CuratorCache.builder(client, targetsPath).withExceptionHandler(this::failed).build();
+                    .withOptions(CuratorCache.Options.SINGLE_NODE_CACHE)
+                    .withExceptionHandler(this::failed)
+                    .build();
+            targetsCache = CuratorCache.builder(client, targetsPath)
+                    .withExceptionHandler(this::failed)
+                    .build();
             defaultsCache.listenable().addListener(this);
             targetsCache.listenable().addListener(this);
         }
@@ -357,7 +378,8 @@ public final class ZkTuningSource implements TuningSource, Closeable {
                 }
                 if (rebuildOrFail()) {
                     initialized = true;
-                    LOG.infof("config ZNodes %s (cache generation %d): %d targets",
+                    LOG.infof(
+                            "config ZNodes %s (cache generation %d): %d targets",
                             afterReconnect ? "re-synced after a reconnect" : "loaded", number, published.size());
                 }
             }
@@ -378,16 +400,17 @@ public final class ZkTuningSource implements TuningSource, Closeable {
             synchronized (lock) {
                 if (current() && failure == null) {
                     failure = e;
-                    LOG.warnf("the config ZNodes cache (generation %d) failed a read, the source is unavailable until "
-                            + "a fresh load succeeds: %s", number, e.toString());
+                    LOG.warnf(
+                            "the config ZNodes cache (generation %d) failed a read, the source is unavailable until "
+                                    + "a fresh load succeeds: %s",
+                            number, e.toString());
                 }
             }
         }
     }
 
     /** What a target was built from (its ZNode's creation and change zxids, the defaults' change zxid), and how. */
-    private record Entry(long czxid, long mzxid, long defaultsMzxid, Tuning tuning) {
-    }
+    private record Entry(long czxid, long mzxid, long defaultsMzxid, Tuning tuning) {}
 
     /**
      * The defaults as last parsed: the JSON, or why the ZNode is rejected; its change zxid (0: no defaults ZNode) and a

@@ -13,11 +13,11 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
 public final class ZooKeeperClients {
     /** First retry after this long, doubling up to {@link #MAX_RETRY_SLEEP}; then the operation fails. */
     private static final Duration BASE_RETRY_SLEEP = Duration.ofMillis(200);
+
     private static final Duration MAX_RETRY_SLEEP = Duration.ofSeconds(2);
     private static final int MAX_RETRIES = 3;
 
-    private ZooKeeperClients() {
-    }
+    private ZooKeeperClients() {}
 
     /**
      * A started client; it connects in the background (use {@code blockUntilConnected} to wait). The connection-state
@@ -40,17 +40,18 @@ public final class ZooKeeperClients {
      * <p>TLS to ZooKeeper is configured outside this method, by the ZooKeeper client's system properties
      * ({@code zookeeper.client.secure}, {@code zookeeper.clientCnxnSocket}, {@code zookeeper.ssl.*}; see the README).
      */
-    public static CuratorFramework start(String connectString, Duration sessionTimeout, Duration connectionTimeout,
-            Credentials credentials) {
+    public static CuratorFramework start(
+            String connectString, Duration sessionTimeout, Duration connectionTimeout, Credentials credentials) {
         CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder();
         if (credentials != null) {
             builder.authorization("digest", credentials.authBytes());
         }
-        CuratorFramework client = builder
-                .connectString(connectString)
+        CuratorFramework client = builder.connectString(connectString)
                 .sessionTimeoutMs(Math.toIntExact(sessionTimeout.toMillis()))
                 .connectionTimeoutMs(Math.toIntExact(connectionTimeout.toMillis()))
-                .retryPolicy(new ExponentialBackoffRetry(Math.toIntExact(BASE_RETRY_SLEEP.toMillis()), MAX_RETRIES,
+                .retryPolicy(new ExponentialBackoffRetry(
+                        Math.toIntExact(BASE_RETRY_SLEEP.toMillis()),
+                        MAX_RETRIES,
                         Math.toIntExact(MAX_RETRY_SLEEP.toMillis())))
                 .connectionStateErrorPolicy(new StandardConnectionStateErrorPolicy())
                 .build();

@@ -22,9 +22,20 @@ import java.util.List;
  * @param error why no decision could be made, or null
  * @param history the history to pass with the next snapshot of this target
  */
-public record Decision(TargetRef target, int currentReplicas, int desiredReplicas, Integer recommendedReplicas,
-        Integer utilizationPercent, Long rawAverageMilliCpu, int readyPods, List<String> unreadyPods,
-        List<String> missingPods, List<String> ignoredPods, List<Condition> conditions, String reason, String error,
+public record Decision(
+        TargetRef target,
+        int currentReplicas,
+        int desiredReplicas,
+        Integer recommendedReplicas,
+        Integer utilizationPercent,
+        Long rawAverageMilliCpu,
+        int readyPods,
+        List<String> unreadyPods,
+        List<String> missingPods,
+        List<String> ignoredPods,
+        List<Condition> conditions,
+        String reason,
+        String error,
         History history) {
 
     /** True when the decision asks for a different size. */

@@ -24,6 +24,5 @@ public record History(List<Entry> recommendations, List<Entry> scaleUpEvents, Li
     }
 
     /** A number of replicas at a time. */
-    public record Entry(Instant time, int replicas) {
-    }
+    public record Entry(Instant time, int replicas) {}
 }

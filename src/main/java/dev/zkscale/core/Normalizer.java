@@ -13,8 +13,7 @@ final class Normalizer {
     private static final int LEGACY_SCALE_UP_FACTOR = 2;
     private static final int LEGACY_SCALE_UP_MINIMUM = 4;
 
-    private Normalizer() {
-    }
+    private Normalizer() {}
 
     /** A limited size and why it is what it is. */
     private record Limited(int replicas, String reason, String message) {
@@ -26,15 +25,23 @@ final class Normalizer {
     private static final String TOO_FEW = "the desired replica count is less than the minimum replica count";
     private static final String TOO_MANY = "the desired replica count is more than the maximum replica count";
     private static final String UP_RATE = "the desired replica count is increasing faster than the maximum scale rate";
-    private static final String DOWN_RATE = "the desired replica count is decreasing faster than the maximum scale rate";
+    private static final String DOWN_RATE =
+            "the desired replica count is decreasing faster than the maximum scale rate";
     private static final String READY = "recommended size matches current size";
     private static final String DOWN_STABILIZED =
             "recent recommendations were higher than current one, applying the highest recent recommendation";
     private static final String UP_STABILIZED =
             "recent recommendations were lower than current one, applying the lowest recent recommendation";
 
-    static int normalize(TargetConfig config, int current, int proposal, Instant now, List<History.Entry> recommendations,
-            List<History.Entry> upEvents, List<History.Entry> downEvents, Conditions conditions) {
+    static int normalize(
+            TargetConfig config,
+            int current,
+            int proposal,
+            Instant now,
+            List<History.Entry> recommendations,
+            List<History.Entry> upEvents,
+            List<History.Entry> downEvents,
+            Conditions conditions) {
         Behavior behavior = config.behavior();
         int stabilized;
         String stabilizedReason;
@@ -61,7 +68,8 @@ final class Normalizer {
     }
 
     /** Legacy: the highest recommendation within the scale-down window, the proposal included. */
-    private static int stabilizeLegacy(int proposal, Instant now, int windowSeconds, List<History.Entry> recommendations) {
+    private static int stabilizeLegacy(
+            int proposal, Instant now, int windowSeconds, List<History.Entry> recommendations) {
         Instant cutoff = now.minusSeconds(windowSeconds);
         int highest = proposal;
         int expired = -1;
@@ -78,8 +86,8 @@ final class Normalizer {
     }
 
     /** With behavior: hold the size between the lowest recent (up window) and highest recent (down window) proposal. */
-    private static int stabilize(int current, int proposal, Instant now, Behavior behavior,
-            List<History.Entry> recommendations) {
+    private static int stabilize(
+            int current, int proposal, Instant now, Behavior behavior, List<History.Entry> recommendations) {
         Instant upCutoff = now.minusSeconds(behavior.scaleUp().stabilizationWindowSeconds());
         Instant downCutoff = now.minusSeconds(behavior.scaleDown().stabilizationWindowSeconds());
         int up = proposal;
@@ -112,8 +120,13 @@ final class Normalizer {
         return desired > ceiling.replicas() ? ceiling : Limited.within(desired);
     }
 
-    private static Limited limitByRate(int current, int desired, Instant now, TargetConfig config,
-            List<History.Entry> upEvents, List<History.Entry> downEvents) {
+    private static Limited limitByRate(
+            int current,
+            int desired,
+            Instant now,
+            TargetConfig config,
+            List<History.Entry> upEvents,
+            List<History.Entry> downEvents) {
         Behavior behavior = config.behavior();
         if (desired > current) {
             int limit = Math.max(current, rateLimit(behavior.scaleUp(), true, current, now, upEvents, downEvents));
@@ -136,15 +149,21 @@ final class Normalizer {
      * The furthest size the policies allow from the size at each policy's period start. For scale-up, Max picks the
      * largest limit; for scale-down, Max (the largest change) picks the smallest.
      */
-    private static int rateLimit(ScalingRules rules, boolean scaleUp, int current, Instant now,
-            List<History.Entry> upEvents, List<History.Entry> downEvents) {
+    private static int rateLimit(
+            ScalingRules rules,
+            boolean scaleUp,
+            int current,
+            Instant now,
+            List<History.Entry> upEvents,
+            List<History.Entry> downEvents) {
         if (rules.selectPolicy() == ScalingRules.SelectPolicy.Disabled) {
             return current;
         }
         boolean pickLargest = (rules.selectPolicy() == ScalingRules.SelectPolicy.Max) == scaleUp;
         int result = pickLargest ? Integer.MIN_VALUE : Integer.MAX_VALUE;
         for (ScalingPolicy policy : rules.policies()) {
-            int periodStart = current - changeWithin(policy.periodSeconds(), now, upEvents)
+            int periodStart = current
+                    - changeWithin(policy.periodSeconds(), now, upEvents)
                     + changeWithin(policy.periodSeconds(), now, downEvents);
             int proposed;
             if (policy.type() == ScalingPolicy.Type.Pods) {
@@ -175,12 +194,20 @@ final class Normalizer {
      * Records a scale event after a successful rescale (only with {@code behavior}, as upstream): it takes the slot of
      * the last event older than the direction's longest policy period, or is appended.
      */
-    static void recordScaleEvent(Behavior behavior, int from, int to, Instant now, List<History.Entry> upEvents,
+    static void recordScaleEvent(
+            Behavior behavior,
+            int from,
+            int to,
+            Instant now,
+            List<History.Entry> upEvents,
             List<History.Entry> downEvents) {
         boolean up = to > from;
         List<History.Entry> events = up ? upEvents : downEvents;
         ScalingRules rules = up ? behavior.scaleUp() : behavior.scaleDown();
-        int longest = rules.policies().stream().mapToInt(ScalingPolicy::periodSeconds).max().orElse(0);
+        int longest = rules.policies().stream()
+                .mapToInt(ScalingPolicy::periodSeconds)
+                .max()
+                .orElse(0);
         Instant cutoff = now.minusSeconds(longest);
         int outdated = -1;
         for (int i = 0; i < events.size(); i++) {

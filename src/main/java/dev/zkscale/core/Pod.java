@@ -14,8 +14,14 @@ import java.util.List;
  * @param readyTransitionTime the {@code Ready} condition's last transition time ({@link #VERY_OLD} when absent)
  * @param containers its regular containers and sidecars (restartable init containers), in pod spec order
  */
-public record Pod(String name, String phase, Readiness ready, boolean deleting, Instant startTime,
-        Instant readyTransitionTime, List<Container> containers) {
+public record Pod(
+        String name,
+        String phase,
+        Readiness ready,
+        boolean deleting,
+        Instant startTime,
+        Instant readyTransitionTime,
+        List<Container> containers) {
 
     /** The time Go's zero {@code time.Time} stands for: a time before anything else. */
     public static final Instant VERY_OLD = Instant.parse("0001-01-01T00:00:00Z");
@@ -41,6 +47,5 @@ public record Pod(String name, String phase, Readiness ready, boolean deleting, 
      * @param requestMilliCpu its CPU request in millicores, or null when it sets none
      * @param restartableInit true for a sidecar (an init container with {@code restartPolicy: Always})
      */
-    public record Container(String name, Long requestMilliCpu, boolean restartableInit) {
-    }
+    public record Container(String name, Long requestMilliCpu, boolean restartableInit) {}
 }

@@ -18,6 +18,5 @@ public record PodMetrics(String pod, Instant timestamp, long windowSeconds, List
     }
 
     /** One container's CPU usage in millicores, or null when it reports none. */
-    public record Usage(String name, Long usageMilliCpu) {
-    }
+    public record Usage(String name, Long usageMilliCpu) {}
 }

@@ -15,8 +15,7 @@ import java.util.TreeSet;
  */
 final class ReplicaCalculator {
 
-    private ReplicaCalculator() {
-    }
+    private ReplicaCalculator() {}
 
     /** How the listed pods were classified. */
     record Grouping(int readyPods, SortedSet<String> unready, SortedSet<String> missing, SortedSet<String> ignored) {
@@ -30,20 +29,21 @@ final class ReplicaCalculator {
         }
     }
 
-    private record Sample(long milliCpu, Instant timestamp, long windowSeconds) {
-    }
+    private record Sample(long milliCpu, Instant timestamp, long windowSeconds) {}
 
-    private record Ratio(double ratio, int utilization, long rawAverage) {
-    }
+    private record Ratio(double ratio, int utilization, long rawAverage) {}
 
     static Outcome calculate(Snapshot snapshot) {
         TargetConfig config = snapshot.config();
         if (snapshot.metricsError() != null) {
-            return Outcome.failed(Grouping.NONE, "unable to get metrics for resource cpu: unable to fetch metrics from "
-                    + "resource metrics API: " + snapshot.metricsError());
+            return Outcome.failed(
+                    Grouping.NONE,
+                    "unable to get metrics for resource cpu: unable to fetch metrics from " + "resource metrics API: "
+                            + snapshot.metricsError());
         }
         if (snapshot.podMetrics().isEmpty()) {
-            return Outcome.failed(Grouping.NONE,
+            return Outcome.failed(
+                    Grouping.NONE,
                     "unable to get metrics for resource cpu: no metrics returned from resource metrics API");
         }
         if (snapshot.pods().isEmpty()) {
@@ -166,11 +166,14 @@ final class ReplicaCalculator {
         boolean notReady = pod.ready() == Pod.Readiness.FALSE;
         if (pod.startTime().plusSeconds(config.cpuInitializationPeriodSeconds()).isAfter(now)) {
             // Still initializing: the sample counts only from a ready pod, a full metric window after it turned ready.
-            return notReady || sample.timestamp().isBefore(pod.readyTransitionTime().plusSeconds(sample.windowSeconds()));
+            return notReady
+                    || sample.timestamp().isBefore(pod.readyTransitionTime().plusSeconds(sample.windowSeconds()));
         }
         // Initialized: left out only if it has never been ready since it started.
         return notReady
-                && pod.startTime().plusSeconds(config.initialReadinessDelaySeconds()).isAfter(pod.readyTransitionTime());
+                && pod.startTime()
+                        .plusSeconds(config.initialReadinessDelaySeconds())
+                        .isAfter(pod.readyTransitionTime());
     }
 
     /** Adds the pod's CPU request (regular containers, then sidecars) to {@code requests}; returns an error or null. */

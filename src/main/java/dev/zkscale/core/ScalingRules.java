@@ -10,8 +10,8 @@ import java.util.List;
  * @param policies the rate limits, never empty
  * @param tolerance this direction's tolerance, or null for the target's top-level tolerance
  */
-public record ScalingRules(int stabilizationWindowSeconds, SelectPolicy selectPolicy, List<ScalingPolicy> policies,
-        Double tolerance) {
+public record ScalingRules(
+        int stabilizationWindowSeconds, SelectPolicy selectPolicy, List<ScalingPolicy> policies, Double tolerance) {
 
     public ScalingRules {
         policies = List.copyOf(policies);

@@ -17,8 +17,16 @@ import java.util.List;
  * @param metricsError why the metrics API could not be read, or null when it was (then {@code podMetrics} is unused)
  * @param history what earlier decisions left, or null for a target the controller has never seen
  */
-public record Snapshot(Instant now, TargetRef target, TargetConfig config, int specReplicas, int statusReplicas,
-        List<Pod> pods, List<PodMetrics> podMetrics, String metricsError, History history) {
+public record Snapshot(
+        Instant now,
+        TargetRef target,
+        TargetConfig config,
+        int specReplicas,
+        int statusReplicas,
+        List<Pod> pods,
+        List<PodMetrics> podMetrics,
+        String metricsError,
+        History history) {
 
     public Snapshot {
         pods = List.copyOf(pods);

@@ -17,18 +17,32 @@ package dev.zkscale.core;
  * @param behavior the behavior rules, or null for the legacy normalization
  * @param mode how the controller treats the target
  */
-public record TargetConfig(String kind, String workloadName, int minReplicas, int maxReplicas,
-        int targetCPUUtilizationPercentage, String container, double tolerance, int downscaleStabilizationSeconds,
-        long cpuInitializationPeriodSeconds, long initialReadinessDelaySeconds, Behavior behavior, Mode mode) {
+public record TargetConfig(
+        String kind,
+        String workloadName,
+        int minReplicas,
+        int maxReplicas,
+        int targetCPUUtilizationPercentage,
+        String container,
+        double tolerance,
+        int downscaleStabilizationSeconds,
+        long cpuInitializationPeriodSeconds,
+        long initialReadinessDelaySeconds,
+        Behavior behavior,
+        Mode mode) {
 
     /** The tolerance applied below a usage ratio of 1. */
     public double scaleDownTolerance() {
-        return behavior != null && behavior.scaleDown().tolerance() != null ? behavior.scaleDown().tolerance() : tolerance;
+        return behavior != null && behavior.scaleDown().tolerance() != null
+                ? behavior.scaleDown().tolerance()
+                : tolerance;
     }
 
     /** The tolerance applied above a usage ratio of 1. */
     public double scaleUpTolerance() {
-        return behavior != null && behavior.scaleUp().tolerance() != null ? behavior.scaleUp().tolerance() : tolerance;
+        return behavior != null && behavior.scaleUp().tolerance() != null
+                ? behavior.scaleUp().tolerance()
+                : tolerance;
     }
 
     /** This config with {@code maxReplicas} (and {@code minReplicas}, if need be) capped at {@code ceiling}. */
@@ -36,8 +50,18 @@ public record TargetConfig(String kind, String workloadName, int minReplicas, in
         if (maxReplicas <= ceiling) {
             return this;
         }
-        return new TargetConfig(kind, workloadName, Math.min(minReplicas, ceiling), ceiling,
-                targetCPUUtilizationPercentage, container, tolerance, downscaleStabilizationSeconds,
-                cpuInitializationPeriodSeconds, initialReadinessDelaySeconds, behavior, mode);
+        return new TargetConfig(
+                kind,
+                workloadName,
+                Math.min(minReplicas, ceiling),
+                ceiling,
+                targetCPUUtilizationPercentage,
+                container,
+                tolerance,
+                downscaleStabilizationSeconds,
+                cpuInitializationPeriodSeconds,
+                initialReadinessDelaySeconds,
+                behavior,
+                mode);
     }
 }

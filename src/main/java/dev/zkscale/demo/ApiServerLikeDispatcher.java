@@ -44,16 +44,14 @@ public final class ApiServerLikeDispatcher extends KubernetesCrudDispatcher {
     }
 
     /** A request and the bearer token it carried (null when it had no {@code Authorization: Bearer} header). */
-    public record Call(String token, Request request) {
-    }
+    public record Call(String token, Request request) {}
 
     private final Map<ServerRequest, Queue<ServerResponse>> expectations;
     private final MockDispatcher expected;
     private final List<Request> received = new CopyOnWriteArrayList<>();
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final boolean recording;
-    private volatile Listener listener = (request, body, response) -> {
-    };
+    private volatile Listener listener = (request, body, response) -> {};
 
     /**
      * Told of each request once it has been answered, on the server's thread: keep it short. The request's body is
@@ -86,13 +84,15 @@ public final class ApiServerLikeDispatcher extends KubernetesCrudDispatcher {
         if (recording) {
             Request r = new Request(request.getMethod(), request.getPath());
             String authorization = request.getHeader("Authorization");
-            calls.add(new Call(authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7) : null, r));
+            calls.add(new Call(
+                    authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7) : null,
+                    r));
             received.add(r);
         }
         byte[] body = request.getBody() == null ? null : request.getBody().getBytes();
         MockResponse response;
-        Queue<ServerResponse> queued = expectations.get(
-                new SimpleRequest(HttpMethod.valueOf(request.getMethod()), request.getPath()));
+        Queue<ServerResponse> queued =
+                expectations.get(new SimpleRequest(HttpMethod.valueOf(request.getMethod()), request.getPath()));
         if (queued != null && !queued.isEmpty()) {
             response = expected.dispatch(request);
         } else {

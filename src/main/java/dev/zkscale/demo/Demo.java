@@ -70,8 +70,8 @@ public final class Demo {
     static final int PASSES = 120;
     static final Duration PASS = Duration.ofSeconds(15);
     static final TargetRef TARGET = new TargetRef(SimulatedWorkload.NAMESPACE, SimulatedWorkload.NAME);
-    static final String DEFAULT_CONFIG = "{\"minReplicas\": 2, \"maxReplicas\": 10, "
-            + "\"targetCPUUtilizationPercentage\": 60}";
+    static final String DEFAULT_CONFIG =
+            "{\"minReplicas\": 2, \"maxReplicas\": 10, " + "\"targetCPUUtilizationPercentage\": 60}";
     /** Held, so that its level is not lost with a collected logger. */
     private static final Logger MOCK_SERVER_LOG = Logger.getLogger("io.fabric8.mockwebserver");
     /** The simulation's bound on pods, so that a config cannot ask the demo for a thousand. */
@@ -155,8 +155,8 @@ public final class Demo {
         Demo demo;
         try {
             DemoOptions options = DemoOptions.parse(args);
-            LoadProfile load = options.trace() == null ? LoadProfile.builtIn(PASSES)
-                    : LoadProfile.trace(options.trace(), PASSES);
+            LoadProfile load =
+                    options.trace() == null ? LoadProfile.builtIn(PASSES) : LoadProfile.trace(options.trace(), PASSES);
             JsonNode json = configJson(options.config());
             demo = new Demo(options, load, json, config(json, options.config()), out);
         } catch (DemoException e) {
@@ -218,8 +218,8 @@ public final class Demo {
         try {
             config = ConfigCodec.parse(json, "", TARGET.name());
         } catch (InvalidInputException e) {
-            throw new DemoException(where + ": " + e.getMessage()
-                    + " (the fields are in the README, \"Target config\")");
+            throw new DemoException(
+                    where + ": " + e.getMessage() + " (the fields are in the README, \"Target config\")");
         }
         if (!config.kind().equals("Deployment") || !config.workloadName().equals(SimulatedWorkload.NAME)) {
             throw new DemoException(where + ": scaleTargetRef: the demo's workload is Deployment "
@@ -250,17 +250,20 @@ public final class Demo {
             EmbeddedZooKeeper zookeeper = own(startZooKeeper());
             print("  ZooKeeper       " + zookeeper.connectString() + " (embedded; data in " + zookeeper.dataDir()
                     + ", removed at exit)");
-            CuratorFramework observer = ZooKeeperClients.start(zookeeper.connectString(), Duration.ofSeconds(10),
-                    Duration.ofSeconds(5));
+            CuratorFramework observer =
+                    ZooKeeperClients.start(zookeeper.connectString(), Duration.ofSeconds(10), Duration.ofSeconds(5));
             own(observer::close);
             try {
                 if (!observer.blockUntilConnected(10, TimeUnit.SECONDS)) {
-                    throw new StartFailure("the embedded ZooKeeper at " + zookeeper.connectString()
-                            + " did not answer within 10 s");
+                    throw new StartFailure(
+                            "the embedded ZooKeeper at " + zookeeper.connectString() + " did not answer within 10 s");
                 }
                 // As `zkscale config set` writes it.
-                new ConfigStore(observer, DemoSettings.ROOT).set(new Key(TARGET.namespace(), TARGET.name()),
-                        configJson.toString().getBytes(StandardCharsets.UTF_8), OptionalInt.empty());
+                new ConfigStore(observer, DemoSettings.ROOT)
+                        .set(
+                                new Key(TARGET.namespace(), TARGET.name()),
+                                configJson.toString().getBytes(StandardCharsets.UTF_8),
+                                OptionalInt.empty());
                 print("  target config   " + DemoSettings.ROOT + "/targets/" + TARGET + " = " + configJson);
             } catch (StartFailure e) {
                 throw e;
@@ -274,28 +277,33 @@ public final class Demo {
             // The simulation's requests fail fast: a step that fails is retried as a whole on the next pass.
             KubernetesClient admin = api.client("zkscale-demo/cluster", 0);
             SimulatedWorkload workload = new SimulatedWorkload(admin);
-            double peakMilli = PEAK_SHARE * config.maxReplicas() * SimulatedWorkload.REQUEST_MILLI
-                    * config.targetCPUUtilizationPercentage() / 100.0;
+            double peakMilli = PEAK_SHARE
+                    * config.maxReplicas()
+                    * SimulatedWorkload.REQUEST_MILLI
+                    * config.targetCPUUtilizationPercentage()
+                    / 100.0;
             // Start steady: as many pods as the first pass's load needs at the target, within the bounds.
-            int initial = (int) Math.ceil(load.at(0) * peakMilli
+            int initial = (int) Math.ceil(load.at(0)
+                    * peakMilli
                     / (SimulatedWorkload.REQUEST_MILLI * config.targetCPUUtilizationPercentage() / 100.0));
             initial = Math.max(config.minReplicas(), Math.min(config.maxReplicas(), initial));
             workload.create(initial, clock.instant());
             stats.lastReplicas = initial;
             stats.peakReplicas = initial;
             stats.peakReplicasAt = origin;
-            print("  Kubernetes API  " + api.url() + " (in-process); Deployment " + TARGET + " with "
-                    + initial + " pods, each requesting " + SimulatedWorkload.REQUEST_MILLI + "m CPU");
+            print("  Kubernetes API  " + api.url() + " (in-process); Deployment " + TARGET + " with " + initial
+                    + " pods, each requesting " + SimulatedWorkload.REQUEST_MILLI + "m CPU");
             audit = new WriteAudit(observer, DemoSettings.ROOT, clock, this::written);
             api.dispatcher().listener(audit);
-            SharedIndexInformer<Event> events = admin.v1().events().inNamespace(SimulatedWorkload.NAMESPACE)
-                    .inform(new EventPrinter());
+            SharedIndexInformer<Event> events =
+                    admin.v1().events().inNamespace(SimulatedWorkload.NAMESPACE).inform(new EventPrinter());
             own(events::stop);
             double[] demand = {0};
             Gauge.builder("zkscale.demo.load.cores", demand, d -> d[0] / 1000)
-                    .description("the simulated CPU demand on the Deployment web, in cores").register(registry);
-            print(String.format(Locale.ROOT, "  load            %s; peak %.2f cores", load.description(),
-                    peakMilli / 1000));
+                    .description("the simulated CPU demand on the Deployment web, in cores")
+                    .register(registry);
+            print(String.format(
+                    Locale.ROOT, "  load            %s; peak %.2f cores", load.description(), peakMilli / 1000));
 
             Duration tick = options.duration().dividedBy(PASSES);
             Instance a = startInstance("a", zookeeper, api, registry, tick);
@@ -303,8 +311,12 @@ public final class Demo {
             Instance b = startInstance("b", zookeeper, api, registry, tick);
             print("  controllers     a and b, each with its own ZooKeeper session and API client; halfway the leader "
                     + (options.failover() == DemoOptions.Failover.CRASH ? "crashes" : "is stopped"));
-            print(String.format(Locale.ROOT, "  time            a pass every %d s of cluster time, every %.2f s of "
-                    + "real time (%.0fx); ZooKeeper runs in real time", PASS.toSeconds(), tick.toMillis() / 1000.0,
+            print(String.format(
+                    Locale.ROOT,
+                    "  time            a pass every %d s of cluster time, every %.2f s of "
+                            + "real time (%.0fx); ZooKeeper runs in real time",
+                    PASS.toSeconds(),
+                    tick.toMillis() / 1000.0,
                     (double) PASS.toMillis() / tick.toMillis()));
             print("");
             print("time   load: CPU demand (cores); cpu: utilization the leader measured / target; "
@@ -363,8 +375,13 @@ public final class Demo {
         }
     }
 
-    private Instance startInstance(String name, EmbeddedZooKeeper zookeeper, InProcessApiServer api,
-            PrometheusMeterRegistry registry, Duration tick) throws StartFailure {
+    private Instance startInstance(
+            String name,
+            EmbeddedZooKeeper zookeeper,
+            InProcessApiServer api,
+            PrometheusMeterRegistry registry,
+            Duration tick)
+            throws StartFailure {
         ZooKeeperLink link;
         try {
             link = own(ZooKeeperLink.open(zookeeper.port(), name));
@@ -376,8 +393,11 @@ public final class Demo {
         tagged.add(registry);
         Controller controller;
         try {
-            controller = Controller.start(DemoSettings.of(link.connectString(), name, tick),
-                    api.client(WriteAudit.AGENT_PREFIX + name, 10), tagged, clock);
+            controller = Controller.start(
+                    DemoSettings.of(link.connectString(), name, tick),
+                    api.client(WriteAudit.AGENT_PREFIX + name, 10),
+                    tagged,
+                    clock);
         } catch (RuntimeException e) {
             throw new StartFailure("controller " + name + " could not start: " + e.getMessage());
         }
@@ -408,7 +428,8 @@ public final class Demo {
             }
             OptionalLong epoch = instance.controller.leadership().epoch();
             instance.controller.loop().pass();
-            DecisionRecord.Entry last = instance.controller.record().latest(TARGET).orElse(null);
+            DecisionRecord.Entry last =
+                    instance.controller.record().latest(TARGET).orElse(null);
             if (last != null && epoch.isPresent() && last.snapshot().now().equals(now)) {
                 decided = new Decided(instance.name, epoch.getAsLong(), last);
             }
@@ -416,8 +437,7 @@ public final class Demo {
         return decided;
     }
 
-    private record Decided(String instance, long epoch, DecisionRecord.Entry entry) {
-    }
+    private record Decided(String instance, long epoch, DecisionRecord.Entry entry) {}
 
     private void report(Instant now, SimulatedWorkload.State state, Decided decided) {
         stats.passesRun++;
@@ -434,8 +454,11 @@ public final class Demo {
             lastLeaderName = decided.instance();
             String since = "";
             if (stats.successor != null && decided.epoch() == stats.takeoverEpoch) {
-                since = String.format(Locale.ROOT, ", %.2f s (real time) after %s %s", (stats.takeoverNanos
-                        - stats.failoverNanos) / 1e9, stats.deposed,
+                since = String.format(
+                        Locale.ROOT,
+                        ", %.2f s (real time) after %s %s",
+                        (stats.takeoverNanos - stats.failoverNanos) / 1e9,
+                        stats.deposed,
                         options.failover() == DemoOptions.Failover.CRASH ? "crashed" : "stopped");
             } else if (stats.passesRun > 1) {
                 since = " (a new term: it had lost the latch)";
@@ -445,16 +468,32 @@ public final class Demo {
         String line;
         if (decided == null) {
             String why = noLeader();
-            line = String.format(Locale.ROOT, "%s  load %4.2f  cpu %4s/%d%%  pods %2d/%-2d -> %-2s  leader -  "
-                    + "epoch -  %s", time(now), state.demandMilli() / 1000, "-",
-                    config.targetCPUUtilizationPercentage(), state.readyPods(), state.specReplicas(), "-", why);
+            line = String.format(
+                    Locale.ROOT,
+                    "%s  load %4.2f  cpu %4s/%d%%  pods %2d/%-2d -> %-2s  leader -  " + "epoch -  %s",
+                    time(now),
+                    state.demandMilli() / 1000,
+                    "-",
+                    config.targetCPUUtilizationPercentage(),
+                    state.readyPods(),
+                    state.specReplicas(),
+                    "-",
+                    why);
         } else {
             Decision d = decided.entry().decision();
-            line = String.format(Locale.ROOT, "%s  load %4.2f  cpu %4s/%d%%  pods %2d/%-2d -> %-2d  leader %s  "
-                    + "epoch %d  %s", time(now), state.demandMilli() / 1000,
+            line = String.format(
+                    Locale.ROOT,
+                    "%s  load %4.2f  cpu %4s/%d%%  pods %2d/%-2d -> %-2d  leader %s  " + "epoch %d  %s",
+                    time(now),
+                    state.demandMilli() / 1000,
                     d.utilizationPercent() == null ? "-" : d.utilizationPercent() + "%",
-                    config.targetCPUUtilizationPercentage(), d.readyPods(), d.currentReplicas(),
-                    d.desiredReplicas(), decided.instance(), decided.epoch(), note(decided.entry()));
+                    config.targetCPUUtilizationPercentage(),
+                    d.readyPods(),
+                    d.currentReplicas(),
+                    d.desiredReplicas(),
+                    decided.instance(),
+                    decided.epoch(),
+                    note(decided.entry()));
         }
         print(line.stripTrailing());
         flush();
@@ -463,8 +502,10 @@ public final class Demo {
     /** Why no instance decided this pass. */
     private String noLeader() {
         if (stats.failoverAt != null && stats.successor == null) {
-            return "no leader: " + stats.deposed + (options.failover() == DemoOptions.Failover.CRASH
-                    ? "'s session has not expired yet" : " is handing over");
+            return "no leader: " + stats.deposed
+                    + (options.failover() == DemoOptions.Failover.CRASH
+                            ? "'s session has not expired yet"
+                            : " is handing over");
         }
         List<String> why = new ArrayList<>();
         for (Instance instance : instances) {
@@ -488,7 +529,9 @@ public final class Demo {
         }
         String limited = d.conditions().stream()
                 .filter(c -> c.type().equals("ScalingLimited") && c.status().equals("True"))
-                .map(Condition::reason).findFirst().orElse(null);
+                .map(Condition::reason)
+                .findFirst()
+                .orElse(null);
         String note;
         if (d.rescale()) {
             note = d.desiredReplicas() > d.currentReplicas() ? "scale up" : "scale down";
@@ -528,21 +571,23 @@ public final class Demo {
                     + standby.name + " leads at once");
             closeInstance(leader);
         }
-        Thread watcher = new Thread(() -> {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline && !interrupted) {
-                OptionalLong epoch = standby.controller.leadership().epoch();
-                if (epoch.isPresent()) {
-                    stats.takeoverNanos = System.nanoTime();
-                    stats.takeoverEpoch = epoch.getAsLong();
-                    stats.successor = standby.name;
-                    return;
-                }
-                if (sleep(5)) {
-                    return;
-                }
-            }
-        }, "zkscale-demo-failover");
+        Thread watcher = new Thread(
+                () -> {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    while (System.nanoTime() < deadline && !interrupted) {
+                        OptionalLong epoch = standby.controller.leadership().epoch();
+                        if (epoch.isPresent()) {
+                            stats.takeoverNanos = System.nanoTime();
+                            stats.takeoverEpoch = epoch.getAsLong();
+                            stats.successor = standby.name;
+                            return;
+                        }
+                        if (sleep(5)) {
+                            return;
+                        }
+                    }
+                },
+                "zkscale-demo-failover");
         watcher.setDaemon(true);
         watcher.start();
     }
@@ -575,26 +620,43 @@ public final class Demo {
             } else {
                 stats.refused++;
             }
-            text.append(String.format(Locale.ROOT, "%s  write  %s epoch %d: replicas %d -> %d, %s (HTTP %d)",
-                    time(w.time()), w.writer(), w.epoch(), from, w.replicas(),
-                    w.accepted() ? "accepted" : "refused", w.status()));
+            text.append(String.format(
+                    Locale.ROOT,
+                    "%s  write  %s epoch %d: replicas %d -> %d, %s (HTTP %d)",
+                    time(w.time()),
+                    w.writer(),
+                    w.epoch(),
+                    from,
+                    w.replicas(),
+                    w.accepted() ? "accepted" : "refused",
+                    w.status()));
             if (w.accepted() && firstOfEpoch) {
                 String indent = "\n              ";
-                text.append(indent).append("the first write of epoch ").append(w.epoch()).append(", a JSON Patch: ")
+                text.append(indent)
+                        .append("the first write of epoch ")
+                        .append(w.epoch())
+                        .append(", a JSON Patch: ")
                         .append(w.patch());
                 if (previousEpoch < 0) {
-                    text.append(indent).append("every write is fenced: it tests the resourceVersion it read and "
-                            + "stamps its leader's epoch on the Deployment");
+                    text.append(indent)
+                            .append("every write is fenced: it tests the resourceVersion it read and "
+                                    + "stamps its leader's epoch on the Deployment");
                 } else {
-                    text.append(indent).append("fenced: a write that epoch ").append(previousEpoch)
+                    text.append(indent)
+                            .append("fenced: a write that epoch ")
+                            .append(previousEpoch)
                             .append(" prepared before this one now fails its resourceVersion test (HTTP 422);")
-                            .append(indent).append("one prepared after it finds epoch ").append(w.epoch())
+                            .append(indent)
+                            .append("one prepared after it finds epoch ")
+                            .append(w.epoch())
                             .append(" on the Deployment and is never sent");
                 }
             }
             if (!w.byLeaderOfItsTime()) {
-                text.append("\n              WARNING: ZooKeeper says the latch holder was ").append(w.latchHolder())
-                        .append(" and the epoch ").append(w.epochCounter());
+                text.append("\n              WARNING: ZooKeeper says the latch holder was ")
+                        .append(w.latchHolder())
+                        .append(" and the epoch ")
+                        .append(w.epochCounter());
             }
         }
         pending.add(text.toString());
@@ -604,17 +666,15 @@ public final class Demo {
     private final class EventPrinter implements ResourceEventHandler<Event> {
         @Override
         public void onAdd(Event e) {
-            pending.add(String.format("%s  event  %s %s: %s", time(clock.instant()), e.getType(), e.getReason(),
-                    e.getMessage()));
+            pending.add(String.format(
+                    "%s  event  %s %s: %s", time(clock.instant()), e.getType(), e.getReason(), e.getMessage()));
         }
 
         @Override
-        public void onUpdate(Event before, Event after) {
-        }
+        public void onUpdate(Event before, Event after) {}
 
         @Override
-        public void onDelete(Event e, boolean deletedFinalStateUnknown) {
-        }
+        public void onDelete(Event e, boolean deletedFinalStateUnknown) {}
     }
 
     // --- the end -----------------------------------------------------------------------------------------------
@@ -622,35 +682,58 @@ public final class Demo {
     private void summary(MetricsEndpoint metrics, long start) {
         print("");
         double real = (System.nanoTime() - start) / 1e9;
-        print(String.format(Locale.ROOT, "summary: %s of cluster time in %.0f s", time(origin.plus(PASS.multipliedBy(
-                stats.passesRun))), real));
+        print(String.format(
+                Locale.ROOT,
+                "summary: %s of cluster time in %.0f s",
+                time(origin.plus(PASS.multipliedBy(stats.passesRun))),
+                real));
         synchronized (stats) {
-            print(String.format(Locale.ROOT, "  scale operations  %d accepted (%d up, %d down), %d refused",
-                    stats.up + stats.down, stats.up, stats.down, stats.refused));
-            print(String.format(Locale.ROOT, "  peak replicas     %d at %s", stats.peakReplicas,
-                    time(stats.peakReplicasAt)));
+            print(String.format(
+                    Locale.ROOT,
+                    "  scale operations  %d accepted (%d up, %d down), %d refused",
+                    stats.up + stats.down,
+                    stats.up,
+                    stats.down,
+                    stats.refused));
+            print(String.format(
+                    Locale.ROOT, "  peak replicas     %d at %s", stats.peakReplicas, time(stats.peakReplicasAt)));
         }
         if (stats.failoverAt == null) {
             print("  failover          none (the story ended before halfway)");
         } else if (stats.successor == null) {
             print("  failover          " + stats.deposed + " left at " + time(stats.failoverAt) + "; no successor yet");
         } else {
-            print(String.format(Locale.ROOT, "  failover          %s %s at %s; %s led %.2f s later (real time) with "
-                    + "epoch %d%s", stats.deposed, options.failover() == DemoOptions.Failover.CRASH ? "crashed"
-                            : "stopped", time(stats.failoverAt), stats.successor,
-                    (stats.takeoverNanos - stats.failoverNanos) / 1e9, stats.takeoverEpoch,
-                    stats.firstSuccessorWrite == null ? "; it wrote nothing"
+            print(String.format(
+                    Locale.ROOT,
+                    "  failover          %s %s at %s; %s led %.2f s later (real time) with " + "epoch %d%s",
+                    stats.deposed,
+                    options.failover() == DemoOptions.Failover.CRASH ? "crashed" : "stopped",
+                    time(stats.failoverAt),
+                    stats.successor,
+                    (stats.takeoverNanos - stats.failoverNanos) / 1e9,
+                    stats.takeoverEpoch,
+                    stats.firstSuccessorWrite == null
+                            ? "; it wrote nothing"
                             : "; its first write at " + time(stats.firstSuccessorWrite)));
         }
-        print(String.format(Locale.ROOT, "  time over target  %s of %s (%d%%) above %d%% CPU; peak %.0f%% at %s",
-                minutes(stats.passesOverTarget), minutes(stats.passesRun),
+        print(String.format(
+                Locale.ROOT,
+                "  time over target  %s of %s (%d%%) above %d%% CPU; peak %.0f%% at %s",
+                minutes(stats.passesOverTarget),
+                minutes(stats.passesRun),
                 stats.passesRun == 0 ? 0 : Math.round(100.0 * stats.passesOverTarget / stats.passesRun),
-                config.targetCPUUtilizationPercentage(), Math.max(0, stats.peakUtilization),
+                config.targetCPUUtilizationPercentage(),
+                Math.max(0, stats.peakUtilization),
                 stats.peakUtilizationAt == null ? "-" : time(stats.peakUtilizationAt)));
         List<WriteAudit.Write> writes = audit == null ? List.of() : audit.writes();
-        long byLeader = writes.stream().filter(WriteAudit.Write::byLeaderOfItsTime).count();
-        print(String.format(Locale.ROOT, "  writes            %d of %d came from the leader of their time (the latch "
-                + "holder, with the newest epoch, per ZooKeeper)%s", byLeader, writes.size(),
+        long byLeader =
+                writes.stream().filter(WriteAudit.Write::byLeaderOfItsTime).count();
+        print(String.format(
+                Locale.ROOT,
+                "  writes            %d of %d came from the leader of their time (the latch "
+                        + "holder, with the newest epoch, per ZooKeeper)%s",
+                byLeader,
+                writes.size(),
                 byLeader == writes.size() ? "" : ": VIOLATED"));
         print("  metrics           were at " + metrics.url());
     }
@@ -746,23 +829,29 @@ public final class Demo {
         root.setLevel(Level.INFO);
         // The mock API server logs every request at INFO: thousands of lines that drown the controllers'.
         MOCK_SERVER_LOG.setLevel(Level.WARNING);
-        Handler console = new StreamHandler(System.err, new Formatter() {
-            @Override
-            public String format(LogRecord r) {
-                String text = formatMessage(r);
-                if (r.getThrown() != null) {
-                    text += ": " + r.getThrown();
-                }
-                return String.format(Locale.ROOT, "%tT %-7s [%s] %s%n", r.getMillis(), r.getLevel(),
-                        r.getLoggerName(), text);
-            }
-        }) {
-            @Override
-            public synchronized void publish(LogRecord record) {
-                super.publish(record);
-                flush();
-            }
-        };
+        Handler console =
+                new StreamHandler(System.err, new Formatter() {
+                    @Override
+                    public String format(LogRecord r) {
+                        String text = formatMessage(r);
+                        if (r.getThrown() != null) {
+                            text += ": " + r.getThrown();
+                        }
+                        return String.format(
+                                Locale.ROOT,
+                                "%tT %-7s [%s] %s%n",
+                                r.getMillis(),
+                                r.getLevel(),
+                                r.getLoggerName(),
+                                text);
+                    }
+                }) {
+                    @Override
+                    public synchronized void publish(LogRecord record) {
+                        super.publish(record);
+                        flush();
+                    }
+                };
         console.setLevel(Level.INFO);
         root.addHandler(console);
         return console;

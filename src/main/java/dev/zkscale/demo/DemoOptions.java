@@ -22,7 +22,8 @@ record DemoOptions(Duration duration, Path trace, Path config, int port, Failove
     static final Duration MAX_DURATION = Duration.ofHours(1);
     static final int DEFAULT_PORT = 8080;
 
-    static final String USAGE = String.join("\n",
+    static final String USAGE = String.join(
+            "\n",
             "usage: zkscale demo [--duration 2m] [--trace FILE] [--config FILE] [--port 8080] [--failover crash|stop]"
                     + " [--verbose]",
             "  --duration D     how long the story runs, real time: 90s, 2m, 1m30s (20s to 1h; default 2m)",

@@ -14,14 +14,21 @@ final class DemoSettings {
     static final String ROOT = "/zkscale";
     static final Duration SESSION_TIMEOUT = Duration.ofSeconds(3);
 
-    private DemoSettings() {
-    }
+    private DemoSettings() {}
 
     static GivenSettings of(String connect, String instance, Duration syncPeriod) {
         return new GivenSettings(
-                new GivenSettings.Zk(connect, ROOT, SESSION_TIMEOUT, Duration.ofSeconds(2), Optional.empty(),
-                        Optional.empty(), 100),
-                syncPeriod, Optional.of(List.of(SimulatedWorkload.NAMESPACE)), 1000, false, Optional.of(instance), 10,
-                1 << 20, Duration.ofSeconds(20), Optional.empty(), false);
+                new GivenSettings.Zk(
+                        connect, ROOT, SESSION_TIMEOUT, Duration.ofSeconds(2), Optional.empty(), Optional.empty(), 100),
+                syncPeriod,
+                Optional.of(List.of(SimulatedWorkload.NAMESPACE)),
+                1000,
+                false,
+                Optional.of(instance),
+                10,
+                1 << 20,
+                Duration.ofSeconds(20),
+                Optional.empty(),
+                false);
     }
 }

@@ -36,8 +36,8 @@ final class EmbeddedZooKeeper implements AutoCloseable {
         Path dir = Files.createTempDirectory("zkscale-demo-zookeeper-");
         try {
             ZooKeeperServer server = new ZooKeeperServer(dir.toFile(), dir.toFile(), TICK_MILLIS);
-            ServerCnxnFactory connections = ServerCnxnFactory.createFactory(
-                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+            ServerCnxnFactory connections =
+                    ServerCnxnFactory.createFactory(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
             connections.startup(server);
             return new EmbeddedZooKeeper(dir, server, connections);
         } catch (IOException | InterruptedException | RuntimeException e) {

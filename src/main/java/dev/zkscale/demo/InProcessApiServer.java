@@ -24,6 +24,7 @@ import java.util.Queue;
 final class InProcessApiServer implements AutoCloseable {
     /** Short, as zkscale's own defaults are: a slow call must not stall a pass. */
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(3);
+
     private static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(2);
 
     private final KubernetesMockServer server;
@@ -38,8 +39,8 @@ final class InProcessApiServer implements AutoCloseable {
     static InProcessApiServer start() {
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
         ApiServerLikeDispatcher dispatcher = new ApiServerLikeDispatcher(expectations, false);
-        KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
-                new MockWebServer(), expectations, dispatcher, false);
+        KubernetesMockServer server = new KubernetesMockServer(
+                new Context(Serialization.jsonMapper()), new MockWebServer(), expectations, dispatcher, false);
         server.init(InetAddress.getLoopbackAddress(), 0);
         return new InProcessApiServer(server, dispatcher);
     }

@@ -20,8 +20,16 @@ import java.util.Locale;
 final class LoadProfile {
     /** The built-in curve: (fraction of the story, fraction of the peak), joined by straight lines. */
     private static final double[][] BUILT_IN = {
-        {0.00, 0.20}, {0.08, 0.20}, {0.35, 0.55}, {0.45, 0.55}, {0.53, 1.00}, {0.62, 1.00}, {0.72, 0.30},
-        {0.85, 0.15}, {1.00, 0.15}};
+        {0.00, 0.20},
+        {0.08, 0.20},
+        {0.35, 0.55},
+        {0.45, 0.55},
+        {0.53, 1.00},
+        {0.62, 1.00},
+        {0.72, 0.30},
+        {0.85, 0.15},
+        {1.00, 0.15}
+    };
 
     private final double[] fractions;
     private final String description;
@@ -60,13 +68,13 @@ final class LoadProfile {
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            throw new DemoException("cannot read trace " + file + ": no such file; give a CSV file of seconds,value "
-                    + "rows");
+            throw new DemoException(
+                    "cannot read trace " + file + ": no such file; give a CSV file of seconds,value " + "rows");
         } catch (AccessDeniedException e) {
             throw new DemoException("cannot read trace " + file + ": permission denied");
         } catch (MalformedInputException e) {
-            throw new DemoException("cannot read trace " + file + ": not UTF-8 text; give a CSV file of "
-                    + "seconds,value rows");
+            throw new DemoException(
+                    "cannot read trace " + file + ": not UTF-8 text; give a CSV file of " + "seconds,value rows");
         } catch (IOException e) {
             throw new DemoException("cannot read trace " + file + ": " + e.getMessage());
         }
@@ -91,24 +99,24 @@ final class LoadProfile {
                 continue;
             }
             if (cells.length <= Math.max(secondsColumn, valueColumn)) {
-                throw new DemoException("trace " + file + " line " + n + ": expected seconds,value, got \"" + line
-                        + "\"");
+                throw new DemoException(
+                        "trace " + file + " line " + n + ": expected seconds,value, got \"" + line + "\"");
             }
             double seconds = number(file, n, "seconds", cells[secondsColumn]);
             double value = number(file, n, "value", cells[valueColumn]);
             if (seconds < 0 || value < 0) {
-                throw new DemoException("trace " + file + " line " + n + ": seconds and value must be >= 0, got \""
-                        + line + "\"");
+                throw new DemoException(
+                        "trace " + file + " line " + n + ": seconds and value must be >= 0, got \"" + line + "\"");
             }
             if (!rows.isEmpty() && seconds <= rows.get(rows.size() - 1)[0]) {
-                throw new DemoException("trace " + file + " line " + n + ": seconds must increase, got " + cells[
-                        secondsColumn].strip() + " after " + format(rows.get(rows.size() - 1)[0]));
+                throw new DemoException("trace " + file + " line " + n + ": seconds must increase, got "
+                        + cells[secondsColumn].strip() + " after " + format(rows.get(rows.size() - 1)[0]));
             }
             rows.add(new double[] {seconds, value});
         }
         if (rows.size() < 2) {
-            throw new DemoException("trace " + file + ": needs at least two rows of seconds,value, found "
-                    + rows.size());
+            throw new DemoException(
+                    "trace " + file + ": needs at least two rows of seconds,value, found " + rows.size());
         }
         double first = rows.get(0)[0];
         double span = rows.get(rows.size() - 1)[0] - first;
@@ -132,8 +140,10 @@ final class LoadProfile {
         if (java.util.Arrays.stream(values).max().orElse(0) <= 0) {
             throw new DemoException("trace " + file + ": every value is 0; there is no load to scale on");
         }
-        return new LoadProfile(normalized(values), "trace " + file.getFileName() + ": " + rows.size() + " rows, "
-                + duration(span) + " compressed into the story");
+        return new LoadProfile(
+                normalized(values),
+                "trace " + file.getFileName() + ": " + rows.size() + " rows, " + duration(span)
+                        + " compressed into the story");
     }
 
     /** The demand during pass {@code pass}, as a fraction of the peak. */
@@ -192,8 +202,8 @@ final class LoadProfile {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new DemoException("trace " + file + " line " + line + ": " + column + " \"" + cell.strip()
-                + "\" is not a number");
+        throw new DemoException(
+                "trace " + file + " line " + line + ": " + column + " \"" + cell.strip() + "\" is not a number");
     }
 
     private static String format(double seconds) {

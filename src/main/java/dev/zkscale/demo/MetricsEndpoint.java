@@ -71,8 +71,8 @@ final class MetricsEndpoint implements AutoCloseable {
     }
 
     String url() {
-        return "http://" + InetAddress.getLoopbackAddress().getHostAddress() + ":" + server.getAddress().getPort()
-                + PATH;
+        return "http://" + InetAddress.getLoopbackAddress().getHostAddress() + ":"
+                + server.getAddress().getPort() + PATH;
     }
 
     @Override

@@ -83,18 +83,30 @@ final class SimulatedWorkload {
     /** Creates the Deployment with {@code replicas} pods that have long been Ready. */
     void create(int replicas, Instant now) {
         Deployment deployment = new DeploymentBuilder()
-                .withNewMetadata().withNamespace(NAMESPACE).withName(NAME).endMetadata()
+                .withNewMetadata()
+                .withNamespace(NAMESPACE)
+                .withName(NAME)
+                .endMetadata()
                 .withNewSpec()
                 .withReplicas(replicas)
-                .withNewSelector().withMatchLabels(LABELS).endSelector()
-                .withNewTemplate().withNewMetadata().withLabels(LABELS).endMetadata()
-                .withNewSpec().addNewContainer().withName("app").withImage("shop/web:1")
+                .withNewSelector()
+                .withMatchLabels(LABELS)
+                .endSelector()
+                .withNewTemplate()
+                .withNewMetadata()
+                .withLabels(LABELS)
+                .endMetadata()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("app")
+                .withImage("shop/web:1")
                 .withNewResources()
                 .addToRequests("cpu", new Quantity(REQUEST_MILLI + "m"))
                 .addToRequests("memory", new Quantity("256Mi"))
                 .addToLimits("cpu", new Quantity(LIMIT_MILLI + "m"))
                 .endResources()
-                .endContainer().endSpec()
+                .endContainer()
+                .endSpec()
                 .endTemplate()
                 .endSpec()
                 .build();
@@ -110,8 +122,14 @@ final class SimulatedWorkload {
      * CPU demand spread across the Ready pods.
      */
     State step(Instant now, Instant lastPass, double demandMilli) {
-        Deployment deployment = client.apps().deployments().inNamespace(NAMESPACE).withName(NAME).get();
-        int spec = deployment.getSpec().getReplicas() == null ? 1 : deployment.getSpec().getReplicas();
+        Deployment deployment = client.apps()
+                .deployments()
+                .inNamespace(NAMESPACE)
+                .withName(NAME)
+                .get();
+        int spec = deployment.getSpec().getReplicas() == null
+                ? 1
+                : deployment.getSpec().getReplicas();
         while (pods.size() < spec) {
             add(lastPass.plus(APPEAR_AFTER), now);
         }
@@ -129,7 +147,10 @@ final class SimulatedWorkload {
         for (SimPod p : pods.values()) {
             boolean isReady = !now.isBefore(p.ready);
             if (isReady && !p.readyWritten) {
-                p.object = client.pods().inNamespace(NAMESPACE).resource(pod(p, true)).update();
+                p.object = client.pods()
+                        .inNamespace(NAMESPACE)
+                        .resource(pod(p, true))
+                        .update();
                 p.readyWritten = true;
             }
             if (!now.isBefore(p.started)) {
@@ -153,20 +174,34 @@ final class SimulatedWorkload {
                 // a real API server; the mock merges arrays instead of replacing them.)
                 String patch = Serialization.asJson(List.of(
                         Map.of("op", "replace", "path", "/timestamp", "value", now.toString()),
-                        Map.of("op", "replace", "path", "/containers", "value",
+                        Map.of(
+                                "op",
+                                "replace",
+                                "path",
+                                "/containers",
+                                "value",
                                 metrics.getAdditionalProperties().get("containers"))));
-                client.genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace(NAMESPACE).withName(p.name)
+                client.genericKubernetesResources(KubeCluster.POD_METRICS)
+                        .inNamespace(NAMESPACE)
+                        .withName(p.name)
                         .patch(PatchContext.of(PatchType.JSON), patch);
             } else {
-                client.genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace(NAMESPACE).resource(metrics)
+                client.genericKubernetesResources(KubeCluster.POD_METRICS)
+                        .inNamespace(NAMESPACE)
+                        .resource(metrics)
                         .create();
                 p.metricsWritten = true;
             }
         }
         if (pods.size() != reportedReplicas || ready != reportedReady) {
-            String status = String.format("{\"status\":{\"replicas\":%d,\"readyReplicas\":%d,\"availableReplicas\":%d,"
-                    + "\"updatedReplicas\":%d}}", pods.size(), ready, ready, pods.size());
-            client.apps().deployments().inNamespace(NAMESPACE).withName(NAME)
+            String status = String.format(
+                    "{\"status\":{\"replicas\":%d,\"readyReplicas\":%d,\"availableReplicas\":%d,"
+                            + "\"updatedReplicas\":%d}}",
+                    pods.size(), ready, ready, pods.size());
+            client.apps()
+                    .deployments()
+                    .inNamespace(NAMESPACE)
+                    .withName(NAME)
                     .patch(PatchContext.of(PatchType.JSON_MERGE), status);
             reportedReplicas = pods.size();
             reportedReady = ready;
@@ -183,33 +218,48 @@ final class SimulatedWorkload {
     private void add(Instant created, Instant now) {
         SimPod p = new SimPod(NAME + "-" + Integer.toString(++serial + 36 * 36, 36), created);
         p.readyWritten = !now.isBefore(p.ready);
-        p.object = client.pods().inNamespace(NAMESPACE).resource(pod(p, p.readyWritten)).create();
+        p.object = client.pods()
+                .inNamespace(NAMESPACE)
+                .resource(pod(p, p.readyWritten))
+                .create();
         pods.put(p.name, p);
     }
 
     private void remove(SimPod p) {
         pods.remove(p.name);
         client.pods().inNamespace(NAMESPACE).withName(p.name).delete();
-        client.genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace(NAMESPACE).withName(p.name).delete();
+        client.genericKubernetesResources(KubeCluster.POD_METRICS)
+                .inNamespace(NAMESPACE)
+                .withName(p.name)
+                .delete();
     }
 
     private Pod pod(SimPod p, boolean ready) {
         PodBuilder builder = p.object == null ? new PodBuilder() : new PodBuilder(p.object);
-        return builder
-                .withMetadata(new ObjectMetaBuilder(p.object == null ? null : p.object.getMetadata())
-                        .withNamespace(NAMESPACE).withName(p.name).withLabels(LABELS)
-                        .withCreationTimestamp(p.created.toString()).build())
-                .withNewSpec().addNewContainer().withName("app").withImage("shop/web:1")
+        return builder.withMetadata(new ObjectMetaBuilder(p.object == null ? null : p.object.getMetadata())
+                        .withNamespace(NAMESPACE)
+                        .withName(p.name)
+                        .withLabels(LABELS)
+                        .withCreationTimestamp(p.created.toString())
+                        .build())
+                .withNewSpec()
+                .addNewContainer()
+                .withName("app")
+                .withImage("shop/web:1")
                 .withNewResources()
                 .addToRequests("cpu", new Quantity(REQUEST_MILLI + "m"))
                 .addToLimits("cpu", new Quantity(LIMIT_MILLI + "m"))
                 .endResources()
-                .endContainer().endSpec()
+                .endContainer()
+                .endSpec()
                 .withNewStatus()
                 .withPhase("Running")
                 .withStartTime(p.started.toString())
-                .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False")
-                .withLastTransitionTime((ready ? p.ready : p.started).toString()).endCondition()
+                .addNewCondition()
+                .withType("Ready")
+                .withStatus(ready ? "True" : "False")
+                .withLastTransitionTime((ready ? p.ready : p.started).toString())
+                .endCondition()
                 .endStatus()
                 .build();
     }
@@ -218,7 +268,11 @@ final class SimulatedWorkload {
         GenericKubernetesResource item = new GenericKubernetesResource();
         item.setApiVersion("metrics.k8s.io/v1beta1");
         item.setKind("PodMetrics");
-        item.setMetadata(new ObjectMetaBuilder().withNamespace(NAMESPACE).withName(pod).withLabels(LABELS).build());
+        item.setMetadata(new ObjectMetaBuilder()
+                .withNamespace(NAMESPACE)
+                .withName(pod)
+                .withLabels(LABELS)
+                .build());
         item.setAdditionalProperty("timestamp", now.toString());
         item.setAdditionalProperty("window", METRICS_WINDOW.toSeconds() + "s");
         Map<String, Object> usage = new LinkedHashMap<>();

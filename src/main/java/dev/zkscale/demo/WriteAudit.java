@@ -27,8 +27,8 @@ final class WriteAudit implements ApiServerLikeDispatcher.Listener {
     static final String AGENT_PREFIX = "zkscale/";
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String PATH = "/apis/apps/v1/namespaces/" + SimulatedWorkload.NAMESPACE + "/deployments/"
-            + SimulatedWorkload.NAME;
+    private static final String PATH =
+            "/apis/apps/v1/namespaces/" + SimulatedWorkload.NAMESPACE + "/deployments/" + SimulatedWorkload.NAME;
     private static final String EPOCH_POINTER = "/metadata/annotations/"
             + KubeCluster.EPOCH_ANNOTATION.replace("~", "~0").replace("/", "~1");
 
@@ -50,7 +50,14 @@ final class WriteAudit implements ApiServerLikeDispatcher.Listener {
      * @param latchHolder the instance holding the leader latch in ZooKeeper at that moment (null: none)
      * @param epochCounter ZooKeeper's epoch counter at that moment (-1: unknown)
      */
-    record Write(Instant time, String writer, long epoch, int replicas, int status, String patch, String latchHolder,
+    record Write(
+            Instant time,
+            String writer,
+            long epoch,
+            int replicas,
+            int status,
+            String patch,
+            String latchHolder,
             long epochCounter) {
         boolean accepted() {
             return status >= 200 && status < 300;
@@ -90,14 +97,22 @@ final class WriteAudit implements ApiServerLikeDispatcher.Listener {
                 } else if (at.equals(EPOCH_POINTER)) {
                     epoch = Long.parseLong(op.path("value").asText("-1"));
                 } else if (at.equals("/metadata/annotations")) {
-                    epoch = Long.parseLong(op.path("value").path(KubeCluster.EPOCH_ANNOTATION).asText("-1"));
+                    epoch = Long.parseLong(
+                            op.path("value").path(KubeCluster.EPOCH_ANNOTATION).asText("-1"));
                 }
             }
         } catch (Exception e) {
             // not a JSON Patch of ours: recorded with what could be read
         }
-        Write write = new Write(clock.instant(), agent.substring(AGENT_PREFIX.length()), epoch, replicas,
-                response.code(), body, latchHolder(), epochCounter());
+        Write write = new Write(
+                clock.instant(),
+                agent.substring(AGENT_PREFIX.length()),
+                epoch,
+                replicas,
+                response.code(),
+                body,
+                latchHolder(),
+                epochCounter());
         synchronized (writes) {
             writes.add(write);
         }
@@ -119,8 +134,8 @@ final class WriteAudit implements ApiServerLikeDispatcher.Listener {
             nodes.sort(Comparator.comparing(n -> n.substring(n.lastIndexOf('-') + 1)));
             for (String node : nodes) {
                 try {
-                    return new String(zookeeper.getData().forPath(ZKPaths.makePath(latch, node)),
-                            StandardCharsets.UTF_8);
+                    return new String(
+                            zookeeper.getData().forPath(ZKPaths.makePath(latch, node)), StandardCharsets.UTF_8);
                 } catch (KeeperException.NoNodeException gone) {
                     // deleted meanwhile: the next one holds it now
                 }
@@ -133,8 +148,9 @@ final class WriteAudit implements ApiServerLikeDispatcher.Listener {
 
     private long epochCounter() {
         try {
-            return Long.parseLong(new String(zookeeper.getData().forPath(ZKPaths.makePath(root, "epoch")),
-                    StandardCharsets.UTF_8).trim());
+            return Long.parseLong(
+                    new String(zookeeper.getData().forPath(ZKPaths.makePath(root, "epoch")), StandardCharsets.UTF_8)
+                            .trim());
         } catch (Exception e) {
             return -1;
         }

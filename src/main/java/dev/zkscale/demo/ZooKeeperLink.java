@@ -83,14 +83,17 @@ final class ZooKeeperLink implements AutoCloseable {
                 closeQuietly(server);
                 return;
             }
-            daemon("zkscale-demo-link-" + name + "-up", () -> pump(client, server)).start();
-            daemon("zkscale-demo-link-" + name + "-down", () -> pump(server, client)).start();
+            daemon("zkscale-demo-link-" + name + "-up", () -> pump(client, server))
+                    .start();
+            daemon("zkscale-demo-link-" + name + "-down", () -> pump(server, client))
+                    .start();
         }
     }
 
     private void pump(Socket from, Socket to) {
         byte[] buffer = new byte[16 * 1024];
-        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+        try (InputStream in = from.getInputStream();
+                OutputStream out = to.getOutputStream()) {
             int n;
             while ((n = in.read(buffer)) >= 0) {
                 out.write(buffer, 0, n);

@@ -31,8 +31,7 @@ final class Conversions {
 
     private static final Logger LOG = Logger.getLogger(Conversions.class);
 
-    private Conversions() {
-    }
+    private Conversions() {}
 
     /** A label selector as the loop matches it; null (no selector) becomes the empty selector, which matches nothing. */
     static Selector selector(LabelSelector selector) {
@@ -43,8 +42,8 @@ final class Conversions {
         List<Selector.Requirement> requirements = new ArrayList<>();
         if (selector.getMatchExpressions() != null) {
             for (LabelSelectorRequirement r : selector.getMatchExpressions()) {
-                requirements.add(new Selector.Requirement(r.getKey(), r.getOperator(),
-                        r.getValues() == null ? List.of() : r.getValues()));
+                requirements.add(new Selector.Requirement(
+                        r.getKey(), r.getOperator(), r.getValues() == null ? List.of() : r.getValues()));
             }
         }
         return new Selector(labels, requirements);
@@ -65,7 +64,8 @@ final class Conversions {
     }
 
     private static long milli(Quantity quantity) {
-        long fast = quantity.getAmount() == null ? -1
+        long fast = quantity.getAmount() == null
+                ? -1
                 : fastMilli(quantity.getAmount(), quantity.getFormat() == null ? "" : quantity.getFormat());
         if (fast >= 0) {
             return fast;
@@ -159,8 +159,10 @@ final class Conversions {
         try {
             return milli(cpu);
         } catch (RuntimeException e) {
-            // The API server validates quantities, so this is not expected; treat it as no request (the HPA then refuses).
-            LOG.warnf("pod %s container %s: unreadable cpu request \"%s\", taken as none", pod, container.getName(), cpu);
+            // The API server validates quantities, so this is not expected; treat it as no request (the HPA then
+            // refuses).
+            LOG.warnf(
+                    "pod %s container %s: unreadable cpu request \"%s\", taken as none", pod, container.getName(), cpu);
             return null;
         }
     }
@@ -214,7 +216,8 @@ final class Conversions {
                     Object usage = container.get("usage");
                     Object cpu = usage instanceof Map<?, ?> map ? map.get("cpu") : null;
                     Object containerName = container.get("name");
-                    usages.add(new PodMetrics.Usage(containerName == null ? "" : containerName.toString(),
+                    usages.add(new PodMetrics.Usage(
+                            containerName == null ? "" : containerName.toString(),
                             cpu == null ? null : milli(cpu.toString())));
                 }
             } else if (containers != null) {

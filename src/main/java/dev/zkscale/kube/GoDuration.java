@@ -14,8 +14,7 @@ final class GoDuration {
 
     private static final BigDecimal NANOS_PER_SECOND = BigDecimal.valueOf(1_000_000_000L);
 
-    private GoDuration() {
-    }
+    private GoDuration() {}
 
     /**
      * The duration in whole seconds, rounded down (toward negative infinity).
@@ -58,7 +57,8 @@ final class GoDuration {
                 i++;
             }
             String unit = text.substring(unitStart, i);
-            total = total.add(new BigDecimal(number.endsWith(".") ? number + "0" : number).multiply(unitNanos(unit, text)));
+            total = total.add(
+                    new BigDecimal(number.endsWith(".") ? number + "0" : number).multiply(unitNanos(unit, text)));
         }
         return negative ? total.negate() : total;
     }

@@ -115,6 +115,7 @@ public final class KubeCluster implements Cluster, AutoCloseable {
     private static final String LABEL_INDEX = "zkscale.dev/labels";
     /** A label bucket this small is taken at once, without looking for a smaller one among the other labels. */
     private static final int SMALL_BUCKET = 64;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_NAME = 253;
     private static final int MAX_MESSAGE = 1024;
@@ -130,6 +131,7 @@ public final class KubeCluster implements Cluster, AutoCloseable {
     private final Map<String, String> badEpochWarned = new ConcurrentHashMap<>();
     /** Each cached pod's conversion, by cache key, kept while the cache holds that very object (see {@link #pod}). */
     private final Map<String, Converted> converted = new ConcurrentHashMap<>();
+
     private volatile boolean started;
     private volatile boolean closed;
 
@@ -148,7 +150,8 @@ public final class KubeCluster implements Cluster, AutoCloseable {
         this.client = client;
         this.namespaces = Set.copyOf(namespaces);
         this.clock = clock;
-        RequestConfig single = new RequestConfigBuilder(client.getConfiguration().getRequestConfig())
+        RequestConfig single = new RequestConfigBuilder(
+                        client.getConfiguration().getRequestConfig())
                 .withRequestRetryBackoffLimit(0)
                 .build();
         // Shares the client's HTTP connection pool; only the per-request settings differ. Not closed here.
@@ -171,13 +174,25 @@ public final class KubeCluster implements Cluster, AutoCloseable {
         Map<String, SharedIndexInformer<StatefulSet>> s = new LinkedHashMap<>();
         Map<String, SharedIndexInformer<io.fabric8.kubernetes.api.model.Pod>> p = new LinkedHashMap<>();
         if (namespaces.isEmpty()) {
-            d.put(ALL, withoutManagedFields(client.apps().deployments().inAnyNamespace().runnableInformer(0)));
-            s.put(ALL, withoutManagedFields(client.apps().statefulSets().inAnyNamespace().runnableInformer(0)));
+            d.put(
+                    ALL,
+                    withoutManagedFields(
+                            client.apps().deployments().inAnyNamespace().runnableInformer(0)));
+            s.put(
+                    ALL,
+                    withoutManagedFields(
+                            client.apps().statefulSets().inAnyNamespace().runnableInformer(0)));
             p.put(ALL, withoutManagedFields(client.pods().inAnyNamespace().runnableInformer(0)));
         } else {
             for (String ns : new TreeSet<>(namespaces)) {
-                d.put(ns, withoutManagedFields(client.apps().deployments().inNamespace(ns).runnableInformer(0)));
-                s.put(ns, withoutManagedFields(client.apps().statefulSets().inNamespace(ns).runnableInformer(0)));
+                d.put(
+                        ns,
+                        withoutManagedFields(
+                                client.apps().deployments().inNamespace(ns).runnableInformer(0)));
+                s.put(
+                        ns,
+                        withoutManagedFields(
+                                client.apps().statefulSets().inNamespace(ns).runnableInformer(0)));
                 p.put(ns, withoutManagedFields(client.pods().inNamespace(ns).runnableInformer(0)));
             }
         }
@@ -186,8 +201,7 @@ public final class KubeCluster implements Cluster, AutoCloseable {
             i.addIndexers(Map.of(LABEL_INDEX, KubeCluster::labelIndexKeys));
             i.addEventHandler(new ResourceEventHandler<>() {
                 @Override
-                public void onAdd(io.fabric8.kubernetes.api.model.Pod pod) {
-                }
+                public void onAdd(io.fabric8.kubernetes.api.model.Pod pod) {}
 
                 @Override
                 public void onUpdate(io.fabric8.kubernetes.api.model.Pod old, io.fabric8.kubernetes.api.model.Pod pod) {
@@ -220,8 +234,9 @@ public final class KubeCluster implements Cluster, AutoCloseable {
                     + " reachable, and does RBAC allow list and watch?)");
         } catch (ExecutionException e) {
             stopAll();
-            throw new IllegalStateException("Kubernetes informers could not start at " + client.getMasterUrl() + ": "
-                    + describe(e.getCause()), e.getCause());
+            throw new IllegalStateException(
+                    "Kubernetes informers could not start at " + client.getMasterUrl() + ": " + describe(e.getCause()),
+                    e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stopAll();
@@ -234,7 +249,8 @@ public final class KubeCluster implements Cluster, AutoCloseable {
      * The informer, caching its objects without {@code metadata.managedFields}: the API server's server-side apply
      * bookkeeping, never read here, and on a pod often larger than everything zkscale reads of it.
      */
-    private static <T extends HasMetadata> SharedIndexInformer<T> withoutManagedFields(SharedIndexInformer<T> informer) {
+    private static <T extends HasMetadata> SharedIndexInformer<T> withoutManagedFields(
+            SharedIndexInformer<T> informer) {
         return informer.itemStore(new BasicItemStore<>(Cache::metaNamespaceKeyFunc) {
             @Override
             public T put(String key, T object) {
@@ -260,7 +276,9 @@ public final class KubeCluster implements Cluster, AutoCloseable {
      */
     public boolean watching() {
         Map<String, SharedIndexInformer<?>> all = allInformers();
-        return started && !closed && !all.isEmpty()
+        return started
+                && !closed
+                && !all.isEmpty()
                 && all.values().stream().allMatch(i -> i.isRunning() && i.isWatching());
     }
 
@@ -289,7 +307,9 @@ public final class KubeCluster implements Cluster, AutoCloseable {
                 if (d == null) {
                     return Optional.empty();
                 }
-                return Optional.of(workload(d, kind,
+                return Optional.of(workload(
+                        d,
+                        kind,
                         d.getSpec() == null ? null : d.getSpec().getReplicas(),
                         d.getStatus() == null ? null : d.getStatus().getReplicas(),
                         d.getSpec() == null ? null : d.getSpec().getSelector()));
@@ -300,13 +320,16 @@ public final class KubeCluster implements Cluster, AutoCloseable {
                 if (s == null) {
                     return Optional.empty();
                 }
-                return Optional.of(workload(s, kind,
+                return Optional.of(workload(
+                        s,
+                        kind,
                         s.getSpec() == null ? null : s.getSpec().getReplicas(),
                         s.getStatus() == null ? null : s.getStatus().getReplicas(),
                         s.getSpec() == null ? null : s.getSpec().getSelector()));
             }
-            default -> throw new IllegalArgumentException(
-                    "unsupported kind \"" + kind + "\" (supported: " + DEPLOYMENT + ", " + STATEFUL_SET + ")");
+            default ->
+                throw new IllegalArgumentException(
+                        "unsupported kind \"" + kind + "\" (supported: " + DEPLOYMENT + ", " + STATEFUL_SET + ")");
         }
     }
 
@@ -346,20 +369,25 @@ public final class KubeCluster implements Cluster, AutoCloseable {
     public NamespaceMetrics podMetrics(String namespace) throws MetricsUnavailableException {
         List<GenericKubernetesResource> items;
         try {
-            items = once.genericKubernetesResources(POD_METRICS).inNamespace(namespace).list().getItems();
+            items = once.genericKubernetesResources(POD_METRICS)
+                    .inNamespace(namespace)
+                    .list()
+                    .getItems();
         } catch (RuntimeException e) {
-            throw new MetricsUnavailableException("cannot read PodMetrics (metrics.k8s.io/v1beta1) in namespace "
-                    + namespace + ": " + describe(e), e);
+            throw new MetricsUnavailableException(
+                    "cannot read PodMetrics (metrics.k8s.io/v1beta1) in namespace " + namespace + ": " + describe(e),
+                    e);
         }
         List<LabelledMetrics> converted = new ArrayList<>(items.size());
         for (GenericKubernetesResource item : items) {
             try {
-                Map<String, String> labels = item.getMetadata() == null ? null : item.getMetadata().getLabels();
-                converted.add(new LabelledMetrics(labels == null ? Map.of() : Map.copyOf(labels),
-                        Conversions.podMetrics(item)));
+                Map<String, String> labels =
+                        item.getMetadata() == null ? null : item.getMetadata().getLabels();
+                converted.add(new LabelledMetrics(
+                        labels == null ? Map.of() : Map.copyOf(labels), Conversions.podMetrics(item)));
             } catch (IllegalArgumentException e) {
-                throw new MetricsUnavailableException("cannot read PodMetrics in namespace " + namespace + ": "
-                        + e.getMessage(), e);
+                throw new MetricsUnavailableException(
+                        "cannot read PodMetrics in namespace " + namespace + ": " + e.getMessage(), e);
             }
         }
         return new ListedMetrics(namespace, List.copyOf(converted), byLabel(converted));
@@ -369,8 +397,9 @@ public final class KubeCluster implements Cluster, AutoCloseable {
     private static Map<String, List<LabelledMetrics>> byLabel(List<LabelledMetrics> items) {
         Map<String, List<LabelledMetrics>> index = new HashMap<>();
         for (LabelledMetrics item : items) {
-            item.labels().forEach((key, value) -> index.computeIfAbsent(key + "=" + value, k -> new ArrayList<>())
-                    .add(item));
+            item.labels()
+                    .forEach((key, value) -> index.computeIfAbsent(key + "=" + value, k -> new ArrayList<>())
+                            .add(item));
         }
         return index;
     }
@@ -411,8 +440,10 @@ public final class KubeCluster implements Cluster, AutoCloseable {
         }
         try {
             resource.patch(PatchContext.of(PatchType.JSON), patch);
-            return new WriteResult(WriteResult.Result.SUCCESS, describe(workload) + " scaled from "
-                    + workload.specReplicas() + " to " + replicas + " replicas at epoch " + epoch);
+            return new WriteResult(
+                    WriteResult.Result.SUCCESS,
+                    describe(workload) + " scaled from " + workload.specReplicas() + " to " + replicas
+                            + " replicas at epoch " + epoch);
         } catch (KubernetesClientException e) {
             int code = e.getCode();
             if (code == 409 || code == 422) {
@@ -445,14 +476,23 @@ public final class KubeCluster implements Cluster, AutoCloseable {
             text = text.substring(0, MAX_MESSAGE - 3) + "...";
         }
         Event event = new EventBuilder()
-                .withNewMetadata().withName(base + suffix).withNamespace(namespace).endMetadata()
+                .withNewMetadata()
+                .withName(base + suffix)
+                .withNamespace(namespace)
+                .endMetadata()
                 .withNewInvolvedObject()
-                .withApiVersion("apps/v1").withKind(kind).withName(name).withNamespace(namespace).withUid(uid(namespace, kind, name))
+                .withApiVersion("apps/v1")
+                .withKind(kind)
+                .withName(name)
+                .withNamespace(namespace)
+                .withUid(uid(namespace, kind, name))
                 .endInvolvedObject()
                 .withType(warning ? "Warning" : "Normal")
                 .withReason(reason)
                 .withMessage(text)
-                .withNewSource().withComponent(COMPONENT).endSource()
+                .withNewSource()
+                .withComponent(COMPONENT)
+                .endSource()
                 .withReportingComponent(COMPONENT)
                 .withFirstTimestamp(now)
                 .withLastTimestamp(now)
@@ -461,16 +501,16 @@ public final class KubeCluster implements Cluster, AutoCloseable {
         try {
             once.v1().events().inNamespace(namespace).resource(event).create();
         } catch (RuntimeException e) {
-            LOG.warnf("could not record Event %s (%s) on %s %s/%s: %s", reason, warning ? "Warning" : "Normal", kind,
-                    namespace, name, describe(e));
+            LOG.warnf(
+                    "could not record Event %s (%s) on %s %s/%s: %s",
+                    reason, warning ? "Warning" : "Normal", kind, namespace, name, describe(e));
         }
     }
 
     // --- internals -------------------------------------------------------------------------------------------------
 
     /** A cached pod and its conversion. */
-    private record Converted(io.fabric8.kubernetes.api.model.Pod source, Pod pod) {
-    }
+    private record Converted(io.fabric8.kubernetes.api.model.Pod source, Pod pod) {}
 
     /**
      * The pod converted, once per version: cached objects are replaced, never changed, so a conversion is reused while
@@ -517,7 +557,8 @@ public final class KubeCluster implements Cluster, AutoCloseable {
         }
         List<String> smallest = null;
         for (Map.Entry<String, String> label : selector.matchLabels().entrySet()) {
-            List<String> keys = indexer.indexKeys(LABEL_INDEX, namespace + "/" + label.getKey() + "=" + label.getValue());
+            List<String> keys =
+                    indexer.indexKeys(LABEL_INDEX, namespace + "/" + label.getKey() + "=" + label.getValue());
             if (smallest == null || keys.size() < smallest.size()) {
                 smallest = keys;
             }
@@ -535,7 +576,10 @@ public final class KubeCluster implements Cluster, AutoCloseable {
         return pods;
     }
 
-    private WriteResult afterConflict(Workload workload, Resource<? extends HasMetadata> resource, long epoch,
+    private WriteResult afterConflict(
+            Workload workload,
+            Resource<? extends HasMetadata> resource,
+            long epoch,
             KubernetesClientException refused) {
         HasMetadata current;
         try {
@@ -556,19 +600,26 @@ public final class KubeCluster implements Cluster, AutoCloseable {
             return fenced("refused by the API server: " + describe(workload) + " was written at epoch " + written
                     + ", newer than ours (" + epoch + ")");
         }
-        return failure("conflict, retry next pass: " + describe(workload) + " changed since it was read (resourceVersion "
-                + workload.resourceVersion() + ", now " + current.getMetadata().getResourceVersion() + ")");
+        return failure("conflict, retry next pass: " + describe(workload)
+                + " changed since it was read (resourceVersion " + workload.resourceVersion() + ", now "
+                + current.getMetadata().getResourceVersion() + ")");
     }
 
     private String scalePatch(Workload workload, int replicas, long epoch) {
         if (workload.resourceVersion() == null || workload.resourceVersion().isEmpty()) {
-            throw new IllegalArgumentException(describe(workload) + " has no resourceVersion to condition the write on");
+            throw new IllegalArgumentException(
+                    describe(workload) + " has no resourceVersion to condition the write on");
         }
         ArrayNode ops = JSON.createArrayNode();
-        ops.addObject().put("op", "test").put("path", "/metadata/resourceVersion").put("value", workload.resourceVersion());
+        ops.addObject()
+                .put("op", "test")
+                .put("path", "/metadata/resourceVersion")
+                .put("value", workload.resourceVersion());
         ops.addObject().put("op", "replace").put("path", "/spec/replicas").put("value", replicas);
         if (readWithAnnotations(workload)) {
-            ops.addObject().put("op", "add").put("path", "/metadata/annotations/" + pointerToken(EPOCH_ANNOTATION))
+            ops.addObject()
+                    .put("op", "add")
+                    .put("path", "/metadata/annotations/" + pointerToken(EPOCH_ANNOTATION))
                     .put("value", Long.toString(epoch));
         } else {
             ObjectNode add = ops.addObject().put("op", "add").put("path", "/metadata/annotations");
@@ -584,7 +635,8 @@ public final class KubeCluster implements Cluster, AutoCloseable {
      */
     private boolean readWithAnnotations(Workload workload) {
         HasMetadata cached = cached(workload.namespace(), workload.kind(), workload.name());
-        if (cached == null || !workload.resourceVersion().equals(cached.getMetadata().getResourceVersion())) {
+        if (cached == null
+                || !workload.resourceVersion().equals(cached.getMetadata().getResourceVersion())) {
             return true;
         }
         Map<String, String> annotations = cached.getMetadata().getAnnotations();
@@ -602,14 +654,24 @@ public final class KubeCluster implements Cluster, AutoCloseable {
      * saves that request. Its {@code get()} still reads the object from the server.
      */
     private Resource<? extends HasMetadata> resource(Workload workload) {
-        ObjectMeta meta = new ObjectMetaBuilder().withNamespace(workload.namespace()).withName(workload.name()).build();
+        ObjectMeta meta = new ObjectMetaBuilder()
+                .withNamespace(workload.namespace())
+                .withName(workload.name())
+                .build();
         return switch (workload.kind()) {
-            case DEPLOYMENT -> once.apps().deployments().inNamespace(workload.namespace())
-                    .resource(new DeploymentBuilder().withMetadata(meta).build());
-            case STATEFUL_SET -> once.apps().statefulSets().inNamespace(workload.namespace())
-                    .resource(new StatefulSetBuilder().withMetadata(meta).build());
-            default -> throw new IllegalArgumentException("unsupported kind \"" + workload.kind() + "\" (supported: "
-                    + DEPLOYMENT + ", " + STATEFUL_SET + ")");
+            case DEPLOYMENT ->
+                once.apps()
+                        .deployments()
+                        .inNamespace(workload.namespace())
+                        .resource(new DeploymentBuilder().withMetadata(meta).build());
+            case STATEFUL_SET ->
+                once.apps()
+                        .statefulSets()
+                        .inNamespace(workload.namespace())
+                        .resource(new StatefulSetBuilder().withMetadata(meta).build());
+            default ->
+                throw new IllegalArgumentException("unsupported kind \"" + workload.kind() + "\" (supported: "
+                        + DEPLOYMENT + ", " + STATEFUL_SET + ")");
         };
     }
 
@@ -628,10 +690,13 @@ public final class KubeCluster implements Cluster, AutoCloseable {
         return cached == null ? null : cached.getMetadata().getUid();
     }
 
-    private Workload workload(HasMetadata object, String kind, Integer specReplicas, Integer statusReplicas,
-            LabelSelector selector) {
+    private Workload workload(
+            HasMetadata object, String kind, Integer specReplicas, Integer statusReplicas, LabelSelector selector) {
         Selector converted = Conversions.selector(selector);
-        return new Workload(object.getMetadata().getNamespace(), kind, object.getMetadata().getName(),
+        return new Workload(
+                object.getMetadata().getNamespace(),
+                kind,
+                object.getMetadata().getName(),
                 specReplicas == null ? 1 : specReplicas,
                 statusReplicas == null ? 0 : statusReplicas,
                 converted,
@@ -648,7 +713,8 @@ public final class KubeCluster implements Cluster, AutoCloseable {
         try {
             return Long.parseLong(value.trim());
         } catch (NumberFormatException e) {
-            String key = kind + " " + object.getMetadata().getNamespace() + "/" + object.getMetadata().getName();
+            String key = kind + " " + object.getMetadata().getNamespace() + "/"
+                    + object.getMetadata().getName();
             if (!value.equals(badEpochWarned.put(key, value))) {
                 LOG.warnf("%s: annotation %s=\"%s\" is not a decimal number; taken as 0", key, EPOCH_ANNOTATION, value);
             }
@@ -715,27 +781,28 @@ public final class KubeCluster implements Cluster, AutoCloseable {
     }
 
     /** A namespace's converted PodMetrics items, each with the labels it was listed with. */
-    private record LabelledMetrics(Map<String, String> labels, PodMetrics metrics) {
-    }
+    private record LabelledMetrics(Map<String, String> labels, PodMetrics metrics) {}
 
     /**
      * A namespace's PodMetrics with an index by label, so that selecting a workload's items looks at the smallest
      * bucket among its selector's {@code matchLabels} rather than at every item of the namespace (a selector of
      * {@code matchExpressions} only scans them all). Items come out in list order either way.
      */
-    private record ListedMetrics(String namespace, List<LabelledMetrics> items,
-            Map<String, List<LabelledMetrics>> byLabel) implements NamespaceMetrics {
+    private record ListedMetrics(
+            String namespace, List<LabelledMetrics> items, Map<String, List<LabelledMetrics>> byLabel)
+            implements NamespaceMetrics {
         @Override
         public List<PodMetrics> select(Workload workload) {
             if (!namespace.equals(workload.namespace())) {
-                throw new IllegalArgumentException("metrics of namespace " + namespace + " cannot serve "
-                        + describe(workload));
+                throw new IllegalArgumentException(
+                        "metrics of namespace " + namespace + " cannot serve " + describe(workload));
             }
             List<LabelledMetrics> candidates = items;
             if (!workload.selector().matchLabels().isEmpty()) {
-                for (Map.Entry<String, String> label : workload.selector().matchLabels().entrySet()) {
-                    List<LabelledMetrics> bucket = byLabel.getOrDefault(label.getKey() + "=" + label.getValue(),
-                            List.of());
+                for (Map.Entry<String, String> label :
+                        workload.selector().matchLabels().entrySet()) {
+                    List<LabelledMetrics> bucket =
+                            byLabel.getOrDefault(label.getKey() + "=" + label.getValue(), List.of());
                     if (candidates == items || bucket.size() < candidates.size()) {
                         candidates = bucket;
                     }

@@ -39,8 +39,10 @@ public final class ControlLoop {
     private static final Logger LOG = Logger.getLogger(ControlLoop.class);
 
     /** The closed set of reasons counted by {@link Monitor#decisionFailed} when no decision can be made. */
-    public static final List<String> FAILURE_REASONS = Stream.concat(Stream.of("tuning_unavailable"),
-            EnumSet.range(Outcome.Reason.WORKLOAD_MISSING, Outcome.Reason.OTHER).stream().map(Outcome.Reason::label))
+    public static final List<String> FAILURE_REASONS = Stream.concat(
+                    Stream.of("tuning_unavailable"),
+                    EnumSet.range(Outcome.Reason.WORKLOAD_MISSING, Outcome.Reason.OTHER).stream()
+                            .map(Outcome.Reason::label))
             .toList();
 
     private final Cluster cluster;
@@ -75,8 +77,14 @@ public final class ControlLoop {
         String warning;
     }
 
-    public ControlLoop(Cluster cluster, Leadership leadership, TuningSource tuning, Monitor monitor,
-            DecisionRecord record, Clock clock, Settings settings) {
+    public ControlLoop(
+            Cluster cluster,
+            Leadership leadership,
+            TuningSource tuning,
+            Monitor monitor,
+            DecisionRecord record,
+            Clock clock,
+            Settings settings) {
         this.cluster = cluster;
         this.leadership = leadership;
         this.tuning = tuning;
@@ -113,7 +121,8 @@ public final class ControlLoop {
             Map<String, String> metricsErrors = new HashMap<>();
             Set<TargetRef> managed = new HashSet<>();
             for (TuningSource.Tuning t : tunings) {
-                if (!settings.namespaces().isEmpty() && !settings.namespaces().contains(t.target().namespace())) {
+                if (!settings.namespaces().isEmpty()
+                        && !settings.namespaces().contains(t.target().namespace())) {
                     continue;
                 }
                 TargetState state = states.computeIfAbsent(t.target(), k -> new TargetState());
@@ -126,8 +135,13 @@ public final class ControlLoop {
                     monitor.skipped(t.target(), Outcome.none(Outcome.Reason.PAUSED));
                     continue;
                 }
-                if (!decide(t.target(), config.cappedAt(settings.maxReplicasCeiling()), state, epoch.getAsLong(),
-                        metrics, metricsErrors)) {
+                if (!decide(
+                        t.target(),
+                        config.cappedAt(settings.maxReplicasCeiling()),
+                        state,
+                        epoch.getAsLong(),
+                        metrics,
+                        metricsErrors)) {
                     break;
                 }
             }
@@ -156,10 +170,19 @@ public final class ControlLoop {
         TargetConfig known = applied == null ? null : applied.config();
         if (t.rejected() != null && !t.rejected().equals(state.rejected)) {
             monitor.configRejected(target);
-            LOG.warnf("config of %s rejected (version %d), %s: %s", target, t.rejected().version(),
-                    known == null ? "target stays unmanaged" : "keeping the config in force", t.rejected().error());
-            cluster.event(target.namespace(), known == null ? "Deployment" : known.kind(),
-                    known == null ? target.name() : known.workloadName(), true, "InvalidConfig", t.rejected().error());
+            LOG.warnf(
+                    "config of %s rejected (version %d), %s: %s",
+                    target,
+                    t.rejected().version(),
+                    known == null ? "target stays unmanaged" : "keeping the config in force",
+                    t.rejected().error());
+            cluster.event(
+                    target.namespace(),
+                    known == null ? "Deployment" : known.kind(),
+                    known == null ? target.name() : known.workloadName(),
+                    true,
+                    "InvalidConfig",
+                    t.rejected().error());
         }
         state.rejected = t.rejected();
         if (applied != null) {
@@ -177,19 +200,35 @@ public final class ControlLoop {
     }
 
     /** Decides one target and writes if needed; false when leadership was lost and the pass must stop. */
-    private boolean decide(TargetRef target, TargetConfig config, TargetState state, long epoch,
-            Map<String, Cluster.NamespaceMetrics> metrics, Map<String, String> metricsErrors) {
+    private boolean decide(
+            TargetRef target,
+            TargetConfig config,
+            TargetState state,
+            long epoch,
+            Map<String, Cluster.NamespaceMetrics> metrics,
+            Map<String, String> metricsErrors) {
         String ns = target.namespace();
-        Workload workload = cluster.workload(ns, config.kind(), config.workloadName()).orElse(null);
+        Workload workload =
+                cluster.workload(ns, config.kind(), config.workloadName()).orElse(null);
         if (workload == null) {
             monitor.skipped(target, Outcome.none(Outcome.Reason.WORKLOAD_MISSING));
-            warn(target, config, state, Outcome.Reason.WORKLOAD_MISSING.label(), "FailedGetScale",
+            warn(
+                    target,
+                    config,
+                    state,
+                    Outcome.Reason.WORKLOAD_MISSING.label(),
+                    "FailedGetScale",
                     config.kind().toLowerCase() + "s.apps \"" + config.workloadName() + "\" not found");
             return true;
         }
         if (workload.selector().isEmpty()) {
             monitor.skipped(target, Outcome.none(Outcome.Reason.SELECTOR_MISSING));
-            warn(target, config, state, Outcome.Reason.SELECTOR_MISSING.label(), "SelectorRequired",
+            warn(
+                    target,
+                    config,
+                    state,
+                    Outcome.Reason.SELECTOR_MISSING.label(),
+                    "SelectorRequired",
                     "selector is required");
             return true;
         }
@@ -202,19 +241,29 @@ public final class ControlLoop {
         }
         List<PodMetrics> podMetrics = metrics.containsKey(ns) ? metrics.get(ns).select(workload) : List.of();
         Instant now = clock.instant();
-        Snapshot snapshot = new Snapshot(now, target, config, workload.specReplicas(), workload.statusReplicas(),
-                cluster.pods(workload), podMetrics, metricsErrors.get(ns), state.history);
+        Snapshot snapshot = new Snapshot(
+                now,
+                target,
+                config,
+                workload.specReplicas(),
+                workload.statusReplicas(),
+                cluster.pods(workload),
+                podMetrics,
+                metricsErrors.get(ns),
+                state.history);
         Decision decision = Decider.decide(snapshot);
         Outcome outcome = Outcome.of(decision);
         monitor.decided(snapshot, decision, outcome);
         if (decision.error() != null) {
-            String reason = decision.conditions().get(decision.conditions().size() - 1).reason();
+            String reason =
+                    decision.conditions().get(decision.conditions().size() - 1).reason();
             warn(target, config, state, outcome.reason().label(), reason, decision.error());
         } else {
             state.warning = null;
         }
         // Scale events are remembered only once a write succeeds; recommendations in any case, as upstream.
-        History unwritten = new History(decision.history().recommendations(),
+        History unwritten = new History(
+                decision.history().recommendations(),
                 state.history == null ? List.of() : state.history.scaleUpEvents(),
                 state.history == null ? List.of() : state.history.scaleDownEvents());
         state.history = unwritten;
@@ -222,8 +271,9 @@ public final class ControlLoop {
         if (decision.rescale()) {
             if (settings.dryRun() || config.mode() == Mode.DryRun) {
                 write = "dry run: not written";
-                LOG.infof("dry run target=%s from=%d to=%d reason=\"%s\"", target, decision.currentReplicas(),
-                        decision.desiredReplicas(), decision.reason());
+                LOG.infof(
+                        "dry run target=%s from=%d to=%d reason=\"%s\"",
+                        target, decision.currentReplicas(), decision.desiredReplicas(), decision.reason());
             } else {
                 OptionalLong still = leadership.epoch();
                 if (still.isEmpty() || still.getAsLong() != epoch) {
@@ -238,29 +288,50 @@ public final class ControlLoop {
         return true;
     }
 
-    private String write(TargetRef target, TargetConfig config, Workload workload, Decision decision, long epoch,
+    private String write(
+            TargetRef target,
+            TargetConfig config,
+            Workload workload,
+            Decision decision,
+            long epoch,
             TargetState state) {
         int from = decision.currentReplicas();
         int to = decision.desiredReplicas();
         Cluster.WriteResult result = cluster.scale(workload, to, epoch);
         monitor.scaleWrite(target, to > from, result.result());
-        LOG.infof("scale target=%s from=%d to=%d reason=\"%s\" epoch=%d result=%s%s", target, from, to,
-                decision.reason(), epoch, result.result(),
+        LOG.infof(
+                "scale target=%s from=%d to=%d reason=\"%s\" epoch=%d result=%s%s",
+                target,
+                from,
+                to,
+                decision.reason(),
+                epoch,
+                result.result(),
                 result.detail() == null ? "" : " detail=\"" + result.detail() + "\"");
         String newSize = "New size: " + to + "; reason: " + decision.reason();
         if (result.result() == Cluster.WriteResult.Result.SUCCESS) {
             state.history = decision.history();
-            cluster.event(target.namespace(), config.kind(), config.workloadName(), false, "SuccessfulRescale",
-                    newSize);
+            cluster.event(
+                    target.namespace(), config.kind(), config.workloadName(), false, "SuccessfulRescale", newSize);
         } else {
-            cluster.event(target.namespace(), config.kind(), config.workloadName(), true, "FailedRescale",
+            cluster.event(
+                    target.namespace(),
+                    config.kind(),
+                    config.workloadName(),
+                    true,
+                    "FailedRescale",
                     newSize + "; error: " + result.detail());
         }
         return result.result() + (result.detail() == null ? "" : ": " + result.detail());
     }
 
     /** Reports a reason not to decide: counted every pass, logged and sent as an Event when it changes. */
-    private void warn(TargetRef target, TargetConfig config, TargetState state, String reason, String eventReason,
+    private void warn(
+            TargetRef target,
+            TargetConfig config,
+            TargetState state,
+            String reason,
+            String eventReason,
             String message) {
         monitor.decisionFailed(reason);
         if (!Objects.equals(state.warning, message)) {

@@ -18,8 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.zip.Deflater;
 import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
 /**
@@ -43,12 +43,12 @@ public final class DecisionRecord {
     private final ByteArrayOutputStream text = new ByteArrayOutputStream(8192);
     /** The first entry's JSON: the preset dictionary of every entry's compression (they share most of their text). */
     private byte[] dictionary;
+
     private final Map<TargetRef, Target> targets = new HashMap<>();
     private long bytes;
 
     /** One decision and what it was made from, plus what became of its write ({@code null} when none was made). */
-    public record Entry(Snapshot snapshot, Decision decision, String write) {
-    }
+    public record Entry(Snapshot snapshot, Decision decision, String write) {}
 
     /** One target's entries, oldest first, and the newest as objects (for the target list and the demo). */
     private static final class Target {

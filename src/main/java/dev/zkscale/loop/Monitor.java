@@ -54,39 +54,30 @@ public interface Monitor {
     /** A monitor that reports nothing. */
     Monitor NONE = new Monitor() {
         @Override
-        public void configRead(TargetRef target, boolean rejected) {
-        }
+        public void configRead(TargetRef target, boolean rejected) {}
 
         @Override
-        public void decided(Snapshot snapshot, Decision decision, Outcome outcome) {
-        }
+        public void decided(Snapshot snapshot, Decision decision, Outcome outcome) {}
 
         @Override
-        public void skipped(TargetRef target, Outcome outcome) {
-        }
+        public void skipped(TargetRef target, Outcome outcome) {}
 
         @Override
-        public void scaleWrite(TargetRef target, boolean up, Cluster.WriteResult.Result result) {
-        }
+        public void scaleWrite(TargetRef target, boolean up, Cluster.WriteResult.Result result) {}
 
         @Override
-        public void configRejected(TargetRef target) {
-        }
+        public void configRejected(TargetRef target) {}
 
         @Override
-        public void configVersion(TargetRef target, int version) {
-        }
+        public void configVersion(TargetRef target, int version) {}
 
         @Override
-        public void decisionFailed(String reason) {
-        }
+        public void decisionFailed(String reason) {}
 
         @Override
-        public void pass(Duration duration) {
-        }
+        public void pass(Duration duration) {}
 
         @Override
-        public void forget(TargetRef target) {
-        }
+        public void forget(TargetRef target) {}
     };
 }

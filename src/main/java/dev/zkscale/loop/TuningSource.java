@@ -42,8 +42,7 @@ public interface TuningSource {
      * @param version the data version of the target's ZNode it was built from (a 32-bit counter that may wrap)
      * @param origin where it came from, in words, for logs and Events (which ZNodes, which versions)
      */
-    record Applied(TargetConfig config, int version, String origin) {
-    }
+    record Applied(TargetConfig config, int version, String origin) {}
 
     /**
      * A refused config.
@@ -51,8 +50,7 @@ public interface TuningSource {
      * @param error names the ZNode, the field and the rule
      * @param version the data version of the target's ZNode that was refused
      */
-    record Rejected(String error, int version) {
-    }
+    record Rejected(String error, int version) {}
 
     /** The source could not be read, or cannot vouch for what it holds. */
     final class TuningUnavailableException extends Exception {

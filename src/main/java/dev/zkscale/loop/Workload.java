@@ -12,6 +12,12 @@ package dev.zkscale.loop;
  * @param writtenEpoch the leader epoch in its {@code zkscale.dev/leader-epoch} annotation, or 0 when it has none
  * @param resourceVersion its {@code metadata.resourceVersion}, for conditional writes
  */
-public record Workload(String namespace, String kind, String name, int specReplicas, int statusReplicas,
-        Selector selector, long writtenEpoch, String resourceVersion) {
-}
+public record Workload(
+        String namespace,
+        String kind,
+        String name,
+        int specReplicas,
+        int statusReplicas,
+        Selector selector,
+        long writtenEpoch,
+        String resourceVersion) {}

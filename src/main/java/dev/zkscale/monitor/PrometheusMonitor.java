@@ -83,28 +83,37 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
     public PrometheusMonitor(MeterRegistry registry, Leadership leadership, Clock clock) {
         this.registry = registry;
         this.clock = clock;
-        this.passes = Timer.builder("zkscale.decision.duration").description("one pass of the control loop")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofMinutes(1)).register(registry);
+        this.passes = Timer.builder("zkscale.decision.duration")
+                .description("one pass of the control loop")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(1))
+                .register(registry);
         global.add(passes);
         global.add(Gauge.builder("zkscale.leader", leadership, l -> l.epoch().isPresent() ? 1 : 0)
                 .description("1 on the instance that holds the leader latch (with a current epoch), else 0")
                 .register(registry));
-        global.add(Gauge.builder("zkscale.leader.epoch", leadership, l -> l.epoch().orElse(0))
-                .description("the epoch of this instance's leadership term, 0 when it does not lead")
-                .register(registry));
+        global.add(
+                Gauge.builder("zkscale.leader.epoch", leadership, l -> l.epoch().orElse(0))
+                        .description("the epoch of this instance's leadership term, 0 when it does not lead")
+                        .register(registry));
         global.add(Gauge.builder("zkscale.zookeeper.connected", leadership, l -> l.connected() ? 1 : 0)
-                .description("1 while the ZooKeeper session is connected").register(registry));
+                .description("1 while the ZooKeeper session is connected")
+                .register(registry));
         for (String reason : ControlLoop.FAILURE_REASONS) {
             Counter c = Counter.builder("zkscale.metrics.errors")
                     .description("passes where a target could not be decided (or no target could), by reason")
-                    .tag("reason", reason).register(registry);
+                    .tag("reason", reason)
+                    .register(registry);
             failures.put(reason, c);
             global.add(c);
         }
         for (Outcome o : Outcome.ALL) {
-            Counter c = Counter.builder("zkscale.decisions").description("decisions of all targets by action and reason")
-                    .tag("action", o.action().label()).tag("reason", o.reason().label()).register(registry);
+            Counter c = Counter.builder("zkscale.decisions")
+                    .description("decisions of all targets by action and reason")
+                    .tag("action", o.action().label())
+                    .tag("reason", o.reason().label())
+                    .register(registry);
             outcomes.put(o, c);
             global.add(c);
         }
@@ -181,8 +190,13 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
         s.configVersion = version;
         if (!s.versionMeter) {
             s.versionMeter = true;
-            s.meters.add(gauge("zkscale.config.version", null, "the data version of the target's config ZNode in force",
-                    tags(target), s, x -> x.configVersion));
+            s.meters.add(gauge(
+                    "zkscale.config.version",
+                    null,
+                    "the data version of the target's config ZNode in force",
+                    tags(target),
+                    s,
+                    x -> x.configVersion));
         }
     }
 
@@ -221,31 +235,59 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
         Series s = series(target);
         if (s != null && s.rejections == null) {
             Tags tags = tags(target);
-            s.rejections = Counter.builder("zkscale.config.rejected").description("invalid config ZNodes seen")
-                    .tags(tags).register(registry);
+            s.rejections = Counter.builder("zkscale.config.rejected")
+                    .description("invalid config ZNodes seen")
+                    .tags(tags)
+                    .register(registry);
             s.meters.add(s.rejections.getId());
-            s.meters.add(gauge("zkscale.target.config.rejected", null, "1 while the target's config ZNode is "
-                    + "rejected (the last good config, if any, is in use), else 0", tags, s, x -> x.configRejected));
+            s.meters.add(gauge(
+                    "zkscale.target.config.rejected",
+                    null,
+                    "1 while the target's config ZNode is "
+                            + "rejected (the last good config, if any, is in use), else 0",
+                    tags,
+                    s,
+                    x -> x.configRejected));
         }
         return s;
     }
 
     private void registerDecisionMeters(TargetRef target, Series s) {
         Tags tags = tags(target);
-        s.meters.add(gauge("zkscale.target.current.replicas", null, "spec replicas seen at the last decision", tags, s,
+        s.meters.add(gauge(
+                "zkscale.target.current.replicas",
+                null,
+                "spec replicas seen at the last decision",
+                tags,
+                s,
                 x -> x.current));
         s.meters.add(gauge("zkscale.target.desired.replicas", null, "replicas decided", tags, s, x -> x.desired));
-        s.meters.add(gauge("zkscale.target.recommended.replicas", null, "the formula's proposal before stabilization, "
-                + "rate limits and bounds (NaN when none was computed)", tags, s, x -> x.recommended));
-        s.meters.add(gauge("zkscale.target.cpu.utilization.percent", null, "current CPU utilization, percent of "
-                + "request (NaN when no decision could be made)", tags, s, x -> x.utilization));
-        s.meters.add(gauge("zkscale.target.cpu.target.percent", null, "configured target utilization", tags, s,
-                x -> x.target));
+        s.meters.add(gauge(
+                "zkscale.target.recommended.replicas",
+                null,
+                "the formula's proposal before stabilization, " + "rate limits and bounds (NaN when none was computed)",
+                tags,
+                s,
+                x -> x.recommended));
+        s.meters.add(gauge(
+                "zkscale.target.cpu.utilization.percent",
+                null,
+                "current CPU utilization, percent of " + "request (NaN when no decision could be made)",
+                tags,
+                s,
+                x -> x.utilization));
+        s.meters.add(gauge(
+                "zkscale.target.cpu.target.percent", null, "configured target utilization", tags, s, x -> x.target));
         s.meters.add(gauge("zkscale.target.min.replicas", null, "configured minReplicas", tags, s, x -> x.min));
-        s.meters.add(gauge("zkscale.target.max.replicas", null, "configured maxReplicas (capped)", tags, s,
-                x -> x.max));
-        s.meters.add(gauge("zkscale.target.cpu.sample.age", "seconds", "age of the newest CPU sample the last "
-                + "decisions saw (NaN before the first)", tags, s, this::sampleAge));
+        s.meters.add(
+                gauge("zkscale.target.max.replicas", null, "configured maxReplicas (capped)", tags, s, x -> x.max));
+        s.meters.add(gauge(
+                "zkscale.target.cpu.sample.age",
+                "seconds",
+                "age of the newest CPU sample the last " + "decisions saw (NaN before the first)",
+                tags,
+                s,
+                this::sampleAge));
         for (Cluster.WriteResult.Result result : Cluster.WriteResult.Result.values()) {
             s.ups.put(result, writes(tags, "up", result, s));
             s.downs.put(result, writes(tags, "down", result, s));
@@ -254,8 +296,11 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
     }
 
     private Counter writes(Tags tags, String direction, Cluster.WriteResult.Result result, Series s) {
-        Counter c = Counter.builder("zkscale.scale.operations").description("scale writes by direction and result")
-                .tags(tags).tag("direction", direction).tag("result", result.name().toLowerCase(Locale.ROOT))
+        Counter c = Counter.builder("zkscale.scale.operations")
+                .description("scale writes by direction and result")
+                .tags(tags)
+                .tag("direction", direction)
+                .tag("result", result.name().toLowerCase(Locale.ROOT))
                 .register(registry);
         s.meters.add(c.getId());
         return c;
@@ -272,15 +317,20 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
             s.outcome = outcome;
             s.outcomeMeter = Gauge.builder("zkscale.target.last.decision", () -> 1)
                     .description("1, labelled with the action and reason of the target's last decision")
-                    .tags(tags(target)).tag("action", outcome.action().label()).tag("reason", outcome.reason().label())
-                    .register(registry).getId();
+                    .tags(tags(target))
+                    .tag("action", outcome.action().label())
+                    .tag("reason", outcome.reason().label())
+                    .register(registry)
+                    .getId();
             s.meters.add(s.outcomeMeter);
         }
     }
 
     private double sampleAge(Series s) {
         Instant newest = s.newestSample;
-        return newest == null ? Double.NaN : Duration.between(newest, clock.instant()).toMillis() / 1000.0;
+        return newest == null
+                ? Double.NaN
+                : Duration.between(newest, clock.instant()).toMillis() / 1000.0;
     }
 
     private static Instant newest(List<PodMetrics> samples) {
@@ -294,7 +344,12 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
     }
 
     private Meter.Id gauge(String name, String unit, String help, Tags tags, Series s, ToDoubleFunction<Series> f) {
-        return Gauge.builder(name, s, f).description(help).baseUnit(unit).tags(tags).register(registry).getId();
+        return Gauge.builder(name, s, f)
+                .description(help)
+                .baseUnit(unit)
+                .tags(tags)
+                .register(registry)
+                .getId();
     }
 
     private static Tags tags(TargetRef target) {

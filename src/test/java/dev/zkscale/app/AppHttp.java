@@ -10,8 +10,7 @@ import java.net.http.HttpResponse;
 final class AppHttp {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private AppHttp() {
-    }
+    private AppHttp() {}
 
     /** GET {@code path} resolved against {@code base} (the test's {@code @TestHTTPResource("/")}); the body as text. */
     static HttpResponse<String> get(URI base, String path) throws IOException, InterruptedException {

@@ -18,11 +18,17 @@ public class ClusterResource implements QuarkusTestResourceLifecycleManager {
             throw new IllegalStateException(e);
         }
         api = MockApi.start();
-        return Map.of("zkscale.zookeeper.connect", zk.getConnectString(),
-                "zkscale.zookeeper.session-timeout", "3s",
-                "zkscale.sync-period", "1s",
-                "zkscale.instance-id", "app-test",
-                "quarkus.kubernetes-client.api-server-url", api.server.url("/"));
+        return Map.of(
+                "zkscale.zookeeper.connect",
+                zk.getConnectString(),
+                "zkscale.zookeeper.session-timeout",
+                "3s",
+                "zkscale.sync-period",
+                "1s",
+                "zkscale.instance-id",
+                "app-test",
+                "quarkus.kubernetes-client.api-server-url",
+                api.server.url("/"));
     }
 
     @Override

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class ControllerRig implements BeforeEachCallback, AfterEachCallback {
     /** The controllers' clock: it moves only when the test advances it. */
     final SteppedClock clock = new SteppedClock(Instant.parse("2026-06-01T00:00:00Z"));
+
     private final List<AutoCloseable> open = new ArrayList<>();
     private TestingServer zk;
     private MockApi api;

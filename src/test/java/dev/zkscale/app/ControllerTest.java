@@ -51,6 +51,7 @@ class ControllerTest {
 
     @RegisterExtension
     final ControllerRig rig = new ControllerRig();
+
     private KubernetesClient admin;
     private CuratorFramework curator;
 
@@ -67,10 +68,16 @@ class ControllerTest {
 
     /** A Deployment "name" of {@code replicas}, {@code pods} ready pods requesting 500m, each using {@code usage}. */
     private void workload(String name, int replicas, int pods, String usage) {
-        admin.apps().deployments().inNamespace(NS).resource(deployment(NS, name, replicas, Map.of("app", name),
-                Map.of())).createOr(r -> r.update());
+        admin.apps()
+                .deployments()
+                .inNamespace(NS)
+                .resource(deployment(NS, name, replicas, Map.of("app", name), Map.of()))
+                .createOr(r -> r.update());
         for (int i = 0; i < pods; i++) {
-            admin.pods().inNamespace(NS).resource(runningPod(NS, name + "-" + i, Map.of("app", name), "500m")).createOr(r -> r.update());
+            admin.pods()
+                    .inNamespace(NS)
+                    .resource(runningPod(NS, name + "-" + i, Map.of("app", name), "500m"))
+                    .createOr(r -> r.update());
         }
         load(name, pods, usage);
     }
@@ -78,8 +85,15 @@ class ControllerTest {
     /** Every one of the workload's first {@code pods} pods now uses {@code usage}. */
     private void load(String name, int pods, String usage) {
         for (int i = 0; i < pods; i++) {
-            admin.genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace(NS).resource(podMetrics(NS,
-                    name + "-" + i, Map.of("app", name), rig.clock.instant().toString(), "30s", map("app", usage)))
+            admin.genericKubernetesResources(KubeCluster.POD_METRICS)
+                    .inNamespace(NS)
+                    .resource(podMetrics(
+                            NS,
+                            name + "-" + i,
+                            Map.of("app", name),
+                            rig.clock.instant().toString(),
+                            "30s",
+                            map("app", usage)))
                     .createOr(r -> r.update());
         }
     }
@@ -106,7 +120,8 @@ class ControllerTest {
     }
 
     private Controller controller(String id) {
-        return controller(TestSettings.of(rig.zk().getConnectString(), id),
+        return controller(
+                TestSettings.of(rig.zk().getConnectString(), id),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 
@@ -119,17 +134,19 @@ class ControllerTest {
     }
 
     private int patches(int mark) {
-        return rig.api().requests(mark, r -> r.method().equals("PATCH") && r.path().startsWith(WEB_PATH)).size();
+        return rig.api()
+                .requests(mark, r -> r.method().equals("PATCH") && r.path().startsWith(WEB_PATH))
+                .size();
     }
 
     private List<Event> events(String reason) {
         return admin.v1().events().inNamespace(NS).list().getItems().stream()
-                .filter(e -> reason.equals(e.getReason())).toList();
+                .filter(e -> reason.equals(e.getReason()))
+                .toList();
     }
 
     /** The leader and the standby of {@link #leaderWroteOnce}, and the epoch the leader wrote with. */
-    private record FirstWrite(Controller first, Controller second, long firstEpoch) {
-    }
+    private record FirstWrite(Controller first, Controller second, long firstEpoch) {}
 
     /**
      * Two controllers on "web" (2 pods at 90% of a 50% target, maxReplicas 20), after the leader's first pass: it has
@@ -167,7 +184,8 @@ class ControllerTest {
     }
 
     private static Controller leader(Controller a, Controller b) {
-        await().until(() -> a.leadership().epoch().isPresent() || b.leadership().epoch().isPresent());
+        await().until(() ->
+                a.leadership().epoch().isPresent() || b.leadership().epoch().isPresent());
         return a.leadership().epoch().isPresent() ? a : b;
     }
 
@@ -175,7 +193,9 @@ class ControllerTest {
     private static void awaitCached(Controller c, int replicas) {
         await().until(() -> {
             c.loop().pass();
-            return c.record().latest(new TargetRef(NS, "web")).map(e -> e.snapshot().specReplicas() == replicas)
+            return c.record()
+                    .latest(new TargetRef(NS, "web"))
+                    .map(e -> e.snapshot().specReplicas() == replicas)
                     .orElse(false);
         });
     }
@@ -202,7 +222,8 @@ class ControllerTest {
         assertEquals(1, patches(mark));
         assertTrue(follower.record().targets().isEmpty());
         assertEquals(1, events("SuccessfulRescale").size());
-        assertEquals("New size: 4; reason: cpu resource utilization (percentage of request) above target",
+        assertEquals(
+                "New size: 4; reason: cpu resource utilization (percentage of request) above target",
                 events("SuccessfulRescale").get(0).getMessage());
     }
 
@@ -245,14 +266,20 @@ class ControllerTest {
     }
 
     @Test
-    @DisplayName("the metrics API down: no decision, no scale-down, a FailedGetResourceMetric event and a counted error")
+    @DisplayName(
+            "the metrics API down: no decision, no scale-down, a FailedGetResourceMetric event and a counted error")
     void metricsDown() throws Exception {
         workload("web", 4, 4, "50m");
-        rig.api().server.expect().get().withPath("/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods")
+        rig.api()
+                .server
+                .expect()
+                .get()
+                .withPath("/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods")
                 .andReturn(503, failure(503, null, null))
                 .always();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Controller c = leading(registry,
+        Controller c = leading(
+                registry,
                 "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50,\"downscaleStabilizationSeconds\":0}");
 
         int mark = rig.api().mark();
@@ -261,13 +288,18 @@ class ControllerTest {
 
         assertEquals(4, web().getSpec().getReplicas());
         assertEquals(0, patches(mark));
-        String error = c.record().decisions(new TargetRef(NS, "web")).get(1).at("/decision/error").asText();
+        String error = c.record()
+                .decisions(new TargetRef(NS, "web"))
+                .get(1)
+                .at("/decision/error")
+                .asText();
         assertTrue(error.contains("unable to fetch metrics from resource metrics API"), error);
         assertEquals(1, events("FailedGetResourceMetric").size(), "one event per distinct failure, not per pass");
-        assertTrue(registry.scrape().contains("zkscale_metrics_errors_total{reason=\"metrics_api_unavailable\",} 2.0"),
+        assertTrue(
+                registry.scrape().contains("zkscale_metrics_errors_total{reason=\"metrics_api_unavailable\",} 2.0"),
                 registry.scrape());
-        assertTrue(registry.scrape().contains(
-                "zkscale_target_cpu_utilization_percent{namespace=\"shop\",target=\"web\",} NaN"));
+        assertTrue(registry.scrape()
+                .contains("zkscale_target_cpu_utilization_percent{namespace=\"shop\",target=\"web\",} NaN"));
     }
 
     @Test
@@ -275,15 +307,27 @@ class ControllerTest {
     void missingMetrics() throws Exception {
         // Four pods, two reporting 10% and two silent: as zero load the HPA would go to 1; upstream keeps 4
         workload("web", 4, 4, "50m");
-        admin.genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace(NS).withName("web-2").delete();
-        admin.genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace(NS).withName("web-3").delete();
-        Controller c = leading("{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50,\"downscaleStabilizationSeconds\":0}");
+        admin.genericKubernetesResources(KubeCluster.POD_METRICS)
+                .inNamespace(NS)
+                .withName("web-2")
+                .delete();
+        admin.genericKubernetesResources(KubeCluster.POD_METRICS)
+                .inNamespace(NS)
+                .withName("web-3")
+                .delete();
+        Controller c = leading(
+                "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50,\"downscaleStabilizationSeconds\":0}");
 
         c.loop().pass();
 
         assertEquals(4, web().getSpec().getReplicas());
-        assertEquals("[\"web-2\",\"web-3\"]",
-                c.record().decisions(new TargetRef(NS, "web")).get(0).at("/decision/missingPods").toString());
+        assertEquals(
+                "[\"web-2\",\"web-3\"]",
+                c.record()
+                        .decisions(new TargetRef(NS, "web"))
+                        .get(0)
+                        .at("/decision/missingPods")
+                        .toString());
     }
 
     @Test
@@ -308,12 +352,15 @@ class ControllerTest {
     @DisplayName("an API error on the write is counted, reported, and retried on the next pass")
     void writeRetried() throws Exception {
         workload("web", 2, 2, "450m");
-        rig.api().server.expect().patch().withPath(WEB_PATH)
+        rig.api()
+                .server
+                .expect()
+                .patch()
+                .withPath(WEB_PATH)
                 .andReturn(503, failure(503, null, null))
                 .once();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Controller c = leading(registry,
-                "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
+        Controller c = leading(registry, "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
 
         c.loop().pass();
         assertEquals(2, web().getSpec().getReplicas());
@@ -322,10 +369,14 @@ class ControllerTest {
 
         assertEquals(4, web().getSpec().getReplicas());
         String scrape = registry.scrape();
-        assertTrue(scrape.contains("zkscale_scale_operations_total{direction=\"up\",namespace=\"shop\",result=\"failure\","
-                + "target=\"web\",} 1.0"), scrape);
-        assertTrue(scrape.contains("zkscale_scale_operations_total{direction=\"up\",namespace=\"shop\",result=\"success\","
-                + "target=\"web\",} 1.0"), scrape);
+        assertTrue(
+                scrape.contains("zkscale_scale_operations_total{direction=\"up\",namespace=\"shop\",result=\"failure\","
+                        + "target=\"web\",} 1.0"),
+                scrape);
+        assertTrue(
+                scrape.contains("zkscale_scale_operations_total{direction=\"up\",namespace=\"shop\",result=\"success\","
+                        + "target=\"web\",} 1.0"),
+                scrape);
     }
 
     @Test
@@ -353,14 +404,21 @@ class ControllerTest {
     @DisplayName("a global dry run decides and records but never writes")
     void globalDryRun() throws Exception {
         workload("web", 2, 2, "450m");
-        Controller c = leading(TestSettings.of(rig.zk().getConnectString(), "a", true, 1000),
+        Controller c = leading(
+                TestSettings.of(rig.zk().getConnectString(), "a", true, 1000),
                 "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
         int mark = rig.api().mark();
 
         c.loop().pass();
 
         assertEquals(0, patches(mark));
-        assertEquals(4, c.record().decisions(new TargetRef(NS, "web")).get(0).at("/decision/desiredReplicas").asInt());
+        assertEquals(
+                4,
+                c.record()
+                        .decisions(new TargetRef(NS, "web"))
+                        .get(0)
+                        .at("/decision/desiredReplicas")
+                        .asInt());
     }
 
     @Test
@@ -368,8 +426,7 @@ class ControllerTest {
     void rejectedConfig() throws Exception {
         workload("web", 2, 2, "450m");
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Controller c = leading(registry,
-                "{\"maxReplicas\":3,\"targetCPUUtilizationPercentage\":50}");
+        Controller c = leading(registry, "{\"maxReplicas\":3,\"targetCPUUtilizationPercentage\":50}");
         c.loop().pass();
         assertEquals(3, web().getSpec().getReplicas());
 
@@ -382,9 +439,14 @@ class ControllerTest {
 
         // Then the last good config (max 3) still rules
         assertEquals(3, web().getSpec().getReplicas());
-        assertTrue(c.record().decisions(new TargetRef(NS, "web")).get(1).at("/decision/error").isNull());
+        assertTrue(c.record()
+                .decisions(new TargetRef(NS, "web"))
+                .get(1)
+                .at("/decision/error")
+                .isNull());
         assertEquals(1, events("InvalidConfig").size());
-        assertTrue(events("InvalidConfig").get(0).getMessage().contains("maxReplicas: must be an integer"),
+        assertTrue(
+                events("InvalidConfig").get(0).getMessage().contains("maxReplicas: must be an integer"),
                 events("InvalidConfig").get(0).getMessage());
         assertTrue(registry.scrape().contains("zkscale_config_rejected_total{namespace=\"shop\",target=\"web\",} 1.0"));
     }
@@ -393,7 +455,8 @@ class ControllerTest {
     @DisplayName("zkscale.max-replicas-ceiling caps every write")
     void ceiling() throws Exception {
         workload("web", 2, 2, "450m");
-        Controller c = leading(TestSettings.of(rig.zk().getConnectString(), "a", false, 3),
+        Controller c = leading(
+                TestSettings.of(rig.zk().getConnectString(), "a", false, 3),
                 "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
 
         c.loop().pass();
@@ -407,10 +470,10 @@ class ControllerTest {
     void deletedTarget() throws Exception {
         workload("web", 2, 2, "450m");
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Controller c = leading(registry,
-                "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
+        Controller c = leading(registry, "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
         c.loop().pass();
-        assertTrue(registry.scrape().contains("zkscale_target_desired_replicas{namespace=\"shop\",target=\"web\",} 4.0"));
+        assertTrue(
+                registry.scrape().contains("zkscale_target_desired_replicas{namespace=\"shop\",target=\"web\",} 4.0"));
 
         curator.delete().forPath("/zkscale/targets/shop/web");
         tunings(c, List::isEmpty);
@@ -431,8 +494,9 @@ class ControllerTest {
         Controller c = leading(registry, "{\"maxReplicas\":3,\"targetCPUUtilizationPercentage\":50}");
         c.loop().pass();
         assertEquals(3, web().getSpec().getReplicas());
-        assertEquals(List.of("config version 0 applied (/zkscale/targets/shop/web version 0): minReplicas 1, "
-                + "maxReplicas 3, targetCPUUtilizationPercentage 50, mode Active"),
+        assertEquals(
+                List.of("config version 0 applied (/zkscale/targets/shop/web version 0): minReplicas 1, "
+                        + "maxReplicas 3, targetCPUUtilizationPercentage 50, mode Active"),
                 events("ConfigApplied").stream().map(Event::getMessage).toList());
         assertEquals("Normal", events("ConfigApplied").get(0).getType());
         assertTrue(registry.scrape().contains("zkscale_config_version{namespace=\"shop\",target=\"web\",} 0.0"));
@@ -446,8 +510,8 @@ class ControllerTest {
         // Then that one pass scaled to 4, and said which config it used, once
         assertEquals(4, web().getSpec().getReplicas());
         assertEquals(2, events("ConfigApplied").size());
-        assertTrue(events("ConfigApplied").stream()
-                .anyMatch(e -> e.getMessage().startsWith("config version 1 applied")));
+        assertTrue(
+                events("ConfigApplied").stream().anyMatch(e -> e.getMessage().startsWith("config version 1 applied")));
         assertTrue(registry.scrape().contains("zkscale_config_version{namespace=\"shop\",target=\"web\",} 1.0"));
     }
 
@@ -459,18 +523,26 @@ class ControllerTest {
         Path adminFile = Files.writeString(dir.resolve("admin"), "admin:admin-secret\n");
         Path controllerFile = Files.writeString(dir.resolve("controller"), "controller:controller-secret\n");
         Credentials admin = Credentials.read(adminFile);
-        try (CuratorFramework adminClient = ZooKeeperClients.start(rig.zk().getConnectString(), Duration.ofSeconds(3),
-                Duration.ofSeconds(3), admin)) {
+        try (CuratorFramework adminClient = ZooKeeperClients.start(
+                rig.zk().getConnectString(), Duration.ofSeconds(3), Duration.ofSeconds(3), admin)) {
             assertTrue(adminClient.blockUntilConnected(30, TimeUnit.SECONDS));
             ConfigStore store = new ConfigStore(adminClient, "/zkscale", Optional.of(admin), 100);
             store.init(Credentials.read(controllerFile).digestId());
-            store.set(ConfigStore.Key.parse("shop/web"),
+            store.set(
+                    ConfigStore.Key.parse("shop/web"),
                     "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}".getBytes(StandardCharsets.UTF_8),
                     OptionalInt.empty());
         }
 
-        Controller c = controller(TestSettings.of(rig.zk().getConnectString(), "a", false, 1000,
-                Optional.of(controllerFile.toString()), java.util.Set.of()), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        Controller c = controller(
+                TestSettings.of(
+                        rig.zk().getConnectString(),
+                        "a",
+                        false,
+                        1000,
+                        Optional.of(controllerFile.toString()),
+                        java.util.Set.of()),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         await().until(() -> c.leadership().epoch().isPresent());
         c.loop().pass();
 
@@ -494,7 +566,8 @@ class ControllerTest {
         c.loop().pass();
         assertFalse(registry.scrape().contains("target=\"web\""), "a follower shows no per-target series");
 
-        await().until(() -> c.leadership().epoch().isPresent() && c.leadership().epoch().getAsLong() > first);
+        await().until(() ->
+                c.leadership().epoch().isPresent() && c.leadership().epoch().getAsLong() > first);
         tunings(c, t -> !t.isEmpty());
         c.loop().pass();
         assertTrue(registry.scrape().contains(version), registry.scrape());

@@ -19,8 +19,10 @@ class DecisionRecordSettingsTest {
     @DisplayName("a bad decision record setting is refused with its name and value")
     void refused(int depth, long maxBytes, String message) {
         // No ZooKeeper and no Kubernetes client: the settings are checked before either is used.
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Controller.start(
-                TestSettings.of("127.0.0.1:1", "a", depth, maxBytes), null, null, Clock.systemUTC()));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> Controller.start(
+                        TestSettings.of("127.0.0.1:1", "a", depth, maxBytes), null, null, Clock.systemUTC()));
         assertEquals(message, e.getMessage());
     }
 }

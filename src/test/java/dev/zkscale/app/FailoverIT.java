@@ -47,8 +47,12 @@ class FailoverIT {
     private static final Map<String, String> WEB = Map.of("app", "web");
     private static final String EPOCH_ANNOTATION = "zkscale.dev/leader-epoch";
     private static final ResourceDefinitionContext POD_METRICS = new ResourceDefinitionContext.Builder()
-            .withGroup("metrics.k8s.io").withVersion("v1beta1").withKind("PodMetrics").withPlural("pods")
-            .withNamespaced(true).build();
+            .withGroup("metrics.k8s.io")
+            .withVersion("v1beta1")
+            .withKind("PodMetrics")
+            .withPlural("pods")
+            .withNamespaced(true)
+            .build();
     private static final Duration PATIENCE = Duration.ofSeconds(40);
     private static final Duration POLL = Duration.ofMillis(50);
 
@@ -65,8 +69,8 @@ class FailoverIT {
     @BeforeAll
     static void startZooKeeper() throws Exception {
         zookeeper = ZooKeeperProcess.start(OUT, Duration.ofSeconds(30));
-        zk = CuratorFrameworkFactory.newClient(zookeeper.connectString(), 30_000, 5_000,
-                new ExponentialBackoffRetry(100, 3));
+        zk = CuratorFrameworkFactory.newClient(
+                zookeeper.connectString(), 30_000, 5_000, new ExponentialBackoffRetry(100, 3));
         zk.start();
         assertTrue(zk.blockUntilConnected(10, TimeUnit.SECONDS), "ZooKeeper is not serving");
     }
@@ -93,13 +97,24 @@ class FailoverIT {
         root = "/zkscale-" + name;
         api = MockApi.start();
         admin = api.newClient();
-        admin.apps().deployments().inNamespace(NS).resource(Fixtures.deployment(NS, NAME, 2, WEB, null)).create();
+        admin.apps()
+                .deployments()
+                .inNamespace(NS)
+                .resource(Fixtures.deployment(NS, NAME, 2, WEB, null))
+                .create();
         for (int i = 1; i <= 2; i++) {
-            admin.pods().inNamespace(NS).resource(Fixtures.runningPod(NS, NAME + "-" + i, WEB, "500m")).create();
+            admin.pods()
+                    .inNamespace(NS)
+                    .resource(Fixtures.runningPod(NS, NAME + "-" + i, WEB, "500m"))
+                    .create();
         }
         load("600m");
-        zk.create().creatingParentsIfNeeded().forPath(root + "/targets/" + NS + "/" + NAME,
-                "{\"maxReplicas\": 10, \"targetCPUUtilizationPercentage\": 80}".getBytes(StandardCharsets.UTF_8));
+        zk.create()
+                .creatingParentsIfNeeded()
+                .forPath(
+                        root + "/targets/" + NS + "/" + NAME,
+                        "{\"maxReplicas\": 10, \"targetCPUUtilizationPercentage\": 80}"
+                                .getBytes(StandardCharsets.UTF_8));
     }
 
     @AfterEach
@@ -157,7 +172,8 @@ class FailoverIT {
         awaitScaled(5, second);
         long scaled = System.nanoTime();
         measured("SIGTERM", session, stopping, led, scaled);
-        assertTrue(Duration.ofNanos(led - stopping).compareTo(session.dividedBy(2)) < 0,
+        assertTrue(
+                Duration.ofNanos(led - stopping).compareTo(session.dividedBy(2)) < 0,
                 "the standby should lead well before the stopped leader's session would expire; it took "
                         + Duration.ofNanos(led - stopping).toMillis() + " ms");
         String log = Files.readString(pair.leader().log());
@@ -167,36 +183,47 @@ class FailoverIT {
 
     /** Waits for {@code count} SuccessfulRescale Events on web or more (a leader may scale more than once). */
     private void awaitRescaleEvents(int count) {
-        await(count + " SuccessfulRescale Events on web").atMost(PATIENCE).pollInterval(POLL)
+        await(count + " SuccessfulRescale Events on web")
+                .atMost(PATIENCE)
+                .pollInterval(POLL)
                 .until(() -> admin.v1().events().inNamespace(NS).list().getItems().stream()
-                        .filter(e -> "SuccessfulRescale".equals(e.getReason())
-                                && NAME.equals(e.getInvolvedObject().getName()))
-                        .count() >= count);
+                                .filter(e -> "SuccessfulRescale".equals(e.getReason())
+                                        && NAME.equals(e.getInvolvedObject().getName()))
+                                .count()
+                        >= count);
     }
 
-    private record Pair(ZkscaleProcess leader, ZkscaleProcess standby) {
-    }
+    private record Pair(ZkscaleProcess leader, ZkscaleProcess standby) {}
 
     /** Starts instances a and b, waits until exactly one leads and has scaled the deployment, and says which. */
     private Pair startPair(Duration session) throws Exception {
         Map<String, String> settings = Map.of(
-                "zkscale.zookeeper.connect", zookeeper.connectString(),
-                "zkscale.zookeeper.root", root,
-                "zkscale.zookeeper.session-timeout", session.toMillis() + "ms",
-                "zkscale.sync-period", "1s",
-                "quarkus.kubernetes-client.api-server-url", api.server.url("/"));
+                "zkscale.zookeeper.connect",
+                zookeeper.connectString(),
+                "zkscale.zookeeper.root",
+                root,
+                "zkscale.zookeeper.session-timeout",
+                session.toMillis() + "ms",
+                "zkscale.sync-period",
+                "1s",
+                "quarkus.kubernetes-client.api-server-url",
+                api.server.url("/"));
         long starting = System.nanoTime();
         ZkscaleProcess a = ZkscaleProcess.start("a", logs, settings);
         processes.add(a);
         ZkscaleProcess b = ZkscaleProcess.start("b", logs, settings);
         processes.add(b);
-        await("exactly one of a and b leads").atMost(PATIENCE).pollInterval(POLL).until(() -> {
-            alive(a, b);
-            double la = a.metric("zkscale_leader").orElse(-1);
-            double lb = b.metric("zkscale_leader").orElse(-1);
-            return la >= 0 && lb >= 0 && la + lb == 1;
-        });
-        System.out.printf("[measured] two zkscale run processes started, one leading, after %d ms%n",
+        await("exactly one of a and b leads")
+                .atMost(PATIENCE)
+                .pollInterval(POLL)
+                .until(() -> {
+                    alive(a, b);
+                    double la = a.metric("zkscale_leader").orElse(-1);
+                    double lb = b.metric("zkscale_leader").orElse(-1);
+                    return la >= 0 && lb >= 0 && la + lb == 1;
+                });
+        System.out.printf(
+                "[measured] two zkscale run processes started, one leading, after %d ms%n",
                 Duration.ofNanos(System.nanoTime() - starting).toMillis());
         Pair pair = a.metric("zkscale_leader").orElse(0) == 1 ? new Pair(a, b) : new Pair(b, a);
         assertEquals(0, pair.standby().epoch(), "the standby has no epoch");
@@ -206,7 +233,9 @@ class FailoverIT {
 
     /** Waits until {@code p} leads with an epoch greater than {@code previous}, and returns it. */
     private long awaitLeader(ZkscaleProcess p, long previous) {
-        await(p.id() + " leads with an epoch > " + previous).atMost(PATIENCE).pollInterval(POLL)
+        await(p.id() + " leads with an epoch > " + previous)
+                .atMost(PATIENCE)
+                .pollInterval(POLL)
                 .until(() -> {
                     alive(p);
                     return p.epoch() > previous && p.metric("zkscale_leader").orElse(0) == 1;
@@ -216,12 +245,19 @@ class FailoverIT {
 
     /** Waits until the deployment has {@code replicas} and carries {@code epoch}, the epoch of the leader that wrote. */
     private void awaitScaled(int replicas, long epoch) {
-        await("web scaled to " + replicas + " at epoch " + epoch).atMost(PATIENCE).pollInterval(POLL)
+        await("web scaled to " + replicas + " at epoch " + epoch)
+                .atMost(PATIENCE)
+                .pollInterval(POLL)
                 .until(() -> {
                     alive(processes.toArray(ZkscaleProcess[]::new));
-                    Deployment d = admin.apps().deployments().inNamespace(NS).withName(NAME).get();
+                    Deployment d = admin.apps()
+                            .deployments()
+                            .inNamespace(NS)
+                            .withName(NAME)
+                            .get();
                     Map<String, String> annotations = d.getMetadata().getAnnotations();
-                    return d.getSpec().getReplicas() == replicas && annotations != null
+                    return d.getSpec().getReplicas() == replicas
+                            && annotations != null
                             && Long.toString(epoch).equals(annotations.get(EPOCH_ANNOTATION));
                 });
     }
@@ -230,8 +266,8 @@ class FailoverIT {
     private void alive(ZkscaleProcess... ps) {
         for (ZkscaleProcess p : ps) {
             if (!p.alive() && !stopped.contains(p)) {
-                throw new AssertionError(p + " exited with " + p.process().exitValue() + ":\n"
-                        + ZooKeeperProcess.tail(p.log(), 40));
+                throw new AssertionError(
+                        p + " exited with " + p.process().exitValue() + ":\n" + ZooKeeperProcess.tail(p.log(), 40));
             }
         }
     }
@@ -240,15 +276,20 @@ class FailoverIT {
     private void load(String cpu) {
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         for (int i = 1; i <= 2; i++) {
-            admin.genericKubernetesResources(POD_METRICS).inNamespace(NS)
+            admin.genericKubernetesResources(POD_METRICS)
+                    .inNamespace(NS)
                     .resource(Fixtures.podMetrics(NS, NAME + "-" + i, WEB, now, "30s", Map.of("app", cpu)))
                     .createOr(NonDeletingOperation::update);
         }
     }
 
     private static void measured(String how, Duration session, long stopped, long led, long scaled) {
-        System.out.printf("[measured] failover after %s, session timeout %d s, sync period 1 s: standby leads after "
-                + "%d ms, scaled after %d ms%n", how, session.toSeconds(), Duration.ofNanos(led - stopped).toMillis(),
+        System.out.printf(
+                "[measured] failover after %s, session timeout %d s, sync period 1 s: standby leads after "
+                        + "%d ms, scaled after %d ms%n",
+                how,
+                session.toSeconds(),
+                Duration.ofNanos(led - stopped).toMillis(),
                 Duration.ofNanos(scaled - stopped).toMillis());
     }
 }

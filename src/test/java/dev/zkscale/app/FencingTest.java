@@ -92,26 +92,38 @@ class FencingTest {
     }
 
     @Test
-    @DisplayName("a paused leader's late write is refused by the API server and the target keeps the new leader's value")
+    @DisplayName(
+            "a paused leader's late write is refused by the API server and the target keeps the new leader's value")
     void lateWriteOfADeposedLeaderIsRefused() throws Exception {
         SteppedClock clock = new SteppedClock(Instant.parse("2026-06-01T00:00:00Z"));
-        try (TestingServer zk = new TestingServer(); MockApi api = MockApi.start()) {
+        try (TestingServer zk = new TestingServer();
+                MockApi api = MockApi.start()) {
             KubernetesClient admin = api.newClient();
-            admin.apps().deployments().inNamespace(NS).resource(deployment(NS, "web", 2, Map.of("app", "web"),
-                    Map.of())).createOr(r -> r.update());
+            admin.apps()
+                    .deployments()
+                    .inNamespace(NS)
+                    .resource(deployment(NS, "web", 2, Map.of("app", "web"), Map.of()))
+                    .createOr(r -> r.update());
             for (int i = 0; i < 2; i++) {
-                admin.pods().inNamespace(NS).resource(runningPod(NS, "web-" + i, Map.of("app", "web"), "500m")).createOr(r -> r.update());
+                admin.pods()
+                        .inNamespace(NS)
+                        .resource(runningPod(NS, "web-" + i, Map.of("app", "web"), "500m"))
+                        .createOr(r -> r.update());
             }
             setLoad(admin, clock, "300m");
-            try (CuratorFramework config = ZooKeeperClients.start(zk.getConnectString(), Duration.ofSeconds(3),
-                    Duration.ofSeconds(3))) {
-                config.create().creatingParentsIfNeeded().forPath("/zkscale/targets/shop/web",
-                        "{\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":50}".getBytes(StandardCharsets.UTF_8));
+            try (CuratorFramework config =
+                    ZooKeeperClients.start(zk.getConnectString(), Duration.ofSeconds(3), Duration.ofSeconds(3))) {
+                config.create()
+                        .creatingParentsIfNeeded()
+                        .forPath(
+                                "/zkscale/targets/shop/web",
+                                "{\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":50}"
+                                        .getBytes(StandardCharsets.UTF_8));
             }
 
             // Given A leads, with a write that will freeze
-            CuratorFramework aClient = ZooKeeperClients.start(zk.getConnectString(), Duration.ofSeconds(3),
-                    Duration.ofSeconds(3));
+            CuratorFramework aClient =
+                    ZooKeeperClients.start(zk.getConnectString(), Duration.ofSeconds(3), Duration.ofSeconds(3));
             KubeCluster aCluster = new KubeCluster(api.newClient(), Set.of());
             aCluster.start(Duration.ofSeconds(10));
             ZkLeadership aLeadership = new ZkLeadership(aClient, "/zkscale", "a");
@@ -119,15 +131,24 @@ class FencingTest {
             FrozenWrite frozen = new FrozenWrite(aCluster);
             ZkTuningSource aTuning = new ZkTuningSource(aClient, "/zkscale", 1000);
             aTuning.start();
-            try (Controller b = Controller.start(TestSettings.of(zk.getConnectString(), "b"), api.newClient(),
-                    new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock)) {
+            try (Controller b = Controller.start(
+                    TestSettings.of(zk.getConnectString(), "b"),
+                    api.newClient(),
+                    new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                    clock)) {
                 await().until(() -> aLeadership.epoch().isPresent());
                 long aEpoch = aLeadership.epoch().getAsLong();
                 PrometheusMeterRegistry aRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
                 DecisionRecord aRecord = new DecisionRecord(10, 1 << 20);
-                await().ignoreException(TuningUnavailableException.class).until(() -> !aTuning.targets().isEmpty());
-                ControlLoop a = new ControlLoop(frozen, aLeadership, aTuning,
-                        new PrometheusMonitor(aRegistry, aLeadership, clock), aRecord, clock,
+                await().ignoreException(TuningUnavailableException.class)
+                        .until(() -> !aTuning.targets().isEmpty());
+                ControlLoop a = new ControlLoop(
+                        frozen,
+                        aLeadership,
+                        aTuning,
+                        new PrometheusMonitor(aRegistry, aLeadership, clock),
+                        aRecord,
+                        clock,
                         new ControlLoop.Settings(1000, false, Set.of()));
 
                 // When A freezes inside its write of 3 (120% of 50% on 2 pods), its session expires, and B takes
@@ -137,7 +158,8 @@ class FencingTest {
                 aClient.getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
                 await().until(() -> b.leadership().epoch().isPresent());
                 setLoad(admin, clock, "900m");
-                await().ignoreException(TuningUnavailableException.class).until(() -> !b.tuning().targets().isEmpty());
+                await().ignoreException(TuningUnavailableException.class)
+                        .until(() -> !b.tuning().targets().isEmpty());
                 b.loop().pass();
                 long bEpoch = b.leadership().epoch().getAsLong();
                 assertEquals(4, web(admin).getSpec().getReplicas(), "B: 360% of 50% on 2 pods, limited to 2 x 2");
@@ -149,9 +171,14 @@ class FencingTest {
                 // Then the API server refused it: the target keeps B's size and epoch, and A counted it as fenced
                 Deployment web = web(admin);
                 assertEquals(4, web.getSpec().getReplicas());
-                assertEquals(String.valueOf(bEpoch), web.getMetadata().getAnnotations().get(KubeCluster.EPOCH_ANNOTATION));
+                assertEquals(
+                        String.valueOf(bEpoch),
+                        web.getMetadata().getAnnotations().get(KubeCluster.EPOCH_ANNOTATION));
                 assertTrue(bEpoch > aEpoch);
-                String write = aRecord.decisions(new TargetRef(NS, "web")).get(0).get("write").asText();
+                String write = aRecord.decisions(new TargetRef(NS, "web"))
+                        .get(0)
+                        .get("write")
+                        .asText();
                 assertTrue(write.startsWith("FENCED"), write);
                 assertTrue(aRegistry.scrape().contains("result=\"fenced\",target=\"web\",} 1.0"), aRegistry.scrape());
             } finally {
@@ -170,8 +197,15 @@ class FencingTest {
 
     private static void setLoad(KubernetesClient admin, SteppedClock clock, String usage) {
         for (int i = 0; i < 2; i++) {
-            admin.genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace(NS).resource(podMetrics(NS,
-                    "web-" + i, Map.of("app", "web"), clock.instant().toString(), "30s", map("app", usage)))
+            admin.genericKubernetesResources(KubeCluster.POD_METRICS)
+                    .inNamespace(NS)
+                    .resource(podMetrics(
+                            NS,
+                            "web-" + i,
+                            Map.of("app", "web"),
+                            clock.instant().toString(),
+                            "30s",
+                            map("app", usage)))
                     .createOr(r -> r.update());
         }
     }

@@ -21,7 +21,8 @@ class HealthTest {
     final ControllerRig rig = new ControllerRig();
 
     private Controller controller(String id) {
-        return rig.start(TestSettings.of(rig.zk().getConnectString(), id),
+        return rig.start(
+                TestSettings.of(rig.zk().getConnectString(), id),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 
@@ -30,7 +31,8 @@ class HealthTest {
     void followerIsReadyAndAlive() {
         Controller a = controller("a");
         Controller b = controller("b");
-        await().until(() -> a.leadership().epoch().isPresent() || b.leadership().epoch().isPresent());
+        await().until(() ->
+                a.leadership().epoch().isPresent() || b.leadership().epoch().isPresent());
         a.loop().pass();
         b.loop().pass();
         for (Controller c : List.of(a, b)) {
@@ -100,7 +102,8 @@ class HealthTest {
         assertEquals(Duration.ofSeconds(60), HealthChecks.livenessTimeout(Optional.empty(), Duration.ofSeconds(1)));
         assertEquals(Duration.ofSeconds(60), HealthChecks.livenessTimeout(Optional.empty(), Duration.ofSeconds(15)));
         assertEquals(Duration.ofSeconds(120), HealthChecks.livenessTimeout(Optional.empty(), Duration.ofSeconds(30)));
-        assertEquals(Duration.ofSeconds(10),
+        assertEquals(
+                Duration.ofSeconds(10),
                 HealthChecks.livenessTimeout(Optional.of(Duration.ofSeconds(10)), Duration.ofSeconds(15)));
     }
 }

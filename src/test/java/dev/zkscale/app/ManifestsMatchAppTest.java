@@ -71,17 +71,24 @@ class ManifestsMatchAppTest {
         List<HasMetadata> objects = Manifests.objects(overlay);
         Container c = controller(objects);
         var config = ConfigProvider.getConfig();
-        assertEquals(config.getValue("quarkus.application.name", String.class) + ":"
-                + config.getValue("quarkus.application.version", String.class), c.getImage(),
+        assertEquals(
+                config.getValue("quarkus.application.name", String.class) + ":"
+                        + config.getValue("quarkus.application.version", String.class),
+                c.getImage(),
                 "the image that src/main/docker/build-image.sh tags");
-        assertEquals(List.of(productionHttpPort()), c.getPorts().stream().map(p -> p.getContainerPort()).toList());
+        assertEquals(
+                List.of(productionHttpPort()),
+                c.getPorts().stream().map(p -> p.getContainerPort()).toList());
 
         List<String> paths = new ArrayList<>();
         for (Probe p : new Probe[] {c.getReadinessProbe(), c.getLivenessProbe(), c.getStartupProbe()}) {
             if (p != null) {
                 HTTPGetAction get = p.getHttpGet();
                 assertNotNull(get, "an HTTP probe");
-                assertTrue(c.getPorts().stream().anyMatch(port -> port.getName().equals(get.getPort().getStrVal())),
+                assertTrue(
+                        c.getPorts().stream()
+                                .anyMatch(port ->
+                                        port.getName().equals(get.getPort().getStrVal())),
                         "the probe's port is the container's named port");
                 paths.add(get.getPath());
             }
@@ -93,8 +100,10 @@ class ManifestsMatchAppTest {
         assertTrue(scrape.body().contains("zkscale_leader"), "zkscale's metrics at " + metrics);
 
         assertTrue(paths.containsAll(List.of("/q/health/ready", "/q/health/live")), "probes " + paths);
-        assumeTrue(healthExtension(), "the health extension (quarkus-smallrye-health) is not in this build yet: "
-                + "the probe paths " + paths + " are the paths it will serve, not yet answered");
+        assumeTrue(
+                healthExtension(),
+                "the health extension (quarkus-smallrye-health) is not in this build yet: " + "the probe paths " + paths
+                        + " are the paths it will serve, not yet answered");
         for (String path : paths) {
             HttpResponse<String> r = get(base, path);
             assertEquals(200, r.statusCode(), path + ": " + r.body());
@@ -103,7 +112,8 @@ class ManifestsMatchAppTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("overlays")
-    @DisplayName("every ZKSCALE_* and QUARKUS_* variable the Deployment passes is a setting zkscale reads, with a valid value")
+    @DisplayName(
+            "every ZKSCALE_* and QUARKUS_* variable the Deployment passes is a setting zkscale reads, with a valid value")
     void settingsAreRealAndValid(String overlay) throws Exception {
         List<HasMetadata> objects = Manifests.objects(overlay);
         Container c = controller(objects);
@@ -113,7 +123,9 @@ class ManifestsMatchAppTest {
             env.putAll(Manifests.one(objects, ConfigMap.class, name).getData());
         }
         for (EnvVar e : c.getEnv()) {
-            env.put(e.getName(), e.getValue() != null ? e.getValue() : "from-" + e.getName().toLowerCase());
+            env.put(
+                    e.getName(),
+                    e.getValue() != null ? e.getValue() : "from-" + e.getName().toLowerCase());
         }
         Set<String> known = new TreeSet<>();
         properties("zkscale", ZkscaleSettings.class, known);
@@ -135,13 +147,22 @@ class ManifestsMatchAppTest {
                 .withMapping(ZkscaleSettings.class)
                 .build();
         ZkscaleSettings settings = parsed.getConfigMapping(ZkscaleSettings.class);
-        assertTrue(settings.zookeeper().connect().contains(":"), settings.zookeeper().connect());
+        assertTrue(
+                settings.zookeeper().connect().contains(":"),
+                settings.zookeeper().connect());
         assertEquals(env.get("ZKSCALE_INSTANCE_ID"), settings.instanceId().orElseThrow());
     }
 
     private static Container controller(List<HasMetadata> objects) {
-        return Manifests.one(objects, Deployment.class, "zkscale").getSpec().getTemplate().getSpec().getContainers()
-                .stream().filter(c -> c.getName().equals("zkscale")).findFirst().orElseThrow();
+        return Manifests.one(objects, Deployment.class, "zkscale")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .stream()
+                .filter(c -> c.getName().equals("zkscale"))
+                .findFirst()
+                .orElseThrow();
     }
 
     /**
@@ -153,7 +174,8 @@ class ManifestsMatchAppTest {
             if (m.getParameterCount() != 0 || Modifier.isStatic(m.getModifiers()) || m.isDefault()) {
                 continue;
             }
-            String name = prefix + "." + m.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
+            String name = prefix + "."
+                    + m.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
             Class<?> type = m.getReturnType();
             if (type.isInterface() && type.getEnclosingClass() == mapping) {
                 properties(name, type, out);

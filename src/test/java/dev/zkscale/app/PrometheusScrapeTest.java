@@ -48,8 +48,8 @@ class PrometheusScrapeTest {
     /** Wide enough to hold the whole test run, so that increase() and rate() see the scale. */
     private static final String RATE_INTERVAL = "5m";
     /** The label names zkscale's own series may carry (plus those Prometheus adds): a closed set. */
-    private static final Set<String> LABELS = Set.of("__name__", "job", "instance", "namespace", "target", "direction",
-            "result", "reason", "action", "le");
+    private static final Set<String> LABELS = Set.of(
+            "__name__", "job", "instance", "namespace", "target", "direction", "result", "reason", "action", "le");
 
     private static PrometheusServer prometheus;
     private static Path dir;
@@ -63,40 +63,55 @@ class PrometheusScrapeTest {
             return prometheus;
         }
         dir = Files.createTempDirectory("prometheus");
-        prometheus = PrometheusServer.start(dir, base.getHost() + ":" + base.getPort(), "/q/metrics",
-                List.of(MonitoringFiles.extractRules(dir)));
+        prometheus = PrometheusServer.start(
+                dir, base.getHost() + ":" + base.getPort(), "/q/metrics", List.of(MonitoringFiles.extractRules(dir)));
         prometheus.awaitUp();
 
         // Given obs/api, one pod at its target (50% of 50%): managed, steady, and seen so by Prometheus. (One pod,
         // so that a load change is one PodMetrics update, never seen half done.)
         KubernetesClient admin = ClusterResource.api.newClient();
-        admin.apps().deployments().inNamespace(NS).resource(deployment(NS, "api", 1, Map.of("app", "api"), Map.of()))
+        admin.apps()
+                .deployments()
+                .inNamespace(NS)
+                .resource(deployment(NS, "api", 1, Map.of("app", "api"), Map.of()))
                 .createOr(r -> r.update());
-        admin.pods().inNamespace(NS).resource(runningPod(NS, "api-0", Map.of("app", "api"), "500m"))
+        admin.pods()
+                .inNamespace(NS)
+                .resource(runningPod(NS, "api-0", Map.of("app", "api"), "500m"))
                 .createOr(r -> r.update());
         load(admin, "250m");
         config("/zkscale/targets/obs/api", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
-        awaitValue("zkscale_target_last_decision{" + API + ",action=\"none\",reason=\"no_change_recommended\"}",
+        awaitValue(
+                "zkscale_target_last_decision{" + API + ",action=\"none\",reason=\"no_change_recommended\"}",
                 v -> v == 1);
         awaitValue("zkscale_scale_operations_total{" + API + ",direction=\"up\",result=\"success\"}", v -> v == 0);
 
         // When the load rises to 90%: ceil(1 x 90/50) = 2, where it stays (the mock starts no pod)
         load(admin, "450m");
-        await().atMost(Duration.ofSeconds(30)).until(() -> admin.apps().deployments().inNamespace(NS).withName("api")
-                .get().getSpec().getReplicas() == 2);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> admin.apps()
+                                .deployments()
+                                .inNamespace(NS)
+                                .withName("api")
+                                .get()
+                                .getSpec()
+                                .getReplicas()
+                        == 2);
         awaitValue("zkscale_target_current_replicas{" + API + "}", v -> v == 2);
         return prometheus;
     }
 
     private static void load(KubernetesClient admin, String usage) {
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-        admin.genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace(NS).resource(podMetrics(NS, "api-0",
-                Map.of("app", "api"), now, "30s", map("app", usage))).createOr(r -> r.update());
+        admin.genericKubernetesResources(KubeCluster.POD_METRICS)
+                .inNamespace(NS)
+                .resource(podMetrics(NS, "api-0", Map.of("app", "api"), now, "30s", map("app", usage)))
+                .createOr(r -> r.update());
     }
 
     private static void config(String path, String json) throws Exception {
-        try (CuratorFramework curator = ZooKeeperClients.start(ClusterResource.zk.getConnectString(),
-                Duration.ofSeconds(3), Duration.ofSeconds(3))) {
+        try (CuratorFramework curator = ZooKeeperClients.start(
+                ClusterResource.zk.getConnectString(), Duration.ofSeconds(3), Duration.ofSeconds(3))) {
             if (json == null) {
                 curator.delete().forPath(path);
             } else if (curator.checkExists().forPath(path) == null) {
@@ -108,10 +123,12 @@ class PrometheusScrapeTest {
     }
 
     private static void awaitValue(String promql, DoublePredicate expected) {
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
-            double v = prometheus.value(promql);
-            assertTrue(expected.test(v), promql + " = " + v);
-        });
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> {
+                    double v = prometheus.value(promql);
+                    assertTrue(expected.test(v), promql + " = " + v);
+                });
     }
 
     @AfterAll
@@ -146,12 +163,16 @@ class PrometheusScrapeTest {
                     && w.path("metric").path("result").asText().equals("success");
             assertEquals(upSuccess ? 1.0 : 0.0, w.path("value").get(1).asDouble(), w.toString());
         }
-        assertTrue(p.value("increase(zkscale_scale_operations_total{" + API + ",direction=\"up\",result=\"success\"}["
-                + RATE_INTERVAL + "])") > 0.5, "increase() sees the first write");
+        assertTrue(
+                p.value("increase(zkscale_scale_operations_total{" + API + ",direction=\"up\",result=\"success\"}["
+                                + RATE_INTERVAL + "])")
+                        > 0.5,
+                "increase() sees the first write");
 
         // Why: it scaled up on CPU, and now holds with nothing to change
         assertTrue(p.value("zkscale_decisions_total{action=\"up\",reason=\"cpu_above_target\"}") >= 1);
-        awaitValue("zkscale_target_last_decision{" + API + ",action=\"none\",reason=\"no_change_recommended\"}",
+        awaitValue(
+                "zkscale_target_last_decision{" + API + ",action=\"none\",reason=\"no_change_recommended\"}",
                 v -> v == 1);
         assertEquals(1, p.query("zkscale_target_last_decision{" + API + "}").size(), "one series per target");
 
@@ -238,8 +259,13 @@ class PrometheusScrapeTest {
         // With a leader, a connected session and valid configs, the state-based alerts stay inactive
         for (JsonNode rule : p.rules()) {
             String name = rule.path("name").asText();
-            if (Set.of("ZkscaleNoLeader", "ZkscaleSeveralLeaders", "ZkscaleZooKeeperDisconnected",
-                    "ZkscaleConfigRejected", "ZkscaleTargetAtMaxReplicas").contains(name)) {
+            if (Set.of(
+                            "ZkscaleNoLeader",
+                            "ZkscaleSeveralLeaders",
+                            "ZkscaleZooKeeperDisconnected",
+                            "ZkscaleConfigRejected",
+                            "ZkscaleTargetAtMaxReplicas")
+                    .contains(name)) {
                 assertEquals("inactive", rule.path("state").asText(), rule.toString());
             }
         }
@@ -261,8 +287,10 @@ class PrometheusScrapeTest {
 
         // When the ZNode is deleted, every series of the target goes (Prometheus marks them stale)
         config("/zkscale/targets/obs/gone", null);
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> assertEquals(0,
-                p.query("{__name__=~\"zkscale_.+\"," + gone + "}").size()));
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> assertEquals(
+                        0, p.query("{__name__=~\"zkscale_.+\"," + gone + "}").size()));
         assertTrue(p.query("{__name__=~\"zkscale_.+\"," + API + "}").size() > 10, "obs/api stays");
     }
 }

@@ -1,6 +1,5 @@
 package dev.zkscale.app;
 
-
 import dev.zkscale.kube.MockApi;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,21 +15,24 @@ import org.apache.curator.test.TestingServer;
  * {@code NAME=value} lines, then serves until its standard input closes.
  */
 public final class StandInCluster {
-    private StandInCluster() {
-    }
+    private StandInCluster() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length != 1) {
             System.err.println("usage: StandInCluster ENV_FILE");
             System.exit(2);
         }
-        try (TestingServer zk = new TestingServer(); MockApi api = MockApi.start()) {
+        try (TestingServer zk = new TestingServer();
+                MockApi api = MockApi.start()) {
             BusyWeb.create(api.newClient(), zk.getConnectString(), Instant.now().toString());
             String url = api.server.url("/");
-            Files.writeString(Path.of(args[0]), String.join("\n",
-                    "ZKSCALE_ZOOKEEPER_CONNECT=" + zk.getConnectString(),
-                    "QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL=" + url.substring(0, url.length() - 1),
-                    ""));
+            Files.writeString(
+                    Path.of(args[0]),
+                    String.join(
+                            "\n",
+                            "ZKSCALE_ZOOKEEPER_CONNECT=" + zk.getConnectString(),
+                            "QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL=" + url.substring(0, url.length() - 1),
+                            ""));
             System.out.println("stand-in cluster: ZooKeeper " + zk.getConnectString() + ", Kubernetes API " + url);
             while (System.in.read() >= 0) {
                 // serve until the caller closes our standard input

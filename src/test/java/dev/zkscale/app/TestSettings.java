@@ -11,8 +11,7 @@ import java.util.Set;
  * within 1 MiB.
  */
 public final class TestSettings {
-    private TestSettings() {
-    }
+    private TestSettings() {}
 
     public static GivenSettings of(String connect, String instance) {
         return of(connect, instance, false, 1000);
@@ -22,8 +21,13 @@ public final class TestSettings {
         return of(connect, instance, dryRun, ceiling, Optional.empty(), Set.of());
     }
 
-    public static GivenSettings of(String connect, String instance, boolean dryRun, int ceiling,
-            Optional<String> authFile, Set<String> managed) {
+    public static GivenSettings of(
+            String connect,
+            String instance,
+            boolean dryRun,
+            int ceiling,
+            Optional<String> authFile,
+            Set<String> managed) {
         return of(connect, instance, dryRun, ceiling, authFile, managed, 100, 1 << 20);
     }
 
@@ -32,13 +36,33 @@ public final class TestSettings {
         return of(connect, instance, false, 1000, Optional.empty(), Set.of(), recordDepth, recordMaxBytes);
     }
 
-    private static GivenSettings of(String connect, String instance, boolean dryRun, int ceiling,
-            Optional<String> authFile, Set<String> managed, int recordDepth, long recordMaxBytes) {
+    private static GivenSettings of(
+            String connect,
+            String instance,
+            boolean dryRun,
+            int ceiling,
+            Optional<String> authFile,
+            Set<String> managed,
+            int recordDepth,
+            long recordMaxBytes) {
         return new GivenSettings(
-                new GivenSettings.Zk(connect, "/zkscale", Duration.ofSeconds(3), Duration.ofSeconds(3),
-                        Optional.empty(), authFile, 100),
-                Duration.ofSeconds(1), managed.isEmpty() ? Optional.empty() : Optional.of(List.copyOf(managed)),
-                ceiling, dryRun, Optional.of(instance), recordDepth, recordMaxBytes, Duration.ofSeconds(10),
-                Optional.empty(), false);
+                new GivenSettings.Zk(
+                        connect,
+                        "/zkscale",
+                        Duration.ofSeconds(3),
+                        Duration.ofSeconds(3),
+                        Optional.empty(),
+                        authFile,
+                        100),
+                Duration.ofSeconds(1),
+                managed.isEmpty() ? Optional.empty() : Optional.of(List.copyOf(managed)),
+                ceiling,
+                dryRun,
+                Optional.of(instance),
+                recordDepth,
+                recordMaxBytes,
+                Duration.ofSeconds(10),
+                Optional.empty(),
+                false);
     }
 }

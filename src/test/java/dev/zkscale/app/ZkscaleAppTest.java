@@ -31,14 +31,23 @@ class ZkscaleAppTest {
         KubernetesClient admin = ClusterResource.api.newClient();
         BusyWeb.create(admin, ClusterResource.zk.getConnectString(), "2026-06-01T00:00:00Z");
 
-        await().atMost(Duration.ofSeconds(30)).until(
-                () -> admin.apps().deployments().inNamespace("shop").withName("web").get().getSpec().getReplicas() == 4);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> admin.apps()
+                                .deployments()
+                                .inNamespace("shop")
+                                .withName("web")
+                                .get()
+                                .getSpec()
+                                .getReplicas()
+                        == 4);
 
         // The pass records its decision after the write returns: the record may trail the scale by a moment. Other
         // test classes share this application and list their own targets: find shop/web among them.
         await().atMost(Duration.ofSeconds(10)).until(() -> {
-            for (JsonNode t : SnapshotCodec.MAPPER.readTree(get(base, "/api/v1/targets").body())) {
-                if (t.get("namespace").asText().equals("shop") && t.get("name").asText().equals("web")) {
+            for (JsonNode t :
+                    SnapshotCodec.MAPPER.readTree(get(base, "/api/v1/targets").body())) {
+                if (t.get("namespace").asText().equals("shop")
+                        && t.get("name").asText().equals("web")) {
                     return true;
                 }
             }

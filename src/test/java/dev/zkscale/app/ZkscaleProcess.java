@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * #kill()} is a {@code kill -9} of the controller, not of a shell that would leave the JVM running.
  */
 public final class ZkscaleProcess implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     private final String id;
     private final int httpPort;
@@ -58,16 +59,23 @@ public final class ZkscaleProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(List.of(launcher.toString(), "run"));
         Map<String, String> env = builder.environment();
         // No kubeconfig or in-cluster settings of the machine may leak in: the API server is the one given here.
-        env.keySet().removeIf(k -> k.startsWith("KUBERNETES_") || k.equals("KUBECONFIG") || k.startsWith("ZKSCALE_")
-                || k.startsWith("QUARKUS_"));
-        env.put("PATH", Path.of(System.getProperty("java.home"), "bin") + File.pathSeparator + env.getOrDefault("PATH", ""));
+        env.keySet()
+                .removeIf(k -> k.startsWith("KUBERNETES_")
+                        || k.equals("KUBECONFIG")
+                        || k.startsWith("ZKSCALE_")
+                        || k.startsWith("QUARKUS_"));
+        env.put(
+                "PATH",
+                Path.of(System.getProperty("java.home"), "bin") + File.pathSeparator + env.getOrDefault("PATH", ""));
         // C1 only and the serial collector: start-up in about half the time on a small machine, which is what a test
         // of several short-lived JVMs spends its time on. -Dzkscale.it.java-opts=... replaces these.
-        env.put("JAVA_OPTS", System.getProperty("zkscale.it.java-opts",
-                "-Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"));
+        env.put(
+                "JAVA_OPTS",
+                System.getProperty("zkscale.it.java-opts", "-Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"));
         all.forEach((name, value) -> env.put(envName(name), value));
         Path log = logDir.resolve(id + ".log");
-        Process process = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process =
+                builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
         process.getOutputStream().close();
         return new ZkscaleProcess(id, port, process, log);
     }
@@ -102,7 +110,9 @@ public final class ZkscaleProcess implements AutoCloseable {
             return Map.of();
         }
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/metrics"))
-                .timeout(Duration.ofSeconds(2)).GET().build();
+                .timeout(Duration.ofSeconds(2))
+                .GET()
+                .build();
         try {
             HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {

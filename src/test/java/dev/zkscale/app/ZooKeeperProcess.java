@@ -48,21 +48,28 @@ public final class ZooKeeperProcess implements AutoCloseable {
         Path data = Files.createTempDirectory(dir, "zk-data-");
         int port = freePort();
         Path config = dir.resolve("zoo.cfg");
-        Files.writeString(config, String.join("\n",
-                "tickTime=" + tick.toMillis(),
-                "minSessionTimeout=1000",
-                "maxSessionTimeout=60000",
-                "dataDir=" + data,
-                "clientPort=" + port,
-                "clientPortAddress=127.0.0.1",
-                "admin.enableServer=false",
-                "4lw.commands.whitelist=ruok,srvr",
-                ""));
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "tickTime=" + tick.toMillis(),
+                        "minSessionTimeout=1000",
+                        "maxSessionTimeout=60000",
+                        "dataDir=" + data,
+                        "clientPort=" + port,
+                        "clientPortAddress=127.0.0.1",
+                        "admin.enableServer=false",
+                        "4lw.commands.whitelist=ruok,srvr",
+                        ""));
         Path log = dir.resolve("zookeeper.log");
-        Process process = new ProcessBuilder(List.of(java(), "-Xmx128m",
-                "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
-                "-cp", System.getProperty("java.class.path"),
-                "org.apache.zookeeper.server.ZooKeeperServerMain", config.toString()))
+        Process process = new ProcessBuilder(List.of(
+                        java(),
+                        "-Xmx128m",
+                        "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "org.apache.zookeeper.server.ZooKeeperServerMain",
+                        config.toString()))
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
@@ -82,19 +89,19 @@ public final class ZooKeeperProcess implements AutoCloseable {
         long deadline = System.nanoTime() + patience.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("ZooKeeper exited with " + process.exitValue() + "; see " + log
-                        + ":\n" + tail(log, 20));
+                throw new IllegalStateException(
+                        "ZooKeeper exited with " + process.exitValue() + "; see " + log + ":\n" + tail(log, 20));
             }
-            try (CuratorFramework probe = CuratorFrameworkFactory.newClient(connectString(), 5_000, 500,
-                    new RetryOneTime(100))) {
+            try (CuratorFramework probe =
+                    CuratorFrameworkFactory.newClient(connectString(), 5_000, 500, new RetryOneTime(100))) {
                 probe.start();
                 if (probe.blockUntilConnected(500, TimeUnit.MILLISECONDS)) {
                     return;
                 }
             }
         }
-        throw new IllegalStateException("ZooKeeper did not serve within " + patience + "; see " + log + ":\n"
-                + tail(log, 20));
+        throw new IllegalStateException(
+                "ZooKeeper did not serve within " + patience + "; see " + log + ":\n" + tail(log, 20));
     }
 
     public String connectString() {

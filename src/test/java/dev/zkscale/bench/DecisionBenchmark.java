@@ -59,13 +59,25 @@ public class DecisionBenchmark extends DecisionBenchmarkSettings {
         // Make sure the benchmark measures the path it claims to: a decision with both rebalances and a rescale.
         Decision d = Decider.decide(snapshot);
         int few = few(pods);
-        if (d.error() != null || d.recommendedReplicas() == null || d.missingPods().size() != few
-                || d.unreadyPods().size() != few || d.readyPods() != pods - 2 * few || !d.rescale()) {
+        if (d.error() != null
+                || d.recommendedReplicas() == null
+                || d.missingPods().size() != few
+                || d.unreadyPods().size() != few
+                || d.readyPods() != pods - 2 * few
+                || !d.rescale()) {
             throw new IllegalStateException("the benchmark snapshot does not take the intended path: " + d);
         }
-        System.out.printf("%n[setup] pods=%d: %d bytes of JSON; current %d, recommended %d, desired %d, %d ready, "
-                + "%d missing, %d unready%n", pods, line.length(), d.currentReplicas(), d.recommendedReplicas(),
-                d.desiredReplicas(), d.readyPods(), d.missingPods().size(), d.unreadyPods().size());
+        System.out.printf(
+                "%n[setup] pods=%d: %d bytes of JSON; current %d, recommended %d, desired %d, %d ready, "
+                        + "%d missing, %d unready%n",
+                pods,
+                line.length(),
+                d.currentReplicas(),
+                d.recommendedReplicas(),
+                d.desiredReplicas(),
+                d.readyPods(),
+                d.missingPods().size(),
+                d.unreadyPods().size());
     }
 
     /** The decision alone. */
@@ -136,12 +148,22 @@ public class DecisionBenchmark extends DecisionBenchmarkSettings {
             } else {
                 pod.put("ready", true);
                 pod.put("deleting", false);
-                pod.put("startTime", NOW.minusSeconds(3 * 86_400 + random.nextInt(86_400)).toString());
+                pod.put(
+                        "startTime",
+                        NOW.minusSeconds(3 * 86_400 + random.nextInt(86_400)).toString());
                 pod.put("readyTransitionTime", NOW.minusSeconds(3 * 86_400 - 30).toString());
             }
             ArrayNode containers = pod.putArray("containers");
-            containers.addObject().put("name", "app").put("requestMilliCpu", 500).put("restartableInit", false);
-            containers.addObject().put("name", "istio-proxy").put("requestMilliCpu", 100).put("restartableInit", true);
+            containers
+                    .addObject()
+                    .put("name", "app")
+                    .put("requestMilliCpu", 500)
+                    .put("restartableInit", false);
+            containers
+                    .addObject()
+                    .put("name", "istio-proxy")
+                    .put("requestMilliCpu", 100)
+                    .put("restartableInit", true);
             if (!missing) {
                 metric(metrics, name, random);
             }
@@ -153,13 +175,18 @@ public class DecisionBenchmark extends DecisionBenchmarkSettings {
         ObjectNode history = s.putObject("history");
         ArrayNode recommendations = history.putArray("recommendations");
         for (int i = 0; i < 20; i++) {
-            recommendations.addObject().put("time", NOW.minusSeconds(315 - 15L * i).toString())
+            recommendations
+                    .addObject()
+                    .put("time", NOW.minusSeconds(315 - 15L * i).toString())
                     .put("replicas", pods - 3 + Math.max(1, pods / 50) * i / 2);
         }
         ArrayNode upEvents = history.putArray("scaleUpEvents");
         upEvents.addObject().put("time", NOW.minusSeconds(400).toString()).put("replicas", 3);
         upEvents.addObject().put("time", NOW.minusSeconds(40).toString()).put("replicas", 2);
-        history.putArray("scaleDownEvents").addObject().put("time", NOW.minusSeconds(100).toString()).put("replicas", 1);
+        history.putArray("scaleDownEvents")
+                .addObject()
+                .put("time", NOW.minusSeconds(100).toString())
+                .put("replicas", 1);
         return s;
     }
 

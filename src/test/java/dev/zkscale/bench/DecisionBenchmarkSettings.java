@@ -23,5 +23,4 @@ import org.openjdk.jmh.annotations.Warmup;
 @Threads(1)
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 2)
-public abstract class DecisionBenchmarkSettings {
-}
+public abstract class DecisionBenchmarkSettings {}

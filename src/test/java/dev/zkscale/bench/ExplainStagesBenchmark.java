@@ -50,8 +50,11 @@ public class ExplainStagesBenchmark extends DecisionBenchmarkSettings {
         if (node.isObject()) {
             for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) node::fields) {
                 String name = e.getKey();
-                if (e.getValue().isTextual() && (name.equals("now") || name.endsWith("Time") || name.equals("time")
-                        || name.equals("timestamp"))) {
+                if (e.getValue().isTextual()
+                        && (name.equals("now")
+                                || name.endsWith("Time")
+                                || name.equals("time")
+                                || name.equals("timestamp"))) {
                     out.add(e.getValue().asText());
                 } else {
                     collectTimes(e.getValue(), out);

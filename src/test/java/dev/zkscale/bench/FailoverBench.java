@@ -46,15 +46,17 @@ public final class FailoverBench {
     private static final String NAME = "web";
     private static final Map<String, String> WEB = Map.of("app", "web");
     private static final ResourceDefinitionContext POD_METRICS = new ResourceDefinitionContext.Builder()
-            .withGroup("metrics.k8s.io").withVersion("v1beta1").withKind("PodMetrics").withPlural("pods")
-            .withNamespaced(true).build();
+            .withGroup("metrics.k8s.io")
+            .withVersion("v1beta1")
+            .withKind("PodMetrics")
+            .withPlural("pods")
+            .withNamespaced(true)
+            .build();
     private static final Duration PATIENCE = Duration.ofSeconds(90);
 
-    private FailoverBench() {
-    }
+    private FailoverBench() {}
 
-    private record Trial(String mode, int sessionSeconds, int trial, long leadMillis, long scaledMillis) {
-    }
+    private record Trial(String mode, int sessionSeconds, int trial, long leadMillis, long scaledMillis) {}
 
     public static void main(String[] args) throws Exception {
         int trials = 3;
@@ -65,7 +67,10 @@ public final class FailoverBench {
         for (int i = 0; i < args.length; i += 2) {
             switch (args[i]) {
                 case "--trials" -> trials = Integer.parseInt(args[i + 1]);
-                case "--sessions" -> sessions = List.of(args[i + 1].split(",")).stream().map(Integer::valueOf).toList();
+                case "--sessions" ->
+                    sessions = List.of(args[i + 1].split(",")).stream()
+                            .map(Integer::valueOf)
+                            .toList();
                 case "--modes" -> modes = List.of(args[i + 1].split(","));
                 case "--tick-ms" -> tick = Long.parseLong(args[i + 1]);
                 case "--java-opts" -> javaOpts = args[i + 1];
@@ -75,8 +80,8 @@ public final class FailoverBench {
         System.setProperty("zkscale.it.java-opts", javaOpts);
         List<Trial> results = new ArrayList<>();
         try (ZooKeeperProcess zookeeper = ZooKeeperProcess.start(OUT, Duration.ofSeconds(30), Duration.ofMillis(tick));
-                CuratorFramework zk = CuratorFrameworkFactory.newClient(zookeeper.connectString(), 30_000, 5_000,
-                        new ExponentialBackoffRetry(100, 3))) {
+                CuratorFramework zk = CuratorFrameworkFactory.newClient(
+                        zookeeper.connectString(), 30_000, 5_000, new ExponentialBackoffRetry(100, 3))) {
             zk.start();
             if (!zk.blockUntilConnected(10, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("ZooKeeper is not serving");
@@ -87,20 +92,26 @@ public final class FailoverBench {
                     for (int t = 1; t <= trials; t++) {
                         Trial r = trial(zookeeper, zk, ++run, mode, session, t);
                         results.add(r);
-                        System.out.printf("[trial] %s session=%ds #%d: standby leads after %d ms, scaled after %d ms%n",
+                        System.out.printf(
+                                "[trial] %s session=%ds #%d: standby leads after %d ms, scaled after %d ms%n",
                                 mode, session, t, r.leadMillis(), r.scaledMillis());
                     }
                 }
             }
         }
-        System.out.printf("%nfailover, ZooKeeper tick %d ms, sync period 1 s, %d trials each (ms: min / median / max)%n",
+        System.out.printf(
+                "%nfailover, ZooKeeper tick %d ms, sync period 1 s, %d trials each (ms: min / median / max)%n",
                 tick, trials);
         System.out.printf("%-6s %-8s %-24s %-24s%n", "stop", "session", "standby leads", "standby has scaled");
         for (int session : sessions) {
             for (String mode : modes) {
                 List<Trial> these = results.stream()
-                        .filter(r -> r.mode().equals(mode) && r.sessionSeconds() == session).toList();
-                System.out.printf("%-6s %-8s %-24s %-24s%n", mode, session + " s",
+                        .filter(r -> r.mode().equals(mode) && r.sessionSeconds() == session)
+                        .toList();
+                System.out.printf(
+                        "%-6s %-8s %-24s %-24s%n",
+                        mode,
+                        session + " s",
                         summary(these.stream().map(Trial::leadMillis).toList()),
                         summary(these.stream().map(Trial::scaledMillis).toList()));
             }
@@ -112,25 +123,41 @@ public final class FailoverBench {
         return sorted.get(0) + " / " + sorted.get(sorted.size() / 2) + " / " + sorted.get(sorted.size() - 1);
     }
 
-    private static Trial trial(ZooKeeperProcess zookeeper, CuratorFramework zk, int run, String mode, int session,
-            int trial) throws Exception {
+    private static Trial trial(
+            ZooKeeperProcess zookeeper, CuratorFramework zk, int run, String mode, int session, int trial)
+            throws Exception {
         String root = "/bench-" + run;
         Path logs = OUT.resolve(mode + "-" + session + "s-" + trial);
         try (MockApi api = MockApi.start()) {
             KubernetesClient admin = api.newClient();
-            admin.apps().deployments().inNamespace(NS).resource(Fixtures.deployment(NS, NAME, 2, WEB, null)).create();
+            admin.apps()
+                    .deployments()
+                    .inNamespace(NS)
+                    .resource(Fixtures.deployment(NS, NAME, 2, WEB, null))
+                    .create();
             for (int i = 1; i <= 2; i++) {
-                admin.pods().inNamespace(NS).resource(Fixtures.runningPod(NS, NAME + "-" + i, WEB, "500m")).create();
+                admin.pods()
+                        .inNamespace(NS)
+                        .resource(Fixtures.runningPod(NS, NAME + "-" + i, WEB, "500m"))
+                        .create();
             }
             load(admin, "600m");
-            zk.create().creatingParentsIfNeeded().forPath(root + "/targets/" + NS + "/" + NAME,
-                    "{\"maxReplicas\": 10}".getBytes(StandardCharsets.UTF_8));
+            zk.create()
+                    .creatingParentsIfNeeded()
+                    .forPath(
+                            root + "/targets/" + NS + "/" + NAME,
+                            "{\"maxReplicas\": 10}".getBytes(StandardCharsets.UTF_8));
             Map<String, String> settings = Map.of(
-                    "zkscale.zookeeper.connect", zookeeper.connectString(),
-                    "zkscale.zookeeper.root", root,
-                    "zkscale.zookeeper.session-timeout", session + "s",
-                    "zkscale.sync-period", "1s",
-                    "quarkus.kubernetes-client.api-server-url", api.server.url("/"));
+                    "zkscale.zookeeper.connect",
+                    zookeeper.connectString(),
+                    "zkscale.zookeeper.root",
+                    root,
+                    "zkscale.zookeeper.session-timeout",
+                    session + "s",
+                    "zkscale.sync-period",
+                    "1s",
+                    "quarkus.kubernetes-client.api-server-url",
+                    api.server.url("/"));
             try (ZkscaleProcess a = ZkscaleProcess.start("a", logs, settings);
                     ZkscaleProcess b = ZkscaleProcess.start("b", logs, settings)) {
                 await("one leader and web at 3", () -> {
@@ -166,7 +193,11 @@ public final class FailoverBench {
                     throw new IllegalStateException("no failover within " + PATIENCE + " (" + mode + ", session "
                             + session + " s); see " + logs);
                 }
-                return new Trial(mode, session, trial, TimeUnit.NANOSECONDS.toMillis(lead - t0),
+                return new Trial(
+                        mode,
+                        session,
+                        trial,
+                        TimeUnit.NANOSECONDS.toMillis(lead - t0),
                         TimeUnit.NANOSECONDS.toMillis(scaled - t0));
             }
         }
@@ -175,7 +206,8 @@ public final class FailoverBench {
     private static boolean annotated(KubernetesClient admin, int replicas, long epoch) {
         Deployment d = admin.apps().deployments().inNamespace(NS).withName(NAME).get();
         Map<String, String> annotations = d.getMetadata().getAnnotations();
-        return d.getSpec().getReplicas() == replicas && annotations != null
+        return d.getSpec().getReplicas() == replicas
+                && annotations != null
                 && Long.toString(epoch).equals(annotations.get("zkscale.dev/leader-epoch"));
     }
 
@@ -199,7 +231,8 @@ public final class FailoverBench {
     private static void load(KubernetesClient admin, String cpu) {
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         for (int i = 1; i <= 2; i++) {
-            admin.genericKubernetesResources(POD_METRICS).inNamespace(NS)
+            admin.genericKubernetesResources(POD_METRICS)
+                    .inNamespace(NS)
                     .resource(Fixtures.podMetrics(NS, NAME + "-" + i, WEB, now, "30s", Map.of("app", cpu)))
                     .createOr(NonDeletingOperation::update);
         }

@@ -53,14 +53,14 @@ public final class MetricsCost {
     private static final int NAMESPACES = 10;
     private static final int CLIENT_SCRAPES = 30;
 
-    private MetricsCost() {
-    }
+    private MetricsCost() {}
 
     public static void main(String[] args) throws Exception {
         int targets = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         Path dir = Path.of("target", "metrics-cost");
         Files.createDirectories(dir);
-        try (TestingServer zk = new TestingServer(); MockApi api = MockApi.start()) {
+        try (TestingServer zk = new TestingServer();
+                MockApi api = MockApi.start()) {
             long t0 = System.nanoTime();
             KubernetesClient admin = api.newClient();
             String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
@@ -72,25 +72,37 @@ public final class MetricsCost {
                 Map<String, String> labels = Map.of("app", name);
                 created.add(creators.submit(() -> {
                     // Each at its target (50% of a 500m request): steady, one decision per pass, no write
-                    admin.apps().deployments().inNamespace(ns).resource(deployment(ns, name, 1, labels, Map.of()))
+                    admin.apps()
+                            .deployments()
+                            .inNamespace(ns)
+                            .resource(deployment(ns, name, 1, labels, Map.of()))
                             .create();
-                    admin.pods().inNamespace(ns).resource(runningPod(ns, name + "-0", labels, "500m")).create();
-                    admin.genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace(ns)
-                            .resource(podMetrics(ns, name + "-0", labels, now, "30s", map("app", "250m"))).create();
+                    admin.pods()
+                            .inNamespace(ns)
+                            .resource(runningPod(ns, name + "-0", labels, "500m"))
+                            .create();
+                    admin.genericKubernetesResources(KubeCluster.POD_METRICS)
+                            .inNamespace(ns)
+                            .resource(podMetrics(ns, name + "-0", labels, now, "30s", map("app", "250m")))
+                            .create();
                 }));
             }
             for (Future<?> f : created) {
                 f.get();
             }
             creators.shutdown();
-            System.out.printf(Locale.ROOT, "created %d Deployments, pods and PodMetrics in %.1f s%n", targets,
+            System.out.printf(
+                    Locale.ROOT,
+                    "created %d Deployments, pods and PodMetrics in %.1f s%n",
+                    targets,
                     (System.nanoTime() - t0) / 1e9);
 
             int port;
             try (ServerSocket s = new ServerSocket(0)) {
                 port = s.getLocalPort();
             }
-            ProcessBuilder pb = new ProcessBuilder("bin/zkscale", "run").redirectErrorStream(true)
+            ProcessBuilder pb = new ProcessBuilder("bin/zkscale", "run")
+                    .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("zkscale.log").toFile());
             pb.environment().put("ZKSCALE_ZOOKEEPER_CONNECT", zk.getConnectString());
             pb.environment().put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", api.server.url("/"));
@@ -105,34 +117,49 @@ public final class MetricsCost {
                 Scrape base = measure(http, metrics, "no managed target");
 
                 t0 = System.nanoTime();
-                try (CuratorFramework curator = ZooKeeperClients.start(zk.getConnectString(), Duration.ofSeconds(5),
-                        Duration.ofSeconds(5))) {
+                try (CuratorFramework curator =
+                        ZooKeeperClients.start(zk.getConnectString(), Duration.ofSeconds(5), Duration.ofSeconds(5))) {
                     for (int i = 0; i < targets; i++) {
-                        curator.create().creatingParentsIfNeeded().forPath("/zkscale/targets/ns-" + (i % NAMESPACES)
-                                + "/app-" + i, "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}"
-                                .getBytes(StandardCharsets.UTF_8));
+                        curator.create()
+                                .creatingParentsIfNeeded()
+                                .forPath(
+                                        "/zkscale/targets/ns-" + (i % NAMESPACES) + "/app-" + i,
+                                        "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}"
+                                                .getBytes(StandardCharsets.UTF_8));
                     }
                 }
-                await(zkscale, () -> count(get(http, metrics, null), "zkscale_target_desired_replicas{") == targets,
+                await(
+                        zkscale,
+                        () -> count(get(http, metrics, null), "zkscale_target_desired_replicas{") == targets,
                         "every target decided");
-                System.out.printf(Locale.ROOT, "%d targets decided %.1f s after their ZNodes were created%n", targets,
+                System.out.printf(
+                        Locale.ROOT,
+                        "%d targets decided %.1f s after their ZNodes were created%n",
+                        targets,
                         (System.nanoTime() - t0) / 1e9);
                 Scrape full = measure(http, metrics, targets + " managed targets");
-                System.out.printf(Locale.ROOT, "per target: %.0f bytes, %.1f series%n",
+                System.out.printf(
+                        Locale.ROOT,
+                        "per target: %.0f bytes, %.1f series%n",
                         (full.bytes() - base.bytes()) / (double) targets,
                         (full.series() - base.series()) / (double) targets);
 
-                try (PrometheusServer prometheus = PrometheusServer.start(Files.createTempDirectory("prometheus"),
-                        "127.0.0.1:" + port, "/q/metrics", List.of())) {
+                try (PrometheusServer prometheus = PrometheusServer.start(
+                        Files.createTempDirectory("prometheus"), "127.0.0.1:" + port, "/q/metrics", List.of())) {
                     prometheus.awaitUp();
                     Thread.sleep(20_000); // about 20 scrapes at Prometheus' 1 s interval
-                    System.out.printf(Locale.ROOT, "Prometheus: %.0f samples per scrape, scrape_duration_seconds "
-                            + "avg %.3f s, max %.3f s over the last 20 s%n",
+                    System.out.printf(
+                            Locale.ROOT,
+                            "Prometheus: %.0f samples per scrape, scrape_duration_seconds "
+                                    + "avg %.3f s, max %.3f s over the last 20 s%n",
                             prometheus.value("scrape_samples_scraped"),
                             prometheus.value("avg_over_time(scrape_duration_seconds[20s])"),
                             prometheus.value("max_over_time(scrape_duration_seconds[20s])"));
-                    System.out.printf(Locale.ROOT, "pass duration (all targets): avg %.3f s%n", prometheus.value(
-                            "zkscale_decision_duration_seconds_sum / zkscale_decision_duration_seconds_count"));
+                    System.out.printf(
+                            Locale.ROOT,
+                            "pass duration (all targets): avg %.3f s%n",
+                            prometheus.value(
+                                    "zkscale_decision_duration_seconds_sum / zkscale_decision_duration_seconds_count"));
                 }
             } finally {
                 zkscale.destroy();
@@ -144,8 +171,7 @@ public final class MetricsCost {
     }
 
     /** A measured scrape: the body's size, its series (sample lines), and client-side times. */
-    private record Scrape(int bytes, int series) {
-    }
+    private record Scrape(int bytes, int series) {}
 
     /** Scrapes {@value #CLIENT_SCRAPES} times as Prometheus asks (OpenMetrics) and prints size and latency. */
     private static Scrape measure(HttpClient http, URI metrics, String what) throws Exception {
@@ -162,12 +188,22 @@ public final class MetricsCost {
         }
         Collections.sort(millis);
         int bytes = body.getBytes(StandardCharsets.UTF_8).length;
-        int series = (int) body.lines().filter(l -> !l.isEmpty() && !l.startsWith("#")).count();
+        int series = (int)
+                body.lines().filter(l -> !l.isEmpty() && !l.startsWith("#")).count();
         int zkscale = (int) body.lines().filter(l -> l.startsWith("zkscale_")).count();
-        System.out.printf(Locale.ROOT, "%s: /q/metrics %d bytes (%.1f KiB), %d series (%d zkscale_*); "
-                + "scrape time median %.1f ms, p90 %.1f ms, max %.1f ms (%d scrapes)%n", what, bytes, bytes / 1024.0,
-                series, zkscale, millis.get(millis.size() / 2), millis.get((int) (millis.size() * 0.9)),
-                millis.get(millis.size() - 1), CLIENT_SCRAPES);
+        System.out.printf(
+                Locale.ROOT,
+                "%s: /q/metrics %d bytes (%.1f KiB), %d series (%d zkscale_*); "
+                        + "scrape time median %.1f ms, p90 %.1f ms, max %.1f ms (%d scrapes)%n",
+                what,
+                bytes,
+                bytes / 1024.0,
+                series,
+                zkscale,
+                millis.get(millis.size() / 2),
+                millis.get((int) (millis.size() * 0.9)),
+                millis.get(millis.size() - 1),
+                CLIENT_SCRAPES);
         return new Scrape(bytes, series);
     }
 
@@ -192,8 +228,8 @@ public final class MetricsCost {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (System.nanoTime() < deadline) {
             if (!zkscale.isAlive()) {
-                throw new IllegalStateException("zkscale exited with " + zkscale.exitValue()
-                        + "; see target/metrics-cost/zkscale.log");
+                throw new IllegalStateException(
+                        "zkscale exited with " + zkscale.exitValue() + "; see target/metrics-cost/zkscale.log");
             }
             try {
                 if (check.holds()) {

@@ -21,7 +21,6 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.charset.StandardCharsets;
@@ -81,22 +80,54 @@ public final class PassBench {
     private static final Path OUT = Path.of("target", "pass-bench");
     private static final String ROOT = "/bench";
     private static final ResourceDefinitionContext POD_METRICS = new ResourceDefinitionContext.Builder()
-            .withGroup("metrics.k8s.io").withVersion("v1beta1").withKind("PodMetrics").withPlural("pods")
-            .withNamespaced(true).build();
+            .withGroup("metrics.k8s.io")
+            .withVersion("v1beta1")
+            .withKind("PodMetrics")
+            .withPlural("pods")
+            .withNamespaced(true)
+            .build();
 
-    private PassBench() {
-    }
+    private PassBench() {}
 
-    private record Pass(long threadCpuNanos, long controllerCpuNanos, long wallNanos, long allocatedBytes,
-            int apiRequests, long zkPackets, Map<String, Long> requestKinds) {
-    }
+    private record Pass(
+            long threadCpuNanos,
+            long controllerCpuNanos,
+            long wallNanos,
+            long allocatedBytes,
+            int apiRequests,
+            long zkPackets,
+            Map<String, Long> requestKinds) {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> o = new HashMap<>();
-        String[] defaults = {"--targets", "1000", "--pods", "10", "--namespaces", "1", "--warmup", "5", "--passes",
-            "10", "--record-passes", "100", "--process-seconds", "0", "--process-sync", "1s", "--java-opts", "",
-            "--jfr", "", "--record-depth", "100", "--record-max-bytes", "16777216",
-            "--managed-fields", "false"};
+        String[] defaults = {
+            "--targets",
+            "1000",
+            "--pods",
+            "10",
+            "--namespaces",
+            "1",
+            "--warmup",
+            "5",
+            "--passes",
+            "10",
+            "--record-passes",
+            "100",
+            "--process-seconds",
+            "0",
+            "--process-sync",
+            "1s",
+            "--java-opts",
+            "",
+            "--jfr",
+            "",
+            "--record-depth",
+            "100",
+            "--record-max-bytes",
+            "16777216",
+            "--managed-fields",
+            "false"
+        };
         for (int i = 0; i < defaults.length; i += 2) {
             o.put(defaults[i], defaults[i + 1]);
         }
@@ -119,23 +150,29 @@ public final class PassBench {
                 MockApi api = MockApi.start()) {
             long seeding = System.nanoTime();
             seed(api, targets, pods, namespaces, Boolean.parseBoolean(o.get("--managed-fields")));
-            System.out.printf("seeded %d targets, %d pods, %d PodMetrics in %d namespace(s) in %d s%n", targets,
-                    targets * pods, targets * pods, namespaces,
+            System.out.printf(
+                    "seeded %d targets, %d pods, %d PodMetrics in %d namespace(s) in %d s%n",
+                    targets,
+                    targets * pods,
+                    targets * pods,
+                    namespaces,
                     TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - seeding));
 
             MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
             long heapBefore = heapAfterGc(memory);
 
-            CuratorFramework curator = ZooKeeperClients.start(zookeeper.connectString(), Duration.ofSeconds(10),
-                    Duration.ofSeconds(5));
+            CuratorFramework curator =
+                    ZooKeeperClients.start(zookeeper.connectString(), Duration.ofSeconds(10), Duration.ofSeconds(5));
             if (!curator.blockUntilConnected(10, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("ZooKeeper is not serving");
             }
             writeConfigs(curator, targets, namespaces);
             // Production's request timeout is 5 s (KubernetesClients); the mock server is slower than an API server at
             // listing 10,000 PodMetrics, and its speed is not what is measured here.
-            KubernetesClient client = api.server.createClient(b -> b.editOrNewConfig().withRequestTimeout(60_000)
-                    .withConnectionTimeout(3_000).endConfig());
+            KubernetesClient client = api.server.createClient(b -> b.editOrNewConfig()
+                    .withRequestTimeout(60_000)
+                    .withConnectionTimeout(3_000)
+                    .endConfig());
             KubeCluster cluster = new KubeCluster(client, Set.of());
             long caches = System.nanoTime();
             cluster.start(Duration.ofMinutes(2));
@@ -170,8 +207,14 @@ public final class PassBench {
                 }
                 Thread.sleep(10);
             }
-            ControlLoop loop = new ControlLoop(cluster, leadership, tuning, monitor,
-                    record, clock, new ControlLoop.Settings(1000, false, Set.of()));
+            ControlLoop loop = new ControlLoop(
+                    cluster,
+                    leadership,
+                    tuning,
+                    monitor,
+                    record,
+                    clock,
+                    new ControlLoop.Settings(1000, false, Set.of()));
 
             int warmup = Integer.parseInt(o.get("--warmup"));
             for (int i = 0; i < warmup; i++) {
@@ -204,14 +247,21 @@ public final class PassBench {
             long heapFull = heapAfterGc(memory);
             report(passes, targets, pods, namespaces);
             int recorded = Math.max(done, Integer.parseInt(o.get("--record-passes")));
-            System.out.printf("retained heap of the controller (after full GC; the mock server's store excluded): "
-                    + "%.1f MiB after %d passes, %.1f MiB after %d passes (decision record depth %d per target%s)%n",
-                    mib(heapWarm - heapBefore), warmup, mib(heapFull - heapBefore), recorded, depth,
+            System.out.printf(
+                    "retained heap of the controller (after full GC; the mock server's store excluded): "
+                            + "%.1f MiB after %d passes, %.1f MiB after %d passes (decision record depth %d per target%s)%n",
+                    mib(heapWarm - heapBefore),
+                    warmup,
+                    mib(heapFull - heapBefore),
+                    recorded,
+                    depth,
                     recorded >= depth ? ", full" : ", not yet full");
             int entries = record.targets().stream().mapToInt(record::recorded).sum();
-            System.out.printf("decision record: %d entries, %.1f MiB compressed (%.0f bytes each; budget %.1f MiB)%n",
+            System.out.printf(
+                    "decision record: %d entries, %.1f MiB compressed (%.0f bytes each; budget %.1f MiB)%n",
                     entries, mib(record.bytes()), (double) record.bytes() / entries, mib(maxBytes));
-            System.out.printf("RSS of this JVM (mock server and its store included, so an upper bound only): %s%n",
+            System.out.printf(
+                    "RSS of this JVM (mock server and its store included, so an upper bound only): %s%n",
                     vmRss(ProcessHandle.current().pid()));
             if (threads) {
                 printThreads();
@@ -270,8 +320,8 @@ public final class PassBench {
      * With {@code managedFields}, each pod carries the {@link #MANAGED_FIELDS} of a real one.
      */
     private static void seed(MockApi api, int targets, int pods, int namespaces, boolean managedFields) {
-        List<ManagedFieldsEntry> fields = managedFields
-                ? List.of(Serialization.unmarshal(MANAGED_FIELDS, ManagedFieldsEntry[].class)) : null;
+        List<ManagedFieldsEntry> fields =
+                managedFields ? List.of(Serialization.unmarshal(MANAGED_FIELDS, ManagedFieldsEntry[].class)) : null;
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         for (int t = 0; t < targets; t++) {
             String ns = namespace(t, namespaces);
@@ -293,7 +343,8 @@ public final class PassBench {
         byte[] config = "{\"minReplicas\": 1, \"maxReplicas\": 50, \"targetCPUUtilizationPercentage\": 50}"
                 .getBytes(StandardCharsets.UTF_8);
         for (int t = 0; t < targets; t++) {
-            curator.create().creatingParentsIfNeeded()
+            curator.create()
+                    .creatingParentsIfNeeded()
                     .forPath(ROOT + "/targets/" + namespace(t, namespaces) + "/" + name(t), config);
         }
     }
@@ -309,14 +360,18 @@ public final class PassBench {
     /** Every target decided, without error, without a write. */
     private static void check(DecisionRecord record, int targets, MockApi api) {
         long decided = record.targets().size();
-        long errors = record.targets().stream().map(record::latest)
-                .filter(d -> d.orElseThrow().decision().error() != null).count();
+        long errors = record.targets().stream()
+                .map(record::latest)
+                .filter(d -> d.orElseThrow().decision().error() != null)
+                .count();
         long writes = api.requests(0, r -> r.method().equals("PATCH")).size();
-        System.out.printf("after warm-up: %d targets decided, %d with an error, %d scale writes%n", decided, errors,
-                writes);
+        System.out.printf(
+                "after warm-up: %d targets decided, %d with an error, %d scale writes%n", decided, errors, writes);
         if (decided != targets || errors != 0 || writes != 0) {
-            record.targets().stream().limit(3).forEach(t -> System.out.println(record.latest(t).orElseThrow()
-                    .decision()));
+            record.targets().stream()
+                    .limit(3)
+                    .forEach(t ->
+                            System.out.println(record.latest(t).orElseThrow().decision()));
             throw new IllegalStateException("the workload is not the steady state this benchmark is meant to measure");
         }
     }
@@ -337,10 +392,14 @@ public final class PassBench {
         long controller = controllerCpu(threads) - controller0;
         // The srvr command itself counts as a packet; leave it out.
         long zk = zookeeper.received() - zk0 - 1;
-        List<ApiServerLikeDispatcher.Request> requests = api.requests(mark, r -> !r.path().contains("watch=true"));
-        Map<String, Long> kinds = requests.stream().collect(Collectors.groupingBy(
-                r -> r.method() + " " + r.path().replaceAll("\\?.*", "").replaceAll("/namespaces/[^/]+", "/namespaces/*"),
-                TreeMap::new, Collectors.counting()));
+        List<ApiServerLikeDispatcher.Request> requests =
+                api.requests(mark, r -> !r.path().contains("watch=true"));
+        Map<String, Long> kinds = requests.stream()
+                .collect(Collectors.groupingBy(
+                        r -> r.method() + " "
+                                + r.path().replaceAll("\\?.*", "").replaceAll("/namespaces/[^/]+", "/namespaces/*"),
+                        TreeMap::new,
+                        Collectors.counting()));
         return new Pass(cpu, controller, wall, alloc, requests.size(), zk, kinds);
     }
 
@@ -356,7 +415,8 @@ public final class PassBench {
             }
         }
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime() - mock;
+                        .getProcessCpuTime()
+                - mock;
     }
 
     private static void printThreads() {
@@ -366,26 +426,31 @@ public final class PassBench {
                 .filter(i -> i != null)
                 .sorted(Comparator.comparingLong(i -> -threads.getThreadCpuTime(i.getThreadId())))
                 .limit(25)
-                .forEach(i -> System.out.printf("  %8d  %s%n", threads.getThreadCpuTime(i.getThreadId()) / 1_000_000,
-                        i.getThreadName()));
+                .forEach(i -> System.out.printf(
+                        "  %8d  %s%n", threads.getThreadCpuTime(i.getThreadId()) / 1_000_000, i.getThreadName()));
     }
 
     private static void report(List<Pass> passes, int targets, int pods, int namespaces) {
-        System.out.printf("%none pass over %d targets x %d pods in %d namespace(s), %d passes measured after warm-up "
-                + "(min / median / max):%n", targets, pods, namespaces, passes.size());
+        System.out.printf(
+                "%none pass over %d targets x %d pods in %d namespace(s), %d passes measured after warm-up "
+                        + "(min / median / max):%n",
+                targets, pods, namespaces, passes.size());
         line("CPU of the pass thread (ms)", passes, p -> p.threadCpuNanos() / 1e6);
         line("CPU of the controller, all threads (ms)", passes, p -> p.controllerCpuNanos() / 1e6);
-        System.out.println("    (this JVM's CPU, GC and JIT included, less the mock API server's threads; the ZooKeeper "
-                + "client's I/O thread and the HTTP client's threads, which read the PodMetrics list, are in it)");
+        System.out.println(
+                "    (this JVM's CPU, GC and JIT included, less the mock API server's threads; the ZooKeeper "
+                        + "client's I/O thread and the HTTP client's threads, which read the PodMetrics list, are in it)");
         line("wall time (ms)", passes, p -> p.wallNanos() / 1e6);
         line("allocated by the pass thread (MiB)", passes, p -> p.allocatedBytes() / 1048576.0);
         line("API requests (watches excluded)", passes, p -> (double) p.apiRequests());
         line("ZooKeeper packets received", passes, p -> (double) p.zkPackets());
-        System.out.println("API requests of the last pass: " + passes.get(passes.size() - 1).requestKinds());
+        System.out.println("API requests of the last pass: "
+                + passes.get(passes.size() - 1).requestKinds());
     }
 
     private static void line(String what, List<Pass> passes, Function<Pass, Double> f) {
-        double[] v = passes.stream().map(f).mapToDouble(Double::doubleValue).sorted().toArray();
+        double[] v =
+                passes.stream().map(f).mapToDouble(Double::doubleValue).sorted().toArray();
         System.out.printf("  %-42s %10.1f %10.1f %10.1f%n", what, v[0], v[v.length / 2], v[v.length - 1]);
     }
 
@@ -406,7 +471,10 @@ public final class PassBench {
     static String vmRss(long pid) {
         try {
             return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
-                    .filter(l -> l.startsWith("VmRSS:")).map(l -> l.substring(6).trim()).findFirst().orElse("?");
+                    .filter(l -> l.startsWith("VmRSS:"))
+                    .map(l -> l.substring(6).trim())
+                    .findFirst()
+                    .orElse("?");
         } catch (IOException e) {
             return "? (" + e.getMessage() + ")";
         }
@@ -421,8 +489,15 @@ public final class PassBench {
     }
 
     /** A zkscale run process against the same servers: its RSS and CPU per pass, sampled every 10 s. */
-    private static void runProcess(ZooKeeperProcess zookeeper, MockApi api, int seconds, String sync, String javaOpts,
-            int depth, long maxBytes) throws Exception {
+    private static void runProcess(
+            ZooKeeperProcess zookeeper,
+            MockApi api,
+            int seconds,
+            String sync,
+            String javaOpts,
+            int depth,
+            long maxBytes)
+            throws Exception {
         System.setProperty("zkscale.it.java-opts", javaOpts);
         Map<String, String> settings = Map.of(
                 "zkscale.zookeeper.connect", zookeeper.connectString(),
@@ -435,10 +510,13 @@ public final class PassBench {
         try (ZkscaleProcess p = ZkscaleProcess.start("zkscale-run", OUT, settings)) {
             long pid = p.process().pid();
             long start = System.nanoTime();
-            System.out.printf("%nzkscale run (pid %d, JAVA_OPTS \"%s\", sync period %s, decision record depth %d, "
-                    + "max bytes %d); log %s%n", pid, javaOpts, sync, depth, maxBytes, p.log());
-            System.out.printf("  %6s %8s %12s %12s %14s %14s%n", "s", "passes", "VmRSS", "CPU (ms)", "CPU/pass (ms)",
-                    "requests/pass");
+            System.out.printf(
+                    "%nzkscale run (pid %d, JAVA_OPTS \"%s\", sync period %s, decision record depth %d, "
+                            + "max bytes %d); log %s%n",
+                    pid, javaOpts, sync, depth, maxBytes, p.log());
+            System.out.printf(
+                    "  %6s %8s %12s %12s %14s %14s%n",
+                    "s", "passes", "VmRSS", "CPU (ms)", "CPU/pass (ms)", "requests/pass");
             long lastCpu = -1;
             double lastPasses = 0;
             int lastRequests = 0;
@@ -447,15 +525,24 @@ public final class PassBench {
                 if (!p.alive()) {
                     throw new IllegalStateException("zkscale run exited; see " + p.log());
                 }
-                double count = p.metric("zkscale_decision_duration_seconds_count").orElse(0);
+                double count =
+                        p.metric("zkscale_decision_duration_seconds_count").orElse(0);
                 long cpu = cpuMillis(pid);
-                int requests = api.requests(0, r -> !r.path().contains("watch=true")).size();
-                String perPass = lastCpu < 0 || count == lastPasses ? "-"
+                int requests =
+                        api.requests(0, r -> !r.path().contains("watch=true")).size();
+                String perPass = lastCpu < 0 || count == lastPasses
+                        ? "-"
                         : String.format("%.1f", (cpu - lastCpu) / (count - lastPasses));
-                String reqPerPass = lastCpu < 0 || count == lastPasses ? "-"
+                String reqPerPass = lastCpu < 0 || count == lastPasses
+                        ? "-"
                         : String.format("%.1f", (requests - lastRequests) / (count - lastPasses));
-                System.out.printf("  %6d %8.0f %12s %12d %14s %14s%n",
-                        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start), count, vmRss(pid), cpu, perPass,
+                System.out.printf(
+                        "  %6d %8.0f %12s %12d %14s %14s%n",
+                        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start),
+                        count,
+                        vmRss(pid),
+                        cpu,
+                        perPass,
                         reqPerPass);
                 lastCpu = cpu;
                 lastPasses = count;
@@ -463,8 +550,9 @@ public final class PassBench {
             }
             double sum = p.metric("zkscale_decision_duration_seconds_sum").orElse(Double.NaN);
             double count = p.metric("zkscale_decision_duration_seconds_count").orElse(Double.NaN);
-            System.out.printf("  mean pass wall time %.0f ms over %.0f passes; zkscale_leader %s%n", sum / count * 1000,
-                    count, p.metric("zkscale_leader"));
+            System.out.printf(
+                    "  mean pass wall time %.0f ms over %.0f passes; zkscale_leader %s%n",
+                    sum / count * 1000, count, p.metric("zkscale_leader"));
         }
     }
 }

@@ -30,17 +30,17 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** {@code zkscale config} as a user types it, in-process, against a real ZooKeeper server (a root per test). */
 class ConfigCommandTest {
     private static final AtomicInteger ROOTS = new AtomicInteger();
-    private static final List<String> SETTINGS = List.of(Settings.CONNECT, Settings.ROOT, Settings.CONNECTION_TIMEOUT,
-            Credentials.AUTH_FILE, Credentials.AUTH);
+    private static final List<String> SETTINGS = List.of(
+            Settings.CONNECT, Settings.ROOT, Settings.CONNECTION_TIMEOUT, Credentials.AUTH_FILE, Credentials.AUTH);
 
     private static TestingServer server;
 
     @TempDir
     Path dir;
+
     private String root;
 
-    private record Result(int code, String out, String err) {
-    }
+    private record Result(int code, String out, String err) {}
 
     @BeforeAll
     static void startServer() throws Exception {
@@ -71,8 +71,11 @@ class ConfigCommandTest {
     private Result configWithInput(String stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = ConfigCommand.run(List.of(args), new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code = ConfigCommand.run(
+                List.of(args),
+                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
@@ -92,10 +95,12 @@ class ConfigCommandTest {
         assertEquals(0, get.code());
         assertEquals("{\"maxReplicas\": 4}\n", get.out(), "stdout is the JSON as stored, ready to edit and set again");
         assertTrue(get.err().startsWith(root + "/targets/shop/web version 0, modified "), get.err());
-        assertEquals(new Result(0, "shop/web: version 0 -> 1\n", ""),
-                configWithInput("{\"maxReplicas\": 6, \"minReplicas\": 2}", "set", "shop/web", "-",
-                        "--expect-version", "0"));
-        assertEquals(new Result(0, "shop/web: unchanged (version 1)\n", ""),
+        assertEquals(
+                new Result(0, "shop/web: version 0 -> 1\n", ""),
+                configWithInput(
+                        "{\"maxReplicas\": 6, \"minReplicas\": 2}", "set", "shop/web", "-", "--expect-version", "0"));
+        assertEquals(
+                new Result(0, "shop/web: unchanged (version 1)\n", ""),
                 configWithInput("{\"maxReplicas\": 6, \"minReplicas\": 2}", "set", "shop/web", "-"));
         assertEquals(new Result(0, "NAME      VERSION  STATUS\nshop/web  1        valid\n", ""), config("list"));
 
@@ -103,18 +108,27 @@ class ConfigCommandTest {
         assertEquals(3, history.length, String.join("\n", history));
         assertTrue(history[0].matches("TIME +BY +VERSION +CHANGE"), history[0]);
         assertTrue(history[1].matches("\\S+Z +anonymous +0 +created: \\{\"maxReplicas\":4\\}"), history[1]);
-        assertTrue(history[2].matches("\\S+Z +anonymous +0 -> 1 +maxReplicas: 4 -> 6, minReplicas: \\(unset\\) -> 2"),
+        assertTrue(
+                history[2].matches("\\S+Z +anonymous +0 -> 1 +maxReplicas: 4 -> 6, minReplicas: \\(unset\\) -> 2"),
                 history[2]);
 
-        assertEquals(new Result(0, "shop/web: version 1 -> 2, restoring version 0\n", ""),
+        assertEquals(
+                new Result(0, "shop/web: version 1 -> 2, restoring version 0\n", ""),
                 config("rollback", "shop/web", "--to", "0"));
-        assertEquals(new Result(0, "shop/web: deleted (was version 2); no longer managed, its replicas stay as they "
-                + "are\n", ""), config("delete", "shop/web"));
-        assertEquals(new Result(1, "", "zkscale config get: no config ZNode " + root + "/targets/shop/web\n"),
+        assertEquals(
+                new Result(
+                        0,
+                        "shop/web: deleted (was version 2); no longer managed, its replicas stay as they " + "are\n",
+                        ""),
+                config("delete", "shop/web"));
+        assertEquals(
+                new Result(1, "", "zkscale config get: no config ZNode " + root + "/targets/shop/web\n"),
                 config("get", "shop/web"));
         String[] after = config("history", "shop/web").out().split("\n");
-        assertTrue(after[3].matches("\\S+Z +anonymous +1 -> 2 +rollback to version 0: maxReplicas: 6 -> 4, "
-                + "minReplicas: 2 -> \\(unset\\)"), after[3]);
+        assertTrue(
+                after[3].matches("\\S+Z +anonymous +1 -> 2 +rollback to version 0: maxReplicas: 6 -> 4, "
+                        + "minReplicas: 2 -> \\(unset\\)"),
+                after[3]);
         assertTrue(after[4].matches("\\S+Z +anonymous +2 -> \\(deleted\\) +deleted"), after[4]);
     }
 
@@ -122,19 +136,32 @@ class ConfigCommandTest {
     @DisplayName("an invalid config is refused in one line naming the file, the field and its line; nothing is written")
     void invalidFile() throws Exception {
         String ten = file("ten.json", "{\n  \"minReplicas\": 2,\n  \"maxReplicas\": \"ten\"\n}\n");
-        String policy = file("policy.json", "{\"maxReplicas\": 4,\n \"behavior\": {\"scaleUp\": {\"policies\": [\n"
-                + "   {\"type\": \"Pods\", \"value\": 4, \"periodSeconds\": 15},\n"
-                + "   {\"type\": \"Pods\", \"value\": 0, \"periodSeconds\": 15}]}}}\n");
+        String policy = file(
+                "policy.json",
+                "{\"maxReplicas\": 4,\n \"behavior\": {\"scaleUp\": {\"policies\": [\n"
+                        + "   {\"type\": \"Pods\", \"value\": 4, \"periodSeconds\": 15},\n"
+                        + "   {\"type\": \"Pods\", \"value\": 0, \"periodSeconds\": 15}]}}}\n");
         String broken = file("broken.json", "{\"maxReplicas\": 4,\n}\n");
 
-        assertEquals(new Result(2, "", "zkscale config set: " + ten + ": maxReplicas: must be an integer, got \"ten\" "
-                + "(line 3)\n"), config("set", "shop/web", ten));
-        assertEquals(new Result(2, "", "zkscale config set: " + policy + ": behavior.scaleUp.policies[1].value: "
-                + "must be >= 1, got 0 (line 4)\n"), config("set", "shop/web", policy));
+        assertEquals(
+                new Result(
+                        2,
+                        "",
+                        "zkscale config set: " + ten + ": maxReplicas: must be an integer, got \"ten\" "
+                                + "(line 3)\n"),
+                config("set", "shop/web", ten));
+        assertEquals(
+                new Result(
+                        2,
+                        "",
+                        "zkscale config set: " + policy + ": behavior.scaleUp.policies[1].value: "
+                                + "must be >= 1, got 0 (line 4)\n"),
+                config("set", "shop/web", policy));
         Result syntax = config("set", "shop/web", broken);
         assertEquals(2, syntax.code());
-        assertTrue(syntax.err().matches("zkscale config set: " + broken
-                + ": not valid JSON: .* \\(line 2, column 1\\)\n"), syntax.err());
+        assertTrue(
+                syntax.err().matches("zkscale config set: " + broken + ": not valid JSON: .* \\(line 2, column 1\\)\n"),
+                syntax.err());
         assertEquals(new Result(0, "", "no config ZNodes under " + root + "\n"), config("list"));
     }
 
@@ -147,8 +174,13 @@ class ConfigCommandTest {
 
         Result stale = configWithInput("{\"maxReplicas\": 6}", "set", "shop/web", "-", "--expect-version=0");
 
-        assertEquals(new Result(3, "", "zkscale config set: " + root + "/targets/shop/web is at version 1, not 0 as "
-                + "expected: another writer changed it; nothing changed\n"), stale);
+        assertEquals(
+                new Result(
+                        3,
+                        "",
+                        "zkscale config set: " + root + "/targets/shop/web is at version 1, not 0 as "
+                                + "expected: another writer changed it; nothing changed\n"),
+                stale);
         assertEquals("{\"maxReplicas\": 5}\n", config("get", "shop/web").out());
     }
 
@@ -160,13 +192,20 @@ class ConfigCommandTest {
         String partial = file("web.json", "{\"targetCPUUtilizationPercentage\": 60}");
         String conflicting = file("api.json", "{\n\"maxReplicas\": 1\n}");
 
-        assertEquals(new Result(0, partial + ": valid over the defaults in " + defaults + "\n", ""),
+        assertEquals(
+                new Result(0, partial + ": valid over the defaults in " + defaults + "\n", ""),
                 config("validate", "--defaults", defaults, partial));
         assertEquals(new Result(0, defaults + ": valid defaults\n", ""), config("validate", "--defaults", defaults));
-        assertEquals(new Result(2, "", "zkscale config validate: " + partial + ": maxReplicas: required\n"),
+        assertEquals(
+                new Result(2, "", "zkscale config validate: " + partial + ": maxReplicas: required\n"),
                 config("validate", partial));
-        assertEquals(new Result(2, "", "zkscale config validate: " + conflicting + ": maxReplicas: must be >= "
-                + "minReplicas (2), got 1 (line 2)\n"), config("validate", "--defaults", defaults, conflicting));
+        assertEquals(
+                new Result(
+                        2,
+                        "",
+                        "zkscale config validate: " + conflicting + ": maxReplicas: must be >= "
+                                + "minReplicas (2), got 1 (line 2)\n"),
+                config("validate", "--defaults", defaults, conflicting));
         assertEquals(new Result(0, "<stdin>: valid\n", ""), configWithInput("{\"maxReplicas\": 3}", "validate", "-"));
     }
 
@@ -174,20 +213,33 @@ class ConfigCommandTest {
         return Stream.of(
                 usage("no command", List.of(), "zkscale config: a command is needed"),
                 usage("unknown command", List.of("edit", "shop/web"), "zkscale config: unknown command \"edit\""),
-                usage("not a Kubernetes name", List.of("get", "Shop/Web"), "zkscale config get: \"Shop/Web\": must be "
-                        + "NAMESPACE/NAME (Kubernetes names: lower-case letters, digits, '-', and '.' in the name) or "
-                        + "defaults"),
-                usage("a missing file", List.of("set", "shop/web", "/no/such.json"),
+                usage(
+                        "not a Kubernetes name",
+                        List.of("get", "Shop/Web"),
+                        "zkscale config get: \"Shop/Web\": must be "
+                                + "NAMESPACE/NAME (Kubernetes names: lower-case letters, digits, '-', and '.' in the name) or "
+                                + "defaults"),
+                usage(
+                        "a missing file",
+                        List.of("set", "shop/web", "/no/such.json"),
                         "zkscale config set: cannot read /no/such.json: no such file"),
-                usage("a missing argument", List.of("set", "shop/web"),
+                usage(
+                        "a missing argument",
+                        List.of("set", "shop/web"),
                         "zkscale config set: set takes NS/NAME|defaults and FILE (or - for standard input), got "
                                 + "shop/web"),
-                usage("an unknown option", List.of("get", "shop/web", "--force"),
+                usage(
+                        "an unknown option",
+                        List.of("get", "shop/web", "--force"),
                         "zkscale config get: unknown option --force"),
-                usage("a version that is not a number", List.of("delete", "shop/web", "--expect-version", "two"),
+                usage(
+                        "a version that is not a number",
+                        List.of("delete", "shop/web", "--expect-version", "two"),
                         "zkscale config delete: --expect-version: must be a ZNode version (a 32-bit integer), got "
                                 + "\"two\""),
-                usage("rollback without --to", List.of("rollback", "shop/web"),
+                usage(
+                        "rollback without --to",
+                        List.of("rollback", "shop/web"),
                         "zkscale config rollback: rollback needs --to VERSION"));
     }
 
@@ -211,8 +263,13 @@ class ConfigCommandTest {
         System.setProperty(Settings.CONNECT, "127.0.0.1:1");
         System.setProperty(Settings.CONNECTION_TIMEOUT, "1s");
 
-        assertEquals(new Result(1, "", "zkscale config list: cannot connect to ZooKeeper at 127.0.0.1:1 within 1000 ms "
-                + "(setting zkscale.zookeeper.connect)\n"), config("list"));
+        assertEquals(
+                new Result(
+                        1,
+                        "",
+                        "zkscale config list: cannot connect to ZooKeeper at 127.0.0.1:1 within 1000 ms "
+                                + "(setting zkscale.zookeeper.connect)\n"),
+                config("list"));
     }
 
     @Test
@@ -223,7 +280,8 @@ class ConfigCommandTest {
 
         Result r = config("rollback", "shop/web");
         assertEquals(2, r.code());
-        assertEquals("zkscale config rollback: rollback needs --to VERSION", r.err().split("\n")[0]);
+        assertEquals(
+                "zkscale config rollback: rollback needs --to VERSION", r.err().split("\n")[0]);
     }
 
     @Test
@@ -231,8 +289,13 @@ class ConfigCommandTest {
     void badRoot() {
         System.setProperty(Settings.ROOT, "/zkscale//configs");
 
-        assertEquals(new Result(2, "", "zkscale config list: setting zkscale.zookeeper.root: must be a ZNode path like "
-                + "/zkscale, got \"/zkscale//configs\"\n"), config("list"));
+        assertEquals(
+                new Result(
+                        2,
+                        "",
+                        "zkscale config list: setting zkscale.zookeeper.root: must be a ZNode path like "
+                                + "/zkscale, got \"/zkscale//configs\"\n"),
+                config("list"));
     }
 
     @Test
@@ -251,9 +314,14 @@ class ConfigCommandTest {
         assertTrue(config("history", "shop/web").out().split("\n")[1].contains(" admin "));
 
         System.setProperty(Credentials.AUTH_FILE, controller);
-        assertEquals(new Result(4, "", "zkscale config set: not authorized to write " + root + "/targets/shop/web as "
-                + "identity \"controller\": changing config needs the admin identity (zkscale.zookeeper.auth-file); "
-                + "nothing changed\n"), configWithInput("{\"maxReplicas\": 400}", "set", "shop/web", "-"));
+        assertEquals(
+                new Result(
+                        4,
+                        "",
+                        "zkscale config set: not authorized to write " + root + "/targets/shop/web as "
+                                + "identity \"controller\": changing config needs the admin identity (zkscale.zookeeper.auth-file); "
+                                + "nothing changed\n"),
+                configWithInput("{\"maxReplicas\": 400}", "set", "shop/web", "-"));
         assertEquals(0, config("get", "shop/web").code());
 
         System.clearProperty(Credentials.AUTH_FILE);
@@ -262,24 +330,28 @@ class ConfigCommandTest {
         System.setProperty(Credentials.AUTH, "admin:s3cret-admin");
         Result fromCommandLine = config("list");
         assertEquals(2, fromCommandLine.code());
-        assertEquals("zkscale config list: setting zkscale.zookeeper.auth: not accepted as a -D system property (it "
-                + "would show in the process list); use the environment variable ZKSCALE_ZOOKEEPER_AUTH or "
-                + "zkscale.zookeeper.auth-file\n", fromCommandLine.err());
+        assertEquals(
+                "zkscale config list: setting zkscale.zookeeper.auth: not accepted as a -D system property (it "
+                        + "would show in the process list); use the environment variable ZKSCALE_ZOOKEEPER_AUTH or "
+                        + "zkscale.zookeeper.auth-file\n",
+                fromCommandLine.err());
         System.clearProperty(Credentials.AUTH);
 
         System.setProperty(Credentials.AUTH_FILE, file("malformed", "s3cret-without-user"));
         Result malformed = config("list");
         assertEquals(2, malformed.code());
         assertFalse(malformed.err().contains("s3cret"), malformed.err());
-        assertEquals("zkscale config list: zkscale.zookeeper.auth-file " + dir.resolve("malformed")
-                + ": must hold user:password on one line\n", malformed.err());
+        assertEquals(
+                "zkscale config list: zkscale.zookeeper.auth-file " + dir.resolve("malformed")
+                        + ": must hold user:password on one line\n",
+                malformed.err());
     }
 
     @Test
     @DisplayName("lineOf finds a field, an array element's field, or nothing")
     void lineOf() {
-        byte[] json = "{\n \"a\": 1,\n \"b\": {\"c\": [\n  {\"d\": 1},\n  {\"d\": 2}]}\n}"
-                .getBytes(StandardCharsets.UTF_8);
+        byte[] json =
+                "{\n \"a\": 1,\n \"b\": {\"c\": [\n  {\"d\": 1},\n  {\"d\": 2}]}\n}".getBytes(StandardCharsets.UTF_8);
         assertEquals(2, ConfigCommand.lineOf(json, "a"));
         assertEquals(3, ConfigCommand.lineOf(json, "b.c"));
         assertEquals(5, ConfigCommand.lineOf(json, "b.c[1].d"));

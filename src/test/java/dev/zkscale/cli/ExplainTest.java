@@ -20,11 +20,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ExplainTest {
     /** Three ready pods at 90% of a 50% target: the HPA asks for 6 (ceil(1.8 x 3)). */
-    static final String SNAPSHOT = "{\"now\":\"2026-01-01T00:10:00Z\",\"target\":{\"namespace\":\"shop\",\"name\":\"web\"},"
-            + "\"config\":{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50},\"scale\":{\"specReplicas\":3},"
-            + "\"pods\":[" + pod("web-1") + "," + pod("web-2") + "," + pod("web-3") + "],"
-            + "\"podMetrics\":[" + usage("web-1") + "," + usage("web-2") + "," + usage("web-3") + "],"
-            + "\"history\":{\"recommendations\":[],\"scaleUpEvents\":[],\"scaleDownEvents\":[]}}";
+    static final String SNAPSHOT =
+            "{\"now\":\"2026-01-01T00:10:00Z\",\"target\":{\"namespace\":\"shop\",\"name\":\"web\"},"
+                    + "\"config\":{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50},\"scale\":{\"specReplicas\":3},"
+                    + "\"pods\":[" + pod("web-1") + "," + pod("web-2") + "," + pod("web-3") + "],"
+                    + "\"podMetrics\":[" + usage("web-1") + "," + usage("web-2") + "," + usage("web-3") + "],"
+                    + "\"history\":{\"recommendations\":[],\"scaleUpEvents\":[],\"scaleDownEvents\":[]}}";
 
     private static String pod(String name) {
         return "{\"name\":\"" + name + "\",\"phase\":\"Running\",\"ready\":true,\"startTime\":\"2026-01-01T00:00:00Z\","
@@ -46,7 +47,9 @@ class ExplainTest {
 
     private static List<JsonNode> explain(List<String> args, String stdin) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = Explain.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+        int code = Explain.run(
+                args,
+                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
                 new PrintStream(out, true, StandardCharsets.UTF_8));
         assertEquals(0, code);
         List<JsonNode> lines = new ArrayList<>();
@@ -59,11 +62,14 @@ class ExplainTest {
     }
 
     @Test
-    @DisplayName("one decision per snapshot line, in order; bad lines give an error with their line number and the run goes on")
+    @DisplayName(
+            "one decision per snapshot line, in order; bad lines give an error with their line number and the run goes on")
     void decisionsInOrder() throws Exception {
         Path file = dir.resolve("snapshots.jsonl");
-        Files.writeString(file, SNAPSHOT + "\n{not json\n\n" + SNAPSHOT.replace("\"specReplicas\":3", "\"specReplicas\":6")
-                + "\n{\"now\":\"2026-01-01T00:10:00Z\"}\n");
+        Files.writeString(
+                file,
+                SNAPSHOT + "\n{not json\n\n" + SNAPSHOT.replace("\"specReplicas\":3", "\"specReplicas\":6")
+                        + "\n{\"now\":\"2026-01-01T00:10:00Z\"}\n");
         List<JsonNode> out = explain(List.of(file.toString()), "");
         assertEquals(4, out.size());
         assertEquals(6, out.get(0).get("desiredReplicas").asInt());
@@ -77,8 +83,14 @@ class ExplainTest {
     @Test
     @DisplayName("with no FILE (or -) it reads standard input")
     void standardInput() throws Exception {
-        assertEquals(6, explain(List.of(), SNAPSHOT + "\n").get(0).get("desiredReplicas").asInt());
-        assertEquals(6, explain(List.of("-"), SNAPSHOT).get(0).get("desiredReplicas").asInt());
+        assertEquals(
+                6,
+                explain(List.of(), SNAPSHOT + "\n")
+                        .get(0)
+                        .get("desiredReplicas")
+                        .asInt());
+        assertEquals(
+                6, explain(List.of("-"), SNAPSHOT).get(0).get("desiredReplicas").asInt());
     }
 
     @Test
@@ -93,12 +105,19 @@ class ExplainTest {
     @Test
     @DisplayName("an unreadable file, extra arguments or a bad ceiling setting are one clear error")
     void usageErrors() {
-        assertEquals("cannot read " + dir.resolve("none") + ": no such file", assertThrows(UsageException.class,
-                () -> explain(List.of(dir.resolve("none").toString()), "")).getMessage());
-        assertEquals("explain takes at most one FILE (or - for standard input), got 2 arguments",
-                assertThrows(UsageException.class, () -> explain(List.of("a", "b"), "")).getMessage());
+        assertEquals(
+                "cannot read " + dir.resolve("none") + ": no such file",
+                assertThrows(
+                                UsageException.class,
+                                () -> explain(List.of(dir.resolve("none").toString()), ""))
+                        .getMessage());
+        assertEquals(
+                "explain takes at most one FILE (or - for standard input), got 2 arguments",
+                assertThrows(UsageException.class, () -> explain(List.of("a", "b"), ""))
+                        .getMessage());
         System.setProperty(Settings.MAX_REPLICAS_CEILING, "lots");
-        assertEquals("setting zkscale.max-replicas-ceiling: must be a positive integer, got \"lots\"",
+        assertEquals(
+                "setting zkscale.max-replicas-ceiling: must be a positive integer, got \"lots\"",
                 assertThrows(UsageException.class, () -> explain(List.of(), "")).getMessage());
     }
 }

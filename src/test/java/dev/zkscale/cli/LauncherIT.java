@@ -19,8 +19,7 @@ class LauncherIT {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
+    private record Result(int code, String out, String err) {}
 
     private static Result zkscale(String... args) throws Exception {
         return zkscale(Map.of(), args);
@@ -32,7 +31,9 @@ class LauncherIT {
         Process p = builder.start();
         p.getOutputStream().close();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "zkscale did not exit");
-        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+        return new Result(
+                p.exitValue(),
+                new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
                 new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
     }
 
@@ -75,10 +76,15 @@ class LauncherIT {
         assertTrue(lines.size() > 3, out);
         boolean reported = false;
         for (String line : lines) {
-            com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
-                    .readTree(line);
-            assertTrue(json.isObject() && json.has("timestamp") && json.has("level") && json.has("loggerName")
-                    && json.has("message"), line);
+            com.fasterxml.jackson.databind.JsonNode json =
+                    new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+            assertTrue(
+                    json.isObject()
+                            && json.has("timestamp")
+                            && json.has("level")
+                            && json.has("loggerName")
+                            && json.has("message"),
+                    line);
             reported |= json.path("level").asText().equals("ERROR")
                     && json.toString().contains("Kubernetes caches did not sync");
         }
@@ -118,7 +124,8 @@ class LauncherIT {
         Path file = dir.resolve("web.json");
         Files.writeString(file, "{\n  \"maxReplicas\": 0\n}\n");
         Result r = zkscale(Map.of("ZKSCALE_ZOOKEEPER_CONNECT", "127.0.0.1:1"), "config", "validate", file.toString());
-        assertEquals(new Result(2, "", "zkscale config validate: " + file
-                + ": maxReplicas: must be >= 1, got 0 (line 2)\n"), r);
+        assertEquals(
+                new Result(2, "", "zkscale config validate: " + file + ": maxReplicas: must be >= 1, got 0 (line 2)\n"),
+                r);
     }
 }

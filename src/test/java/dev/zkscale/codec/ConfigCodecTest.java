@@ -38,19 +38,33 @@ class ConfigCodecTest {
     }
 
     @Test
-    @DisplayName("an empty behavior takes HPA's behavior defaults; the scale-down window comes from downscaleStabilizationSeconds")
+    @DisplayName(
+            "an empty behavior takes HPA's behavior defaults; the scale-down window comes from downscaleStabilizationSeconds")
     void behaviorDefaults() throws Exception {
         TargetConfig c = parse("{\"maxReplicas\":5,\"downscaleStabilizationSeconds\":120,\"behavior\":{}}");
-        assertEquals(new ScalingRules(0, ScalingRules.SelectPolicy.Max,
-                List.of(new ScalingPolicy(ScalingPolicy.Type.Pods, 4, 15),
-                        new ScalingPolicy(ScalingPolicy.Type.Percent, 100, 15)), null), c.behavior().scaleUp());
-        assertEquals(new ScalingRules(120, ScalingRules.SelectPolicy.Max,
-                List.of(new ScalingPolicy(ScalingPolicy.Type.Percent, 100, 15)), null), c.behavior().scaleDown());
+        assertEquals(
+                new ScalingRules(
+                        0,
+                        ScalingRules.SelectPolicy.Max,
+                        List.of(
+                                new ScalingPolicy(ScalingPolicy.Type.Pods, 4, 15),
+                                new ScalingPolicy(ScalingPolicy.Type.Percent, 100, 15)),
+                        null),
+                c.behavior().scaleUp());
+        assertEquals(
+                new ScalingRules(
+                        120,
+                        ScalingRules.SelectPolicy.Max,
+                        List.of(new ScalingPolicy(ScalingPolicy.Type.Percent, 100, 15)),
+                        null),
+                c.behavior().scaleDown());
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
     @DisplayName("a tolerance quantity converts as upstream's AsApproximateFloat64")
-    @CsvSource(delimiter = '|', value = {"\"0.05\"|0.05", "\"50m\"|0.05", "0.1|0.1", "\"1\"|1.0", "\"5e-2\"|0.05"})
+    @CsvSource(
+            delimiter = '|',
+            value = {"\"0.05\"|0.05", "\"50m\"|0.05", "0.1|0.1", "\"1\"|1.0", "\"5e-2\"|0.05"})
     void quantityTolerance(String quantity, double expected) throws Exception {
         TargetConfig c = parse("{\"maxReplicas\":5,\"behavior\":{\"scaleUp\":{\"tolerance\":" + quantity + "}}}");
         assertEquals(expected, c.scaleUpTolerance());
@@ -59,39 +73,42 @@ class ConfigCodecTest {
 
     @ParameterizedTest(name = "{0}")
     @DisplayName("invalid configs are refused with the field's path and the rule broken")
-    @CsvSource(delimiter = '|', value = {
-        "{}|config.maxReplicas: required",
-        "[]|config: must be a JSON object, got []",
-        "{\"maxReplicas\":2,\"minReplicas\":3}|config.maxReplicas: must be >= minReplicas (3), got 2",
-        "{\"maxReplicas\":2,\"replicas\":1}|config.replicas: unknown field",
-        "{\"maxReplicas\":\"5\"}|config.maxReplicas: must be an integer, got \"5\"",
-        "{\"maxReplicas\":1.5}|config.maxReplicas: must be an integer, got 1.5",
-        "{\"maxReplicas\":5,\"minReplicas\":0}|config.minReplicas: must be >= 1, got 0",
-        "{\"maxReplicas\":5,\"targetCPUUtilizationPercentage\":1001}|"
-                + "config.targetCPUUtilizationPercentage: must be between 1 and 1000, got 1001",
-        "{\"maxReplicas\":5,\"tolerance\":-0.1}|config.tolerance: must be >= 0, got -0.1",
-        "{\"maxReplicas\":5,\"tolerance\":\"0.1\"}|config.tolerance: must be a number, got \"0.1\"",
-        "{\"maxReplicas\":5,\"downscaleStabilizationSeconds\":3601}|"
-                + "config.downscaleStabilizationSeconds: must be between 0 and 3600, got 3601",
-        "{\"maxReplicas\":5,\"container\":\"\"}|config.container: must be a non-empty string, got \"\"",
-        "{\"maxReplicas\":5,\"mode\":\"Off\"}|config.mode: must be one of Active, DryRun, Paused, got \"Off\"",
-        "{\"maxReplicas\":5,\"scaleTargetRef\":{\"kind\":\"ReplicaSet\"}}|"
-                + "config.scaleTargetRef.kind: must be Deployment or StatefulSet, got \"ReplicaSet\"",
-        "{\"maxReplicas\":5,\"behavior\":{\"scaleup\":{}}}|config.behavior.scaleup: unknown field",
-        "{\"maxReplicas\":5,\"behavior\":{\"scaleDown\":{\"selectPolicy\":\"Maximum\"}}}|"
-                + "config.behavior.scaleDown.selectPolicy: must be one of Max, Min, Disabled, got \"Maximum\"",
-        "{\"maxReplicas\":5,\"behavior\":{\"scaleUp\":{\"policies\":[]}}}|"
-                + "config.behavior.scaleUp.policies: must list at least one policy",
-        "{\"maxReplicas\":5,\"behavior\":{\"scaleUp\":{\"policies\":[{\"type\":\"Pods\",\"value\":1,"
-                + "\"periodSeconds\":0}]}}}|config.behavior.scaleUp.policies[0].periodSeconds: must be between 1 and 1800, got 0",
-        "{\"maxReplicas\":5,\"behavior\":{\"scaleUp\":{\"policies\":[{\"type\":\"Pods\",\"value\":0,"
-                + "\"periodSeconds\":15}]}}}|config.behavior.scaleUp.policies[0].value: must be >= 1, got 0",
-        "{\"maxReplicas\":5,\"behavior\":{\"scaleUp\":{\"stabilizationWindowSeconds\":-1}}}|"
-                + "config.behavior.scaleUp.stabilizationWindowSeconds: must be between 0 and 3600, got -1",
-        "{\"maxReplicas\":5,\"behavior\":{\"scaleDown\":{\"tolerance\":\"lots\"}}}|"
-                + "config.behavior.scaleDown.tolerance: must be a number >= 0 or a quantity such as \"0.05\", got \"lots\"",
-        "{\"maxReplicas\":5,\"behavior\":{\"scaleDown\":{\"tolerance\":-1}}}|"
-                + "config.behavior.scaleDown.tolerance: must be >= 0, got -1"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "{}|config.maxReplicas: required",
+                "[]|config: must be a JSON object, got []",
+                "{\"maxReplicas\":2,\"minReplicas\":3}|config.maxReplicas: must be >= minReplicas (3), got 2",
+                "{\"maxReplicas\":2,\"replicas\":1}|config.replicas: unknown field",
+                "{\"maxReplicas\":\"5\"}|config.maxReplicas: must be an integer, got \"5\"",
+                "{\"maxReplicas\":1.5}|config.maxReplicas: must be an integer, got 1.5",
+                "{\"maxReplicas\":5,\"minReplicas\":0}|config.minReplicas: must be >= 1, got 0",
+                "{\"maxReplicas\":5,\"targetCPUUtilizationPercentage\":1001}|"
+                        + "config.targetCPUUtilizationPercentage: must be between 1 and 1000, got 1001",
+                "{\"maxReplicas\":5,\"tolerance\":-0.1}|config.tolerance: must be >= 0, got -0.1",
+                "{\"maxReplicas\":5,\"tolerance\":\"0.1\"}|config.tolerance: must be a number, got \"0.1\"",
+                "{\"maxReplicas\":5,\"downscaleStabilizationSeconds\":3601}|"
+                        + "config.downscaleStabilizationSeconds: must be between 0 and 3600, got 3601",
+                "{\"maxReplicas\":5,\"container\":\"\"}|config.container: must be a non-empty string, got \"\"",
+                "{\"maxReplicas\":5,\"mode\":\"Off\"}|config.mode: must be one of Active, DryRun, Paused, got \"Off\"",
+                "{\"maxReplicas\":5,\"scaleTargetRef\":{\"kind\":\"ReplicaSet\"}}|"
+                        + "config.scaleTargetRef.kind: must be Deployment or StatefulSet, got \"ReplicaSet\"",
+                "{\"maxReplicas\":5,\"behavior\":{\"scaleup\":{}}}|config.behavior.scaleup: unknown field",
+                "{\"maxReplicas\":5,\"behavior\":{\"scaleDown\":{\"selectPolicy\":\"Maximum\"}}}|"
+                        + "config.behavior.scaleDown.selectPolicy: must be one of Max, Min, Disabled, got \"Maximum\"",
+                "{\"maxReplicas\":5,\"behavior\":{\"scaleUp\":{\"policies\":[]}}}|"
+                        + "config.behavior.scaleUp.policies: must list at least one policy",
+                "{\"maxReplicas\":5,\"behavior\":{\"scaleUp\":{\"policies\":[{\"type\":\"Pods\",\"value\":1,"
+                        + "\"periodSeconds\":0}]}}}|config.behavior.scaleUp.policies[0].periodSeconds: must be between 1 and 1800, got 0",
+                "{\"maxReplicas\":5,\"behavior\":{\"scaleUp\":{\"policies\":[{\"type\":\"Pods\",\"value\":0,"
+                        + "\"periodSeconds\":15}]}}}|config.behavior.scaleUp.policies[0].value: must be >= 1, got 0",
+                "{\"maxReplicas\":5,\"behavior\":{\"scaleUp\":{\"stabilizationWindowSeconds\":-1}}}|"
+                        + "config.behavior.scaleUp.stabilizationWindowSeconds: must be between 0 and 3600, got -1",
+                "{\"maxReplicas\":5,\"behavior\":{\"scaleDown\":{\"tolerance\":\"lots\"}}}|"
+                        + "config.behavior.scaleDown.tolerance: must be a number >= 0 or a quantity such as \"0.05\", got \"lots\"",
+                "{\"maxReplicas\":5,\"behavior\":{\"scaleDown\":{\"tolerance\":-1}}}|"
+                        + "config.behavior.scaleDown.tolerance: must be >= 0, got -1"
+            })
     void refused(String json, String message) {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> parse(json));
         assertEquals(message, e.getMessage());

@@ -12,8 +12,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class SnapshotCodecTest {
-    private static final String BASE = "\"now\":\"2026-01-01T00:10:00Z\",\"target\":{\"namespace\":\"shop\",\"name\":\"web\"},"
-            + "\"config\":{\"maxReplicas\":5},\"scale\":{\"specReplicas\":2}";
+    private static final String BASE =
+            "\"now\":\"2026-01-01T00:10:00Z\",\"target\":{\"namespace\":\"shop\",\"name\":\"web\"},"
+                    + "\"config\":{\"maxReplicas\":5},\"scale\":{\"specReplicas\":2}";
 
     private static Snapshot read(String rest) throws Exception {
         return SnapshotCodec.read(SnapshotCodec.MAPPER.readTree("{" + BASE + rest + "}"), 1000);
@@ -37,17 +38,20 @@ class SnapshotCodecTest {
 
     @ParameterizedTest(name = "{0}")
     @DisplayName("invalid snapshots are refused with the field's path")
-    @CsvSource(delimiter = '|', value = {
-        ",\"extra\":1|snapshot.extra: unknown field",
-        ",\"pods\":{}|snapshot.pods: must be an array, got {}",
-        ",\"pods\":[{\"name\":\"p\"},{\"name\":\"p\"}]|snapshot.pods[1].name: \"p\" is listed twice",
-        ",\"pods\":[{\"name\":\"p\",\"ready\":\"yes\"}]|snapshot.pods[0].ready: must be true, false, \"Unknown\" or null, got \"yes\"",
-        ",\"pods\":[{\"name\":\"p\",\"startTime\":\"yesterday\"}]|"
-                + "snapshot.pods[0].startTime: must be an RFC 3339 UTC time like 2026-01-01T00:00:00Z, got \"yesterday\"",
-        ",\"pods\":[{\"name\":\"p\",\"containers\":[{\"name\":\"a\",\"requestMilliCpu\":-5}]}]|"
-                + "snapshot.pods[0].containers[0].requestMilliCpu: must be between 0 and 1000000000000, got -5",
-        ",\"podMetrics\":[{\"containers\":[]}]|snapshot.podMetrics[0].pod: required",
-        ",\"history\":{\"recommendations\":[{\"replicas\":2}]}|snapshot.history.recommendations[0].time: required"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                ",\"extra\":1|snapshot.extra: unknown field",
+                ",\"pods\":{}|snapshot.pods: must be an array, got {}",
+                ",\"pods\":[{\"name\":\"p\"},{\"name\":\"p\"}]|snapshot.pods[1].name: \"p\" is listed twice",
+                ",\"pods\":[{\"name\":\"p\",\"ready\":\"yes\"}]|snapshot.pods[0].ready: must be true, false, \"Unknown\" or null, got \"yes\"",
+                ",\"pods\":[{\"name\":\"p\",\"startTime\":\"yesterday\"}]|"
+                        + "snapshot.pods[0].startTime: must be an RFC 3339 UTC time like 2026-01-01T00:00:00Z, got \"yesterday\"",
+                ",\"pods\":[{\"name\":\"p\",\"containers\":[{\"name\":\"a\",\"requestMilliCpu\":-5}]}]|"
+                        + "snapshot.pods[0].containers[0].requestMilliCpu: must be between 0 and 1000000000000, got -5",
+                ",\"podMetrics\":[{\"containers\":[]}]|snapshot.podMetrics[0].pod: required",
+                ",\"history\":{\"recommendations\":[{\"replicas\":2}]}|snapshot.history.recommendations[0].time: required"
+            })
     void refused(String rest, String message) {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> read(rest));
         assertEquals(message, e.getMessage());
@@ -55,8 +59,13 @@ class SnapshotCodecTest {
 
     @ParameterizedTest(name = "{0}")
     @DisplayName("RFC 3339 times read as Instant.parse reads them")
-    @CsvSource({"2026-01-01T00:10:00Z", "0001-01-01T00:00:00Z", "2026-02-28T23:59:59Z", "2026-01-01T00:10:00.250Z",
-        "2026-01-01T01:10:00+01:00"})
+    @CsvSource({
+        "2026-01-01T00:10:00Z",
+        "0001-01-01T00:00:00Z",
+        "2026-02-28T23:59:59Z",
+        "2026-01-01T00:10:00.250Z",
+        "2026-01-01T01:10:00+01:00"
+    })
     void times(String time) {
         assertEquals(java.time.Instant.parse(time), Rfc3339.parse(time));
     }
@@ -71,12 +80,24 @@ class SnapshotCodecTest {
     @Test
     @DisplayName("a missing config or scale is named")
     void requiredParts() {
-        assertEquals("snapshot.config: required", assertThrows(InvalidInputException.class,
-                () -> SnapshotCodec.read(SnapshotCodec.MAPPER.readTree("{\"now\":\"2026-01-01T00:10:00Z\","
-                        + "\"target\":{\"namespace\":\"a\",\"name\":\"b\"}}"), 1000)).getMessage());
-        assertEquals("snapshot.scale: required", assertThrows(InvalidInputException.class,
-                () -> SnapshotCodec.read(SnapshotCodec.MAPPER.readTree("{\"now\":\"2026-01-01T00:10:00Z\","
-                        + "\"target\":{\"namespace\":\"a\",\"name\":\"b\"},\"config\":{\"maxReplicas\":3}}"), 1000))
-                .getMessage());
+        assertEquals(
+                "snapshot.config: required",
+                assertThrows(
+                                InvalidInputException.class,
+                                () -> SnapshotCodec.read(
+                                        SnapshotCodec.MAPPER.readTree("{\"now\":\"2026-01-01T00:10:00Z\","
+                                                + "\"target\":{\"namespace\":\"a\",\"name\":\"b\"}}"),
+                                        1000))
+                        .getMessage());
+        assertEquals(
+                "snapshot.scale: required",
+                assertThrows(
+                                InvalidInputException.class,
+                                () -> SnapshotCodec.read(
+                                        SnapshotCodec.MAPPER.readTree(
+                                                "{\"now\":\"2026-01-01T00:10:00Z\","
+                                                        + "\"target\":{\"namespace\":\"a\",\"name\":\"b\"},\"config\":{\"maxReplicas\":3}}"),
+                                        1000))
+                        .getMessage());
     }
 }

@@ -82,11 +82,13 @@ class AclTest {
         adminStore = new ConfigStore(admin, root, Optional.of(ADMIN), 100);
         adminStore.set(WEB, GOOD, ANY);
         List<String> done = adminStore.init(CONTROLLER.digestId());
-        assertEquals(List.of(
-                "4 config ZNodes (" + root + ", " + root + "/targets/**, " + root + "/defaults): admin admin all, "
-                        + "controller controller read",
-                root + "/leader, " + root + "/epoch: admin admin all, controller controller all",
-                "5 history ZNodes (" + root + "/history/**): admin admin all, nobody else"), done);
+        assertEquals(
+                List.of(
+                        "4 config ZNodes (" + root + ", " + root + "/targets/**, " + root
+                                + "/defaults): admin admin all, " + "controller controller read",
+                        root + "/leader, " + root + "/epoch: admin admin all, controller controller all",
+                        "5 history ZNodes (" + root + "/history/**): admin admin all, nobody else"),
+                done);
     }
 
     @Test
@@ -95,12 +97,13 @@ class AclTest {
         adminStore.set(new Key("ops", "batch"), GOOD, ANY);
         adminStore.set(Key.DEFAULTS, "{\"minReplicas\": 1}".getBytes(StandardCharsets.UTF_8), ANY);
 
-        List<ACL> expected = List.of(new ACL(ZooDefs.Perms.ALL, ADMIN.digestId()),
-                new ACL(ZooDefs.Perms.READ, CONTROLLER.digestId()));
+        List<ACL> expected = List.of(
+                new ACL(ZooDefs.Perms.ALL, ADMIN.digestId()), new ACL(ZooDefs.Perms.READ, CONTROLLER.digestId()));
         assertEquals(expected, admin.getACL().forPath(root + "/targets/ops"));
         assertEquals(expected, admin.getACL().forPath(root + "/targets/ops/batch"));
         assertEquals(expected, admin.getACL().forPath(root + "/defaults"));
-        assertEquals(List.of(new ACL(ZooDefs.Perms.ALL, ADMIN.digestId())),
+        assertEquals(
+                List.of(new ACL(ZooDefs.Perms.ALL, ADMIN.digestId())),
                 admin.getACL().forPath(root + "/history/targets/ops/batch"));
         assertEquals("admin", adminStore.history(Key.parse("ops/batch")).get(0).identity());
     }
@@ -111,7 +114,8 @@ class AclTest {
         try (ZkTuningSource source = new ZkTuningSource(controller, root, 1000);
                 ZkLeadership leadership = new ZkLeadership(controller, root, "c")) {
             source.start();
-            List<Tuning> tunings = await().atMost(PATIENCE).ignoreException(TuningUnavailableException.class)
+            List<Tuning> tunings = await().atMost(PATIENCE)
+                    .ignoreException(TuningUnavailableException.class)
                     .until(source::targets, t -> true);
             assertEquals(4, tunings.get(0).config().maxReplicas());
             leadership.start();
@@ -120,18 +124,30 @@ class AclTest {
         }
 
         ConfigStore store = new ConfigStore(controller, root, Optional.of(CONTROLLER), 100);
-        ConfigStoreException set = assertThrows(ConfigStoreException.class, () -> store.set(WEB,
-                "{\"maxReplicas\": 400}".getBytes(StandardCharsets.UTF_8), ANY));
+        ConfigStoreException set = assertThrows(
+                ConfigStoreException.class,
+                () -> store.set(WEB, "{\"maxReplicas\": 400}".getBytes(StandardCharsets.UTF_8), ANY));
         assertEquals(Kind.NOT_AUTHORIZED, set.kind());
-        assertEquals("not authorized to write " + root + "/targets/shop/web as identity \"controller\": changing "
-                + "config needs the admin identity (zkscale.zookeeper.auth-file); nothing changed", set.getMessage());
-        assertEquals(Kind.NOT_AUTHORIZED,
-                assertThrows(ConfigStoreException.class, () -> store.delete(WEB, ANY)).kind());
-        assertEquals(Kind.NOT_AUTHORIZED, assertThrows(ConfigStoreException.class, () -> store.history(WEB)).kind());
-        assertEquals(Kind.NOT_AUTHORIZED, assertThrows(ConfigStoreException.class,
-                () -> store.init(OTHER.digestId())).kind());
-        assertThrows(KeeperException.NoAuthException.class,
-                () -> controller.create().forPath(root + "/defaults", GOOD), "not even a missing config ZNode");
+        assertEquals(
+                "not authorized to write " + root + "/targets/shop/web as identity \"controller\": changing "
+                        + "config needs the admin identity (zkscale.zookeeper.auth-file); nothing changed",
+                set.getMessage());
+        assertEquals(
+                Kind.NOT_AUTHORIZED,
+                assertThrows(ConfigStoreException.class, () -> store.delete(WEB, ANY))
+                        .kind());
+        assertEquals(
+                Kind.NOT_AUTHORIZED,
+                assertThrows(ConfigStoreException.class, () -> store.history(WEB))
+                        .kind());
+        assertEquals(
+                Kind.NOT_AUTHORIZED,
+                assertThrows(ConfigStoreException.class, () -> store.init(OTHER.digestId()))
+                        .kind());
+        assertThrows(
+                KeeperException.NoAuthException.class,
+                () -> controller.create().forPath(root + "/defaults", GOOD),
+                "not even a missing config ZNode");
         assertEquals("{\"maxReplicas\": 4}", adminStore.get(WEB).orElseThrow().text());
     }
 
@@ -143,12 +159,16 @@ class AclTest {
             ConfigStore store = new ConfigStore(c, root, Optional.empty(), 100);
             ConfigStoreException e = assertThrows(ConfigStoreException.class, () -> store.get(WEB));
             assertEquals(Kind.NOT_AUTHORIZED, e.kind());
-            assertTrue(e.getMessage().startsWith("not authorized to read " + root + "/targets/shop/web as an anonymous "
-                    + "client: reading config needs the admin or the controller identity"), e.getMessage());
+            assertTrue(
+                    e.getMessage()
+                            .startsWith("not authorized to read " + root + "/targets/shop/web as an anonymous "
+                                    + "client: reading config needs the admin or the controller identity"),
+                    e.getMessage());
         }
 
         // A target created with another tool and an ACL that leaves the controller out
-        admin.create().withACL(List.of(new ACL(ZooDefs.Perms.ALL, ADMIN.digestId())))
+        admin.create()
+                .withACL(List.of(new ACL(ZooDefs.Perms.ALL, ADMIN.digestId())))
                 .forPath(root + "/targets/shop/hidden", GOOD);
         try (ZkTuningSource source = new ZkTuningSource(controller, root, 1000)) {
             source.start();
@@ -162,8 +182,9 @@ class AclTest {
                     return e.getMessage().startsWith("not authorized");
                 }
             });
-            assertEquals("not authorized to read " + root + "/targets/shop/hidden: the controller's identity "
-                    + "(zkscale.zookeeper.auth-file) needs READ on every config ZNode (see zkscale config init)",
+            assertEquals(
+                    "not authorized to read " + root + "/targets/shop/hidden: the controller's identity "
+                            + "(zkscale.zookeeper.auth-file) needs READ on every config ZNode (see zkscale config init)",
                     why.get());
         }
     }

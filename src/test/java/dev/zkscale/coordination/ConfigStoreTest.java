@@ -45,6 +45,7 @@ class ConfigStoreTest {
 
     @RegisterExtension
     static final SharedZooKeeper zk = new SharedZooKeeper("/config");
+
     private String root;
     private ConfigStore store;
 
@@ -103,9 +104,13 @@ class ConfigStoreTest {
                 bad("binary garbage", new byte[] {0, 1, 2, (byte) 0xff}, "not valid UTF-8 text"),
                 bad("unknown field", bytes("{\"maxReplicas\": 3, \"maxReplica\": 4}"), "maxReplica: unknown field"),
                 bad("wrong type", bytes("{\"maxReplicas\": \"ten\"}"), "maxReplicas: must be an integer, got \"ten\""),
-                bad("out of range", bytes("{\"maxReplicas\": 3, \"tolerance\": -1}"),
+                bad(
+                        "out of range",
+                        bytes("{\"maxReplicas\": 3, \"tolerance\": -1}"),
                         "tolerance: must be >= 0, got -1"),
-                bad("min above max", bytes("{\"minReplicas\": 5, \"maxReplicas\": 3}"),
+                bad(
+                        "min above max",
+                        bytes("{\"minReplicas\": 5, \"maxReplicas\": 3}"),
                         "maxReplicas: must be >= minReplicas (5), got 3"),
                 bad("too large", big, "too large: 65537 bytes, the limit is 65536"),
                 bad("empty", new byte[0], "empty"));
@@ -134,14 +139,18 @@ class ConfigStoreTest {
     void sameWordsAsTheController() throws Exception {
         byte[] bad = bytes("{\"maxReplicas\": 3, \"behavior\": {\"scaleUp\": {\"policies\": [{\"type\": \"Pods\", "
                 + "\"value\": 0, \"periodSeconds\": 15}]}}}");
-        String refused = assertThrows(ConfigStoreException.class, () -> store.set(WEB, bad, ANY)).getMessage();
+        String refused = assertThrows(ConfigStoreException.class, () -> store.set(WEB, bad, ANY))
+                .getMessage();
 
         zk.client().create().creatingParentsIfNeeded().forPath(root + "/targets/shop/web", bad);
         try (ZkTuningSource source = new ZkTuningSource(zk.client(), root, 1000)) {
             source.start();
-            List<Tuning> tunings = await().atMost(PATIENCE).ignoreException(TuningUnavailableException.class)
+            List<Tuning> tunings = await().atMost(PATIENCE)
+                    .ignoreException(TuningUnavailableException.class)
                     .until(source::targets, t -> !t.isEmpty());
-            assertEquals(root + "/targets/shop/web: " + refused, tunings.get(0).rejected().error());
+            assertEquals(
+                    root + "/targets/shop/web: " + refused,
+                    tunings.get(0).rejected().error());
         }
         assertEquals("behavior.scaleUp.policies[0].value: must be >= 1, got 0", refused);
     }
@@ -152,18 +161,20 @@ class ConfigStoreTest {
         store.set(WEB, bytes(max(4)), ANY);
         store.set(WEB, bytes(max(5)), OptionalInt.of(0));
 
-        ConfigStoreException stale = assertThrows(ConfigStoreException.class,
-                () -> store.set(WEB, bytes(max(6)), OptionalInt.of(0)));
-        ConfigStoreException absent = assertThrows(ConfigStoreException.class,
-                () -> store.set(new Key("shop", "api"), bytes(max(6)), OptionalInt.of(0)));
-        ConfigStoreException any = assertThrows(ConfigStoreException.class,
-                () -> store.set(WEB, bytes(max(6)), OptionalInt.of(-1)));
-        ConfigStoreException staleDelete = assertThrows(ConfigStoreException.class,
-                () -> store.delete(WEB, OptionalInt.of(0)));
+        ConfigStoreException stale =
+                assertThrows(ConfigStoreException.class, () -> store.set(WEB, bytes(max(6)), OptionalInt.of(0)));
+        ConfigStoreException absent = assertThrows(
+                ConfigStoreException.class, () -> store.set(new Key("shop", "api"), bytes(max(6)), OptionalInt.of(0)));
+        ConfigStoreException any =
+                assertThrows(ConfigStoreException.class, () -> store.set(WEB, bytes(max(6)), OptionalInt.of(-1)));
+        ConfigStoreException staleDelete =
+                assertThrows(ConfigStoreException.class, () -> store.delete(WEB, OptionalInt.of(0)));
 
         assertEquals(Kind.CONFLICT, stale.kind());
-        assertEquals(root + "/targets/shop/web is at version 1, not 0 as expected: another writer changed it; nothing "
-                + "changed", stale.getMessage());
+        assertEquals(
+                root + "/targets/shop/web is at version 1, not 0 as expected: another writer changed it; nothing "
+                        + "changed",
+                stale.getMessage());
         assertEquals(Kind.CONFLICT, absent.kind());
         assertEquals(Kind.INVALID, any.kind());
         assertEquals(Kind.CONFLICT, staleDelete.kind());
@@ -175,8 +186,8 @@ class ConfigStoreTest {
     @DisplayName("two writers with the same expected version: exactly one wins, the other is told and changes nothing")
     void concurrentWriters() throws Exception {
         store.set(WEB, bytes(max(4)), ANY);
-        try (CuratorFramework other = ZooKeeperClients.start(zk.server().getConnectString(), Duration.ofSeconds(3),
-                Duration.ofSeconds(1))) {
+        try (CuratorFramework other =
+                ZooKeeperClients.start(zk.server().getConnectString(), Duration.ofSeconds(3), Duration.ofSeconds(1))) {
             ConfigStore second = new ConfigStore(other, root);
             for (int round = 0; round < 5; round++) {
                 int version = store.get(WEB).orElseThrow().version();
@@ -187,8 +198,11 @@ class ConfigStoreTest {
                 CompletableFuture<Object> two = CompletableFuture.supplyAsync(() -> attempt(second, start, b, version));
                 List<Object> outcomes = List.of(one.get(30, TimeUnit.SECONDS), two.get(30, TimeUnit.SECONDS));
 
-                List<Object> won = outcomes.stream().filter(o -> o instanceof Written).toList();
-                List<Object> lost = outcomes.stream().filter(o -> o instanceof ConfigStoreException).toList();
+                List<Object> won =
+                        outcomes.stream().filter(o -> o instanceof Written).toList();
+                List<Object> lost = outcomes.stream()
+                        .filter(o -> o instanceof ConfigStoreException)
+                        .toList();
                 assertEquals(1, won.size(), outcomes.toString());
                 assertEquals(1, lost.size(), outcomes.toString());
                 assertEquals(Kind.CONFLICT, ((ConfigStoreException) lost.get(0)).kind());
@@ -224,17 +238,23 @@ class ConfigStoreTest {
 
         assertEquals(new Written(WEB, root + "/targets/shop/web", 3, null, true), store.delete(WEB, ANY));
         assertTrue(store.get(WEB).isEmpty());
-        assertEquals(Kind.NOT_FOUND, assertThrows(ConfigStoreException.class, () -> store.delete(WEB, ANY)).kind());
+        assertEquals(
+                Kind.NOT_FOUND,
+                assertThrows(ConfigStoreException.class, () -> store.delete(WEB, ANY))
+                        .kind());
 
         assertEquals(new Written(WEB, root + "/targets/shop/web", null, 0, true), store.rollback(WEB, 1, ANY));
         assertEquals(max(6), store.get(WEB).orElseThrow().text());
         ConfigStoreException missing = assertThrows(ConfigStoreException.class, () -> store.rollback(WEB, 42, ANY));
         assertEquals(Kind.NOT_FOUND, missing.kind());
-        assertEquals("version 42 of shop/web is not in its history (zkscale config history shop/web lists the versions "
-                + "kept)", missing.getMessage());
+        assertEquals(
+                "version 42 of shop/web is not in its history (zkscale config history shop/web lists the versions "
+                        + "kept)",
+                missing.getMessage());
 
         List<Change> history = store.history(WEB);
-        assertEquals(List.of(Action.CREATE, Action.SET, Action.SET, Action.ROLLBACK, Action.DELETE, Action.ROLLBACK),
+        assertEquals(
+                List.of(Action.CREATE, Action.SET, Action.SET, Action.ROLLBACK, Action.DELETE, Action.ROLLBACK),
                 history.stream().map(Change::action).toList());
         assertEquals(0, history.get(3).rollbackTo());
         assertEquals(max(4), history.get(4).from(), "a delete keeps the content it removed");
@@ -248,18 +268,20 @@ class ConfigStoreTest {
         store.set(Key.DEFAULTS, bytes("{\"maxReplicas\": 10, \"minReplicas\": 2}"), ANY);
         store.set(WEB, bytes("{\"targetCPUUtilizationPercentage\": 60}"), ANY);
 
-        ConfigStoreException target = assertThrows(ConfigStoreException.class,
-                () -> store.set(new Key("shop", "api"), bytes(max(1)), ANY));
-        ConfigStoreException defaults = assertThrows(ConfigStoreException.class,
-                () -> store.set(Key.DEFAULTS, bytes("{\"minReplicas\": 2}"), ANY));
-        ConfigStoreException named = assertThrows(ConfigStoreException.class,
+        ConfigStoreException target =
+                assertThrows(ConfigStoreException.class, () -> store.set(new Key("shop", "api"), bytes(max(1)), ANY));
+        ConfigStoreException defaults = assertThrows(
+                ConfigStoreException.class, () -> store.set(Key.DEFAULTS, bytes("{\"minReplicas\": 2}"), ANY));
+        ConfigStoreException named = assertThrows(
+                ConfigStoreException.class,
                 () -> store.set(Key.DEFAULTS, bytes("{\"scaleTargetRef\": {\"name\": \"db\"}}"), ANY));
 
         assertEquals("maxReplicas: must be >= minReplicas (2), got 1", target.getMessage());
-        assertEquals("these defaults would make " + root + "/targets/shop/web invalid: maxReplicas: required",
+        assertEquals(
+                "these defaults would make " + root + "/targets/shop/web invalid: maxReplicas: required",
                 defaults.getMessage());
-        assertTrue(named.getMessage().startsWith("scaleTargetRef.name: not allowed in the defaults"),
-                named.getMessage());
+        assertTrue(
+                named.getMessage().startsWith("scaleTargetRef.name: not allowed in the defaults"), named.getMessage());
         assertEquals(0, store.get(Key.DEFAULTS).orElseThrow().version());
     }
 
@@ -270,9 +292,13 @@ class ConfigStoreTest {
         store.set(WEB, bytes(max(4)), ANY);
         zk.client().create().creatingParentsIfNeeded().forPath(root + "/targets/ops/batch", bytes(max(1)));
 
-        assertEquals(List.of(new ConfigStore.Listed(Key.DEFAULTS, 0, null),
-                new ConfigStore.Listed(new Key("ops", "batch"), 0, "maxReplicas: must be >= minReplicas (2), got 1"),
-                new ConfigStore.Listed(WEB, 0, null)), store.list());
+        assertEquals(
+                List.of(
+                        new ConfigStore.Listed(Key.DEFAULTS, 0, null),
+                        new ConfigStore.Listed(
+                                new Key("ops", "batch"), 0, "maxReplicas: must be >= minReplicas (2), got 1"),
+                        new ConfigStore.Listed(WEB, 0, null)),
+                store.list());
     }
 
     @Test
@@ -282,7 +308,11 @@ class ConfigStoreTest {
         assertEquals(Key.DEFAULTS, Key.parse("defaults"));
         assertEquals(new Key("shop", "web.v2"), Key.parse("shop/web.v2"));
         for (String bad : List.of("web", "Shop/web", "shop/web/x", "shop/../x", "/shop/web", "shop/", "shop/-web")) {
-            assertEquals(Kind.INVALID, assertThrows(ConfigStoreException.class, () -> Key.parse(bad)).kind(), bad);
+            assertEquals(
+                    Kind.INVALID,
+                    assertThrows(ConfigStoreException.class, () -> Key.parse(bad))
+                            .kind(),
+                    bad);
         }
     }
 
@@ -319,7 +349,8 @@ class ConfigStoreTest {
             assertEquals(List.of(Integer.MAX_VALUE, Integer.MIN_VALUE, Integer.MIN_VALUE + 1), versions);
             String probe = c.create().withMode(CreateMode.PERSISTENT_SEQUENTIAL).forPath(history + "/probe-");
             assertEquals(history + "/probe-2147483647", probe);
-            assertThrows(KeeperException.NodeExistsException.class,
+            assertThrows(
+                    KeeperException.NodeExistsException.class,
                     () -> c.create().withMode(CreateMode.PERSISTENT_SEQUENTIAL).forPath(history + "/probe-"),
                     "a sequential name here is stuck: a history built on them would refuse every change from now on");
 
@@ -330,8 +361,12 @@ class ConfigStoreTest {
             assertEquals(0, c.checkExists().forPath(path).getVersion());
 
             List<Change> changes = s.history(WEB);
-            assertEquals(List.of(1, 2, 3, 4, 5, 6), changes.stream().map(ch -> Integer.parseInt(ch.to()
-                    .replaceAll("[^0-9]", ""))).toList(), "in the order the changes were made");
+            assertEquals(
+                    List.of(1, 2, 3, 4, 5, 6),
+                    changes.stream()
+                            .map(ch -> Integer.parseInt(ch.to().replaceAll("[^0-9]", "")))
+                            .toList(),
+                    "in the order the changes were made");
             assertEquals(new Written(WEB, path, 0, 1, true), s.rollback(WEB, Integer.MAX_VALUE, ANY));
             assertEquals(max(2), s.get(WEB).orElseThrow().text(), "version 2147483647, from before the wrap, restored");
         }
@@ -350,8 +385,11 @@ class ConfigStoreTest {
             ConfigStoreException e = assertThrows(ConfigStoreException.class, () -> s.set(WEB, bytes(max(3)), ANY));
 
             assertEquals(Kind.FAILED, e.kind());
-            assertTrue(e.getMessage().startsWith("/zkscale/targets/shop/web is at data version -1, which ZooKeeper "
-                    + "reads as \"any version\""), e.getMessage());
+            assertTrue(
+                    e.getMessage()
+                            .startsWith("/zkscale/targets/shop/web is at data version -1, which ZooKeeper "
+                                    + "reads as \"any version\""),
+                    e.getMessage());
             assertEquals(max(2), s.get(WEB).orElseThrow().text());
         }
     }

@@ -17,8 +17,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class EpochRecorder implements AutoCloseable {
     /** One change: {@code who}'s epoch became {@code epoch} at {@code nanos} (System.nanoTime). */
-    record Change(long nanos, String who, OptionalLong epoch) {
-    }
+    record Change(long nanos, String who, OptionalLong epoch) {}
 
     private final Map<String, Leadership> watched = new LinkedHashMap<>();
     private final List<Change> changes = new ArrayList<>();

@@ -58,8 +58,8 @@ final class SharedZooKeeper implements BeforeAllCallback, AfterAllCallback {
      * {@code credentials} (null: anonymous), once it has connected; fails the test if it does not within 30 s.
      */
     static CuratorFramework connected(String connectString, Credentials credentials) throws InterruptedException {
-        CuratorFramework c = ZooKeeperClients.start(connectString, Duration.ofSeconds(3), Duration.ofSeconds(1),
-                credentials);
+        CuratorFramework c =
+                ZooKeeperClients.start(connectString, Duration.ofSeconds(3), Duration.ofSeconds(1), credentials);
         boolean up = c.blockUntilConnected(30, TimeUnit.SECONDS);
         if (!up) {
             c.close();

@@ -28,6 +28,7 @@ final class TcpProxy implements AutoCloseable {
     });
     /** Bumped by each partition; a connection relays only while the generation it was born in is current. */
     private final AtomicInteger generation = new AtomicInteger();
+
     private volatile boolean partitioned;
 
     TcpProxy(int targetPort) throws IOException {
@@ -67,7 +68,8 @@ final class TcpProxy implements AutoCloseable {
 
     private void relay(Socket from, Socket to, int born) {
         byte[] buffer = new byte[16 * 1024];
-        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+        try (InputStream in = from.getInputStream();
+                OutputStream out = to.getOutputStream()) {
             int n;
             while ((n = in.read(buffer)) >= 0) {
                 if (!partitioned && born == generation.get()) {

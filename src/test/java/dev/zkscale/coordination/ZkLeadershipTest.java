@@ -94,7 +94,8 @@ class ZkLeadershipTest {
             assertEquals(OptionalLong.empty(), a.epoch());
             // The recorder polls: it may log b's epoch a moment after the await above saw it.
             int bLeads = await().atMost(PATIENCE).until(() -> recorder.indexOfAnyEpoch("b", 0), i -> i >= 0);
-            measured("handover after close(): standby's epoch %.1f ms after close() began",
+            measured(
+                    "handover after close(): standby's epoch %.1f ms after close() began",
                     (recorder.nanosAt(bLeads) - closing) / 1e6);
         }
     }
@@ -142,8 +143,11 @@ class ZkLeadershipTest {
     void expiredSession() throws Exception {
         CuratorFramework aClient = client();
         // Nothing to undo: the client comes back by itself, with a new session.
-        Failover f = failover(aClient, "session expiry",
-                () -> aClient.getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration(), () -> { });
+        Failover f = failover(
+                aClient,
+                "session expiry",
+                () -> aClient.getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration(),
+                () -> {});
         assertEquals(OptionalLong.empty(), f.a().epoch());
     }
 
@@ -153,9 +157,13 @@ class ZkLeadershipTest {
     void partitionedLeader() throws Exception {
         TcpProxy proxy = open(new TcpProxy(server.getPort()));
         // No ensemble tracker: it would learn the server's real address and bypass the proxy.
-        CuratorFramework aClient = open(CuratorFrameworkFactory.builder().connectString(proxy.connectString())
-                .sessionTimeoutMs((int) SESSION.toMillis()).connectionTimeoutMs((int) CONNECTION.toMillis())
-                .retryPolicy(new ExponentialBackoffRetry(100, 3)).ensembleTracker(false).build());
+        CuratorFramework aClient = open(CuratorFrameworkFactory.builder()
+                .connectString(proxy.connectString())
+                .sessionTimeoutMs((int) SESSION.toMillis())
+                .connectionTimeoutMs((int) CONNECTION.toMillis())
+                .retryPolicy(new ExponentialBackoffRetry(100, 3))
+                .ensembleTracker(false)
+                .build());
         aClient.start();
         Failover f = failover(aClient, "partition", proxy::partition, proxy::heal);
         assertEquals(OptionalLong.of(f.next()), f.b().epoch(), "b keeps leading after a is back");
@@ -181,7 +189,8 @@ class ZkLeadershipTest {
             long emptiedAt = recorder.nanosAt(emptied);
 
             server.restart();
-            await().atMost(PATIENCE).until(() -> a.epoch().orElse(0) > old || b.epoch().orElse(0) > old);
+            await().atMost(PATIENCE)
+                    .until(() -> a.epoch().orElse(0) > old || b.epoch().orElse(0) > old);
             assertFalse(a.epoch().isPresent() && b.epoch().isPresent(), "one leader");
             measured("server stop: epochs empty %.1f ms after stop() began", (emptiedAt - stopping) / 1e6);
             List<Long> all = new ArrayList<>(recorder.epochsOf("a", emptied));
@@ -203,8 +212,10 @@ class ZkLeadershipTest {
 
         try (EpochRecorder recorder = new EpochRecorder(List.of(Map.entry("a", a), Map.entry("b", b)))) {
             long killing = System.nanoTime();
-            cluster.killServer(cluster.findConnectionInstance(aClient.getZookeeperClient().getZooKeeper()));
-            await().atMost(PATIENCE).until(() -> a.epoch().orElse(0) > old || b.epoch().orElse(0) > old);
+            cluster.killServer(
+                    cluster.findConnectionInstance(aClient.getZookeeperClient().getZooKeeper()));
+            await().atMost(PATIENCE)
+                    .until(() -> a.epoch().orElse(0) > old || b.epoch().orElse(0) > old);
             recorder.close();
 
             int aStops = recorder.indexOf("a", OptionalLong.empty(), 0);
@@ -214,8 +225,10 @@ class ZkLeadershipTest {
             assertFalse(later.contains(old), "the old epoch is never reported again: " + recorder.changes());
             assertFalse(a.epoch().isPresent() && b.epoch().isPresent(), "one leader");
             int next = recorder.indexOfEpochAbove(old, aStops);
-            measured("ensemble member killed: old epoch void after %.1f ms, a greater epoch after %.1f ms (%s)",
-                    (recorder.nanosAt(aStops) - killing) / 1e6, (recorder.nanosAt(next) - killing) / 1e6,
+            measured(
+                    "ensemble member killed: old epoch void after %.1f ms, a greater epoch after %.1f ms (%s)",
+                    (recorder.nanosAt(aStops) - killing) / 1e6,
+                    (recorder.nanosAt(next) - killing) / 1e6,
                     recorder.changes().get(next).who());
         }
     }
@@ -256,8 +269,7 @@ class ZkLeadershipTest {
     }
 
     /** What {@link #failover} saw: the old leader "a", the standby "b", and b's epoch. */
-    private record Failover(ZkLeadership a, ZkLeadership b, long next) {
-    }
+    private record Failover(ZkLeadership a, ZkLeadership b, long next) {}
 
     /** One step of a failover, which may throw. */
     private interface Step {
@@ -290,8 +302,10 @@ class ZkLeadershipTest {
             assertTrue(aStops >= 0 && aStops < bLeads, "a must stop before b leads: " + recorder.changes());
             assertTrue(next > old);
             assertEquals(List.of(old), recorder.epochsOf("a"), "a never reports an epoch again while b leads");
-            measured(what + ": old leader empty after %.1f ms, standby's epoch after %.1f ms",
-                    (recorder.nanosAt(aStops) - cutAt) / 1e6, (recorder.nanosAt(bLeads) - cutAt) / 1e6);
+            measured(
+                    what + ": old leader empty after %.1f ms, standby's epoch after %.1f ms",
+                    (recorder.nanosAt(aStops) - cutAt) / 1e6,
+                    (recorder.nanosAt(bLeads) - cutAt) / 1e6);
             return new Failover(a, b, next);
         }
     }
@@ -312,12 +326,15 @@ class ZkLeadershipTest {
     }
 
     private static long awaitEpoch(ZkLeadership leadership) {
-        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(5)).until(() -> leadership.epoch().isPresent());
+        await().atMost(PATIENCE)
+                .pollInterval(Duration.ofMillis(5))
+                .until(() -> leadership.epoch().isPresent());
         return leadership.epoch().getAsLong();
     }
 
     private static long awaitAnyEpoch(ZkLeadership a, ZkLeadership b) {
-        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(5))
+        await().atMost(PATIENCE)
+                .pollInterval(Duration.ofMillis(5))
                 .until(() -> a.epoch().isPresent() || b.epoch().isPresent());
         return a.epoch().isPresent() ? a.epoch().getAsLong() : b.epoch().getAsLong();
     }

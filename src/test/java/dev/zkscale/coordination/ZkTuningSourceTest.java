@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zkscale.core.ScalingPolicy;
@@ -45,6 +44,7 @@ class ZkTuningSourceTest {
 
     @RegisterExtension
     static final SharedZooKeeper zk = new SharedZooKeeper("/zkscale");
+
     private String root;
     private final List<AutoCloseable> open = new ArrayList<>();
 
@@ -74,7 +74,8 @@ class ZkTuningSourceTest {
 
         List<Tuning> tunings = loaded(source(1000));
 
-        assertEquals(List.of(new TargetRef("ops", "batch"), new TargetRef("shop", "api"), new TargetRef("shop", "web")),
+        assertEquals(
+                List.of(new TargetRef("ops", "batch"), new TargetRef("shop", "api"), new TargetRef("shop", "web")),
                 tunings.stream().map(Tuning::target).toList());
         tunings.forEach(t -> assertNull(t.rejected(), String.valueOf(t.rejected())));
         TargetConfig batch = tunings.get(0).config();
@@ -125,21 +126,33 @@ class ZkTuningSourceTest {
         big[big.length - 1] = '}';
         return Stream.of(
                 bad("invalid JSON", "{\"maxReplicas\": 3,", "not valid JSON: "),
-                bad("text after the object", "{\"maxReplicas\": 3} {}",
+                bad(
+                        "text after the object",
+                        "{\"maxReplicas\": 3} {}",
                         "not valid JSON: more data after the JSON value"),
-                bad("a field given twice", "{\"maxReplicas\": 3, \"maxReplicas\": 300}",
+                bad(
+                        "a field given twice",
+                        "{\"maxReplicas\": 3, \"maxReplicas\": 300}",
                         "not valid JSON: Duplicate field 'maxReplicas'"),
                 bad("binary garbage", new byte[] {0, 1, 2, 3, 4, 5}, "not valid JSON: "),
-                bad("invalid UTF-8", "{\"maxReplicas\": 3, \"container\": \"caf\u00e9\"}"
-                        .getBytes(StandardCharsets.ISO_8859_1), "not valid UTF-8 text"),
+                bad(
+                        "invalid UTF-8",
+                        "{\"maxReplicas\": 3, \"container\": \"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1),
+                        "not valid UTF-8 text"),
                 bad("unknown field", "{\"maxReplicas\": 3, \"maxReplica\": 4}", "maxReplica: unknown field"),
                 bad("wrong type", "{\"maxReplicas\": \"ten\"}", "maxReplicas: must be an integer, got \"ten\""),
-                bad("out of range", "{\"maxReplicas\": 3, \"targetCPUUtilizationPercentage\": 0}",
+                bad(
+                        "out of range",
+                        "{\"maxReplicas\": 3, \"targetCPUUtilizationPercentage\": 0}",
                         "targetCPUUtilizationPercentage: must be between 1 and 1000, got 0"),
-                bad("out of range, nested", "{\"maxReplicas\": 3, \"behavior\": {\"scaleUp\": {\"policies\": "
-                        + "[{\"type\": \"Pods\", \"value\": 0, \"periodSeconds\": 15}]}}}",
+                bad(
+                        "out of range, nested",
+                        "{\"maxReplicas\": 3, \"behavior\": {\"scaleUp\": {\"policies\": "
+                                + "[{\"type\": \"Pods\", \"value\": 0, \"periodSeconds\": 15}]}}}",
                         "behavior.scaleUp.policies[0].value: must be >= 1, got 0"),
-                bad("minReplicas above maxReplicas", "{\"minReplicas\": 5, \"maxReplicas\": 3}",
+                bad(
+                        "minReplicas above maxReplicas",
+                        "{\"minReplicas\": 5, \"maxReplicas\": 3}",
                         "maxReplicas: must be >= minReplicas (5), got 3"),
                 bad("maxReplicas missing", "{\"minReplicas\": 2}", "maxReplicas: required"),
                 bad("not an object", "[1, 2]", "must be a JSON object, got array"),
@@ -171,8 +184,9 @@ class ZkTuningSourceTest {
     /** {@code t} was rejected, with an error that starts with {@code prefix}. */
     private static void assertRejected(Tuning t, String prefix) {
         assertNotNull(t.rejected(), "not rejected");
-        assertTrue(t.rejected().error().startsWith(prefix), "expected \"" + prefix + "...\", got \""
-                + t.rejected().error() + "\"");
+        assertTrue(
+                t.rejected().error().startsWith(prefix),
+                "expected \"" + prefix + "...\", got \"" + t.rejected().error() + "\"");
     }
 
     static Stream<Arguments> badDefaults() {
@@ -180,9 +194,13 @@ class ZkTuningSourceTest {
                 bad("invalid JSON", "{", "not valid JSON: "),
                 bad("unknown field", "{\"minReplica\": 2}", "minReplica: unknown field"),
                 bad("out of range", "{\"minReplicas\": 0}", "minReplicas: must be >= 1, got 0"),
-                bad("minReplicas above its own maxReplicas", "{\"minReplicas\": 5, \"maxReplicas\": 3}",
+                bad(
+                        "minReplicas above its own maxReplicas",
+                        "{\"minReplicas\": 5, \"maxReplicas\": 3}",
                         "maxReplicas: must be >= minReplicas (5), got 3"),
-                bad("a workload name", "{\"scaleTargetRef\": {\"kind\": \"StatefulSet\", \"name\": \"db\"}}",
+                bad(
+                        "a workload name",
+                        "{\"scaleTargetRef\": {\"kind\": \"StatefulSet\", \"name\": \"db\"}}",
                         "scaleTargetRef.name: not allowed in the defaults"),
                 bad("empty", "", "empty"));
     }
@@ -224,7 +242,8 @@ class ZkTuningSourceTest {
 
         Tuning web = only(loaded(source(1000)));
 
-        assertEquals(root + "/targets/shop/web: maxReplicas: must be >= minReplicas (5), got 3",
+        assertEquals(
+                root + "/targets/shop/web: maxReplicas: must be >= minReplicas (5), got 3",
                 web.rejected().error());
     }
 
@@ -253,13 +272,14 @@ class ZkTuningSourceTest {
         Tuning bad = only(until(source, t -> t.get(0).rejected() != null));
         assertEquals(first, bad.applied(), "the config in force stays");
         assertEquals(1, bad.rejected().version());
-        assertEquals(root + "/targets/shop/web: maxReplicas: must be an integer, got \"ten\"", bad.rejected().error());
+        assertEquals(
+                root + "/targets/shop/web: maxReplicas: must be an integer, got \"ten\"",
+                bad.rejected().error());
 
         long writing = System.nanoTime();
         put("targets/shop/web", "{\"maxReplicas\": 6}");
         Tuning good = only(until(source, t -> version(t, "shop", "web") == 2));
-        measured("a change is in the source's view %.1f ms after the write began",
-                (System.nanoTime() - writing) / 1e6);
+        measured("a change is in the source's view %.1f ms after the write began", (System.nanoTime() - writing) / 1e6);
         assertNull(good.rejected());
         assertEquals(6, good.config().maxReplicas());
     }
@@ -274,13 +294,17 @@ class ZkTuningSourceTest {
         put("targets/shop/api", GOOD);
         until(source, t -> t.size() == 2);
         zk.client().delete().forPath(root + "/targets/shop/web");
-        assertEquals(new TargetRef("shop", "api"), only(until(source, t -> t.size() == 1)).target());
+        assertEquals(
+                new TargetRef("shop", "api"),
+                only(until(source, t -> t.size() == 1)).target());
 
         // Created again with a bad config: the config in force before the deletion does not come back.
         put("targets/shop/web", "{\"maxReplicas\": 0}");
         Tuning web = find(until(source, t -> t.size() == 2), "shop", "web");
         assertNull(web.applied());
-        assertEquals(root + "/targets/shop/web: maxReplicas: must be >= 1, got 0", web.rejected().error());
+        assertEquals(
+                root + "/targets/shop/web: maxReplicas: must be >= 1, got 0",
+                web.rejected().error());
     }
 
     @Test
@@ -294,17 +318,22 @@ class ZkTuningSourceTest {
         assertEquals(60, find(before, "shop", "web").config().targetCPUUtilizationPercentage());
 
         put("defaults", "{\"targetCPUUtilizationPercentage\": 70}");
-        List<Tuning> after = until(source,
-                t -> find(t, "shop", "web").config().targetCPUUtilizationPercentage() == 70);
-        assertEquals(root + "/targets/shop/web version 0 over " + root + "/defaults version 1",
+        List<Tuning> after = until(source, t -> find(t, "shop", "web").config().targetCPUUtilizationPercentage() == 70);
+        assertEquals(
+                root + "/targets/shop/web version 0 over " + root + "/defaults version 1",
                 find(after, "shop", "web").applied().origin());
-        assertEquals(find(before, "shop", "api").applied(), find(after, "shop", "api").applied(),
+        assertEquals(
+                find(before, "shop", "api").applied(),
+                find(after, "shop", "api").applied(),
                 "a target whose config the change leaves as it was keeps it in force: no new config");
 
         put("defaults", "{\"minReplicas\": 0}");
-        List<Tuning> rejected = until(source, t -> t.get(0).rejected() != null && t.get(1).rejected() != null);
+        List<Tuning> rejected =
+                until(source, t -> t.get(0).rejected() != null && t.get(1).rejected() != null);
         for (Tuning t : rejected) {
-            assertEquals(root + "/defaults: minReplicas: must be >= 1, got 0", t.rejected().error());
+            assertEquals(
+                    root + "/defaults: minReplicas: must be >= 1, got 0",
+                    t.rejected().error());
         }
         assertEquals(70, find(rejected, "shop", "web").config().targetCPUUtilizationPercentage());
         assertEquals(90, find(rejected, "shop", "api").config().targetCPUUtilizationPercentage());
@@ -318,9 +347,13 @@ class ZkTuningSourceTest {
         put("targets/shop/gone", GOOD);
         TcpProxy proxy = opened(new TcpProxy(zk.server().getPort()));
         // No ensemble tracker: it would learn the server's real address and bypass the proxy.
-        CuratorFramework cut = opened(CuratorFrameworkFactory.builder().connectString(proxy.connectString())
-                .sessionTimeoutMs(3000).connectionTimeoutMs(1000).retryPolicy(new ExponentialBackoffRetry(100, 3))
-                .ensembleTracker(false).build());
+        CuratorFramework cut = opened(CuratorFrameworkFactory.builder()
+                .connectString(proxy.connectString())
+                .sessionTimeoutMs(3000)
+                .connectionTimeoutMs(1000)
+                .retryPolicy(new ExponentialBackoffRetry(100, 3))
+                .ensembleTracker(false)
+                .build());
         cut.start();
         ZkTuningSource source = source(cut, root, 1000);
         assertEquals(2, loaded(source).size());
@@ -335,9 +368,11 @@ class ZkTuningSourceTest {
 
         // The first answer after the reconnect has every change: no pass decides on the view from before.
         List<Tuning> first = loaded(source);
-        measured("after a partition heals, the first answer (re-synced) %.1f ms later",
+        measured(
+                "after a partition heals, the first answer (re-synced) %.1f ms later",
                 (System.nanoTime() - healing) / 1e6);
-        assertEquals(List.of(new TargetRef("ops", "new"), new TargetRef("shop", "web")),
+        assertEquals(
+                List.of(new TargetRef("ops", "new"), new TargetRef("shop", "web")),
                 first.stream().map(Tuning::target).toList());
         assertEquals(9, find(first, "shop", "web").config().maxReplicas());
         put("targets/shop/web", "{\"maxReplicas\": 7}");
@@ -359,7 +394,8 @@ class ZkTuningSourceTest {
             own.restart();
 
             assertEquals(4, only(loaded(source)).config().maxReplicas());
-            measured("after a server restart, the first answer (re-synced) %.1f ms after restart() began",
+            measured(
+                    "after a server restart, the first answer (re-synced) %.1f ms after restart() began",
                     (System.nanoTime() - restarting) / 1e6);
             ownClient.setData().forPath("/zkscale/targets/shop/web", "{\"maxReplicas\": 5}".getBytes());
             until(source, t -> t.get(0).config().maxReplicas() == 5);
@@ -394,8 +430,10 @@ class ZkTuningSourceTest {
 
     /** The source's targets once they satisfy {@code until} (asked every millisecond: some tests measure). */
     private static List<Tuning> until(ZkTuningSource source, java.util.function.Predicate<List<Tuning>> until) {
-        return await().atMost(PATIENCE).pollInterval(Duration.ofMillis(1)).ignoreException(
-                TuningUnavailableException.class).until(source::targets, until);
+        return await().atMost(PATIENCE)
+                .pollInterval(Duration.ofMillis(1))
+                .ignoreException(TuningUnavailableException.class)
+                .until(source::targets, until);
     }
 
     private static void measured(String format, Object... args) {
@@ -403,7 +441,9 @@ class ZkTuningSourceTest {
     }
 
     private static Tuning find(List<Tuning> tunings, String namespace, String name) {
-        return tunings.stream().filter(t -> t.target().equals(new TargetRef(namespace, name))).findFirst()
+        return tunings.stream()
+                .filter(t -> t.target().equals(new TargetRef(namespace, name)))
+                .findFirst()
                 .orElse(null);
     }
 

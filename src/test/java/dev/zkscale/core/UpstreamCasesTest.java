@@ -39,7 +39,8 @@ class UpstreamCasesTest {
                 for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
                     if (!line.isBlank()) {
                         JsonNode c = SnapshotCodec.MAPPER.readTree(line);
-                        cases.add(Arguments.of(Named.of(file + ": " + c.get("name").asText(), c)));
+                        cases.add(Arguments.of(
+                                Named.of(file + ": " + c.get("name").asText(), c)));
                     }
                 }
             }
@@ -58,7 +59,8 @@ class UpstreamCasesTest {
             switch (e.getKey()) {
                 case "errorContains" -> {
                     assertNotNull(decision.get("error").textValue(), "expected an error containing " + expected);
-                    assertTrue(decision.get("error").asText().contains(expected.asText()),
+                    assertTrue(
+                            decision.get("error").asText().contains(expected.asText()),
                             "error \"" + decision.get("error").asText() + "\" should contain " + expected);
                 }
                 case "error" -> assertNull(decision.get("error").textValue(), "error");
@@ -73,17 +75,17 @@ class UpstreamCasesTest {
     @DisplayName("a snapshot written back to JSON (as the decision record keeps it) replays to the same decision")
     void replaysFromTheRecord(JsonNode c) throws Exception {
         Snapshot snapshot = SnapshotCodec.read(c.get("snapshot"), 1000);
-        Snapshot recorded = SnapshotCodec.read(SnapshotCodec.MAPPER.readTree(
-                SnapshotCodec.MAPPER.writeValueAsString(SnapshotCodec.write(snapshot))), 1000);
+        Snapshot recorded = SnapshotCodec.read(
+                SnapshotCodec.MAPPER.readTree(SnapshotCodec.MAPPER.writeValueAsString(SnapshotCodec.write(snapshot))),
+                1000);
         assertEquals(snapshot, recorded);
         assertEquals(Decider.decide(snapshot), Decider.decide(recorded));
     }
 
     /** JSON equality where numbers compare by value (an int 5 equals a long 5). */
     private static void assertSame(JsonNode expected, JsonNode actual, String what) {
-        Comparator<JsonNode> numbersByValue = (a, b) -> a.isNumber() && b.isNumber()
-                ? a.decimalValue().compareTo(b.decimalValue())
-                : a.equals(b) ? 0 : 1;
+        Comparator<JsonNode> numbersByValue = (a, b) ->
+                a.isNumber() && b.isNumber() ? a.decimalValue().compareTo(b.decimalValue()) : a.equals(b) ? 0 : 1;
         assertTrue(expected.equals(numbersByValue, actual), what + ": expected " + expected + " but was " + actual);
     }
 
@@ -93,8 +95,10 @@ class UpstreamCasesTest {
             Iterator<Map.Entry<String, JsonNode>> fields = expected.get(i).fields();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> f = fields.next();
-                assertSame(f.getValue(), actual.get(i).get(f.getKey()), "conditions[" + i + "]." + f.getKey()
-                        + " in " + actual);
+                assertSame(
+                        f.getValue(),
+                        actual.get(i).get(f.getKey()),
+                        "conditions[" + i + "]." + f.getKey() + " in " + actual);
             }
         }
     }

@@ -21,13 +21,14 @@ class DemoFailuresTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
+    private record Result(int code, String out, String err) {}
 
     private static Result demo(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Demo.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
+        int code = Demo.run(
+                List.of(args),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
@@ -44,8 +45,10 @@ class DemoFailuresTest {
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             int port = taken.getLocalPort();
-            assertFails(demo("--port", Integer.toString(port)), "port " + port + " is in use; stop what uses it, or "
-                    + "choose another port with --port N (--port 0 picks a free one)");
+            assertFails(
+                    demo("--port", Integer.toString(port)),
+                    "port " + port + " is in use; stop what uses it, or "
+                            + "choose another port with --port N (--port 0 picks a free one)");
         }
     }
 
@@ -53,8 +56,9 @@ class DemoFailuresTest {
     @DisplayName("a trace that does not exist")
     void missingTrace() {
         Path trace = dir.resolve("absent.csv");
-        assertFails(demo("--trace", trace.toString()), "cannot read trace " + trace
-                + ": no such file; give a CSV file of seconds,value rows");
+        assertFails(
+                demo("--trace", trace.toString()),
+                "cannot read trace " + trace + ": no such file; give a CSV file of seconds,value rows");
     }
 
     @Test
@@ -68,29 +72,37 @@ class DemoFailuresTest {
     @DisplayName("a config file with an invalid field names the file and the field")
     void badConfig() throws Exception {
         Path config = Files.writeString(dir.resolve("c.json"), "{\"minReplicas\": 3, \"maxReplicas\": 2}");
-        assertFails(demo("--config", config.toString()), "bad config " + config + ": maxReplicas: must be >= "
-                + "minReplicas (3), got 2 (the fields are in the README, \"Target config\")");
+        assertFails(
+                demo("--config", config.toString()),
+                "bad config " + config + ": maxReplicas: must be >= "
+                        + "minReplicas (3), got 2 (the fields are in the README, \"Target config\")");
     }
 
     @Test
     @DisplayName("a config file that is not JSON names the file, line and column")
     void configNotJson() throws Exception {
         Path config = Files.writeString(dir.resolve("c.json"), "{\"maxReplicas\": 5\n");
-        assertFails(demo("--config", config.toString()), "bad config " + config + ": not valid JSON: Unexpected "
-                + "end-of-input: expected close marker for Object (line 2, column 1); give a target config (JSON) such "
-                + "as " + Demo.DEFAULT_CONFIG);
+        assertFails(
+                demo("--config", config.toString()),
+                "bad config " + config + ": not valid JSON: Unexpected "
+                        + "end-of-input: expected close marker for Object (line 2, column 1); give a target config (JSON) such "
+                        + "as " + Demo.DEFAULT_CONFIG);
     }
 
     @Test
     @DisplayName("a config for another workload, or more pods than the demo simulates, is refused")
     void configTheDemoCannotRun() throws Exception {
-        Path other = Files.writeString(dir.resolve("o.json"),
+        Path other = Files.writeString(
+                dir.resolve("o.json"),
                 "{\"maxReplicas\": 5, \"scaleTargetRef\": {\"kind\": \"Deployment\", \"name\": \"api\"}}");
-        assertFails(demo("--config", other.toString()), "bad config " + other + ": scaleTargetRef: the demo's "
-                + "workload is Deployment web, got Deployment api");
+        assertFails(
+                demo("--config", other.toString()),
+                "bad config " + other + ": scaleTargetRef: the demo's "
+                        + "workload is Deployment web, got Deployment api");
         Path big = Files.writeString(dir.resolve("b.json"), "{\"maxReplicas\": 500}");
-        assertFails(demo("--config", big.toString()), "bad config " + big + ": maxReplicas: the demo simulates at "
-                + "most 50 pods, got 500");
+        assertFails(
+                demo("--config", big.toString()),
+                "bad config " + big + ": maxReplicas: the demo simulates at " + "most 50 pods, got 500");
     }
 
     @Test

@@ -36,11 +36,9 @@ class DemoIT {
     private static final Pattern METRICS = Pattern.compile("^  metrics +(http://\\S+)$");
     private static final Pattern DATA_DIR = Pattern.compile("data in (\\S+), removed at exit");
 
-    private record Pass(String time, double load, int ready, int current, String leader, long epoch) {
-    }
+    private record Pass(String time, double load, int ready, int current, String leader, long epoch) {}
 
-    private record Write(String time, String writer, long epoch, int from, int to, boolean accepted) {
-    }
+    private record Write(String time, String writer, long epoch, int from, int to, boolean accepted) {}
 
     /** A running demo whose standard output is collected line by line as it comes. */
     private static final class Run {
@@ -53,11 +51,13 @@ class DemoIT {
         Run(String... args) throws Exception {
             List<String> command = new ArrayList<>(List.of("bin/zkscale", "demo"));
             command.addAll(List.of(args));
-            process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.PIPE).start();
+            process = new ProcessBuilder(command)
+                    .redirectError(ProcessBuilder.Redirect.PIPE)
+                    .start();
             process.getOutputStream().close();
             reader = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.UTF_8))) {
+                try (BufferedReader in =
+                        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                     String line;
                     while ((line = in.readLine()) != null) {
                         lines.add(line);
@@ -88,13 +88,13 @@ class DemoIT {
                 }
                 Thread.sleep(100);
             }
-            throw new AssertionError("no line matching " + pattern + " within " + seconds + " s:\n" + String.join(
-                    "\n", lines));
+            throw new AssertionError(
+                    "no line matching " + pattern + " within " + seconds + " s:\n" + String.join("\n", lines));
         }
 
         int exit(long seconds) throws Exception {
-            assertTrue(process.waitFor(seconds, TimeUnit.SECONDS), "the demo did not exit:\n" + String.join("\n",
-                    lines));
+            assertTrue(
+                    process.waitFor(seconds, TimeUnit.SECONDS), "the demo did not exit:\n" + String.join("\n", lines));
             reader.join(5000);
             errReader.join(5000);
             return process.exitValue();
@@ -119,13 +119,18 @@ class DemoIT {
             // While it runs: /q/metrics answers with both controllers' series.
             String metricsUrl = run.await(METRICS, 90);
             run.await(PASS, 90);
-            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(metricsUrl)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            assertTrue(metrics.contains("zkscale_leader{controller=\"a\",} 1.0")
-                    || metrics.contains("zkscale_leader{controller=\"b\",} 1.0"), metrics);
+            String metrics = HttpClient.newHttpClient()
+                    .send(HttpRequest.newBuilder(URI.create(metricsUrl)).build(), HttpResponse.BodyHandlers.ofString())
+                    .body();
+            assertTrue(
+                    metrics.contains("zkscale_leader{controller=\"a\",} 1.0")
+                            || metrics.contains("zkscale_leader{controller=\"b\",} 1.0"),
+                    metrics);
             assertTrue(metrics.contains("zkscale_zookeeper_connected{controller=\"b\",}"), metrics);
-            assertTrue(metrics.contains("zkscale_target_desired_replicas{controller=\"a\",namespace=\"shop\","
-                    + "target=\"web\",}"), metrics);
+            assertTrue(
+                    metrics.contains("zkscale_target_desired_replicas{controller=\"a\",namespace=\"shop\","
+                            + "target=\"web\",}"),
+                    metrics);
 
             assertEquals(0, run.exit(150), String.join("\n", run.lines) + "\n" + run.err());
         } finally {
@@ -143,12 +148,21 @@ class DemoIT {
             Matcher w = WRITE.matcher(line);
             Matcher c = CRASH.matcher(line);
             if (p.matches()) {
-                passes.add(new Pass(p.group(1), Double.parseDouble(p.group(2)), Integer.parseInt(p.group(5)),
-                        Integer.parseInt(p.group(6)), p.group(8), p.group(9).equals("-") ? -1
-                                : Long.parseLong(p.group(9))));
+                passes.add(new Pass(
+                        p.group(1),
+                        Double.parseDouble(p.group(2)),
+                        Integer.parseInt(p.group(5)),
+                        Integer.parseInt(p.group(6)),
+                        p.group(8),
+                        p.group(9).equals("-") ? -1 : Long.parseLong(p.group(9))));
             } else if (w.matches()) {
-                writes.add(new Write(w.group(1), w.group(2), Long.parseLong(w.group(3)), Integer.parseInt(w.group(4)),
-                        Integer.parseInt(w.group(5)), w.group(6).equals("accepted")));
+                writes.add(new Write(
+                        w.group(1),
+                        w.group(2),
+                        Long.parseLong(w.group(3)),
+                        Integer.parseInt(w.group(4)),
+                        Integer.parseInt(w.group(5)),
+                        w.group(6).equals("accepted")));
             } else if (c.find()) {
                 crashTime = c.group(1);
                 crashed = c.group(2);
@@ -162,7 +176,9 @@ class DemoIT {
         int spikeEnd = indexOf(passes, p -> p.load() < 0.9 * peakLoad, spikeStart);
         int before = passes.get(spikeStart).current();
         int peak = passes.subList(spikeStart, Math.min(passes.size(), spikeEnd + 10)).stream()
-                .mapToInt(Pass::current).max().orElseThrow();
+                .mapToInt(Pass::current)
+                .max()
+                .orElseThrow();
         int end = passes.get(passes.size() - 1).current();
         assertTrue(peak > before, "replicas did not rise in the spike: " + before + " -> " + peak + "\n" + out);
         assertTrue(end < peak, "replicas did not fall after the spike: " + peak + " -> " + end + "\n" + out);
@@ -172,15 +188,23 @@ class DemoIT {
         String crashAt = crashTime;
         int crash = indexOf(passes, p -> p.time().equals(crashAt), 0);
         String first = crashed;
-        String lastBefore = passes.subList(0, crash).stream().filter(p -> p.epoch() >= 0).reduce((x, y) -> y)
-                .orElseThrow().leader();
+        String lastBefore = passes.subList(0, crash).stream()
+                .filter(p -> p.epoch() >= 0)
+                .reduce((x, y) -> y)
+                .orElseThrow()
+                .leader();
         assertEquals(first, lastBefore, "the instance that crashed led before the crash\n" + out);
-        List<Pass> after = passes.subList(crash, passes.size()).stream().filter(p -> p.epoch() >= 0).toList();
+        List<Pass> after = passes.subList(crash, passes.size()).stream()
+                .filter(p -> p.epoch() >= 0)
+                .toList();
         assertFalse(after.isEmpty(), "nobody led after the crash\n" + out);
         String second = after.get(0).leader();
         assertNotEquals(first, second, out);
         assertTrue(after.stream().allMatch(p -> p.leader().equals(second)), out);
-        long firstMax = passes.stream().filter(p -> p.leader().equals(first)).mapToLong(Pass::epoch).max()
+        long firstMax = passes.stream()
+                .filter(p -> p.leader().equals(first))
+                .mapToLong(Pass::epoch)
+                .max()
                 .orElseThrow();
         long secondMin = after.stream().mapToLong(Pass::epoch).min().orElseThrow();
         assertTrue(secondMin > firstMax, "epoch " + secondMin + " after epoch " + firstMax + "\n" + out);
@@ -195,12 +219,19 @@ class DemoIT {
         assertTrue(writes.stream().anyMatch(w -> w.accepted() && w.to() < w.from()), out);
         assertTrue(writes.stream().anyMatch(w -> w.accepted() && w.writer().equals(second)), out);
         for (Write w : writes) {
-            Pass at = passes.stream().filter(p -> p.time().equals(w.time())).findFirst().orElseThrow();
-            assertEquals(at.leader() + "@" + at.epoch(), w.writer() + "@" + w.epoch(),
+            Pass at = passes.stream()
+                    .filter(p -> p.time().equals(w.time()))
+                    .findFirst()
+                    .orElseThrow();
+            assertEquals(
+                    at.leader() + "@" + at.epoch(),
+                    w.writer() + "@" + w.epoch(),
                     "write at " + w.time() + " not by the leader of its pass\n" + out);
         }
-        assertTrue(out.contains("  writes            " + writes.size() + " of " + writes.size()
-                + " came from the leader of their time"), out);
+        assertTrue(
+                out.contains("  writes            " + writes.size() + " of " + writes.size()
+                        + " came from the leader of their time"),
+                out);
         assertFalse(out.contains("WARNING"), out);
 
         // The embedded ZooKeeper's data directory is gone.

@@ -23,7 +23,9 @@ class LoadProfileTest {
     @DisplayName("the built-in curve is steady, ramps up, peaks in the middle and falls")
     void builtIn() {
         LoadProfile p = LoadProfile.builtIn(Demo.PASSES);
-        int peak = IntStream.range(0, Demo.PASSES).boxed().max((a, b) -> Double.compare(p.at(a), p.at(b)))
+        int peak = IntStream.range(0, Demo.PASSES)
+                .boxed()
+                .max((a, b) -> Double.compare(p.at(a), p.at(b)))
                 .orElseThrow();
         assertEquals(1.0, p.at(peak));
         assertTrue(peak > Demo.PASSES / 2 && peak < Demo.PASSES * 2 / 3, "peak at pass " + peak);
@@ -53,16 +55,24 @@ class LoadProfileTest {
     @DisplayName("bad traces are refused naming the file, the line and what is wrong")
     void refused() throws Exception {
         Path f = file("seconds,value\n0,1\n0,2\n");
-        assertEquals("trace " + f + " line 3: seconds must increase, got 0 after 0",
-                assertThrows(DemoException.class, () -> LoadProfile.trace(f, 10)).getMessage());
+        assertEquals(
+                "trace " + f + " line 3: seconds must increase, got 0 after 0",
+                assertThrows(DemoException.class, () -> LoadProfile.trace(f, 10))
+                        .getMessage());
         Path g = file("time,load\n0,1\n");
-        assertEquals("trace " + g + " line 1: the header must name the columns seconds and value, got \"time,load\"",
-                assertThrows(DemoException.class, () -> LoadProfile.trace(g, 10)).getMessage());
+        assertEquals(
+                "trace " + g + " line 1: the header must name the columns seconds and value, got \"time,load\"",
+                assertThrows(DemoException.class, () -> LoadProfile.trace(g, 10))
+                        .getMessage());
         Path h = file("seconds,value\n0,1\n");
-        assertEquals("trace " + h + ": needs at least two rows of seconds,value, found 1",
-                assertThrows(DemoException.class, () -> LoadProfile.trace(h, 10)).getMessage());
+        assertEquals(
+                "trace " + h + ": needs at least two rows of seconds,value, found 1",
+                assertThrows(DemoException.class, () -> LoadProfile.trace(h, 10))
+                        .getMessage());
         Path z = file("seconds,value\n0,0\n30,0\n");
-        assertEquals("trace " + z + ": every value is 0; there is no load to scale on",
-                assertThrows(DemoException.class, () -> LoadProfile.trace(z, 10)).getMessage());
+        assertEquals(
+                "trace " + z + ": every value is 0; there is no load to scale on",
+                assertThrows(DemoException.class, () -> LoadProfile.trace(z, 10))
+                        .getMessage());
     }
 }

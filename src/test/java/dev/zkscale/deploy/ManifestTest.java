@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
-import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
@@ -43,8 +42,8 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.apache.zookeeper.server.quorum.QuorumPeerConfig;
 import org.apache.zookeeper.server.quorum.QuorumPeer.QuorumServer;
+import org.apache.zookeeper.server.quorum.QuorumPeerConfig;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,11 +102,16 @@ class ManifestTest {
                 """;
         List<String> problems = new ArrayList<>();
         unknownFields(Manifests.SERIALIZATION.unmarshal(yaml, HasMetadata.class), "Deployment x", problems);
-        assertEquals(List.of("Deployment x.spec.template.spec.containers[0].securityContext: unknown fields "
-                + "[readOnlyRootFileSystem]"), problems);
+        assertEquals(
+                List.of("Deployment x.spec.template.spec.containers[0].securityContext: unknown fields "
+                        + "[readOnlyRootFileSystem]"),
+                problems);
         problems.clear();
-        unknownFields(Manifests.SERIALIZATION.unmarshal("apiVersion: example.com/v1\nkind: Thing\nmetadata: {name: y}\n",
-                HasMetadata.class), "Thing y", problems);
+        unknownFields(
+                Manifests.SERIALIZATION.unmarshal(
+                        "apiVersion: example.com/v1\nkind: Thing\nmetadata: {name: y}\n", HasMetadata.class),
+                "Thing y",
+                problems);
         assertEquals(List.of("Thing y: kind Thing (example.com/v1) is not in the fabric8 model"), problems);
     }
 
@@ -138,7 +142,9 @@ class ManifestTest {
             return;
         }
         for (Method m : o.getClass().getMethods()) {
-            if (m.getParameterCount() != 0 || !m.getName().startsWith("get") || m.getDeclaringClass() == Object.class
+            if (m.getParameterCount() != 0
+                    || !m.getName().startsWith("get")
+                    || m.getDeclaringClass() == Object.class
                     || java.lang.reflect.Modifier.isStatic(m.getModifiers())) {
                 continue;
             }
@@ -153,7 +159,8 @@ class ManifestTest {
                     problems.add(path + ": unknown fields " + extra.keySet());
                 }
             } else if (m.getName().length() > 3) {
-                String field = Character.toLowerCase(m.getName().charAt(3)) + m.getName().substring(4);
+                String field = Character.toLowerCase(m.getName().charAt(3))
+                        + m.getName().substring(4);
                 unknownFields(value, path + "." + field, problems);
             }
         }
@@ -161,7 +168,8 @@ class ManifestTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("overlays")
-    @DisplayName("every pod runs non-root, read-only, without capabilities, with RuntimeDefault seccomp, probes and limits")
+    @DisplayName(
+            "every pod runs non-root, read-only, without capabilities, with RuntimeDefault seccomp, probes and limits")
     void restrictedPods(String overlay) {
         List<HasMetadata> objects = Manifests.objects(overlay);
         Namespace ns = Manifests.one(objects, Namespace.class, CONTROLLER);
@@ -174,11 +182,20 @@ class ManifestTest {
             }
             String where = o.getKind() + " " + o.getMetadata().getName();
             PodSpec pod = template.getSpec();
-            check(problems, where + ": runAsNonRoot", Boolean.TRUE.equals(pod.getSecurityContext().getRunAsNonRoot()));
-            check(problems, where + ": seccomp RuntimeDefault", "RuntimeDefault".equals(
-                    pod.getSecurityContext().getSeccompProfile().getType()));
-            check(problems, where + ": a non-zero user", pod.getSecurityContext().getRunAsUser() != null
-                    && pod.getSecurityContext().getRunAsUser() > 0);
+            check(
+                    problems,
+                    where + ": runAsNonRoot",
+                    Boolean.TRUE.equals(pod.getSecurityContext().getRunAsNonRoot()));
+            check(
+                    problems,
+                    where + ": seccomp RuntimeDefault",
+                    "RuntimeDefault"
+                            .equals(pod.getSecurityContext().getSeccompProfile().getType()));
+            check(
+                    problems,
+                    where + ": a non-zero user",
+                    pod.getSecurityContext().getRunAsUser() != null
+                            && pod.getSecurityContext().getRunAsUser() > 0);
             for (Container c : pod.getContainers()) {
                 String cw = where + " container " + c.getName();
                 var sc = c.getSecurityContext();
@@ -186,16 +203,28 @@ class ManifestTest {
                 if (sc == null) {
                     continue;
                 }
-                check(problems, cw + ": allowPrivilegeEscalation false", Boolean.FALSE.equals(sc.getAllowPrivilegeEscalation()));
+                check(
+                        problems,
+                        cw + ": allowPrivilegeEscalation false",
+                        Boolean.FALSE.equals(sc.getAllowPrivilegeEscalation()));
                 check(problems, cw + ": readOnlyRootFilesystem", Boolean.TRUE.equals(sc.getReadOnlyRootFilesystem()));
-                check(problems, cw + ": drops ALL capabilities", sc.getCapabilities() != null
-                        && sc.getCapabilities().getDrop().equals(List.of("ALL")) && sc.getCapabilities().getAdd().isEmpty());
-                check(problems, cw + ": readiness and liveness probes", c.getReadinessProbe() != null
-                        && c.getLivenessProbe() != null);
-                check(problems, cw + ": CPU and memory requests, a memory limit", c.getResources() != null
-                        && c.getResources().getRequests().containsKey("cpu")
-                        && c.getResources().getRequests().containsKey("memory")
-                        && c.getResources().getLimits().containsKey("memory"));
+                check(
+                        problems,
+                        cw + ": drops ALL capabilities",
+                        sc.getCapabilities() != null
+                                && sc.getCapabilities().getDrop().equals(List.of("ALL"))
+                                && sc.getCapabilities().getAdd().isEmpty());
+                check(
+                        problems,
+                        cw + ": readiness and liveness probes",
+                        c.getReadinessProbe() != null && c.getLivenessProbe() != null);
+                check(
+                        problems,
+                        cw + ": CPU and memory requests, a memory limit",
+                        c.getResources() != null
+                                && c.getResources().getRequests().containsKey("cpu")
+                                && c.getResources().getRequests().containsKey("memory")
+                                && c.getResources().getLimits().containsKey("memory"));
                 check(problems, cw + ": a writable /tmp (emptyDir)", mountedEmptyDir(pod, c, "/tmp"));
             }
         }
@@ -204,17 +233,22 @@ class ManifestTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("overlays")
-    @DisplayName("the controller: 2 instances on different nodes, a PDB, a graceful handover, its Service, ServiceMonitor and NetworkPolicy")
+    @DisplayName(
+            "the controller: 2 instances on different nodes, a PDB, a graceful handover, its Service, ServiceMonitor and NetworkPolicy")
     void controller(String overlay) {
         List<HasMetadata> objects = Manifests.objects(overlay);
         Deployment d = Manifests.one(objects, Deployment.class, CONTROLLER);
         PodSpec pod = d.getSpec().getTemplate().getSpec();
         Map<String, String> labels = d.getSpec().getTemplate().getMetadata().getLabels();
         assertTrue(d.getSpec().getReplicas() >= 2, "replicas");
-        assertEquals(0, d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal(),
+        assertEquals(
+                0,
+                d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal(),
                 "a rollout starts the new instance before stopping an old one");
         TopologySpreadConstraint byNode = pod.getTopologySpreadConstraints().stream()
-                .filter(t -> t.getTopologyKey().equals("kubernetes.io/hostname")).findFirst().orElseThrow();
+                .filter(t -> t.getTopologyKey().equals("kubernetes.io/hostname"))
+                .findFirst()
+                .orElseThrow();
         assertEquals("DoNotSchedule", byNode.getWhenUnsatisfiable());
         assertEquals(1, byNode.getMaxSkew());
         assertTrue(selects(byNode.getLabelSelector().getMatchLabels(), labels));
@@ -223,9 +257,11 @@ class ManifestTest {
         // request times out after 5 s) and must not be shorter than the ZooKeeper session, after which a killed leader
         // would be replaced anyway.
         Map<String, String> settings = settings(objects);
-        Duration session = Duration.parse("PT" + settings.getOrDefault("ZKSCALE_ZOOKEEPER_SESSION_TIMEOUT", "10s")
-                .toUpperCase());
-        assertTrue(pod.getTerminationGracePeriodSeconds() >= session.toSeconds() + 5,
+        Duration session = Duration.parse("PT"
+                + settings.getOrDefault("ZKSCALE_ZOOKEEPER_SESSION_TIMEOUT", "10s")
+                        .toUpperCase());
+        assertTrue(
+                pod.getTerminationGracePeriodSeconds() >= session.toSeconds() + 5,
                 "terminationGracePeriodSeconds " + pod.getTerminationGracePeriodSeconds() + " vs session " + session);
 
         PodDisruptionBudget pdb = Manifests.one(objects, PodDisruptionBudget.class, CONTROLLER);
@@ -236,10 +272,13 @@ class ManifestTest {
         Service svc = Manifests.one(objects, Service.class, CONTROLLER);
         assertTrue(selects(svc.getSpec().getSelector(), labels));
         ServicePort http = svc.getSpec().getPorts().get(0);
-        assertTrue(c.getPorts().stream().anyMatch(p -> p.getName().equals(http.getTargetPort().getStrVal())),
+        assertTrue(
+                c.getPorts().stream()
+                        .anyMatch(p -> p.getName().equals(http.getTargetPort().getStrVal())),
                 "the Service targets a named port of the container");
         ServiceMonitor sm = Manifests.one(objects, ServiceMonitor.class, CONTROLLER);
-        assertTrue(selects(sm.getSpec().getSelector().getMatchLabels(), svc.getMetadata().getLabels()));
+        assertTrue(selects(
+                sm.getSpec().getSelector().getMatchLabels(), svc.getMetadata().getLabels()));
         assertEquals(http.getName(), sm.getSpec().getEndpoints().get(0).getPort());
         assertEquals("/q/metrics", sm.getSpec().getEndpoints().get(0).getPath());
         assertNotNull(Manifests.one(objects, PrometheusRule.class, CONTROLLER));
@@ -249,9 +288,13 @@ class ManifestTest {
         NetworkPolicy np = Manifests.one(objects, NetworkPolicy.class, CONTROLLER);
         assertTrue(selects(np.getSpec().getPodSelector().getMatchLabels(), labels));
         assertEquals(List.of("Ingress", "Egress"), np.getSpec().getPolicyTypes());
-        Set<Integer> in = ports(np.getSpec().getIngress().stream().flatMap(r -> r.getPorts().stream()).toList());
+        Set<Integer> in = ports(np.getSpec().getIngress().stream()
+                .flatMap(r -> r.getPorts().stream())
+                .toList());
         assertEquals(Set.of(c.getPorts().get(0).getContainerPort()), in, "ingress: the HTTP port only");
-        Set<Integer> out = ports(np.getSpec().getEgress().stream().flatMap(r -> r.getPorts().stream()).toList());
+        Set<Integer> out = ports(np.getSpec().getEgress().stream()
+                .flatMap(r -> r.getPorts().stream())
+                .toList());
         for (int zk : zookeeperPorts(settings.get("ZKSCALE_ZOOKEEPER_CONNECT"))) {
             assertTrue(out.contains(zk), "egress to ZooKeeper port " + zk);
         }
@@ -259,19 +302,26 @@ class ManifestTest {
 
         // ZooKeeper credentials: the auth file lies inside the mounted Secret, which only the container's group reads
         String authFile = env(c, "ZKSCALE_ZOOKEEPER_AUTH_FILE");
-        VolumeMount secretMount = c.getVolumeMounts().stream().filter(m -> authFile.startsWith(m.getMountPath() + "/"))
-                .findFirst().orElseThrow(() -> new AssertionError("no volume mounted at " + authFile));
-        Volume secret = pod.getVolumes().stream().filter(v -> v.getName().equals(secretMount.getName())).findFirst()
+        VolumeMount secretMount = c.getVolumeMounts().stream()
+                .filter(m -> authFile.startsWith(m.getMountPath() + "/"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no volume mounted at " + authFile));
+        Volume secret = pod.getVolumes().stream()
+                .filter(v -> v.getName().equals(secretMount.getName()))
+                .findFirst()
                 .orElseThrow();
         assertNotNull(secret.getSecret(), "the ZooKeeper credentials come from a Secret");
         assertEquals("zkscale-zookeeper-auth", secret.getSecret().getSecretName());
         assertTrue(secretMount.getReadOnly());
-        assertEquals(pod.getSecurityContext().getRunAsGroup(), pod.getSecurityContext().getFsGroup());
+        assertEquals(
+                pod.getSecurityContext().getRunAsGroup(),
+                pod.getSecurityContext().getFsGroup());
         assertEquals(0440, secret.getSecret().getDefaultMode());
     }
 
     @Test
-    @DisplayName("the ensemble: 3 members on persistent volumes, found through a headless Service, a PDB, and zkscale pointed at them")
+    @DisplayName(
+            "the ensemble: 3 members on persistent volumes, found through a headless Service, a PDB, and zkscale pointed at them")
     void ensemble(@TempDir Path dataDir) throws Exception {
         List<HasMetadata> objects = Manifests.objects("zookeeper-ensemble");
         StatefulSet sts = Manifests.one(objects, StatefulSet.class, "zookeeper");
@@ -286,21 +336,40 @@ class ManifestTest {
         PodDisruptionBudget pdb = Manifests.one(objects, PodDisruptionBudget.class, "zookeeper");
         assertEquals(1, pdb.getSpec().getMaxUnavailable().getIntVal());
         assertTrue(selects(pdb.getSpec().getSelector().getMatchLabels(), labels));
-        assertEquals("kubernetes.io/hostname", sts.getSpec().getTemplate().getSpec().getTopologySpreadConstraints().get(0)
-                .getTopologyKey());
+        assertEquals(
+                "kubernetes.io/hostname",
+                sts.getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getTopologySpreadConstraints()
+                        .get(0)
+                        .getTopologyKey());
 
         // zoo.cfg, from the ConfigMap the pods mount, is valid for ZooKeeper itself and names the three pods
         Container zk = sts.getSpec().getTemplate().getSpec().getContainers().get(0);
-        String conf = zk.getVolumeMounts().stream().filter(m -> m.getName().equals("config")).findFirst().orElseThrow()
+        String conf = zk.getVolumeMounts().stream()
+                .filter(m -> m.getName().equals("config"))
+                .findFirst()
+                .orElseThrow()
                 .getMountPath();
         assertTrue(String.join(" ", zk.getCommand()).contains(conf + "/zoo.cfg"));
         String configMap = sts.getSpec().getTemplate().getSpec().getVolumes().stream()
-                .filter(v -> v.getName().equals("config")).findFirst().orElseThrow().getConfigMap().getName();
+                .filter(v -> v.getName().equals("config"))
+                .findFirst()
+                .orElseThrow()
+                .getConfigMap()
+                .getName();
         Properties cfg = new Properties();
-        cfg.load(new StringReader(Manifests.one(objects, ConfigMap.class, configMap).getData().get("zoo.cfg")));
+        cfg.load(new StringReader(
+                Manifests.one(objects, ConfigMap.class, configMap).getData().get("zoo.cfg")));
         String data = cfg.getProperty("dataDir");
-        assertEquals(sts.getSpec().getVolumeClaimTemplates().get(0).getMetadata().getName(), zk.getVolumeMounts()
-                .stream().filter(m -> m.getMountPath().equals(data)).findFirst().orElseThrow().getName(),
+        assertEquals(
+                sts.getSpec().getVolumeClaimTemplates().get(0).getMetadata().getName(),
+                zk.getVolumeMounts().stream()
+                        .filter(m -> m.getMountPath().equals(data))
+                        .findFirst()
+                        .orElseThrow()
+                        .getName(),
                 "dataDir is the persistent volume");
         cfg.setProperty("dataDir", dataDir.toString());
         Files.writeString(dataDir.resolve("myid"), "1");
@@ -309,20 +378,30 @@ class ManifestTest {
         for (long id = 1; id <= 3; id++) {
             QuorumServer s = parsed.getQuorumVerifier().getAllMembers().get(id);
             assertNotNull(s, "server." + id);
-            assertEquals(sts.getMetadata().getName() + "-" + (id - 1) + "." + headless.getMetadata().getName() + "." + ns
-                    + ".svc", s.hostname, "server." + id + " is pod ordinal " + (id - 1));
+            assertEquals(
+                    sts.getMetadata().getName() + "-" + (id - 1) + "."
+                            + headless.getMetadata().getName() + "." + ns + ".svc",
+                    s.hostname,
+                    "server." + id + " is pod ordinal " + (id - 1));
             members.add(s.hostname + ":" + parsed.getClientPortAddress().getPort());
         }
         assertEquals(3, parsed.getQuorumVerifier().getVotingMembers().size());
 
         // zkscale connects to exactly those members, and their NetworkPolicy lets it in
-        assertEquals(members, List.of(settings(objects).get("ZKSCALE_ZOOKEEPER_CONNECT").split(",")));
+        assertEquals(
+                members,
+                List.of(settings(objects).get("ZKSCALE_ZOOKEEPER_CONNECT").split(",")));
         NetworkPolicy np = Manifests.one(objects, NetworkPolicy.class, "zookeeper");
-        Map<String, String> controller = Manifests.one(objects, Deployment.class, CONTROLLER).getSpec().getTemplate()
-                .getMetadata().getLabels();
-        assertTrue(np.getSpec().getIngress().stream().anyMatch(r -> ports(r.getPorts()).contains(2181)
-                && r.getFrom().stream().anyMatch(p -> p.getPodSelector() != null
-                        && selects(p.getPodSelector().getMatchLabels(), controller))));
+        Map<String, String> controller = Manifests.one(objects, Deployment.class, CONTROLLER)
+                .getSpec()
+                .getTemplate()
+                .getMetadata()
+                .getLabels();
+        assertTrue(np.getSpec().getIngress().stream()
+                .anyMatch(r -> ports(r.getPorts()).contains(2181)
+                        && r.getFrom().stream()
+                                .anyMatch(p -> p.getPodSelector() != null
+                                        && selects(p.getPodSelector().getMatchLabels(), controller))));
     }
 
     /**
@@ -348,21 +427,28 @@ class ManifestTest {
 
     /** The controller's container in its Deployment. */
     static Container container(Deployment d) {
-        return d.getSpec().getTemplate().getSpec().getContainers().stream().filter(c -> c.getName().equals(CONTROLLER))
-                .findFirst().orElseThrow();
+        return d.getSpec().getTemplate().getSpec().getContainers().stream()
+                .filter(c -> c.getName().equals(CONTROLLER))
+                .findFirst()
+                .orElseThrow();
     }
 
     /** The settings ConfigMap's data (its name carries a content hash). */
     static Map<String, String> settings(List<HasMetadata> objects) {
         List<ConfigMap> found = Manifests.all(objects, ConfigMap.class).stream()
-                .filter(c -> c.getMetadata().getName().startsWith("zkscale-settings-")).toList();
+                .filter(c -> c.getMetadata().getName().startsWith("zkscale-settings-"))
+                .toList();
         assertEquals(1, found.size());
         return found.get(0).getData();
     }
 
     private static String env(Container c, String name) {
-        return c.getEnv().stream().filter(e -> e.getName().equals(name)).map(EnvVar::getValue).filter(Objects::nonNull)
-                .findFirst().orElseThrow(() -> new AssertionError("no env " + name));
+        return c.getEnv().stream()
+                .filter(e -> e.getName().equals(name))
+                .map(EnvVar::getValue)
+                .filter(Objects::nonNull)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no env " + name));
     }
 
     private static PodTemplateSpec template(HasMetadata o) {
@@ -376,12 +462,16 @@ class ManifestTest {
     }
 
     private static boolean mountedEmptyDir(PodSpec pod, Container c, String path) {
-        return c.getVolumeMounts().stream().filter(m -> m.getMountPath().equals(path)).anyMatch(m -> pod.getVolumes()
-                .stream().anyMatch(v -> v.getName().equals(m.getName()) && v.getEmptyDir() != null));
+        return c.getVolumeMounts().stream()
+                .filter(m -> m.getMountPath().equals(path))
+                .anyMatch(m -> pod.getVolumes().stream()
+                        .anyMatch(v -> v.getName().equals(m.getName()) && v.getEmptyDir() != null));
     }
 
     private static boolean selects(Map<String, String> selector, Map<String, String> labels) {
-        return selector != null && !selector.isEmpty() && labels != null
+        return selector != null
+                && !selector.isEmpty()
+                && labels != null
                 && selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
     }
 

@@ -23,13 +23,15 @@ public final class Manifests {
 
     private static final ConcurrentHashMap<String, String> RENDERED = new ConcurrentHashMap<>();
 
-    private Manifests() {
-    }
+    private Manifests() {}
 
     /** The overlays: every directory under {@code k8s/overlays}, by name. */
     public static List<String> overlays() throws IOException {
         try (Stream<Path> dirs = Files.list(OVERLAYS)) {
-            return dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+            return dirs.filter(Files::isDirectory)
+                    .map(p -> p.getFileName().toString())
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -46,8 +48,10 @@ public final class Manifests {
                 try {
                     out.add(SERIALIZATION.unmarshal(document, HasMetadata.class));
                 } catch (RuntimeException e) {
-                    throw new AssertionError("overlay " + overlay + ": the fabric8 model cannot read this object: "
-                            + e.getMessage() + "\n" + document, e);
+                    throw new AssertionError(
+                            "overlay " + overlay + ": the fabric8 model cannot read this object: " + e.getMessage()
+                                    + "\n" + document,
+                            e);
                 }
             }
         }
@@ -61,7 +65,9 @@ public final class Manifests {
 
     /** The one object of this kind and name. */
     public static <T extends HasMetadata> T one(List<HasMetadata> objects, Class<T> type, String name) {
-        List<T> found = all(objects, type).stream().filter(o -> o.getMetadata().getName().equals(name)).toList();
+        List<T> found = all(objects, type).stream()
+                .filter(o -> o.getMetadata().getName().equals(name))
+                .toList();
         if (found.size() != 1) {
             throw new AssertionError("expected one " + type.getSimpleName() + " " + name + ", found " + found.size());
         }
@@ -71,12 +77,15 @@ public final class Manifests {
     private static String kustomize(String overlay) {
         Path dir = OVERLAYS.resolve(overlay);
         try {
-            Process p = new ProcessBuilder("kubectl", "kustomize", dir.toString()).redirectErrorStream(false).start();
+            Process p = new ProcessBuilder("kubectl", "kustomize", dir.toString())
+                    .redirectErrorStream(false)
+                    .start();
             p.getOutputStream().close();
             byte[] out = p.getInputStream().readAllBytes();
             byte[] err = p.getErrorStream().readAllBytes();
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new AssertionError("kubectl kustomize " + dir + " failed: " + new String(err, StandardCharsets.UTF_8));
+                throw new AssertionError(
+                        "kubectl kustomize " + dir + " failed: " + new String(err, StandardCharsets.UTF_8));
             }
             return new String(out, StandardCharsets.UTF_8);
         } catch (IOException e) {

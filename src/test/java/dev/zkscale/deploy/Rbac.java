@@ -20,8 +20,7 @@ import java.util.Set;
  * API server's request-info resolver does, and allowed when a rule bound to the ServiceAccount grants them.
  */
 final class Rbac {
-    private Rbac() {
-    }
+    private Rbac() {}
 
     /**
      * What a request asks for. {@code namespace} is null for a cluster-wide request (a list or watch across all
@@ -47,8 +46,11 @@ final class Rbac {
     static Access access(String method, String pathAndQuery) {
         URI uri = URI.create(pathAndQuery);
         String query = uri.getRawQuery() == null ? "" : uri.getRawQuery();
-        boolean watch = Arrays.asList(query.split("&")).stream().anyMatch(p -> p.equals("watch=true") || p.equals("watch=1"));
-        List<String> parts = Arrays.stream(uri.getPath().split("/")).filter(s -> !s.isEmpty()).toList();
+        boolean watch =
+                Arrays.asList(query.split("&")).stream().anyMatch(p -> p.equals("watch=true") || p.equals("watch=1"));
+        List<String> parts = Arrays.stream(uri.getPath().split("/"))
+                .filter(s -> !s.isEmpty())
+                .toList();
         int rest;
         String group;
         if (parts.size() >= 3 && parts.get(0).equals("api")) {
@@ -88,8 +90,11 @@ final class Rbac {
      */
     record Grant(String verb, String group, String resource, String namespace, String from) {
         boolean allows(Access a) {
-            return a.nonResourcePath() == null && verb.equals(a.verb()) && group.equals(a.group())
-                    && resource.equals(a.resource()) && (namespace == null || namespace.equals(a.namespace()));
+            return a.nonResourcePath() == null
+                    && verb.equals(a.verb())
+                    && group.equals(a.group())
+                    && resource.equals(a.resource())
+                    && (namespace == null || namespace.equals(a.namespace()));
         }
 
         @Override
@@ -109,8 +114,14 @@ final class Rbac {
         List<Grant> out = new ArrayList<>();
         for (ClusterRoleBinding b : Manifests.all(objects, ClusterRoleBinding.class)) {
             if (binds(b.getSubjects(), namespace, name)) {
-                ClusterRole role = clusterRole(objects, b.getRoleRef(), "ClusterRoleBinding " + b.getMetadata().getName());
-                out.addAll(expand(role.getRules(), null, "ClusterRole " + role.getMetadata().getName()));
+                ClusterRole role = clusterRole(
+                        objects,
+                        b.getRoleRef(),
+                        "ClusterRoleBinding " + b.getMetadata().getName());
+                out.addAll(expand(
+                        role.getRules(),
+                        null,
+                        "ClusterRole " + role.getMetadata().getName()));
             }
         }
         for (RoleBinding b : Manifests.all(objects, RoleBinding.class)) {
@@ -121,25 +132,35 @@ final class Rbac {
             String what = "RoleBinding " + where + "/" + b.getMetadata().getName();
             if (b.getRoleRef().getKind().equals("ClusterRole")) {
                 ClusterRole role = clusterRole(objects, b.getRoleRef(), what);
-                out.addAll(expand(role.getRules(), where, "ClusterRole " + role.getMetadata().getName() + " in " + where));
+                out.addAll(expand(
+                        role.getRules(),
+                        where,
+                        "ClusterRole " + role.getMetadata().getName() + " in " + where));
             } else {
                 List<Role> roles = Manifests.all(objects, Role.class).stream()
-                        .filter(r -> r.getMetadata().getName().equals(b.getRoleRef().getName())
-                                && where.equals(r.getMetadata().getNamespace()))
+                        .filter(r ->
+                                r.getMetadata().getName().equals(b.getRoleRef().getName())
+                                        && where.equals(r.getMetadata().getNamespace()))
                         .toList();
                 if (roles.size() != 1) {
-                    throw new AssertionError(what + " refers to Role " + b.getRoleRef().getName()
-                            + ", which the manifests do not contain in " + where);
+                    throw new AssertionError(what + " refers to Role "
+                            + b.getRoleRef().getName() + ", which the manifests do not contain in " + where);
                 }
-                out.addAll(expand(roles.get(0).getRules(), where, "Role " + where + "/" + b.getRoleRef().getName()));
+                out.addAll(expand(
+                        roles.get(0).getRules(),
+                        where,
+                        "Role " + where + "/" + b.getRoleRef().getName()));
             }
         }
         return out;
     }
 
     private static boolean binds(List<Subject> subjects, String namespace, String name) {
-        return subjects != null && subjects.stream().anyMatch(s -> s.getKind().equals("ServiceAccount")
-                && name.equals(s.getName()) && namespace.equals(s.getNamespace()));
+        return subjects != null
+                && subjects.stream()
+                        .anyMatch(s -> s.getKind().equals("ServiceAccount")
+                                && name.equals(s.getName())
+                                && namespace.equals(s.getNamespace()));
     }
 
     private static ClusterRole clusterRole(List<HasMetadata> objects, RoleRef ref, String what) {
@@ -147,12 +168,15 @@ final class Rbac {
             throw new AssertionError(what + " must refer to a ClusterRole, not a " + ref.getKind());
         }
         List<ClusterRole> roles = Manifests.all(objects, ClusterRole.class).stream()
-                .filter(r -> r.getMetadata().getName().equals(ref.getName())).toList();
+                .filter(r -> r.getMetadata().getName().equals(ref.getName()))
+                .toList();
         if (roles.size() != 1) {
-            throw new AssertionError(what + " refers to ClusterRole " + ref.getName() + ", which the manifests do not contain");
+            throw new AssertionError(
+                    what + " refers to ClusterRole " + ref.getName() + ", which the manifests do not contain");
         }
         if (roles.get(0).getAggregationRule() != null) {
-            throw new AssertionError("ClusterRole " + ref.getName() + " aggregates other roles: its rules are not known here");
+            throw new AssertionError(
+                    "ClusterRole " + ref.getName() + " aggregates other roles: its rules are not known here");
         }
         return roles.get(0);
     }
@@ -194,8 +218,16 @@ final class Rbac {
             return false;
         }
         String p = a.nonResourcePath();
-        return p.equals("/api") || p.equals("/apis") || p.startsWith("/api/") || p.startsWith("/apis/")
-                || p.equals("/version") || p.equals("/version/") || p.equals("/healthz") || p.equals("/livez")
-                || p.equals("/readyz") || p.equals("/openapi/v2") || p.startsWith("/openapi/v3");
+        return p.equals("/api")
+                || p.equals("/apis")
+                || p.startsWith("/api/")
+                || p.startsWith("/apis/")
+                || p.equals("/version")
+                || p.equals("/version/")
+                || p.equals("/healthz")
+                || p.equals("/livez")
+                || p.equals("/readyz")
+                || p.equals("/openapi/v2")
+                || p.startsWith("/openapi/v3");
     }
 }

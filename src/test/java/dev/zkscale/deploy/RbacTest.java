@@ -65,7 +65,8 @@ class RbacTest {
         List<Rbac.Grant> grants = Rbac.grants(objects, home, account);
         Set<String> namespaces = managedNamespaces(objects);
         if (!namespaces.isEmpty()) {
-            Set<String> withRole = Manifests.all(objects, Role.class).stream().map(r -> r.getMetadata().getNamespace())
+            Set<String> withRole = Manifests.all(objects, Role.class).stream()
+                    .map(r -> r.getMetadata().getNamespace())
                     .collect(Collectors.toCollection(TreeSet::new));
             assertEquals(new TreeSet<>(namespaces), withRole, "zkscale.namespaces and the namespaces given a Role");
         }
@@ -74,22 +75,30 @@ class RbacTest {
 
         List<String> denied = used.stream()
                 .filter(a -> !Rbac.publicNonResource(a) && grants.stream().noneMatch(g -> g.allows(a)))
-                .map(Rbac.Access::toString).distinct().toList();
+                .map(Rbac.Access::toString)
+                .distinct()
+                .toList();
         assertEquals(List.of(), denied, "requests the " + overlay + " RBAC would refuse");
-        List<String> unused = grants.stream().filter(g -> used.stream().noneMatch(g::allows))
-                .map(Rbac.Grant::toString).toList();
+        List<String> unused = grants.stream()
+                .filter(g -> used.stream().noneMatch(g::allows))
+                .map(Rbac.Grant::toString)
+                .toList();
         assertEquals(List.of(), unused, "permissions the " + overlay + " RBAC grants but zkscale never used");
     }
 
     /** ZKSCALE_NAMESPACES of the overlay's settings ConfigMap, split as Quarkus splits a list; empty: all. */
     private static Set<String> managedNamespaces(List<HasMetadata> objects) {
         List<ConfigMap> settings = Manifests.all(objects, ConfigMap.class).stream()
-                .filter(c -> c.getMetadata().getName().startsWith("zkscale-settings")).toList();
+                .filter(c -> c.getMetadata().getName().startsWith("zkscale-settings"))
+                .toList();
         assertEquals(1, settings.size(), "one settings ConfigMap");
         String value = settings.get(0).getData().get("ZKSCALE_NAMESPACES");
         Set<String> out = new LinkedHashSet<>();
         if (value != null) {
-            Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(out::add);
+            Arrays.stream(value.split(","))
+                    .map(String::trim)
+                    .filter(s -> !s.isEmpty())
+                    .forEach(out::add);
         }
         return out;
     }
@@ -98,53 +107,95 @@ class RbacTest {
     private static List<Rbac.Access> scenario(Set<String> managed) throws Exception {
         String ns = managed.isEmpty() ? "shop" : managed.iterator().next();
         String elsewhere = "not-managed";
-        try (TestingServer zk = new TestingServer(); MockApi api = MockApi.start();
-                CuratorFramework curator = ZooKeeperClients.start(zk.getConnectString(), Duration.ofSeconds(3),
-                        Duration.ofSeconds(3))) {
+        try (TestingServer zk = new TestingServer();
+                MockApi api = MockApi.start();
+                CuratorFramework curator =
+                        ZooKeeperClients.start(zk.getConnectString(), Duration.ofSeconds(3), Duration.ofSeconds(3))) {
             KubernetesClient admin = api.newClient(ADMIN_TOKEN);
             for (String namespace : List.of(ns, elsewhere)) {
                 workloads(admin, namespace, "450m");
                 config(curator, namespace, "web", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
-                config(curator, namespace, "db", "{\"scaleTargetRef\":{\"kind\":\"StatefulSet\",\"name\":\"db\"},"
-                        + "\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
+                config(
+                        curator,
+                        namespace,
+                        "db",
+                        "{\"scaleTargetRef\":{\"kind\":\"StatefulSet\",\"name\":\"db\"},"
+                                + "\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
             }
             boolean all = managed.isEmpty();
             try (Controller c = Controller.start(
-                    TestSettings.of(zk.getConnectString(), "rbac-test", false, 1000, java.util.Optional.empty(), managed),
-                    api.newClient(CONTROLLER_TOKEN), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                    TestSettings.of(
+                            zk.getConnectString(), "rbac-test", false, 1000, java.util.Optional.empty(), managed),
+                    api.newClient(CONTROLLER_TOKEN),
+                    new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                     Clock.systemUTC())) {
                 await().until(() -> c.leadership().epoch().isPresent());
 
                 // Scale up both kinds: a patch each, and SuccessfulRescale events
                 c.loop().pass();
-                assertEquals(4, admin.apps().deployments().inNamespace(ns).withName("web").get().getSpec().getReplicas());
-                assertEquals(4, admin.apps().statefulSets().inNamespace(ns).withName("db").get().getSpec().getReplicas());
+                assertEquals(
+                        4,
+                        admin.apps()
+                                .deployments()
+                                .inNamespace(ns)
+                                .withName("web")
+                                .get()
+                                .getSpec()
+                                .getReplicas());
+                assertEquals(
+                        4,
+                        admin.apps()
+                                .statefulSets()
+                                .inNamespace(ns)
+                                .withName("db")
+                                .get()
+                                .getSpec()
+                                .getReplicas());
 
                 // The next writes are refused (409): the controller re-reads each workload, then reports FailedRescale
-                api.server.expect().patch().withPath("/apis/apps/v1/namespaces/" + ns + "/deployments/web")
-                        .andReturn(409, conflict()).once();
-                api.server.expect().patch().withPath("/apis/apps/v1/namespaces/" + ns + "/statefulsets/db")
-                        .andReturn(409, conflict()).once();
+                api.server
+                        .expect()
+                        .patch()
+                        .withPath("/apis/apps/v1/namespaces/" + ns + "/deployments/web")
+                        .andReturn(409, conflict())
+                        .once();
+                api.server
+                        .expect()
+                        .patch()
+                        .withPath("/apis/apps/v1/namespaces/" + ns + "/statefulsets/db")
+                        .andReturn(409, conflict())
+                        .once();
                 workloads(admin, ns, "900m");
                 await().until(() -> {
                     c.loop().pass();
-                    return calls(api).stream().filter(a -> a.verb().equals("get") && a.group().equals("apps")).count() >= 2;
+                    return calls(api).stream()
+                                    .filter(a ->
+                                            a.verb().equals("get") && a.group().equals("apps"))
+                                    .count()
+                            >= 2;
                 });
                 // The informers are watching (a watch starts a moment after the list that start-up waited for)
-                await().until(() -> calls(api).stream().filter(a -> a.verb().equals("watch")).count() >= 3);
+                await().until(() -> calls(api).stream()
+                                .filter(a -> a.verb().equals("watch"))
+                                .count()
+                        >= 3);
             }
             List<Rbac.Access> used = calls(api);
             if (!all) {
-                assertTrue(used.stream().noneMatch(a -> elsewhere.equals(a.namespace())), "a request outside the "
-                        + "managed namespaces: " + used);
+                assertTrue(
+                        used.stream().noneMatch(a -> elsewhere.equals(a.namespace())),
+                        "a request outside the " + "managed namespaces: " + used);
             }
             return used;
         }
     }
 
     private static List<Rbac.Access> calls(MockApi api) {
-        return api.calls().stream().filter(c -> CONTROLLER_TOKEN.equals(c.token())).map(ApiServerLikeDispatcher.Call::request)
-                .map(r -> Rbac.access(r.method(), r.path())).toList();
+        return api.calls().stream()
+                .filter(c -> CONTROLLER_TOKEN.equals(c.token()))
+                .map(ApiServerLikeDispatcher.Call::request)
+                .map(r -> Rbac.access(r.method(), r.path()))
+                .toList();
     }
 
     private static String conflict() {
@@ -153,31 +204,61 @@ class RbacTest {
 
     /** A Deployment "web" and a StatefulSet "db" of 2 replicas, each with 2 ready pods requesting 500m and using cpu. */
     private static void workloads(KubernetesClient admin, String ns, String cpu) {
-        admin.apps().deployments().inNamespace(ns).resource(deployment(ns, "web", 2, Map.of("app", "web"), Map.of()))
+        admin.apps()
+                .deployments()
+                .inNamespace(ns)
+                .resource(deployment(ns, "web", 2, Map.of("app", "web"), Map.of()))
                 .createOr(r -> r.update());
         StatefulSet db = new StatefulSetBuilder()
-                .withNewMetadata().withNamespace(ns).withName("db").endMetadata()
-                .withNewSpec().withReplicas(2).withServiceName("db")
-                .withNewSelector().withMatchLabels(Map.of("app", "db")).endSelector()
-                .withNewTemplate().withNewMetadata().withLabels(Map.of("app", "db")).endMetadata()
-                .withNewSpec().addNewContainer().withName("app").withImage("db:1").endContainer().endSpec().endTemplate()
-                .endSpec().build();
+                .withNewMetadata()
+                .withNamespace(ns)
+                .withName("db")
+                .endMetadata()
+                .withNewSpec()
+                .withReplicas(2)
+                .withServiceName("db")
+                .withNewSelector()
+                .withMatchLabels(Map.of("app", "db"))
+                .endSelector()
+                .withNewTemplate()
+                .withNewMetadata()
+                .withLabels(Map.of("app", "db"))
+                .endMetadata()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("app")
+                .withImage("db:1")
+                .endContainer()
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build();
         if (admin.apps().statefulSets().inNamespace(ns).withName("db").get() == null) {
             admin.apps().statefulSets().inNamespace(ns).resource(db).create();
         }
         for (String app : List.of("web", "db")) {
             for (int i = 0; i < 2; i++) {
-                admin.pods().inNamespace(ns).resource(runningPod(ns, app + "-" + i, Map.of("app", app), "500m"))
+                admin.pods()
+                        .inNamespace(ns)
+                        .resource(runningPod(ns, app + "-" + i, Map.of("app", app), "500m"))
                         .createOr(r -> r.update());
-                admin.genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace(ns).resource(podMetrics(ns,
-                        app + "-" + i, Map.of("app", app), Instant.now().toString(), "30s", map("app", cpu)))
+                admin.genericKubernetesResources(KubeCluster.POD_METRICS)
+                        .inNamespace(ns)
+                        .resource(podMetrics(
+                                ns,
+                                app + "-" + i,
+                                Map.of("app", app),
+                                Instant.now().toString(),
+                                "30s",
+                                map("app", cpu)))
                         .createOr(r -> r.update());
             }
         }
     }
 
     private static void config(CuratorFramework curator, String ns, String name, String json) throws Exception {
-        curator.create().creatingParentsIfNeeded().forPath("/zkscale/targets/" + ns + "/" + name,
-                json.getBytes(StandardCharsets.UTF_8));
+        curator.create()
+                .creatingParentsIfNeeded()
+                .forPath("/zkscale/targets/" + ns + "/" + name, json.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -15,16 +15,18 @@ import java.util.UUID;
  * client lists or watches (no watch event is sent, and the store is not locked).
  */
 public final class BulkLoad {
-    private BulkLoad() {
-    }
+    private BulkLoad() {}
 
     /** Stores {@code object}, whose resource's plural name (as in its API path) is {@code plural}. */
     public static void put(MockApi api, String plural, HasMetadata object) {
         object.getMetadata().setResourceVersion(Long.toString(api.dispatcher.requestResourceVersion()));
         object.getMetadata().setUid(UUID.randomUUID().toString());
-        object.getMetadata().setCreationTimestamp(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        object.getMetadata()
+                .setCreationTimestamp(
+                        Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         String json = Serialization.asJson(object);
-        KubernetesAttributesExtractor extractor = (KubernetesAttributesExtractor) api.dispatcher.getAttributeExtractor();
+        KubernetesAttributesExtractor extractor =
+                (KubernetesAttributesExtractor) api.dispatcher.getAttributeExtractor();
         api.dispatcher.getMap().put(extractor.fromResource(json).add(new Attribute("plural", plural)), json);
     }
 }

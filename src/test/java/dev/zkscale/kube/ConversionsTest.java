@@ -21,8 +21,18 @@ class ConversionsTest {
     @ParameterizedTest(name = "{0} is {1} millicores")
     @DisplayName("CPU quantities become millicores rounded up, as Quantity.MilliValue()")
     @CsvSource({
-        "1, 1000", "0.5, 500", "100m, 100", "1.0001, 1001", "250m, 250", "123456789n, 124", "1u, 1", "0, 0",
-        "2k, 2000000", "1e-3, 1", "0.0001, 1", "3.9999m, 4"
+        "1, 1000",
+        "0.5, 500",
+        "100m, 100",
+        "1.0001, 1001",
+        "250m, 250",
+        "123456789n, 124",
+        "1u, 1",
+        "0, 0",
+        "2k, 2000000",
+        "1e-3, 1",
+        "0.0001, 1",
+        "3.9999m, 4"
     })
     void millicores(String quantity, long expected) {
         assertEquals(expected, Conversions.milli(quantity));
@@ -31,14 +41,32 @@ class ConversionsTest {
     @ParameterizedTest(name = "{0} is {1} millicores, as BigDecimal arithmetic says")
     @DisplayName("the integer fast path for plain, m, u and n quantities agrees with the exact conversion")
     @CsvSource({
-        "500m, 500", "7, 7000", "999u, 1", "1000u, 1", "1001u, 2", "1000000n, 1", "1000001n, 2", "0n, 0", "0m, 0",
-        "999999999999999m, 999999999999999", "999999999999999, 999999999999999000", " 250m , 250",
-        "1000000000000000m, 1000000000000000", "+5m, 5", "1Ki, 1024000", "1M, 1000000000"
+        "500m, 500",
+        "7, 7000",
+        "999u, 1",
+        "1000u, 1",
+        "1001u, 2",
+        "1000000n, 1",
+        "1000001n, 2",
+        "0n, 0",
+        "0m, 0",
+        "999999999999999m, 999999999999999",
+        "999999999999999, 999999999999999000",
+        " 250m , 250",
+        "1000000000000000m, 1000000000000000",
+        "+5m, 5",
+        "1Ki, 1024000",
+        "1M, 1000000000"
     })
     void fastMillicores(String quantity, long expected) {
         assertEquals(expected, Conversions.milli(quantity));
-        assertEquals(expected, Quantity.parse(quantity.trim()).getNumericalAmount().movePointRight(3)
-                .setScale(0, RoundingMode.CEILING).longValueExact());
+        assertEquals(
+                expected,
+                Quantity.parse(quantity.trim())
+                        .getNumericalAmount()
+                        .movePointRight(3)
+                        .setScale(0, RoundingMode.CEILING)
+                        .longValueExact());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -55,8 +83,15 @@ class ConversionsTest {
 
     @ParameterizedTest(name = "\"{0}\" is refused")
     @DisplayName("times that are not RFC 3339, or not a real date, are refused, not guessed")
-    @ValueSource(strings = {"2026-13-01T00:00:00Z", "2025-02-29T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01 00:00:00Z",
-        "2026-01-01T00:00:0xZ", "yesterday"})
+    @ValueSource(
+            strings = {
+                "2026-13-01T00:00:00Z",
+                "2025-02-29T00:00:00Z",
+                "2026-01-01T24:00:00Z",
+                "2026-01-01 00:00:00Z",
+                "2026-01-01T00:00:0xZ",
+                "yesterday"
+            })
     void badTimes(String text) {
         assertThrows(DateTimeException.class, () -> Conversions.instant(text));
         assertNull(Conversions.time(text, "pod", "field"));
@@ -65,8 +100,19 @@ class ConversionsTest {
     @ParameterizedTest(name = "{0} is {1} s")
     @DisplayName("Go durations (as metrics-server writes windows) become whole seconds, rounded down")
     @CsvSource({
-        "30s, 30", "1m0s, 60", "15.5s, 15", "1h2m3.5s, 3723", "500ms, 0", "1500ms, 1", "0, 0", "0s, 0",
-        "2m30.999s, 150", "1.5m, 90", "90000000000ns, 90", "20us, 0", ".5m, 30"
+        "30s, 30",
+        "1m0s, 60",
+        "15.5s, 15",
+        "1h2m3.5s, 3723",
+        "500ms, 0",
+        "1500ms, 1",
+        "0, 0",
+        "0s, 0",
+        "2m30.999s, 150",
+        "1.5m, 90",
+        "90000000000ns, 90",
+        "20us, 0",
+        ".5m, 30"
     })
     void windows(String text, long seconds) {
         assertEquals(seconds, GoDuration.seconds(text));

@@ -21,20 +21,38 @@ import java.util.StringJoiner;
 /** Kubernetes objects as the API server would hold them, built tersely for tests. */
 public final class Fixtures {
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     /** A Deployment selecting {@code matchLabels} (and {@code expressions}), with pod template labels to match. */
-    public static Deployment deployment(String namespace, String name, Integer replicas, Map<String, String> matchLabels,
-            Map<String, String> annotations, LabelSelectorRequirement... expressions) {
+    public static Deployment deployment(
+            String namespace,
+            String name,
+            Integer replicas,
+            Map<String, String> matchLabels,
+            Map<String, String> annotations,
+            LabelSelectorRequirement... expressions) {
         return new DeploymentBuilder()
-                .withMetadata(new ObjectMetaBuilder().withNamespace(namespace).withName(name)
-                        .withAnnotations(annotations).build())
+                .withMetadata(new ObjectMetaBuilder()
+                        .withNamespace(namespace)
+                        .withName(name)
+                        .withAnnotations(annotations)
+                        .build())
                 .withNewSpec()
                 .withReplicas(replicas)
-                .withNewSelector().withMatchLabels(matchLabels).withMatchExpressions(expressions).endSelector()
-                .withNewTemplate().withNewMetadata().withLabels(matchLabels).endMetadata()
-                .withNewSpec().addNewContainer().withName("app").withImage("app:1").endContainer().endSpec()
+                .withNewSelector()
+                .withMatchLabels(matchLabels)
+                .withMatchExpressions(expressions)
+                .endSelector()
+                .withNewTemplate()
+                .withNewMetadata()
+                .withLabels(matchLabels)
+                .endMetadata()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("app")
+                .withImage("app:1")
+                .endContainer()
+                .endSpec()
                 .endTemplate()
                 .endSpec()
                 .build();
@@ -48,10 +66,14 @@ public final class Fixtures {
     public static Container container(String name, String cpuRequest) {
         ContainerBuilder builder = new ContainerBuilder().withName(name).withImage(name + ":1");
         if (cpuRequest != null) {
-            builder.withNewResources().addToRequests("cpu", new Quantity(cpuRequest))
-                    .addToRequests("memory", new Quantity("64Mi")).endResources();
+            builder.withNewResources()
+                    .addToRequests("cpu", new Quantity(cpuRequest))
+                    .addToRequests("memory", new Quantity("64Mi"))
+                    .endResources();
         } else {
-            builder.withNewResources().addToLimits("memory", new Quantity("64Mi")).endResources();
+            builder.withNewResources()
+                    .addToLimits("memory", new Quantity("64Mi"))
+                    .endResources();
         }
         return builder.build();
     }
@@ -65,35 +87,73 @@ public final class Fixtures {
 
     /** A Ready condition ({@code status} True/False/Unknown) that last changed at {@code since}. */
     public static PodCondition ready(String status, String since) {
-        return new PodConditionBuilder().withType("Ready").withStatus(status).withLastTransitionTime(since).build();
+        return new PodConditionBuilder()
+                .withType("Ready")
+                .withStatus(status)
+                .withLastTransitionTime(since)
+                .build();
     }
 
     /** A pod; {@code conditions} may be empty (no Ready condition), {@code startTime} null. */
-    public static Pod pod(String namespace, String name, Map<String, String> labels, String phase, String startTime,
-            List<PodCondition> conditions, List<Container> containers, List<Container> initContainers) {
+    public static Pod pod(
+            String namespace,
+            String name,
+            Map<String, String> labels,
+            String phase,
+            String startTime,
+            List<PodCondition> conditions,
+            List<Container> containers,
+            List<Container> initContainers) {
         return new PodBuilder()
-                .withMetadata(new ObjectMetaBuilder().withNamespace(namespace).withName(name).withLabels(labels).build())
-                .withNewSpec().withContainers(containers).withInitContainers(initContainers).endSpec()
-                .withNewStatus().withPhase(phase).withStartTime(startTime).withConditions(conditions).endStatus()
+                .withMetadata(new ObjectMetaBuilder()
+                        .withNamespace(namespace)
+                        .withName(name)
+                        .withLabels(labels)
+                        .build())
+                .withNewSpec()
+                .withContainers(containers)
+                .withInitContainers(initContainers)
+                .endSpec()
+                .withNewStatus()
+                .withPhase(phase)
+                .withStartTime(startTime)
+                .withConditions(conditions)
+                .endStatus()
                 .build();
     }
 
     /** A running, ready pod with one container "app" requesting {@code cpu}. */
     public static Pod runningPod(String namespace, String name, Map<String, String> labels, String cpu) {
-        return pod(namespace, name, labels, "Running", "2026-01-01T00:00:00Z",
-                List.of(ready("True", "2026-01-01T00:00:30Z")), List.of(container("app", cpu)), List.of());
+        return pod(
+                namespace,
+                name,
+                labels,
+                "Running",
+                "2026-01-01T00:00:00Z",
+                List.of(ready("True", "2026-01-01T00:00:30Z")),
+                List.of(container("app", cpu)),
+                List.of());
     }
 
     /**
      * A {@code metrics.k8s.io/v1beta1} PodMetrics item exactly as metrics-server serves it (window as Go duration text,
      * usage as quantity strings). {@code cpuByContainer} values may be null: that container then reports memory only.
      */
-    public static GenericKubernetesResource podMetrics(String namespace, String pod, Map<String, String> labels,
-            String timestamp, String window, Map<String, String> cpuByContainer) {
+    public static GenericKubernetesResource podMetrics(
+            String namespace,
+            String pod,
+            Map<String, String> labels,
+            String timestamp,
+            String window,
+            Map<String, String> cpuByContainer) {
         GenericKubernetesResource item = new GenericKubernetesResource();
         item.setApiVersion("metrics.k8s.io/v1beta1");
         item.setKind("PodMetrics");
-        item.setMetadata(new ObjectMetaBuilder().withNamespace(namespace).withName(pod).withLabels(labels).build());
+        item.setMetadata(new ObjectMetaBuilder()
+                .withNamespace(namespace)
+                .withName(pod)
+                .withLabels(labels)
+                .build());
         item.setAdditionalProperty("timestamp", timestamp);
         item.setAdditionalProperty("window", window);
         List<Map<String, Object>> containers = new ArrayList<>();

@@ -31,28 +31,48 @@ class KubeClusterEventTest {
 
     @RegisterExtension
     final MockApiExtension kube = new MockApiExtension();
+
     private KubeCluster cluster;
 
     @BeforeEach
     void start() {
-        kube.client().apps().deployments().inNamespace(NS)
-                .resource(deployment(NS, "web", 2, Map.of("app", "web"), Map.of())).create();
+        kube.client()
+                .apps()
+                .deployments()
+                .inNamespace(NS)
+                .resource(deployment(NS, "web", 2, Map.of("app", "web"), Map.of()))
+                .create();
         cluster = kube.started(new KubeCluster(kube.client(), Set.of(), Clock.fixed(NOW, ZoneOffset.UTC)));
-        await().atMost(Duration.ofSeconds(5)).until(() -> cluster.workload(NS, "Deployment", "web").isPresent());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> cluster.workload(NS, "Deployment", "web").isPresent());
     }
 
     @Test
     @DisplayName("events are created on the workload with reason, type, message, source and the workload's uid")
     void eventsOnTheWorkload() {
         // When the loop records a rescale and a failure
-        cluster.event(NS, "Deployment", "web", false, "SuccessfulRescale", "New size: 4; reason: cpu resource utilization above target");
+        cluster.event(
+                NS,
+                "Deployment",
+                "web",
+                false,
+                "SuccessfulRescale",
+                "New size: 4; reason: cpu resource utilization above target");
         cluster.event(NS, "Deployment", "web", true, "FailedGetResourceMetric", "metrics API unavailable");
 
         // Then both are in the namespace, attached to the Deployment
         List<Event> events = kube.client().v1().events().inNamespace(NS).list().getItems().stream()
-                .sorted(Comparator.comparing(Event::getReason).reversed()).toList();
+                .sorted(Comparator.comparing(Event::getReason).reversed())
+                .toList();
         assertEquals(2, events.size());
-        String uid = kube.client().apps().deployments().inNamespace(NS).withName("web").get().getMetadata().getUid();
+        String uid = kube.client()
+                .apps()
+                .deployments()
+                .inNamespace(NS)
+                .withName("web")
+                .get()
+                .getMetadata()
+                .getUid();
         for (Event e : events) {
             ObjectReference involved = e.getInvolvedObject();
             assertEquals("apps/v1", involved.getApiVersion());
@@ -64,14 +84,20 @@ class KubeClusterEventTest {
             assertEquals(1, e.getCount());
             assertEquals("2026-01-01T00:10:00Z", e.getFirstTimestamp());
             assertEquals("2026-01-01T00:10:00Z", e.getLastTimestamp());
-            assertTrue(e.getMetadata().getName().startsWith("web."), e.getMetadata().getName());
+            assertTrue(
+                    e.getMetadata().getName().startsWith("web."),
+                    e.getMetadata().getName());
         }
         assertEquals("SuccessfulRescale", events.get(0).getReason());
         assertEquals("Normal", events.get(0).getType());
-        assertEquals("New size: 4; reason: cpu resource utilization above target", events.get(0).getMessage());
+        assertEquals(
+                "New size: 4; reason: cpu resource utilization above target",
+                events.get(0).getMessage());
         assertEquals("FailedGetResourceMetric", events.get(1).getReason());
         assertEquals("Warning", events.get(1).getType());
-        assertNotEquals(events.get(0).getMetadata().getName(), events.get(1).getMetadata().getName());
+        assertNotEquals(
+                events.get(0).getMetadata().getName(),
+                events.get(1).getMetadata().getName());
     }
 
     @Test

@@ -28,10 +28,15 @@ class KubeClusterIndexTest {
 
     @RegisterExtension
     final MockApiExtension kube = new MockApiExtension();
+
     private KubeCluster cluster;
 
     private void pod(String ns, String name, Map<String, String> labels) {
-        kube.client().pods().inNamespace(ns).resource(runningPod(ns, name, labels, "500m")).create();
+        kube.client()
+                .pods()
+                .inNamespace(ns)
+                .resource(runningPod(ns, name, labels, "500m"))
+                .create();
     }
 
     private static Workload workload(String ns, Selector selector) {
@@ -43,7 +48,8 @@ class KubeClusterIndexTest {
     }
 
     @Test
-    @DisplayName("pods(): a broad and a narrow matchLabels entry, expressions, other namespaces: exactly the matches, by name")
+    @DisplayName(
+            "pods(): a broad and a narrow matchLabels entry, expressions, other namespaces: exactly the matches, by name")
     void podsThroughTheIndex() {
         // Given "tier: front" on every pod of two namespaces and "app" telling web from api
         for (String ns : List.of("shop", "other")) {
@@ -61,7 +67,8 @@ class KubeClusterIndexTest {
         assertEquals(List.of("web-1", "web-2"), names(cluster.pods(workload("shop", stable))));
         Selector front = new Selector(Map.of("tier", "front"), List.of());
         assertEquals(List.of("api-1", "web-1", "web-2", "web-canary"), names(cluster.pods(workload("other", front))));
-        Selector expressionsOnly = new Selector(Map.of(), List.of(new Selector.Requirement("app", "In", List.of("api"))));
+        Selector expressionsOnly =
+                new Selector(Map.of(), List.of(new Selector.Requirement("app", "In", List.of("api"))));
         assertEquals(List.of("api-1"), names(cluster.pods(workload("shop", expressionsOnly))));
         Selector none = new Selector(Map.of("app", "web", "tier", "back"), List.of());
         assertEquals(List.of(), names(cluster.pods(workload("shop", none))));
@@ -88,35 +95,60 @@ class KubeClusterIndexTest {
         });
 
         // Then the conversions are not reused for the new versions
-        await().atMost(Duration.ofSeconds(5)).until(() -> cluster.pods(web),
-                pods -> names(pods).equals(List.of("web-1")) && pods.get(0).ready() == Pod.Readiness.FALSE);
+        await().atMost(Duration.ofSeconds(5))
+                .until(
+                        () -> cluster.pods(web),
+                        pods -> names(pods).equals(List.of("web-1"))
+                                && pods.get(0).ready() == Pod.Readiness.FALSE);
 
         // When web-1 is deleted and created again, ready
         kube.client().pods().inNamespace("shop").withName("web-1").delete();
         await().atMost(Duration.ofSeconds(5)).until(() -> cluster.pods(web).isEmpty());
         pod("shop", "web-1", WEB);
-        await().atMost(Duration.ofSeconds(5)).until(() -> cluster.pods(web),
-                pods -> names(pods).equals(List.of("web-1")) && pods.get(0).ready() == Pod.Readiness.TRUE);
+        await().atMost(Duration.ofSeconds(5))
+                .until(
+                        () -> cluster.pods(web),
+                        pods -> names(pods).equals(List.of("web-1"))
+                                && pods.get(0).ready() == Pod.Readiness.TRUE);
     }
 
     @Test
-    @DisplayName("podMetrics().select: a broad and a narrow matchLabels entry, or expressions only, give exactly the matches")
+    @DisplayName(
+            "podMetrics().select: a broad and a narrow matchLabels entry, or expressions only, give exactly the matches")
     void metricsThroughTheIndex() throws Exception {
-        var metrics = kube.client().genericKubernetesResources(KubeCluster.POD_METRICS).inNamespace("shop");
-        metrics.resource(podMetrics("shop", "web-1", WEB, "2026-01-01T00:10:00Z", "30s", Map.of("app", "100m"))).create();
-        metrics.resource(podMetrics("shop", "api-1", API, "2026-01-01T00:10:00Z", "30s", Map.of("app", "200m"))).create();
-        metrics.resource(podMetrics("shop", "web-2", WEB, "2026-01-01T00:10:00Z", "30s", Map.of("app", "300m"))).create();
+        var metrics = kube.client()
+                .genericKubernetesResources(KubeCluster.POD_METRICS)
+                .inNamespace("shop");
+        metrics.resource(podMetrics("shop", "web-1", WEB, "2026-01-01T00:10:00Z", "30s", Map.of("app", "100m")))
+                .create();
+        metrics.resource(podMetrics("shop", "api-1", API, "2026-01-01T00:10:00Z", "30s", Map.of("app", "200m")))
+                .create();
+        metrics.resource(podMetrics("shop", "web-2", WEB, "2026-01-01T00:10:00Z", "30s", Map.of("app", "300m")))
+                .create();
         cluster = kube.started(new KubeCluster(kube.client(), Set.of("shop")));
 
         var shop = cluster.podMetrics("shop");
 
-        assertEquals(List.of("web-1", "web-2"), shop.select(workload("shop", new Selector(WEB, List.of()))).stream()
-                .map(PodMetrics::pod).toList());
-        assertEquals(List.of("web-1", "api-1", "web-2"), shop.select(workload("shop",
-                new Selector(Map.of("tier", "front"), List.of()))).stream().map(PodMetrics::pod).toList());
-        assertEquals(List.of("api-1"), shop.select(workload("shop", new Selector(Map.of(),
-                List.of(new Selector.Requirement("app", "NotIn", List.of("web")))))).stream()
-                .map(PodMetrics::pod).toList());
+        assertEquals(
+                List.of("web-1", "web-2"),
+                shop.select(workload("shop", new Selector(WEB, List.of()))).stream()
+                        .map(PodMetrics::pod)
+                        .toList());
+        assertEquals(
+                List.of("web-1", "api-1", "web-2"),
+                shop.select(workload("shop", new Selector(Map.of("tier", "front"), List.of()))).stream()
+                        .map(PodMetrics::pod)
+                        .toList());
+        assertEquals(
+                List.of("api-1"),
+                shop
+                        .select(workload(
+                                "shop",
+                                new Selector(
+                                        Map.of(), List.of(new Selector.Requirement("app", "NotIn", List.of("web"))))))
+                        .stream()
+                        .map(PodMetrics::pod)
+                        .toList());
         assertEquals(List.of(), shop.select(workload("shop", new Selector(Map.of("app", "db"), List.of()))));
     }
 }

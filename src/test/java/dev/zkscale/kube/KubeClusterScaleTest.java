@@ -41,22 +41,45 @@ class KubeClusterScaleTest {
     }
 
     private void createWeb(int replicas, Map<String, String> annotations) {
-        kube.client().apps().deployments().inNamespace(NS).resource(deployment(NS, "web", replicas, WEB, annotations))
+        kube.client()
+                .apps()
+                .deployments()
+                .inNamespace(NS)
+                .resource(deployment(NS, "web", replicas, WEB, annotations))
                 .create();
     }
 
     private Deployment web() {
-        return kube.client().apps().deployments().inNamespace(NS).withName("web").get();
+        return kube.client()
+                .apps()
+                .deployments()
+                .inNamespace(NS)
+                .withName("web")
+                .get();
     }
 
     /** The workload once the instance's cache shows the API server's current version of it. */
     private Workload read(KubeCluster cluster, String kind, String name) {
         String rv = (kind.equals("Deployment")
-                ? kube.client().apps().deployments().inNamespace(NS).withName(name).get().getMetadata()
-                : kube.client().apps().statefulSets().inNamespace(NS).withName(name).get().getMetadata())
+                        ? kube.client()
+                                .apps()
+                                .deployments()
+                                .inNamespace(NS)
+                                .withName(name)
+                                .get()
+                                .getMetadata()
+                        : kube.client()
+                                .apps()
+                                .statefulSets()
+                                .inNamespace(NS)
+                                .withName(name)
+                                .get()
+                                .getMetadata())
                 .getResourceVersion();
         return await().atMost(Duration.ofSeconds(5))
-                .until(() -> cluster.workload(NS, kind, name), w -> w.isPresent() && w.get().resourceVersion().equals(rv))
+                .until(
+                        () -> cluster.workload(NS, kind, name),
+                        w -> w.isPresent() && w.get().resourceVersion().equals(rv))
                 .orElseThrow();
     }
 
@@ -65,7 +88,8 @@ class KubeClusterScaleTest {
     }
 
     @Test
-    @DisplayName("a write at the current epoch sets replicas and adds the epoch annotation, in one PATCH, on a workload with no annotations")
+    @DisplayName(
+            "a write at the current epoch sets replicas and adds the epoch annotation, in one PATCH, on a workload with no annotations")
     void successWithoutAnnotations() {
         // Given a Deployment that no zkscale has written yet (no annotations at all)
         createWeb(2, Map.of());
@@ -81,9 +105,12 @@ class KubeClusterScaleTest {
         assertEquals(Result.SUCCESS, result.result(), result.detail());
         assertEquals(List.of(new ApiServerLikeDispatcher.Request("PATCH", WEB_PATH)), sent);
         assertEquals(5, web().getSpec().getReplicas());
-        assertEquals(Map.of(KubeCluster.EPOCH_ANNOTATION, "3"), web().getMetadata().getAnnotations());
+        assertEquals(
+                Map.of(KubeCluster.EPOCH_ANNOTATION, "3"), web().getMetadata().getAnnotations());
         // and the cache shows the epoch the next pass will check against
-        await().atMost(Duration.ofSeconds(5)).until(() -> leader.workload(NS, "Deployment", "web").orElseThrow().writtenEpoch() == 3);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() ->
+                        leader.workload(NS, "Deployment", "web").orElseThrow().writtenEpoch() == 3);
     }
 
     @Test
@@ -100,7 +127,9 @@ class KubeClusterScaleTest {
         // Then
         assertEquals(Result.SUCCESS, result.result(), result.detail());
         assertEquals(1, web().getSpec().getReplicas());
-        assertEquals(Map.of("team", "shop", KubeCluster.EPOCH_ANNOTATION, "4"), web().getMetadata().getAnnotations());
+        assertEquals(
+                Map.of("team", "shop", KubeCluster.EPOCH_ANNOTATION, "4"),
+                web().getMetadata().getAnnotations());
     }
 
     @Test
@@ -122,7 +151,8 @@ class KubeClusterScaleTest {
     }
 
     @Test
-    @DisplayName("a deposed leader's late write (read before the new leader wrote) is refused by the API server and counted FENCED")
+    @DisplayName(
+            "a deposed leader's late write (read before the new leader wrote) is refused by the API server and counted FENCED")
     void lateWriteOfDeposedLeaderRefusedByServer() {
         // Given instances A (epoch 1) and B (epoch 2) that both read the same version of the workload
         createWeb(3, Map.of(KubeCluster.EPOCH_ANNOTATION, "1"));
@@ -138,17 +168,22 @@ class KubeClusterScaleTest {
         WriteResult byA = a.scale(seenByA, 2, 1);
         List<ApiServerLikeDispatcher.Request> sentByA = writesAndReadsOfWeb(mark);
 
-        // Then B's write stands; A's was refused by the server (one PATCH answered 422, one GET to see why) and is FENCED
+        // Then B's write stands; A's was refused by the server (one PATCH answered 422, one GET to see why) and is
+        // FENCED
         assertEquals(Result.SUCCESS, byB.result(), byB.detail());
         assertEquals(Result.FENCED, byA.result(), byA.detail());
-        assertEquals(List.of(new ApiServerLikeDispatcher.Request("PATCH", WEB_PATH),
-                new ApiServerLikeDispatcher.Request("GET", WEB_PATH)), sentByA);
+        assertEquals(
+                List.of(
+                        new ApiServerLikeDispatcher.Request("PATCH", WEB_PATH),
+                        new ApiServerLikeDispatcher.Request("GET", WEB_PATH)),
+                sentByA);
         assertEquals(6, web().getSpec().getReplicas());
         assertEquals("2", web().getMetadata().getAnnotations().get(KubeCluster.EPOCH_ANNOTATION));
     }
 
     @Test
-    @DisplayName("a conflict caused by an unrelated change (no newer epoch) is FAILURE, and the next pass's fresh read succeeds")
+    @DisplayName(
+            "a conflict caused by an unrelated change (no newer epoch) is FAILURE, and the next pass's fresh read succeeds")
     void unrelatedConflictIsFailure() {
         // Given the leader of epoch 3 read the workload, then someone else edited it (a label)
         createWeb(3, Map.of(KubeCluster.EPOCH_ANNOTATION, "3"));
@@ -176,13 +211,18 @@ class KubeClusterScaleTest {
     }
 
     @Test
-    @DisplayName("a write refused as invalid (422 on an unchanged object, e.g. by an admission webhook) is FAILURE with the server's reason, not a conflict")
+    @DisplayName(
+            "a write refused as invalid (422 on an unchanged object, e.g. by an admission webhook) is FAILURE with the server's reason, not a conflict")
     void rejectedWriteIsNotAConflict() {
         // Given an admission policy that refuses the write although nothing changed
         createWeb(3, Map.of());
         KubeCluster leader = instance();
         Workload web = read(leader, "Deployment", "web");
-        kube.api().server.expect().patch().withPath(WEB_PATH)
+        kube.api()
+                .server
+                .expect()
+                .patch()
+                .withPath(WEB_PATH)
                 .andReturn(422, failure(422, "Invalid", "admission webhook denied the request: replicas above quota"))
                 .once();
 
@@ -191,7 +231,9 @@ class KubeClusterScaleTest {
 
         // Then the reason reaches the logs and Events
         assertEquals(Result.FAILURE, result.result(), result.detail());
-        assertTrue(result.detail().contains("rejected") && result.detail().contains("replicas above quota"), result.detail());
+        assertTrue(
+                result.detail().contains("rejected") && result.detail().contains("replicas above quota"),
+                result.detail());
         assertEquals(3, web().getSpec().getReplicas());
     }
 
@@ -219,8 +261,13 @@ class KubeClusterScaleTest {
         Workload web = read(leader, "Deployment", "web");
         for (int code : new int[] {503, 429}) {
             // Given an API server that answers the write with this status
-            kube.api().server.expect().patch().withPath(WEB_PATH)
-                    .andReturn(code, failure(code, null, "try later")).once();
+            kube.api()
+                    .server
+                    .expect()
+                    .patch()
+                    .withPath(WEB_PATH)
+                    .andReturn(code, failure(code, null, "try later"))
+                    .once();
             int mark = kube.api().mark();
 
             // When the leader writes
@@ -236,7 +283,8 @@ class KubeClusterScaleTest {
     }
 
     @Test
-    @DisplayName("an unreachable API server is FAILURE quickly (one attempt within the request timeout), never an exception")
+    @DisplayName(
+            "an unreachable API server is FAILURE quickly (one attempt within the request timeout), never an exception")
     void unreachableIsFailure() {
         // Given a leader whose API server goes away after the read
         createWeb(3, Map.of());
@@ -262,8 +310,14 @@ class KubeClusterScaleTest {
         createWeb(3, Map.of());
         KubeCluster leader = instance();
         Workload web = read(leader, "Deployment", "web");
-        kube.api().server.expect().patch().delay(MockApi.REQUEST_TIMEOUT.toMillis() * 3, TimeUnit.MILLISECONDS)
-                .withPath(WEB_PATH).andReturn(200, "{}").always();
+        kube.api()
+                .server
+                .expect()
+                .patch()
+                .delay(MockApi.REQUEST_TIMEOUT.toMillis() * 3, TimeUnit.MILLISECONDS)
+                .withPath(WEB_PATH)
+                .andReturn(200, "{}")
+                .always();
         int mark = kube.api().mark();
 
         // When the leader writes
@@ -281,12 +335,34 @@ class KubeClusterScaleTest {
     @DisplayName("a StatefulSet is scaled the same way")
     void statefulSet() {
         // Given a StatefulSet
-        kube.client().apps().statefulSets().inNamespace(NS).resource(new StatefulSetBuilder()
-                .withNewMetadata().withNamespace(NS).withName("db").endMetadata()
-                .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", "db").endSelector()
-                .withNewTemplate().withNewMetadata().addToLabels("app", "db").endMetadata()
-                .withNewSpec().addNewContainer().withName("db").withImage("db:1").endContainer().endSpec()
-                .endTemplate().endSpec().build()).create();
+        kube.client()
+                .apps()
+                .statefulSets()
+                .inNamespace(NS)
+                .resource(new StatefulSetBuilder()
+                        .withNewMetadata()
+                        .withNamespace(NS)
+                        .withName("db")
+                        .endMetadata()
+                        .withNewSpec()
+                        .withReplicas(1)
+                        .withNewSelector()
+                        .addToMatchLabels("app", "db")
+                        .endSelector()
+                        .withNewTemplate()
+                        .withNewMetadata()
+                        .addToLabels("app", "db")
+                        .endMetadata()
+                        .withNewSpec()
+                        .addNewContainer()
+                        .withName("db")
+                        .withImage("db:1")
+                        .endContainer()
+                        .endSpec()
+                        .endTemplate()
+                        .endSpec()
+                        .build())
+                .create();
         KubeCluster leader = instance();
         Workload db = read(leader, "StatefulSet", "db");
 
@@ -295,7 +371,12 @@ class KubeClusterScaleTest {
 
         // Then
         assertEquals(Result.SUCCESS, result.result(), result.detail());
-        StatefulSet stored = kube.client().apps().statefulSets().inNamespace(NS).withName("db").get();
+        StatefulSet stored = kube.client()
+                .apps()
+                .statefulSets()
+                .inNamespace(NS)
+                .withName("db")
+                .get();
         assertEquals(3, stored.getSpec().getReplicas());
         assertEquals("8", stored.getMetadata().getAnnotations().get(KubeCluster.EPOCH_ANNOTATION));
     }

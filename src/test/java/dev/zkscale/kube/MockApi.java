@@ -1,7 +1,6 @@
 package dev.zkscale.kube;
 
 import dev.zkscale.demo.ApiServerLikeDispatcher;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -42,8 +41,8 @@ public final class MockApi implements AutoCloseable {
     public static MockApi start() {
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
         ApiServerLikeDispatcher dispatcher = new ApiServerLikeDispatcher(expectations);
-        KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(),
-                expectations, dispatcher, false);
+        KubernetesMockServer server = new KubernetesMockServer(
+                new Context(Serialization.jsonMapper()), new MockWebServer(), expectations, dispatcher, false);
         server.init(InetAddress.getLoopbackAddress(), 0);
         return new MockApi(server, dispatcher);
     }
@@ -79,7 +78,9 @@ public final class MockApi implements AutoCloseable {
     /** The requests received so far, from index {@code from} on, that match {@code which}. */
     public List<ApiServerLikeDispatcher.Request> requests(int from, Predicate<ApiServerLikeDispatcher.Request> which) {
         List<ApiServerLikeDispatcher.Request> all = dispatcher.received();
-        return all.subList(Math.min(from, all.size()), all.size()).stream().filter(which).toList();
+        return all.subList(Math.min(from, all.size()), all.size()).stream()
+                .filter(which)
+                .toList();
     }
 
     /** How many requests were received so far: a mark for {@link #requests(int, Predicate)}. */

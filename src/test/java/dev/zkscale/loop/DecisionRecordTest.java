@@ -28,27 +28,28 @@ class DecisionRecordTest {
             p.append(i > 0 ? "," : "").append("""
                     {"name": "%s-%d", "phase": "Running", "ready": true, "deleting": false,
                      "startTime": "2026-01-01T00:00:00Z", "readyTransitionTime": "2026-01-01T00:00:40Z",
-                     "containers": [{"name": "app", "requestMilliCpu": 500, "restartableInit": false}]}"""
-                    .formatted(target.name(), i));
+                     "containers": [{"name": "app", "requestMilliCpu": 500, "restartableInit": false}]}""".formatted(target.name(), i));
             m.append(i > 0 ? "," : "").append("""
                     {"pod": "%s-%d", "timestamp": "2026-01-01T%02d:00:00Z", "windowSeconds": 30,
-                     "containers": [{"name": "app", "usageMilliCpu": %d}]}""".formatted(target.name(), i, minute,
-                    280 + i % 40));
+                     "containers": [{"name": "app", "usageMilliCpu": %d}]}""".formatted(target.name(), i, minute, 280 + i % 40));
         }
-        Snapshot snapshot = SnapshotCodec.read(SnapshotCodec.MAPPER.readTree("""
+        Snapshot snapshot = SnapshotCodec.read(
+                SnapshotCodec.MAPPER.readTree(
+                        """
                 {"now": "2026-01-01T%02d:00:15Z", "target": {"namespace": "%s", "name": "%s"},
                  "config": {"minReplicas": 1, "maxReplicas": 100, "targetCPUUtilizationPercentage": 50,
                             "tolerance": 0.10},
                  "scale": {"specReplicas": %d, "statusReplicas": %d}, "pods": [%s], "podMetrics": [%s],
-                 "history": {"recommendations": [], "scaleUpEvents": [], "scaleDownEvents": []}}"""
-                .formatted(minute, target.namespace(), target.name(), pods, pods, p, m)), 1000);
+                 "history": {"recommendations": [], "scaleUpEvents": [], "scaleDownEvents": []}}""".formatted(minute, target.namespace(), target.name(), pods, pods, p, m)),
+                1000);
         return new DecisionRecord.Entry(snapshot, Decider.decide(snapshot), minute % 2 == 0 ? null : "SUCCESS");
     }
 
     /** The minutes of the target's recorded decisions, oldest first. */
     private static List<Integer> minutes(DecisionRecord record, TargetRef target) {
         return record.decisions(target).stream()
-                .map(e -> Integer.parseInt(e.at("/snapshot/now").asText().substring(11, 13))).toList();
+                .map(e -> Integer.parseInt(e.at("/snapshot/now").asText().substring(11, 13)))
+                .toList();
     }
 
     @Test
@@ -64,13 +65,20 @@ class DecisionRecordTest {
         for (int i = 0; i < served.size(); i++) {
             JsonNode e = served.get(i);
             DecisionRecord.Entry recorded = entry(BIG, 10, i);
-            assertEquals(SnapshotCodec.write(recorded.snapshot()).toString(), e.get("snapshot").toString());
-            assertEquals(SnapshotCodec.write(recorded.decision()).toString(), e.get("decision").toString());
-            assertEquals(recorded.write(), e.get("write").isNull() ? null : e.get("write").asText());
+            assertEquals(
+                    SnapshotCodec.write(recorded.snapshot()).toString(),
+                    e.get("snapshot").toString());
+            assertEquals(
+                    SnapshotCodec.write(recorded.decision()).toString(),
+                    e.get("decision").toString());
+            assertEquals(
+                    recorded.write(),
+                    e.get("write").isNull() ? null : e.get("write").asText());
             JsonNode replayed = SnapshotCodec.write(Decider.decide(SnapshotCodec.read(e.get("snapshot"), 1000)));
             assertEquals(e.get("decision").toString(), replayed.toString());
         }
-        assertEquals(entry(BIG, 10, 2).snapshot(), record.latest(BIG).orElseThrow().snapshot());
+        assertEquals(
+                entry(BIG, 10, 2).snapshot(), record.latest(BIG).orElseThrow().snapshot());
     }
 
     @Test

@@ -70,31 +70,64 @@ class OutcomeTest {
         return Stream.of(
                 Arguments.of("87% of a 50% target scales up", 435, "{}", Action.UP, Reason.CPU_ABOVE_TARGET),
                 Arguments.of("20% of a 50% target scales down", 100, "{}", Action.DOWN, Reason.CPU_BELOW_TARGET),
-                Arguments.of("50% of a 50% target keeps the size", 250, "{}", Action.NONE,
-                        Reason.NO_CHANGE_RECOMMENDED),
-                Arguments.of("more wanted at maxReplicas", 435, "{\"config\": {\"maxReplicas\": 3}}", Action.NONE,
+                Arguments.of(
+                        "50% of a 50% target keeps the size", 250, "{}", Action.NONE, Reason.NO_CHANGE_RECOMMENDED),
+                Arguments.of(
+                        "more wanted at maxReplicas",
+                        435,
+                        "{\"config\": {\"maxReplicas\": 3}}",
+                        Action.NONE,
                         Reason.AT_MAX_REPLICAS),
-                Arguments.of("fewer wanted at minReplicas", 100, "{\"config\": {\"minReplicas\": 3}}", Action.NONE,
+                Arguments.of(
+                        "fewer wanted at minReplicas",
+                        100,
+                        "{\"config\": {\"minReplicas\": 3}}",
+                        Action.NONE,
                         Reason.AT_MIN_REPLICAS),
-                Arguments.of("a recent higher recommendation holds the size", 100,
+                Arguments.of(
+                        "a recent higher recommendation holds the size",
+                        100,
                         "{\"history\": {\"recommendations\": [{\"time\": \"2026-01-01T00:09:00Z\", \"replicas\": 3}]}}",
-                        Action.NONE, Reason.STABILIZED),
-                Arguments.of("a recent higher recommendation raises the size", 250,
+                        Action.NONE,
+                        Reason.STABILIZED),
+                Arguments.of(
+                        "a recent higher recommendation raises the size",
+                        250,
                         "{\"history\": {\"recommendations\": [{\"time\": \"2026-01-01T00:09:00Z\", \"replicas\": 5}]}}",
-                        Action.UP, Reason.STABILIZED),
-                Arguments.of("a used-up scale-up policy holds the size", 435,
+                        Action.UP,
+                        Reason.STABILIZED),
+                Arguments.of(
+                        "a used-up scale-up policy holds the size",
+                        435,
                         "{\"config\": {\"behavior\": {\"scaleUp\": {\"policies\": [{\"type\": \"Pods\", \"value\": 1,"
                                 + " \"periodSeconds\": 60}]}}}, \"history\": {\"scaleUpEvents\": [{\"time\":"
                                 + " \"2026-01-01T00:09:50Z\", \"replicas\": 1}]}}",
-                        Action.NONE, Reason.RATE_LIMITED),
-                Arguments.of("above maxReplicas goes down to it", 250, "{\"scale\": {\"specReplicas\": 12}}",
-                        Action.DOWN, Reason.ABOVE_MAX_REPLICAS),
-                Arguments.of("below minReplicas goes up to it", 250, "{\"scale\": {\"specReplicas\": 1}}", Action.UP,
+                        Action.NONE,
+                        Reason.RATE_LIMITED),
+                Arguments.of(
+                        "above maxReplicas goes down to it",
+                        250,
+                        "{\"scale\": {\"specReplicas\": 12}}",
+                        Action.DOWN,
+                        Reason.ABOVE_MAX_REPLICAS),
+                Arguments.of(
+                        "below minReplicas goes up to it",
+                        250,
+                        "{\"scale\": {\"specReplicas\": 1}}",
+                        Action.UP,
                         Reason.BELOW_MIN_REPLICAS),
-                Arguments.of("zero replicas switch scaling off", 250, "{\"scale\": {\"specReplicas\": 0}}",
-                        Action.NONE, Reason.SCALING_DISABLED),
-                Arguments.of("the metrics API is down", 250, "{\"metricsError\": \"connection refused\"}",
-                        Action.NONE, Reason.METRICS_API_UNAVAILABLE),
+                Arguments.of(
+                        "zero replicas switch scaling off",
+                        250,
+                        "{\"scale\": {\"specReplicas\": 0}}",
+                        Action.NONE,
+                        Reason.SCALING_DISABLED),
+                Arguments.of(
+                        "the metrics API is down",
+                        250,
+                        "{\"metricsError\": \"connection refused\"}",
+                        Action.NONE,
+                        Reason.METRICS_API_UNAVAILABLE),
                 Arguments.of("no sample at all", 250, "{\"podMetrics\": []}", Action.NONE, Reason.NO_METRICS));
     }
 

@@ -28,13 +28,15 @@ class AlertRulesTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String output) {
-    }
+    private record Run(int code, String output) {}
 
     private static Run promtool(Path workDir, String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of(PrometheusServer.binary("promtool")));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(command)
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "promtool did not end");
@@ -65,14 +67,18 @@ class AlertRulesTest {
     void everyAlertIsDescribedAndTested() throws Exception {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
         Set<String> alerts = new TreeSet<>();
-        for (JsonNode group : yaml.readTree(MonitoringFiles.ALERTS.toFile()).path("spec").path("groups")) {
+        for (JsonNode group :
+                yaml.readTree(MonitoringFiles.ALERTS.toFile()).path("spec").path("groups")) {
             for (JsonNode rule : group.path("rules")) {
                 String name = rule.path("alert").asText();
                 alerts.add(name);
-                assertTrue(Set.of("critical", "warning", "info").contains(rule.path("labels").path("severity").asText()),
+                assertTrue(
+                        Set.of("critical", "warning", "info")
+                                .contains(rule.path("labels").path("severity").asText()),
                         name + ": severity");
                 assertFalse(rule.path("annotations").path("summary").asText().isBlank(), name + ": summary");
-                assertFalse(rule.path("annotations").path("description").asText().isBlank(), name + ": description");
+                assertFalse(
+                        rule.path("annotations").path("description").asText().isBlank(), name + ": description");
             }
         }
         Set<String> tested = new HashSet<>();
@@ -84,18 +90,29 @@ class AlertRulesTest {
             });
         }
         assertEquals(alerts, new TreeSet<>(tested), "alerts without a firing test case");
-        assertTrue(alerts.containsAll(Set.of("ZkscaleNoLeader", "ZkscaleZooKeeperDisconnected",
-                "ZkscaleTargetAtMaxReplicas", "ZkscaleMetricErrors", "ZkscaleConfigRejected",
-                "ZkscaleScaleWritesFailing", "ZkscaleFencedWrite")), alerts.toString());
+        assertTrue(
+                alerts.containsAll(Set.of(
+                        "ZkscaleNoLeader",
+                        "ZkscaleZooKeeperDisconnected",
+                        "ZkscaleTargetAtMaxReplicas",
+                        "ZkscaleMetricErrors",
+                        "ZkscaleConfigRejected",
+                        "ZkscaleScaleWritesFailing",
+                        "ZkscaleFencedWrite")),
+                alerts.toString());
     }
 
     @Test
     @DisplayName("the metric names of a PromQL expression: not functions, keywords, labels or durations")
     void metricNamesOfAnExpression() {
-        assertEquals(Set.of("zkscale_decision_duration_seconds_bucket"), MonitoringFiles.metricNames(
-                "histogram_quantile(0.99, sum by (le) (rate(zkscale_decision_duration_seconds_bucket{job=~\".*\"}[5m])))"));
+        assertEquals(
+                Set.of("zkscale_decision_duration_seconds_bucket"),
+                MonitoringFiles.metricNames(
+                        "histogram_quantile(0.99, sum by (le) (rate(zkscale_decision_duration_seconds_bucket{job=~\".*\"}[5m])))"));
         assertEquals(Set.of("zkscale_leader"), MonitoringFiles.metricNames("(sum(zkscale_leader) or vector(0)) < 1"));
-        assertEquals(Set.of("a_total", "b"), MonitoringFiles.metricNames(
-                "max by (namespace, target) (a_total offset 5m) >= on (x) group_left (y) b{reason=~\"no_metrics|other\"} > 1e3"));
+        assertEquals(
+                Set.of("a_total", "b"),
+                MonitoringFiles.metricNames(
+                        "max by (namespace, target) (a_total offset 5m) >= on (x) group_left (y) b{reason=~\"no_metrics|other\"} > 1e3"));
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,11 +28,9 @@ public final class MonitoringFiles {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     /** A PromQL expression and where it comes from (a panel's title and refId, an alert's name). */
-    public record Query(String where, String expr) {
-    }
+    public record Query(String where, String expr) {}
 
-    private MonitoringFiles() {
-    }
+    private MonitoringFiles() {}
 
     public static JsonNode dashboard() throws IOException {
         return JSON.readTree(DASHBOARD.toFile());
@@ -53,7 +50,9 @@ public final class MonitoringFiles {
         for (JsonNode panel : panels) {
             for (JsonNode target : panel.path("targets")) {
                 if (target.hasNonNull("expr")) {
-                    out.add(new Query(panel.path("title").asText() + " [" + target.path("refId").asText() + "]",
+                    out.add(new Query(
+                            panel.path("title").asText() + " ["
+                                    + target.path("refId").asText() + "]",
                             substitute(target.get("expr").asText(), rateInterval)));
                 }
             }
@@ -67,7 +66,8 @@ public final class MonitoringFiles {
         Pattern labelValues = Pattern.compile("label_values\\((.*),\\s*([a-zA-Z_]+)\\)");
         for (JsonNode v : dashboard().path("templating").path("list")) {
             if ("query".equals(v.path("type").asText())) {
-                String q = v.path("query").isTextual() ? v.path("query").asText()
+                String q = v.path("query").isTextual()
+                        ? v.path("query").asText()
                         : v.path("query").path("query").asText();
                 Matcher m = labelValues.matcher(q);
                 if (!m.matches()) {
@@ -81,7 +81,8 @@ public final class MonitoringFiles {
 
     /** Grafana's variables as Grafana replaces them with "All" selected (allValue {@code .*}). */
     static String substitute(String expr, String rateInterval) {
-        return expr.replace("$__rate_interval", rateInterval).replace("$__interval", rateInterval)
+        return expr.replace("$__rate_interval", rateInterval)
+                .replace("$__interval", rateInterval)
                 .replace("$__range", rateInterval)
                 .replaceAll("\\$\\{?(job|namespace|target)\\}?", ".*");
     }
@@ -103,18 +104,34 @@ public final class MonitoringFiles {
         List<Query> out = new ArrayList<>();
         for (JsonNode group : YAML.readTree(ALERTS.toFile()).path("spec").path("groups")) {
             for (JsonNode rule : group.path("rules")) {
-                String name = rule.hasNonNull("alert") ? rule.get("alert").asText() : rule.path("record").asText();
+                String name = rule.hasNonNull("alert")
+                        ? rule.get("alert").asText()
+                        : rule.path("record").asText();
                 out.add(new Query(name, rule.path("expr").asText()));
             }
         }
         return out;
     }
 
-    private static final Set<String> KEYWORDS = Set.of("and", "or", "unless", "by", "without", "on", "ignoring",
-            "group_left", "group_right", "bool", "offset", "inf", "nan", "Inf", "NaN");
+    private static final Set<String> KEYWORDS = Set.of(
+            "and",
+            "or",
+            "unless",
+            "by",
+            "without",
+            "on",
+            "ignoring",
+            "group_left",
+            "group_right",
+            "bool",
+            "offset",
+            "inf",
+            "nan",
+            "Inf",
+            "NaN");
     private static final Pattern STRINGS = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'|`[^`]*`");
-    private static final Pattern GROUPING = Pattern.compile(
-            "\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)");
+    private static final Pattern GROUPING =
+            Pattern.compile("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)");
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_:][A-Za-z0-9_:]*");
 
     /**

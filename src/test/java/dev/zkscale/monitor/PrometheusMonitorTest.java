@@ -1,17 +1,16 @@
 package dev.zkscale.monitor;
 
-import dev.zkscale.demo.SteppedClock;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zkscale.codec.SnapshotCodec;
 import dev.zkscale.core.Decider;
 import dev.zkscale.core.Decision;
 import dev.zkscale.core.PodMetrics;
 import dev.zkscale.core.Snapshot;
 import dev.zkscale.core.TargetRef;
-import dev.zkscale.codec.SnapshotCodec;
+import dev.zkscale.demo.SteppedClock;
 import dev.zkscale.loop.Cluster.WriteResult.Result;
 import dev.zkscale.loop.ControlLoop;
 import dev.zkscale.loop.Leadership;
@@ -36,17 +35,20 @@ class PrometheusMonitorTest {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final SteppedClock clock = new SteppedClock(Instant.parse("2026-01-01T00:10:00Z"));
-    private final PrometheusMonitor monitor = new PrometheusMonitor(registry, new Leadership() {
-        @Override
-        public OptionalLong epoch() {
-            return OptionalLong.of(7);
-        }
+    private final PrometheusMonitor monitor = new PrometheusMonitor(
+            registry,
+            new Leadership() {
+                @Override
+                public OptionalLong epoch() {
+                    return OptionalLong.of(7);
+                }
 
-        @Override
-        public boolean connected() {
-            return true;
-        }
-    }, clock);
+                @Override
+                public boolean connected() {
+                    return true;
+                }
+            },
+            clock);
 
     /** The README's example snapshot (87% of a 50% target on 3 pods, samples taken at 00:09:45) and its decision. */
     private static Snapshot example() throws Exception {
@@ -56,7 +58,8 @@ class PrometheusMonitorTest {
 
     /** The value of the one sample whose name and labels start as given, or NaN; fails when there is none. */
     private double value(String series) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + "(?:[,{][^ ]*)? (\\S+)$").matcher(registry.scrape());
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + "(?:[,{][^ ]*)? (\\S+)$")
+                .matcher(registry.scrape());
         assertTrue(m.find(), series + " not in\n" + registry.scrape());
         return Double.parseDouble(m.group(1));
     }
@@ -69,8 +72,10 @@ class PrometheusMonitorTest {
             assertTrue(scrape.contains("zkscale_metrics_errors_total{reason=\"" + reason + "\",} 0.0"), reason);
         }
         for (Outcome o : Outcome.ALL) {
-            assertTrue(scrape.contains("zkscale_decisions_total{action=\"" + o.action().label() + "\",reason=\""
-                    + o.reason().label() + "\",} 0.0"), o.toString());
+            assertTrue(
+                    scrape.contains("zkscale_decisions_total{action=\""
+                            + o.action().label() + "\",reason=\"" + o.reason().label() + "\",} 0.0"),
+                    o.toString());
         }
         assertEquals(1, value("zkscale_leader"));
         assertEquals(7, value("zkscale_leader_epoch"));
@@ -95,13 +100,17 @@ class PrometheusMonitorTest {
         assertEquals(15, value("zkscale_target_cpu_sample_age_seconds{" + WEB_LABELS));
         assertEquals(0, value("zkscale_target_config_rejected{" + WEB_LABELS));
         assertEquals(0, value("zkscale_config_rejected_total{" + WEB_LABELS));
-        assertEquals(1, value("zkscale_target_last_decision{action=\"up\",namespace=\"shop\","
-                + "reason=\"cpu_above_target\",target=\"web\""));
+        assertEquals(
+                1,
+                value("zkscale_target_last_decision{action=\"up\",namespace=\"shop\","
+                        + "reason=\"cpu_above_target\",target=\"web\""));
         assertEquals(1, value("zkscale_decisions_total{action=\"up\",reason=\"cpu_above_target\""));
         for (String direction : List.of("up", "down")) {
             for (String result : List.of("success", "failure", "fenced")) {
-                assertEquals(0, value("zkscale_scale_operations_total{direction=\"" + direction + "\",namespace=\"shop\""
-                        + ",result=\"" + result + "\",target=\"web\""));
+                assertEquals(
+                        0,
+                        value("zkscale_scale_operations_total{direction=\"" + direction + "\",namespace=\"shop\""
+                                + ",result=\"" + result + "\",target=\"web\""));
             }
         }
         monitor.scaleWrite(WEB, true, Result.FENCED);
@@ -116,9 +125,16 @@ class PrometheusMonitorTest {
         monitor.skipped(WEB, Outcome.none(Outcome.Reason.WORKLOAD_MISSING));
 
         String scrape = registry.scrape();
-        assertEquals(1, scrape.lines().filter(l -> l.startsWith("zkscale_target_last_decision{")).count(), scrape);
-        assertEquals(1, value("zkscale_target_last_decision{action=\"none\",namespace=\"shop\","
-                + "reason=\"workload_missing\",target=\"web\""));
+        assertEquals(
+                1,
+                scrape.lines()
+                        .filter(l -> l.startsWith("zkscale_target_last_decision{"))
+                        .count(),
+                scrape);
+        assertEquals(
+                1,
+                value("zkscale_target_last_decision{action=\"none\",namespace=\"shop\","
+                        + "reason=\"workload_missing\",target=\"web\""));
         assertEquals(2, value("zkscale_decisions_total{action=\"none\",reason=\"workload_missing\""));
         assertEquals(1, value("zkscale_decisions_total{action=\"none\",reason=\"paused\""));
         assertFalse(scrape.contains("zkscale_target_current_replicas{"), "no sizes without a decision");
@@ -133,13 +149,23 @@ class PrometheusMonitorTest {
         assertEquals(115, value("zkscale_target_cpu_sample_age_seconds{" + WEB_LABELS));
 
         // The metrics API goes down: no samples in the snapshot
-        Snapshot down = new Snapshot(clock.instant(), s.target(), s.config(), 3, 3, s.pods(), List.<PodMetrics>of(),
-                "connection refused", null);
+        Snapshot down = new Snapshot(
+                clock.instant(),
+                s.target(),
+                s.config(),
+                3,
+                3,
+                s.pods(),
+                List.<PodMetrics>of(),
+                "connection refused",
+                null);
         monitor.decided(down, Decider.decide(down), Outcome.of(Decider.decide(down)));
         assertEquals(115, value("zkscale_target_cpu_sample_age_seconds{" + WEB_LABELS));
         assertTrue(Double.isNaN(value("zkscale_target_cpu_utilization_percent{" + WEB_LABELS)));
-        assertEquals(1, value("zkscale_target_last_decision{action=\"none\",namespace=\"shop\","
-                + "reason=\"metrics_api_unavailable\",target=\"web\""));
+        assertEquals(
+                1,
+                value("zkscale_target_last_decision{action=\"none\",namespace=\"shop\","
+                        + "reason=\"metrics_api_unavailable\",target=\"web\""));
     }
 
     @Test

@@ -35,7 +35,8 @@ public final class PrometheusServer implements AutoCloseable {
     private final Process process;
     private final URI base;
     private final Path log;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private PrometheusServer(Process process, URI base, Path log) {
         this.process = process;
@@ -62,26 +63,42 @@ public final class PrometheusServer implements AutoCloseable {
         config.append("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n");
         if (!ruleFiles.isEmpty()) {
             config.append("rule_files:\n");
-            ruleFiles.forEach(f -> config.append("  - ").append(f.toAbsolutePath()).append('\n'));
+            ruleFiles.forEach(
+                    f -> config.append("  - ").append(f.toAbsolutePath()).append('\n'));
         }
-        config.append("scrape_configs:\n  - job_name: ").append(JOB).append('\n')
+        config.append("scrape_configs:\n  - job_name: ")
+                .append(JOB)
+                .append('\n')
                 .append("    honor_labels: true\n")
-                .append("    metrics_path: ").append(metricsPath).append('\n')
-                .append("    static_configs:\n      - targets: ['").append(target).append("']\n");
+                .append("    metrics_path: ")
+                .append(metricsPath)
+                .append('\n')
+                .append("    static_configs:\n      - targets: ['")
+                .append(target)
+                .append("']\n");
         Path configFile = dir.resolve("prometheus.yml");
         Files.writeString(configFile, config);
         Path log = dir.resolve("prometheus.log");
-        Process p = new ProcessBuilder(binary, "--config.file=" + configFile, "--storage.tsdb.path=" + dir.resolve("tsdb"),
-                "--web.listen-address=127.0.0.1:" + port, "--storage.tsdb.retention.time=1h")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(
+                        binary,
+                        "--config.file=" + configFile,
+                        "--storage.tsdb.path=" + dir.resolve("tsdb"),
+                        "--web.listen-address=127.0.0.1:" + port,
+                        "--storage.tsdb.retention.time=1h")
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         PrometheusServer server = new PrometheusServer(p, URI.create("http://127.0.0.1:" + port + "/"), log);
         try {
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
-                if (!p.isAlive()) {
-                    throw new IllegalStateException("prometheus exited with " + p.exitValue() + ": " + server.log());
-                }
-                return server.status("-/ready") == 200;
-            });
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        if (!p.isAlive()) {
+                            throw new IllegalStateException(
+                                    "prometheus exited with " + p.exitValue() + ": " + server.log());
+                        }
+                        return server.status("-/ready") == 200;
+                    });
         } catch (RuntimeException e) {
             server.close();
             throw e;
@@ -103,7 +120,8 @@ public final class PrometheusServer implements AutoCloseable {
 
     /** Waits until the first scrape of the target succeeded ({@code up == 1}). */
     public void awaitUp() {
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
                 .until(() -> value("up{job=\"" + JOB + "\"}") == 1.0);
     }
 
@@ -111,7 +129,8 @@ public final class PrometheusServer implements AutoCloseable {
     public JsonNode query(String promql) {
         JsonNode answer = get("api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
         if (!"success".equals(answer.path("status").asText())) {
-            throw new AssertionError("query failed: " + promql + "\n  " + answer.path("errorType").asText() + ": "
+            throw new AssertionError("query failed: " + promql + "\n  "
+                    + answer.path("errorType").asText() + ": "
                     + answer.path("error").asText());
         }
         return answer.path("data").path("result");
@@ -141,7 +160,10 @@ public final class PrometheusServer implements AutoCloseable {
     /** Every loaded rule ({@code data.groups[].rules[]}), with its health and last error. */
     public List<JsonNode> rules() {
         List<JsonNode> rules = new ArrayList<>();
-        get("api/v1/rules").path("data").path("groups").forEach(g -> g.path("rules").forEach(rules::add));
+        get("api/v1/rules")
+                .path("data")
+                .path("groups")
+                .forEach(g -> g.path("rules").forEach(rules::add));
         return rules;
     }
 
@@ -156,8 +178,12 @@ public final class PrometheusServer implements AutoCloseable {
 
     private int status(String path) {
         try {
-            return http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            return http.send(
+                            HttpRequest.newBuilder(base.resolve(path))
+                                    .timeout(Duration.ofSeconds(2))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
@@ -168,8 +194,11 @@ public final class PrometheusServer implements AutoCloseable {
 
     private JsonNode get(String pathAndQuery) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve(pathAndQuery))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(base.resolve(pathAndQuery))
+                            .timeout(Duration.ofSeconds(10))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             return JSON.readTree(r.body());
         } catch (IOException e) {
             throw new IllegalStateException("Prometheus did not answer " + pathAndQuery + ": " + e, e);
