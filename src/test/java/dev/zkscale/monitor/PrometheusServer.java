@@ -115,7 +115,7 @@ public final class PrometheusServer implements AutoCloseable {
             }
         }
         throw new IllegalStateException(name + " is not installed: apt-get install -y --no-install-recommends "
-                + "prometheus (.ci/run does it on a fresh machine)");
+                + "prometheus (the build does it as root: .ci/ensure-prometheus)");
     }
 
     /** Waits until the first scrape of the target succeeded ({@code up == 1}). */
