@@ -66,6 +66,8 @@ public final class ZooKeeperProcess implements AutoCloseable {
                         java(),
                         "-Xmx128m",
                         "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
+                        // WARN and above only, as in the tests' own JVM (application.properties, %test).
+                        "-Dlogging.initial-configurator.min-level=WARNING",
                         "-cp",
                         System.getProperty("java.class.path"),
                         "org.apache.zookeeper.server.ZooKeeperServerMain",
