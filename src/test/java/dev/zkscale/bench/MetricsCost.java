@@ -38,7 +38,7 @@ import org.apache.curator.test.TestingServer;
  * The cost of zkscale's metrics with many managed targets: the size of {@code /q/metrics} (bytes, series) and the time
  * to scrape it, measured on the packaged application ({@code bin/zkscale run}) against a real ZooKeeper and a mock API
  * server holding the targets' Deployments, pods and PodMetrics, scraped by a real Prometheus (which reports its own
- * {@code scrape_duration_seconds}). Not a test: run it by hand (README, "Metrics"):
+ * {@code scrape_duration_seconds}). Not a test: run it by hand (docs/benchmarks.md, "Measuring the metrics' cost"):
  *
  * <pre>
  * ./mvnw -B -q package -DskipTests
