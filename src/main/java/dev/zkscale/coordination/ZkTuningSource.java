@@ -1,6 +1,7 @@
 package dev.zkscale.coordination;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.zkscale.codec.ConfigNodes;
 import dev.zkscale.codec.InvalidInputException;
 import dev.zkscale.codec.SnapshotCodec;
 import dev.zkscale.core.TargetConfig;
