@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.zkscale.codec.ConfigNodes;
 import dev.zkscale.codec.InvalidInputException;
 import dev.zkscale.codec.SnapshotCodec;
+import dev.zkscale.coordination.ConfigStore.Key;
 import dev.zkscale.core.TargetConfig;
 import dev.zkscale.core.TargetRef;
 import dev.zkscale.loop.TuningSource;
@@ -19,14 +20,12 @@ import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
-import org.apache.curator.utils.PathUtils;
-import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
 import org.jboss.logging.Logger;
 
 /**
- * The managed targets from the config ZNodes (CONTRACT section 3), watched: a Curator {@link CuratorCache} over
- * {@code <root>/defaults} and one over {@code <root>/targets}, whose children are namespaces and theirs target names.
+ * The managed targets from the config ZNodes, watched: a Curator {@link CuratorCache} over {@code <root>/defaults}
+ * and one over {@code <root>/targets}, whose children are namespaces and theirs target names ({@link ConfigPaths}).
  * Each change is parsed and validated as it arrives (by {@link ConfigNodes}: defaults merged under each target, capped
  * at the controller's {@code maxReplicas} ceiling) into an immutable list that {@link #targets()} hands out without
  * reading ZooKeeper.
@@ -52,8 +51,7 @@ public final class ZkTuningSource implements TuningSource, Closeable {
             .thenComparing(t -> t.target().name());
 
     private final CuratorFramework client;
-    private final String targetsPath;
-    private final String defaultsPath;
+    private final ConfigPaths paths;
     private final int maxReplicasCeiling;
     private final AtomicReference<ZkLeadership.State> state = new AtomicReference<>(ZkLeadership.State.LATENT);
     private final ConnectionStateListener connectionListener = (c, newState) -> onConnectionState(newState);
@@ -74,13 +72,11 @@ public final class ZkTuningSource implements TuningSource, Closeable {
      * @param maxReplicasCeiling no target's {@code maxReplicas} exceeds this
      */
     public ZkTuningSource(CuratorFramework client, String root, int maxReplicasCeiling) {
-        PathUtils.validatePath(root);
+        this.paths = new ConfigPaths(root);
         if (maxReplicasCeiling < 1) {
             throw new IllegalArgumentException("maxReplicasCeiling must be >= 1, got " + maxReplicasCeiling);
         }
         this.client = client;
-        this.targetsPath = ZKPaths.makePath(root, "targets");
-        this.defaultsPath = ZKPaths.makePath(root, "defaults");
         this.maxReplicasCeiling = maxReplicasCeiling;
     }
 
@@ -145,7 +141,7 @@ public final class ZkTuningSource implements TuningSource, Closeable {
     private String describe(Exception failure) {
         if (failure instanceof KeeperException.NoAuthException) {
             String where = firstUnreadable();
-            return "not authorized to read " + (where == null ? "the config ZNodes under " + targetsPath : where)
+            return "not authorized to read " + (where == null ? "the config ZNodes under " + paths.targets() : where)
                     + ": the controller's identity (zkscale.zookeeper.auth-file) needs READ on every config ZNode "
                     + "(see zkscale config init)";
         }
@@ -155,17 +151,18 @@ public final class ZkTuningSource implements TuningSource, Closeable {
     /** The first config ZNode this client may not read, or null; for the message only (reads ZooKeeper). */
     private String firstUnreadable() {
         try {
-            if (!readable(defaultsPath) || !readable(targetsPath)) {
-                return readable(defaultsPath) ? targetsPath : defaultsPath;
+            if (!readable(paths.defaults()) || !readable(paths.targets())) {
+                return readable(paths.defaults()) ? paths.targets() : paths.defaults();
             }
-            for (String namespace : children(targetsPath)) {
-                String namespacePath = ZKPaths.makePath(targetsPath, namespace);
+            for (String namespace : children(paths.targets())) {
+                String namespacePath = paths.targets(namespace);
                 if (!readable(namespacePath)) {
                     return namespacePath;
                 }
                 for (String name : children(namespacePath)) {
-                    if (!readable(ZKPaths.makePath(namespacePath, name))) {
-                        return ZKPaths.makePath(namespacePath, name);
+                    String targetPath = paths.path(new Key(namespace, name));
+                    if (!readable(targetPath)) {
+                        return targetPath;
                     }
                 }
             }
@@ -231,7 +228,7 @@ public final class ZkTuningSource implements TuningSource, Closeable {
      * changed. Holding the lock.
      */
     private void rebuild(Generation g) {
-        defaults = defaults(g.defaultsCache.get(defaultsPath).orElse(null));
+        defaults = defaults(g.defaultsCache.get(paths.defaults()).orElse(null));
         Map<TargetRef, ChildData> nodes = new HashMap<>();
         g.targetsCache.stream().forEach(node -> {
             TargetRef target = target(node.getPath());
@@ -251,11 +248,8 @@ public final class ZkTuningSource implements TuningSource, Closeable {
 
     /** The target a ZNode under {@code <root>/targets} stands for, or null for a namespace or anything deeper. */
     private TargetRef target(String path) {
-        if (!path.startsWith(targetsPath + "/")) {
-            return null;
-        }
-        List<String> parts = ZKPaths.split(path.substring(targetsPath.length()));
-        return parts.size() == 2 ? new TargetRef(parts.get(0), parts.get(1)) : null;
+        Key key = paths.target(path);
+        return key == null ? null : new TargetRef(key.namespace(), key.name());
     }
 
     private Defaults defaults(ChildData node) {
@@ -271,15 +265,18 @@ public final class ZkTuningSource implements TuningSource, Closeable {
                     ConfigNodes.defaults(ConfigNodes.object(node.getData())),
                     null,
                     node.getStat().getMzxid(),
-                    defaultsPath + " version " + version);
+                    paths.defaults() + " version " + version);
         } catch (InvalidInputException e) {
             return new Defaults(
-                    null, defaultsPath + ": " + e.getMessage(), node.getStat().getMzxid(), null);
+                    null,
+                    paths.defaults() + ": " + e.getMessage(),
+                    node.getStat().getMzxid(),
+                    null);
         }
     }
 
     private Entry evaluate(TargetRef target, ChildData node, Entry old) {
-        String path = ZKPaths.makePath(targetsPath, target.namespace(), target.name());
+        String path = paths.path(new Key(target.namespace(), target.name()));
         int version = node.getStat().getVersion();
         // A ZNode created anew is a new target: what was in force for the one deleted does not carry over.
         boolean same = old != null && old.czxid() == node.getStat().getCzxid();
@@ -334,11 +331,11 @@ public final class ZkTuningSource implements TuningSource, Closeable {
         Generation(int number, boolean afterReconnect) {
             this.number = number;
             this.afterReconnect = afterReconnect;
-            defaultsCache = CuratorCache.builder(client, defaultsPath)
+            defaultsCache = CuratorCache.builder(client, paths.defaults())
                     .withOptions(CuratorCache.Options.SINGLE_NODE_CACHE)
                     .withExceptionHandler(this::failed)
                     .build();
-            targetsCache = CuratorCache.builder(client, targetsPath)
+            targetsCache = CuratorCache.builder(client, paths.targets())
                     .withExceptionHandler(this::failed)
                     .build();
             defaultsCache.listenable().addListener(this);
