@@ -1,18 +1,10 @@
 package dev.zkscale.coordination;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.zkscale.codec.ConfigNodes;
-import dev.zkscale.codec.InvalidInputException;
-import dev.zkscale.codec.SnapshotCodec;
 import dev.zkscale.coordination.ConfigStore.Key;
-import dev.zkscale.core.TargetConfig;
-import dev.zkscale.core.TargetRef;
 import dev.zkscale.loop.TuningSource;
 import java.io.Closeable;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
@@ -26,9 +18,9 @@ import org.jboss.logging.Logger;
 /**
  * The managed targets from the config ZNodes, watched: a Curator {@link CuratorCache} over {@code <root>/defaults}
  * and one over {@code <root>/targets}, whose children are namespaces and theirs target names ({@link ConfigPaths}).
- * Each change is parsed and validated as it arrives (by {@link ConfigNodes}: defaults merged under each target, capped
- * at the controller's {@code maxReplicas} ceiling) into an immutable list that {@link #targets()} hands out without
- * reading ZooKeeper.
+ * Each change is parsed and validated as it arrives ({@link TuningTable}, by {@link ConfigNodes}: defaults merged under
+ * each target, capped at the controller's {@code maxReplicas} ceiling) into an immutable list that {@link #targets()}
+ * hands out without reading ZooKeeper.
  *
  * <p>This source owns each target's last good config: bad data (empty, too large, not UTF-8, not a JSON object,
  * invalid, or made invalid by the defaults) gives a {@link Rejected} naming the ZNode, the field and the rule, and the
@@ -46,13 +38,9 @@ import org.jboss.logging.Logger;
  */
 public final class ZkTuningSource implements TuningSource, Closeable {
     private static final Logger LOG = Logger.getLogger(ZkTuningSource.class);
-    private static final Comparator<Tuning> ORDER = Comparator.comparing(
-                    (Tuning t) -> t.target().namespace())
-            .thenComparing(t -> t.target().name());
 
     private final CuratorFramework client;
     private final ConfigPaths paths;
-    private final int maxReplicasCeiling;
     private final AtomicReference<ZkLeadership.State> state = new AtomicReference<>(ZkLeadership.State.LATENT);
     private final ConnectionStateListener connectionListener = (c, newState) -> onConnectionState(newState);
 
@@ -62,8 +50,7 @@ public final class ZkTuningSource implements TuningSource, Closeable {
 
     private int generations;
     private boolean connected;
-    private Defaults defaults = Defaults.NONE;
-    private final Map<TargetRef, Entry> entries = new HashMap<>();
+    private final TuningTable table;
     private List<Tuning> published = List.of();
 
     /**
@@ -77,7 +64,7 @@ public final class ZkTuningSource implements TuningSource, Closeable {
             throw new IllegalArgumentException("maxReplicasCeiling must be >= 1, got " + maxReplicasCeiling);
         }
         this.client = client;
-        this.maxReplicasCeiling = maxReplicasCeiling;
+        this.table = new TuningTable(paths, maxReplicasCeiling);
     }
 
     /** Starts watching. It returns at once; the first load completes in the background once connected. */
@@ -224,97 +211,6 @@ public final class ZkTuningSource implements TuningSource, Closeable {
     }
 
     /**
-     * Builds the list afresh from the caches of {@code g}: a target is parsed again only when its ZNode or the defaults
-     * changed. Holding the lock.
-     */
-    private void rebuild(Generation g) {
-        defaults = defaults(g.defaultsCache.get(paths.defaults()).orElse(null));
-        Map<TargetRef, ChildData> nodes = new HashMap<>();
-        g.targetsCache.stream().forEach(node -> {
-            TargetRef target = target(node.getPath());
-            if (target != null && node.getStat() != null) {
-                nodes.put(target, node);
-            }
-        });
-        entries.keySet().retainAll(nodes.keySet());
-        nodes.forEach((target, node) -> {
-            Entry old = entries.get(target);
-            if (old == null || old.mzxid() != node.getStat().getMzxid() || old.defaultsMzxid() != defaults.mzxid()) {
-                entries.put(target, evaluate(target, node, old));
-            }
-        });
-        published = entries.values().stream().map(Entry::tuning).sorted(ORDER).toList();
-    }
-
-    /** The target a ZNode under {@code <root>/targets} stands for, or null for a namespace or anything deeper. */
-    private TargetRef target(String path) {
-        Key key = paths.target(path);
-        return key == null ? null : new TargetRef(key.namespace(), key.name());
-    }
-
-    private Defaults defaults(ChildData node) {
-        if (node == null || node.getStat() == null) {
-            return Defaults.NONE;
-        }
-        if (node.getStat().getMzxid() == defaults.mzxid()) {
-            return defaults;
-        }
-        int version = node.getStat().getVersion();
-        try {
-            return new Defaults(
-                    ConfigNodes.defaults(ConfigNodes.object(node.getData())),
-                    null,
-                    node.getStat().getMzxid(),
-                    paths.defaults() + " version " + version);
-        } catch (InvalidInputException e) {
-            return new Defaults(
-                    null,
-                    paths.defaults() + ": " + e.getMessage(),
-                    node.getStat().getMzxid(),
-                    null);
-        }
-    }
-
-    private Entry evaluate(TargetRef target, ChildData node, Entry old) {
-        String path = paths.path(new Key(target.namespace(), target.name()));
-        int version = node.getStat().getVersion();
-        // A ZNode created anew is a new target: what was in force for the one deleted does not carry over.
-        boolean same = old != null && old.czxid() == node.getStat().getCzxid();
-        Applied applied = same ? old.tuning().applied() : null;
-        Rejected rejected = null;
-        if (defaults.error() != null) {
-            rejected = new Rejected(defaults.error(), version);
-        } else {
-            try {
-                TargetConfig config = ConfigNodes.target(defaults.json(), node.getData(), target.name());
-                TargetConfig capped = config.cappedAt(maxReplicasCeiling);
-                if (capped.maxReplicas() != config.maxReplicas()) {
-                    LOG.warnf(
-                            "%s: maxReplicas %d capped at the ceiling %d (zkscale.max-replicas-ceiling)",
-                            path, config.maxReplicas(), maxReplicasCeiling);
-                }
-                // Unchanged config and version (only the defaults' version moved): the same config stays in force.
-                if (applied == null
-                        || applied.version() != version
-                        || !applied.config().equals(capped)) {
-                    applied = new Applied(
-                            capped,
-                            version,
-                            path + " version " + version
-                                    + (defaults.origin() == null ? "" : " over " + defaults.origin()));
-                }
-            } catch (InvalidInputException e) {
-                rejected = new Rejected(path + ": " + e.getMessage(), version);
-            }
-        }
-        return new Entry(
-                node.getStat().getCzxid(),
-                node.getStat().getMzxid(),
-                defaults.mzxid(),
-                new Tuning(target, applied, rejected));
-    }
-
-    /**
      * One pair of caches, loaded once. Its callbacks count only while it is the generation in use and not closed.
      * Curator runs the listeners one at a time on its event thread, and the exception handler on its background thread.
      */
@@ -385,7 +281,7 @@ public final class ZkTuningSource implements TuningSource, Closeable {
 
         private boolean rebuildOrFail() {
             try {
-                rebuild(this);
+                published = table.rebuild(defaultsCache.get(paths.defaults()).orElse(null), targetsCache.stream());
                 return true;
             } catch (RuntimeException e) {
                 failed(e);
@@ -405,16 +301,5 @@ public final class ZkTuningSource implements TuningSource, Closeable {
                 }
             }
         }
-    }
-
-    /** What a target was built from (its ZNode's creation and change zxids, the defaults' change zxid), and how. */
-    private record Entry(long czxid, long mzxid, long defaultsMzxid, Tuning tuning) {}
-
-    /**
-     * The defaults as last parsed: the JSON, or why the ZNode is rejected; its change zxid (0: no defaults ZNode) and a
-     * description for {@link Applied#origin()}.
-     */
-    private record Defaults(ObjectNode json, String error, long mzxid, String origin) {
-        static final Defaults NONE = new Defaults(SnapshotCodec.MAPPER.createObjectNode(), null, 0, null);
     }
 }
