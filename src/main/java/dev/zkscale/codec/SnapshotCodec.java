@@ -204,7 +204,9 @@ public final class SnapshotCodec {
         return tree(out -> write(out, d));
     }
 
-    /** Writes the snapshot as one JSON object, without building a tree (the decision record writes one a target a pass). */
+    /**
+     * Writes the snapshot as one JSON object, without building a tree (the decision record writes one a target a pass).
+     */
     public static void write(JsonGenerator out, Snapshot s) throws IOException {
         out.writeStartObject();
         out.writeStringField("now", Rfc3339.format(s.now()));

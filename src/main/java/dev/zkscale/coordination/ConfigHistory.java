@@ -146,7 +146,9 @@ final class ConfigHistory {
         return content.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Deletes {@code key}'s oldest entries (by zxid) beyond the limit. Best effort: a change is never refused for this. */
+    /**
+     * Deletes {@code key}'s oldest entries (by zxid) beyond the limit. Best effort: a change is never refused for this.
+     */
     void prune(Key key) {
         String history = paths.history(key);
         CuratorFramework client = zk.client();

@@ -230,9 +230,9 @@ final class ConfigWriter {
         if (current != null && current.version() == -1) {
             throw new ConfigStoreException(
                     Kind.FAILED,
-                    path + " is at data version -1, which ZooKeeper reads as \"any "
-                            + "version\", so it cannot be changed safely (compare-and-set); nothing changed. Write it once "
-                            + "with zkCli.sh set to move it past -1, then retry");
+                    path + " is at data version -1, which ZooKeeper reads as \"any version\", so it cannot be "
+                            + "changed safely (compare-and-set); nothing changed. Write it once with zkCli.sh set to "
+                            + "move it past -1, then retry");
         }
     }
 }

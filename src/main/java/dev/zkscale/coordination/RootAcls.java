@@ -29,10 +29,10 @@ final class RootAcls {
     /** See {@link ConfigStore#init}. */
     List<String> init(Id controller) throws ConfigStoreException {
         Credentials admin = zk.credentials()
-                .orElseThrow(
-                        () -> new ConfigStoreException(
-                                Kind.NOT_AUTHORIZED,
-                                "config init needs the admin identity: set zkscale.zookeeper.auth-file (or ZKSCALE_ZOOKEEPER_AUTH)"));
+                .orElseThrow(() -> new ConfigStoreException(
+                        Kind.NOT_AUTHORIZED,
+                        "config init needs the admin identity: set zkscale.zookeeper.auth-file "
+                                + "(or ZKSCALE_ZOOKEEPER_AUTH)"));
         Id adminId = admin.digestId();
         if (adminId.equals(controller)) {
             throw new ConfigStoreException(

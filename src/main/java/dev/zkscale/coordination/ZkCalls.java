@@ -92,8 +92,10 @@ final class ZkCalls {
                 "not authorized to " + action + " " + path + " as "
                         + (credentials.isPresent() ? "identity \"" + identity() + "\"" : "an anonymous client")
                         + (reading
-                                ? ": reading config needs the admin or the controller identity (zkscale.zookeeper.auth-file)"
-                                : ": changing config needs the admin identity (zkscale.zookeeper.auth-file); nothing changed"),
+                                ? ": reading config needs the admin or the controller identity "
+                                        + "(zkscale.zookeeper.auth-file)"
+                                : ": changing config needs the admin identity (zkscale.zookeeper.auth-file); "
+                                        + "nothing changed"),
                 cause);
     }
 

@@ -54,7 +54,8 @@ class TuningTableTest {
                 row(
                         "invalid defaults reject every target, naming the defaults",
                         List.of(new View(node("/zkscale/defaults", 1, 1, 0, BAD), List.of(node(WEB, 2, 2, 0, max(4))))),
-                        "shop/web applied - rejected v0 /zkscale/defaults: maxReplicas: must be an integer, got \"ten\""),
+                        "shop/web applied - rejected v0 /zkscale/defaults: "
+                                + "maxReplicas: must be an integer, got \"ten\""),
                 row(
                         "maxReplicas is capped at the ceiling",
                         List.of(new View(null, List.of(node(WEB, 1, 1, 0, max(500))))),
