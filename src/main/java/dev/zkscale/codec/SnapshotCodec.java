@@ -23,8 +23,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Reads decision snapshots and writes decisions in the JSON shapes of CONTRACT section 5. Every reading error names
- * the field's path; nothing here throws anything else for any JSON input.
+ * Reads decision snapshots and writes decisions in the JSON shapes {@code zkscale explain} reads and writes and the
+ * decision record logs. Every reading error names the field's path; nothing here throws anything else for any JSON
+ * input.
  */
 public final class SnapshotCodec {
     /** Millicores above this (a billion cores) are refused: no pod has them, and sums must not overflow. */
