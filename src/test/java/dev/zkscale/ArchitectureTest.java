@@ -54,4 +54,16 @@ class ArchitectureTest {
                 .resideInAnyPackage("io.fabric8..", "org.apache.curator..", "org.apache.zookeeper..")
                 .check(MAIN);
     }
+
+    @Test
+    @DisplayName("the config rules and codecs know no ZooKeeper: offline commands and the demo use them without it")
+    void codecKnowsNoZooKeeper() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.zkscale.codec..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("org.apache.curator..", "org.apache.zookeeper..", "dev.zkscale.coordination..")
+                .check(MAIN);
+    }
 }

@@ -2,9 +2,9 @@ package dev.zkscale.cli;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.zkscale.codec.ConfigNodes;
 import dev.zkscale.codec.InvalidInputException;
 import dev.zkscale.codec.SnapshotCodec;
-import dev.zkscale.coordination.ConfigNodes;
 import dev.zkscale.coordination.ConfigStore;
 import dev.zkscale.coordination.ConfigStore.Change;
 import dev.zkscale.coordination.ConfigStore.Key;

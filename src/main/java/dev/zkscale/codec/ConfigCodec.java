@@ -2,7 +2,6 @@ package dev.zkscale.codec;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.zkscale.core.Behavior;
 import dev.zkscale.core.Mode;
 import dev.zkscale.core.ScalingPolicy;
@@ -17,8 +16,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Parses and validates a target config (CONTRACT section 3) into an immutable {@link TargetConfig}, filling HPA's
- * defaults. Field names follow the HPA v2 API; anything unknown or out of range is refused with the field's path.
+ * Parses and validates a target config (a config ZNode's JSON, as merged by {@link ConfigNodes}, or a snapshot's) into
+ * an immutable {@link TargetConfig}, filling HPA's defaults. Field names follow the HPA v2 API; anything unknown or out
+ * of range is refused with the field's path.
  */
 public final class ConfigCodec {
     private static final Set<String> FIELDS = Set.of(
@@ -114,12 +114,7 @@ public final class ConfigCodec {
                 mode);
     }
 
-    /** The config with every default written out: parsing it again gives the same config. */
-    public static ObjectNode write(TargetConfig c) {
-        return SnapshotCodec.tree(out -> write(out, c));
-    }
-
-    /** As {@link #write(TargetConfig)}, to a generator. */
+    /** Writes the config with every default written out: parsing it again gives the same config. */
     public static void write(JsonGenerator out, TargetConfig c) throws IOException {
         out.writeStartObject();
         out.writeObjectFieldStart("scaleTargetRef");

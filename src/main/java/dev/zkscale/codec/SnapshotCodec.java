@@ -23,8 +23,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Reads decision snapshots and writes decisions in the JSON shapes of CONTRACT section 5. Every reading error names
- * the field's path; nothing here throws anything else for any JSON input.
+ * Reads decision snapshots and writes decisions in the JSON shapes {@code zkscale explain} reads and writes and the
+ * decision record logs. Every reading error names the field's path; nothing here throws anything else for any JSON
+ * input.
  */
 public final class SnapshotCodec {
     /** Millicores above this (a billion cores) are refused: no pod has them, and sums must not overflow. */
@@ -204,7 +205,9 @@ public final class SnapshotCodec {
         return tree(out -> write(out, d));
     }
 
-    /** Writes the snapshot as one JSON object, without building a tree (the decision record writes one a target a pass). */
+    /**
+     * Writes the snapshot as one JSON object, without building a tree (the decision record writes one a target a pass).
+     */
     public static void write(JsonGenerator out, Snapshot s) throws IOException {
         out.writeStartObject();
         out.writeStringField("now", Rfc3339.format(s.now()));

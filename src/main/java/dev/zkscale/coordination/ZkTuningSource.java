@@ -1,16 +1,10 @@
 package dev.zkscale.coordination;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.zkscale.codec.InvalidInputException;
-import dev.zkscale.codec.SnapshotCodec;
-import dev.zkscale.core.TargetConfig;
-import dev.zkscale.core.TargetRef;
+import dev.zkscale.codec.ConfigNodes;
+import dev.zkscale.coordination.ConfigStore.Key;
 import dev.zkscale.loop.TuningSource;
 import java.io.Closeable;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
@@ -18,17 +12,15 @@ import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
-import org.apache.curator.utils.PathUtils;
-import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
 import org.jboss.logging.Logger;
 
 /**
- * The managed targets from the config ZNodes (CONTRACT section 3), watched: a Curator {@link CuratorCache} over
- * {@code <root>/defaults} and one over {@code <root>/targets}, whose children are namespaces and theirs target names.
- * Each change is parsed and validated as it arrives (by {@link ConfigNodes}: defaults merged under each target, capped
- * at the controller's {@code maxReplicas} ceiling) into an immutable list that {@link #targets()} hands out without
- * reading ZooKeeper.
+ * The managed targets from the config ZNodes, watched: a Curator {@link CuratorCache} over {@code <root>/defaults}
+ * and one over {@code <root>/targets}, whose children are namespaces and theirs target names ({@link ConfigPaths}).
+ * Each change is parsed and validated as it arrives ({@link TuningTable}, by {@link ConfigNodes}: defaults merged under
+ * each target, capped at the controller's {@code maxReplicas} ceiling) into an immutable list that {@link #targets()}
+ * hands out without reading ZooKeeper.
  *
  * <p>This source owns each target's last good config: bad data (empty, too large, not UTF-8, not a JSON object,
  * invalid, or made invalid by the defaults) gives a {@link Rejected} naming the ZNode, the field and the rule, and the
@@ -46,14 +38,9 @@ import org.jboss.logging.Logger;
  */
 public final class ZkTuningSource implements TuningSource, Closeable {
     private static final Logger LOG = Logger.getLogger(ZkTuningSource.class);
-    private static final Comparator<Tuning> ORDER = Comparator.comparing(
-                    (Tuning t) -> t.target().namespace())
-            .thenComparing(t -> t.target().name());
 
     private final CuratorFramework client;
-    private final String targetsPath;
-    private final String defaultsPath;
-    private final int maxReplicasCeiling;
+    private final ConfigPaths paths;
     private final AtomicReference<ZkLeadership.State> state = new AtomicReference<>(ZkLeadership.State.LATENT);
     private final ConnectionStateListener connectionListener = (c, newState) -> onConnectionState(newState);
 
@@ -63,8 +50,7 @@ public final class ZkTuningSource implements TuningSource, Closeable {
 
     private int generations;
     private boolean connected;
-    private Defaults defaults = Defaults.NONE;
-    private final Map<TargetRef, Entry> entries = new HashMap<>();
+    private final TuningTable table;
     private List<Tuning> published = List.of();
 
     /**
@@ -73,14 +59,12 @@ public final class ZkTuningSource implements TuningSource, Closeable {
      * @param maxReplicasCeiling no target's {@code maxReplicas} exceeds this
      */
     public ZkTuningSource(CuratorFramework client, String root, int maxReplicasCeiling) {
-        PathUtils.validatePath(root);
+        this.paths = new ConfigPaths(root);
         if (maxReplicasCeiling < 1) {
             throw new IllegalArgumentException("maxReplicasCeiling must be >= 1, got " + maxReplicasCeiling);
         }
         this.client = client;
-        this.targetsPath = ZKPaths.makePath(root, "targets");
-        this.defaultsPath = ZKPaths.makePath(root, "defaults");
-        this.maxReplicasCeiling = maxReplicasCeiling;
+        this.table = new TuningTable(paths, maxReplicasCeiling);
     }
 
     /** Starts watching. It returns at once; the first load completes in the background once connected. */
@@ -144,7 +128,7 @@ public final class ZkTuningSource implements TuningSource, Closeable {
     private String describe(Exception failure) {
         if (failure instanceof KeeperException.NoAuthException) {
             String where = firstUnreadable();
-            return "not authorized to read " + (where == null ? "the config ZNodes under " + targetsPath : where)
+            return "not authorized to read " + (where == null ? "the config ZNodes under " + paths.targets() : where)
                     + ": the controller's identity (zkscale.zookeeper.auth-file) needs READ on every config ZNode "
                     + "(see zkscale config init)";
         }
@@ -154,17 +138,18 @@ public final class ZkTuningSource implements TuningSource, Closeable {
     /** The first config ZNode this client may not read, or null; for the message only (reads ZooKeeper). */
     private String firstUnreadable() {
         try {
-            if (!readable(defaultsPath) || !readable(targetsPath)) {
-                return readable(defaultsPath) ? targetsPath : defaultsPath;
+            if (!readable(paths.defaults()) || !readable(paths.targets())) {
+                return readable(paths.defaults()) ? paths.targets() : paths.defaults();
             }
-            for (String namespace : children(targetsPath)) {
-                String namespacePath = ZKPaths.makePath(targetsPath, namespace);
+            for (String namespace : children(paths.targets())) {
+                String namespacePath = paths.targets(namespace);
                 if (!readable(namespacePath)) {
                     return namespacePath;
                 }
                 for (String name : children(namespacePath)) {
-                    if (!readable(ZKPaths.makePath(namespacePath, name))) {
-                        return ZKPaths.makePath(namespacePath, name);
+                    String targetPath = paths.path(new Key(namespace, name));
+                    if (!readable(targetPath)) {
+                        return targetPath;
                     }
                 }
             }
@@ -226,97 +211,6 @@ public final class ZkTuningSource implements TuningSource, Closeable {
     }
 
     /**
-     * Builds the list afresh from the caches of {@code g}: a target is parsed again only when its ZNode or the defaults
-     * changed. Holding the lock.
-     */
-    private void rebuild(Generation g) {
-        defaults = defaults(g.defaultsCache.get(defaultsPath).orElse(null));
-        Map<TargetRef, ChildData> nodes = new HashMap<>();
-        g.targetsCache.stream().forEach(node -> {
-            TargetRef target = target(node.getPath());
-            if (target != null && node.getStat() != null) {
-                nodes.put(target, node);
-            }
-        });
-        entries.keySet().retainAll(nodes.keySet());
-        nodes.forEach((target, node) -> {
-            Entry old = entries.get(target);
-            if (old == null || old.mzxid() != node.getStat().getMzxid() || old.defaultsMzxid() != defaults.mzxid()) {
-                entries.put(target, evaluate(target, node, old));
-            }
-        });
-        published = entries.values().stream().map(Entry::tuning).sorted(ORDER).toList();
-    }
-
-    /** The target a ZNode under {@code <root>/targets} stands for, or null for a namespace or anything deeper. */
-    private TargetRef target(String path) {
-        if (!path.startsWith(targetsPath + "/")) {
-            return null;
-        }
-        List<String> parts = ZKPaths.split(path.substring(targetsPath.length()));
-        return parts.size() == 2 ? new TargetRef(parts.get(0), parts.get(1)) : null;
-    }
-
-    private Defaults defaults(ChildData node) {
-        if (node == null || node.getStat() == null) {
-            return Defaults.NONE;
-        }
-        if (node.getStat().getMzxid() == defaults.mzxid()) {
-            return defaults;
-        }
-        int version = node.getStat().getVersion();
-        try {
-            return new Defaults(
-                    ConfigNodes.defaults(ConfigNodes.object(node.getData())),
-                    null,
-                    node.getStat().getMzxid(),
-                    defaultsPath + " version " + version);
-        } catch (InvalidInputException e) {
-            return new Defaults(
-                    null, defaultsPath + ": " + e.getMessage(), node.getStat().getMzxid(), null);
-        }
-    }
-
-    private Entry evaluate(TargetRef target, ChildData node, Entry old) {
-        String path = ZKPaths.makePath(targetsPath, target.namespace(), target.name());
-        int version = node.getStat().getVersion();
-        // A ZNode created anew is a new target: what was in force for the one deleted does not carry over.
-        boolean same = old != null && old.czxid() == node.getStat().getCzxid();
-        Applied applied = same ? old.tuning().applied() : null;
-        Rejected rejected = null;
-        if (defaults.error() != null) {
-            rejected = new Rejected(defaults.error(), version);
-        } else {
-            try {
-                TargetConfig config = ConfigNodes.target(defaults.json(), node.getData(), target.name());
-                TargetConfig capped = config.cappedAt(maxReplicasCeiling);
-                if (capped.maxReplicas() != config.maxReplicas()) {
-                    LOG.warnf(
-                            "%s: maxReplicas %d capped at the ceiling %d (zkscale.max-replicas-ceiling)",
-                            path, config.maxReplicas(), maxReplicasCeiling);
-                }
-                // Unchanged config and version (only the defaults' version moved): the same config stays in force.
-                if (applied == null
-                        || applied.version() != version
-                        || !applied.config().equals(capped)) {
-                    applied = new Applied(
-                            capped,
-                            version,
-                            path + " version " + version
-                                    + (defaults.origin() == null ? "" : " over " + defaults.origin()));
-                }
-            } catch (InvalidInputException e) {
-                rejected = new Rejected(path + ": " + e.getMessage(), version);
-            }
-        }
-        return new Entry(
-                node.getStat().getCzxid(),
-                node.getStat().getMzxid(),
-                defaults.mzxid(),
-                new Tuning(target, applied, rejected));
-    }
-
-    /**
      * One pair of caches, loaded once. Its callbacks count only while it is the generation in use and not closed.
      * Curator runs the listeners one at a time on its event thread, and the exception handler on its background thread.
      */
@@ -333,11 +227,11 @@ public final class ZkTuningSource implements TuningSource, Closeable {
         Generation(int number, boolean afterReconnect) {
             this.number = number;
             this.afterReconnect = afterReconnect;
-            defaultsCache = CuratorCache.builder(client, defaultsPath)
+            defaultsCache = CuratorCache.builder(client, paths.defaults())
                     .withOptions(CuratorCache.Options.SINGLE_NODE_CACHE)
                     .withExceptionHandler(this::failed)
                     .build();
-            targetsCache = CuratorCache.builder(client, targetsPath)
+            targetsCache = CuratorCache.builder(client, paths.targets())
                     .withExceptionHandler(this::failed)
                     .build();
             defaultsCache.listenable().addListener(this);
@@ -387,7 +281,7 @@ public final class ZkTuningSource implements TuningSource, Closeable {
 
         private boolean rebuildOrFail() {
             try {
-                rebuild(this);
+                published = table.rebuild(defaultsCache.get(paths.defaults()).orElse(null), targetsCache.stream());
                 return true;
             } catch (RuntimeException e) {
                 failed(e);
@@ -407,16 +301,5 @@ public final class ZkTuningSource implements TuningSource, Closeable {
                 }
             }
         }
-    }
-
-    /** What a target was built from (its ZNode's creation and change zxids, the defaults' change zxid), and how. */
-    private record Entry(long czxid, long mzxid, long defaultsMzxid, Tuning tuning) {}
-
-    /**
-     * The defaults as last parsed: the JSON, or why the ZNode is rejected; its change zxid (0: no defaults ZNode) and a
-     * description for {@link Applied#origin()}.
-     */
-    private record Defaults(ObjectNode json, String error, long mzxid, String origin) {
-        static final Defaults NONE = new Defaults(SnapshotCodec.MAPPER.createObjectNode(), null, 0, null);
     }
 }

@@ -38,8 +38,8 @@ class ConfigCodecTest {
     }
 
     @Test
-    @DisplayName(
-            "an empty behavior takes HPA's behavior defaults; the scale-down window comes from downscaleStabilizationSeconds")
+    @DisplayName("an empty behavior takes HPA's behavior defaults; the scale-down window comes from "
+            + "downscaleStabilizationSeconds")
     void behaviorDefaults() throws Exception {
         TargetConfig c = parse("{\"maxReplicas\":5,\"downscaleStabilizationSeconds\":120,\"behavior\":{}}");
         assertEquals(
@@ -99,13 +99,15 @@ class ConfigCodecTest {
                 "{\"maxReplicas\":5,\"behavior\":{\"scaleUp\":{\"policies\":[]}}}|"
                         + "config.behavior.scaleUp.policies: must list at least one policy",
                 "{\"maxReplicas\":5,\"behavior\":{\"scaleUp\":{\"policies\":[{\"type\":\"Pods\",\"value\":1,"
-                        + "\"periodSeconds\":0}]}}}|config.behavior.scaleUp.policies[0].periodSeconds: must be between 1 and 1800, got 0",
+                        + "\"periodSeconds\":0}]}}}|config.behavior.scaleUp.policies[0].periodSeconds: "
+                        + "must be between 1 and 1800, got 0",
                 "{\"maxReplicas\":5,\"behavior\":{\"scaleUp\":{\"policies\":[{\"type\":\"Pods\",\"value\":0,"
                         + "\"periodSeconds\":15}]}}}|config.behavior.scaleUp.policies[0].value: must be >= 1, got 0",
                 "{\"maxReplicas\":5,\"behavior\":{\"scaleUp\":{\"stabilizationWindowSeconds\":-1}}}|"
                         + "config.behavior.scaleUp.stabilizationWindowSeconds: must be between 0 and 3600, got -1",
                 "{\"maxReplicas\":5,\"behavior\":{\"scaleDown\":{\"tolerance\":\"lots\"}}}|"
-                        + "config.behavior.scaleDown.tolerance: must be a number >= 0 or a quantity such as \"0.05\", got \"lots\"",
+                        + "config.behavior.scaleDown.tolerance: must be a number >= 0 or a quantity such as "
+                        + "\"0.05\", got \"lots\"",
                 "{\"maxReplicas\":5,\"behavior\":{\"scaleDown\":{\"tolerance\":-1}}}|"
                         + "config.behavior.scaleDown.tolerance: must be >= 0, got -1"
             })

@@ -44,13 +44,16 @@ class SnapshotCodecTest {
                 ",\"extra\":1|snapshot.extra: unknown field",
                 ",\"pods\":{}|snapshot.pods: must be an array, got {}",
                 ",\"pods\":[{\"name\":\"p\"},{\"name\":\"p\"}]|snapshot.pods[1].name: \"p\" is listed twice",
-                ",\"pods\":[{\"name\":\"p\",\"ready\":\"yes\"}]|snapshot.pods[0].ready: must be true, false, \"Unknown\" or null, got \"yes\"",
+                ",\"pods\":[{\"name\":\"p\",\"ready\":\"yes\"}]|"
+                        + "snapshot.pods[0].ready: must be true, false, \"Unknown\" or null, got \"yes\"",
                 ",\"pods\":[{\"name\":\"p\",\"startTime\":\"yesterday\"}]|"
-                        + "snapshot.pods[0].startTime: must be an RFC 3339 UTC time like 2026-01-01T00:00:00Z, got \"yesterday\"",
+                        + "snapshot.pods[0].startTime: must be an RFC 3339 UTC time like 2026-01-01T00:00:00Z, "
+                        + "got \"yesterday\"",
                 ",\"pods\":[{\"name\":\"p\",\"containers\":[{\"name\":\"a\",\"requestMilliCpu\":-5}]}]|"
                         + "snapshot.pods[0].containers[0].requestMilliCpu: must be between 0 and 1000000000000, got -5",
                 ",\"podMetrics\":[{\"containers\":[]}]|snapshot.podMetrics[0].pod: required",
-                ",\"history\":{\"recommendations\":[{\"replicas\":2}]}|snapshot.history.recommendations[0].time: required"
+                ",\"history\":{\"recommendations\":[{\"replicas\":2}]}|"
+                        + "snapshot.history.recommendations[0].time: required"
             })
     void refused(String rest, String message) {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> read(rest));
@@ -94,9 +97,9 @@ class SnapshotCodecTest {
                 assertThrows(
                                 InvalidInputException.class,
                                 () -> SnapshotCodec.read(
-                                        SnapshotCodec.MAPPER.readTree(
-                                                "{\"now\":\"2026-01-01T00:10:00Z\","
-                                                        + "\"target\":{\"namespace\":\"a\",\"name\":\"b\"},\"config\":{\"maxReplicas\":3}}"),
+                                        SnapshotCodec.MAPPER.readTree("{\"now\":\"2026-01-01T00:10:00Z\","
+                                                + "\"target\":{\"namespace\":\"a\",\"name\":\"b\"},"
+                                                + "\"config\":{\"maxReplicas\":3}}"),
                                         1000))
                         .getMessage());
     }

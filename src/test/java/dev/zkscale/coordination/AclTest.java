@@ -184,7 +184,8 @@ class AclTest {
             });
             assertEquals(
                     "not authorized to read " + root + "/targets/shop/hidden: the controller's identity "
-                            + "(zkscale.zookeeper.auth-file) needs READ on every config ZNode (see zkscale config init)",
+                            + "(zkscale.zookeeper.auth-file) needs READ on every config ZNode "
+                            + "(see zkscale config init)",
                     why.get());
         }
     }

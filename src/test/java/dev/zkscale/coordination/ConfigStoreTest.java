@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zkscale.codec.ConfigNodes;
 import dev.zkscale.coordination.ConfigStore.Action;
 import dev.zkscale.coordination.ConfigStore.Change;
 import dev.zkscale.coordination.ConfigStore.Key;

@@ -1,4 +1,4 @@
-package dev.zkscale.coordination;
+package dev.zkscale.codec;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -7,9 +7,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.zkscale.codec.ConfigCodec;
-import dev.zkscale.codec.InvalidInputException;
-import dev.zkscale.codec.SnapshotCodec;
 import dev.zkscale.core.TargetConfig;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -19,9 +16,10 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * The rules for the content of a config ZNode (CONTRACT section 3), in one place for everything that reads or writes
- * one: the controller's {@link ZkTuningSource}, {@link ConfigStore} (so {@code zkscale config set} refuses exactly what
- * the controller would reject, with the same words) and the offline {@code zkscale config validate}.
+ * The rules for the content of a config ZNode, in one place for everything that reads or writes one: the controller's
+ * {@code ZkTuningSource}, {@code ConfigStore} (so {@code zkscale config set} refuses exactly what the controller would
+ * reject, with the same words), the offline {@code zkscale config validate} and the demo. Pure JSON: nothing here knows
+ * ZooKeeper.
  *
  * <p>A config is UTF-8 JSON text of at most {@link #MAX_CONFIG_BYTES}, one object, no field given twice. A target's
  * config is deep-merged over the defaults (objects merge field by field, the target's values win, a {@code null} in
