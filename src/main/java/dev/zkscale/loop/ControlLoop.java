@@ -1,9 +1,11 @@
 package dev.zkscale.loop;
 
+import dev.zkscale.core.ConditionType;
 import dev.zkscale.core.Decider;
 import dev.zkscale.core.Decision;
 import dev.zkscale.core.History;
 import dev.zkscale.core.Mode;
+import dev.zkscale.core.Outcome;
 import dev.zkscale.core.PodMetrics;
 import dev.zkscale.core.Snapshot;
 import dev.zkscale.core.TargetConfig;
@@ -11,7 +13,6 @@ import dev.zkscale.core.TargetRef;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -19,7 +20,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,18 +32,11 @@ import org.jboss.logging.Logger;
  * reported: warnings, rejected configs, the config in force. The last good config is the {@link TuningSource}'s to
  * keep. Bad input never ends a pass: each target fails alone.
  *
- * <p>Reasons counted when no decision can be made: {@link #FAILURE_REASONS}. Each pass ends with a heartbeat,
+ * <p>Reasons counted when no decision can be made: {@link Outcome#FAILURES}. Each pass ends with a heartbeat,
  * {@link #lastPass()}, a follower's too: the liveness check reads it.
  */
 public final class ControlLoop {
     private static final Logger LOG = Logger.getLogger(ControlLoop.class);
-
-    /** The closed set of reasons counted by {@link Monitor#decisionFailed} when no decision can be made. */
-    public static final List<String> FAILURE_REASONS = Stream.concat(
-                    Stream.of("tuning_unavailable"),
-                    EnumSet.range(Outcome.Reason.WORKLOAD_MISSING, Outcome.Reason.OTHER).stream()
-                            .map(Outcome.Reason::label))
-            .toList();
 
     private final Cluster cluster;
     private final Leadership leadership;
@@ -114,7 +107,7 @@ public final class ControlLoop {
                 tunings = tuning.targets();
             } catch (TuningSource.TuningUnavailableException e) {
                 LOG.warnf("no pass: the target configs cannot be read: %s", e.getMessage());
-                monitor.decisionFailed("tuning_unavailable");
+                monitor.tuningUnavailable();
                 return;
             }
             Map<String, Cluster.NamespaceMetrics> metrics = new HashMap<>();
@@ -216,20 +209,14 @@ public final class ControlLoop {
                     target,
                     config,
                     state,
-                    Outcome.Reason.WORKLOAD_MISSING.label(),
+                    Outcome.Reason.WORKLOAD_MISSING,
                     "FailedGetScale",
                     config.kind().toLowerCase() + "s.apps \"" + config.workloadName() + "\" not found");
             return true;
         }
         if (workload.selector().isEmpty()) {
             monitor.skipped(target, Outcome.none(Outcome.Reason.SELECTOR_MISSING));
-            warn(
-                    target,
-                    config,
-                    state,
-                    Outcome.Reason.SELECTOR_MISSING.label(),
-                    "SelectorRequired",
-                    "selector is required");
+            warn(target, config, state, Outcome.Reason.SELECTOR_MISSING, "SelectorRequired", "selector is required");
             return true;
         }
         if (!metrics.containsKey(ns) && !metricsErrors.containsKey(ns)) {
@@ -252,21 +239,17 @@ public final class ControlLoop {
                 metricsErrors.get(ns),
                 state.history);
         Decision decision = Decider.decide(snapshot);
-        Outcome outcome = Outcome.of(decision);
-        monitor.decided(snapshot, decision, outcome);
+        monitor.decided(snapshot, decision);
         if (decision.error() != null) {
+            // As upstream, the Event carries the reason of the ScalingActive condition the failure set.
             String reason =
-                    decision.conditions().get(decision.conditions().size() - 1).reason();
-            warn(target, config, state, outcome.reason().label(), reason, decision.error());
+                    decision.condition(ConditionType.ScalingActive).reason().name();
+            warn(target, config, state, decision.outcome().reason(), reason, decision.error());
         } else {
             state.warning = null;
         }
         // Scale events are remembered only once a write succeeds; recommendations in any case, as upstream.
-        History unwritten = new History(
-                decision.history().recommendations(),
-                state.history == null ? List.of() : state.history.scaleUpEvents(),
-                state.history == null ? List.of() : state.history.scaleDownEvents());
-        state.history = unwritten;
+        state.history = decision.historyBeforeWrite();
         String write = null;
         if (decision.rescale()) {
             if (settings.dryRun() || config.mode() == Mode.DryRun) {
@@ -310,7 +293,7 @@ public final class ControlLoop {
                 result.detail() == null ? "" : " detail=\"" + result.detail() + "\"");
         String newSize = "New size: " + to + "; reason: " + decision.reason();
         if (result.result() == Cluster.WriteResult.Result.SUCCESS) {
-            state.history = decision.history();
+            state.history = decision.historyAfterWrite();
             cluster.event(
                     target.namespace(), config.kind(), config.workloadName(), false, "SuccessfulRescale", newSize);
         } else {
@@ -330,7 +313,7 @@ public final class ControlLoop {
             TargetRef target,
             TargetConfig config,
             TargetState state,
-            String reason,
+            Outcome.Reason reason,
             String eventReason,
             String message) {
         monitor.decisionFailed(reason);
