@@ -13,7 +13,7 @@ import dev.zkscale.core.ConditionType;
 import dev.zkscale.core.Decision;
 import dev.zkscale.core.TargetConfig;
 import dev.zkscale.core.TargetRef;
-import dev.zkscale.loop.DecisionRecord;
+import dev.zkscale.monitor.DecisionRecord;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;

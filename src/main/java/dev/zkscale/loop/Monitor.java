@@ -32,7 +32,7 @@ public interface Monitor {
     void skipped(TargetRef target, Outcome outcome);
 
     /** A scale write ended with {@code result}. */
-    void scaleWrite(TargetRef target, boolean up, Cluster.WriteResult.Result result);
+    void scaleWrite(TargetRef target, boolean up, ScaleWriter.WriteResult.Result result);
 
     /** A target's config ZNode was rejected (counted once per rejected version). */
     void configRejected(TargetRef target);

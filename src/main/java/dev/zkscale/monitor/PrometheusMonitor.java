@@ -6,9 +6,9 @@ import dev.zkscale.core.PodMetrics;
 import dev.zkscale.core.Snapshot;
 import dev.zkscale.core.TargetConfig;
 import dev.zkscale.core.TargetRef;
-import dev.zkscale.loop.Cluster;
 import dev.zkscale.loop.Leadership;
 import dev.zkscale.loop.Monitor;
+import dev.zkscale.loop.ScaleWriter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -68,8 +68,8 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
         boolean versionMeter;
         boolean decisionMeters;
         Counter rejections;
-        final Map<Cluster.WriteResult.Result, Counter> ups = new EnumMap<>(Cluster.WriteResult.Result.class);
-        final Map<Cluster.WriteResult.Result, Counter> downs = new EnumMap<>(Cluster.WriteResult.Result.class);
+        final Map<ScaleWriter.WriteResult.Result, Counter> ups = new EnumMap<>(ScaleWriter.WriteResult.Result.class);
+        final Map<ScaleWriter.WriteResult.Result, Counter> downs = new EnumMap<>(ScaleWriter.WriteResult.Result.class);
         Outcome outcome;
         Meter.Id outcomeMeter;
         final Set<Meter.Id> meters = ConcurrentHashMap.newKeySet();
@@ -175,7 +175,7 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
     }
 
     @Override
-    public void scaleWrite(TargetRef target, boolean up, Cluster.WriteResult.Result result) {
+    public void scaleWrite(TargetRef target, boolean up, ScaleWriter.WriteResult.Result result) {
         Series s = series(target);
         if (s == null) {
             return;
@@ -298,14 +298,14 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
                 tags,
                 s,
                 this::sampleAge));
-        for (Cluster.WriteResult.Result result : Cluster.WriteResult.Result.values()) {
+        for (ScaleWriter.WriteResult.Result result : ScaleWriter.WriteResult.Result.values()) {
             s.ups.put(result, writes(tags, "up", result, s));
             s.downs.put(result, writes(tags, "down", result, s));
         }
         s.decisionMeters = true;
     }
 
-    private Counter writes(Tags tags, String direction, Cluster.WriteResult.Result result, Series s) {
+    private Counter writes(Tags tags, String direction, ScaleWriter.WriteResult.Result result, Series s) {
         Counter c = Counter.builder("zkscale.scale.operations")
                 .description("scale writes by direction and result")
                 .tags(tags)
