@@ -92,15 +92,7 @@ public final class Controller implements AutoCloseable {
         }
         PrometheusMonitor monitor = new PrometheusMonitor(registry, leadership, clock);
         ControlLoop loop = new ControlLoop(
-                new ControlLoop.Ports(
-                        leadership,
-                        tuning,
-                        cluster.workloads(),
-                        cluster.metrics(),
-                        cluster.writer(),
-                        cluster.events(),
-                        monitor,
-                        record),
+                cluster.ports(leadership, tuning, monitor, record),
                 clock,
                 new ControlLoop.Settings(settings.maxReplicasCeiling(), settings.dryRun(), namespaces));
         LOG.infof(

@@ -31,8 +31,8 @@ import org.jboss.logging.Logger;
  * reading ZooKeeper.
  *
  * <p>This source owns each target's last good config: bad data (empty, too large, not UTF-8, not a JSON object,
- * invalid, or made invalid by the defaults) gives a {@link Rejected} naming the ZNode, the field and the rule, and the
- * config in force stays. A target deleted and created again starts afresh. Nothing here throws on bad data.
+ * invalid, or made invalid by the defaults) gives a {@link RejectedConfig} naming the ZNode, the field and the rule,
+ * and the config in force stays. A target deleted and created again starts afresh. Nothing here throws on bad data.
  *
  * <p>Trust: the caches are trusted only while the client is connected and once a full load has completed without an
  * error. A reconnect (after SUSPENDED or a new session) starts a new pair of caches, and until they have loaded the
@@ -46,8 +46,8 @@ import org.jboss.logging.Logger;
  */
 public final class ZkTuningSource implements TuningSource, Closeable {
     private static final Logger LOG = Logger.getLogger(ZkTuningSource.class);
-    private static final Comparator<Tuning> ORDER = Comparator.comparing(
-                    (Tuning t) -> t.target().namespace())
+    private static final Comparator<Target> ORDER = Comparator.comparing(
+                    (Target t) -> t.target().namespace())
             .thenComparing(t -> t.target().name());
 
     private final CuratorFramework client;
@@ -65,7 +65,7 @@ public final class ZkTuningSource implements TuningSource, Closeable {
     private boolean connected;
     private Defaults defaults = Defaults.NONE;
     private final Map<TargetRef, Entry> entries = new HashMap<>();
-    private List<Tuning> published = List.of();
+    private List<Target> published = List.of();
 
     /**
      * @param client a client, shared and owned by the caller (close this source first, the client after)
@@ -115,7 +115,7 @@ public final class ZkTuningSource implements TuningSource, Closeable {
      *     or when the last load failed (a fresh one is then started)
      */
     @Override
-    public List<Tuning> targets() throws TuningUnavailableException {
+    public List<Target> targets() throws TuningUnavailableException {
         Exception failure;
         synchronized (lock) {
             if (state.get() != ZkLeadership.State.STARTED) {
@@ -282,10 +282,10 @@ public final class ZkTuningSource implements TuningSource, Closeable {
         int version = node.getStat().getVersion();
         // A ZNode created anew is a new target: what was in force for the one deleted does not carry over.
         boolean same = old != null && old.czxid() == node.getStat().getCzxid();
-        Applied applied = same ? old.tuning().applied() : null;
-        Rejected rejected = null;
+        ConfigInForce applied = same ? old.tuning().inForce() : null;
+        RejectedConfig rejected = null;
         if (defaults.error() != null) {
-            rejected = new Rejected(defaults.error(), version);
+            rejected = new RejectedConfig(defaults.error(), version);
         } else {
             try {
                 TargetConfig config = ConfigNodes.target(defaults.json(), node.getData(), target.name());
@@ -299,21 +299,21 @@ public final class ZkTuningSource implements TuningSource, Closeable {
                 if (applied == null
                         || applied.version() != version
                         || !applied.config().equals(capped)) {
-                    applied = new Applied(
+                    applied = new ConfigInForce(
                             capped,
                             version,
                             path + " version " + version
                                     + (defaults.origin() == null ? "" : " over " + defaults.origin()));
                 }
             } catch (InvalidInputException e) {
-                rejected = new Rejected(path + ": " + e.getMessage(), version);
+                rejected = new RejectedConfig(path + ": " + e.getMessage(), version);
             }
         }
         return new Entry(
                 node.getStat().getCzxid(),
                 node.getStat().getMzxid(),
                 defaults.mzxid(),
-                new Tuning(target, applied, rejected));
+                new Target(target, applied, rejected));
     }
 
     /**
@@ -410,11 +410,11 @@ public final class ZkTuningSource implements TuningSource, Closeable {
     }
 
     /** What a target was built from (its ZNode's creation and change zxids, the defaults' change zxid), and how. */
-    private record Entry(long czxid, long mzxid, long defaultsMzxid, Tuning tuning) {}
+    private record Entry(long czxid, long mzxid, long defaultsMzxid, Target tuning) {}
 
     /**
      * The defaults as last parsed: the JSON, or why the ZNode is rejected; its change zxid (0: no defaults ZNode) and a
-     * description for {@link Applied#origin()}.
+     * description for {@link ConfigInForce#origin()}.
      */
     private record Defaults(ObjectNode json, String error, long mzxid, String origin) {
         static final Defaults NONE = new Defaults(SnapshotCodec.MAPPER.createObjectNode(), null, 0, null);

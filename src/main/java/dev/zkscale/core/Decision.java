@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * The outcome of one decision, as {@code zkscale explain} prints it (README, "explain").
+ * The outcome of one decision, as {@code zkscale explain} prints it.
  *
  * @param target the target decided for
  * @param currentReplicas the current size (the scale's spec replicas)

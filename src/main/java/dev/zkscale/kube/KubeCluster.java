@@ -1,5 +1,10 @@
 package dev.zkscale.kube;
 
+import dev.zkscale.loop.ControlLoop;
+import dev.zkscale.loop.DecisionLog;
+import dev.zkscale.loop.Leadership;
+import dev.zkscale.loop.Monitor;
+import dev.zkscale.loop.TuningSource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.time.Clock;
@@ -74,6 +79,11 @@ public final class KubeCluster implements AutoCloseable {
     /** Whether every cache is watching: {@link KubeWorkloads#watching}. */
     public boolean watching() {
         return workloads.watching();
+    }
+
+    /** The loop's ports: these adapters, with the given others. */
+    public ControlLoop.Ports ports(Leadership leadership, TuningSource tuning, Monitor monitor, DecisionLog log) {
+        return new ControlLoop.Ports(leadership, tuning, workloads, metrics, writer, events, monitor, log);
     }
 
     public KubeWorkloads workloads() {

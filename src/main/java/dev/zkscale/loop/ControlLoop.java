@@ -95,8 +95,8 @@ public final class ControlLoop {
 
     /** What the loop remembers of a target between passes. */
     private static final class TargetState {
-        TuningSource.Applied applied;
-        TuningSource.Rejected rejected;
+        TuningSource.ConfigInForce inForce;
+        TuningSource.RejectedConfig rejected;
         History history;
         String warning;
     }
@@ -144,9 +144,9 @@ public final class ControlLoop {
             if (epoch.isEmpty()) {
                 return;
             }
-            List<TuningSource.Tuning> tunings;
+            List<TuningSource.Target> targets;
             try {
-                tunings = ports.tuning().targets();
+                targets = ports.tuning().targets();
             } catch (TuningSource.TuningUnavailableException e) {
                 LOG.warnf("no pass: the target configs cannot be read: %s", e.getMessage());
                 ports.monitor().tuningUnavailable();
@@ -154,7 +154,7 @@ public final class ControlLoop {
             }
             Pass pass = new Pass(epoch.getAsLong());
             Set<TargetRef> managed = new HashSet<>();
-            for (TuningSource.Tuning t : tunings) {
+            for (TuningSource.Target t : targets) {
                 if (!settings.namespaces().isEmpty()
                         && !settings.namespaces().contains(t.target().namespace())) {
                     continue;
@@ -173,7 +173,7 @@ public final class ControlLoop {
                     break;
                 }
             }
-            forgetGone(managed, tunings);
+            forgetGone(managed, targets);
         } catch (RuntimeException e) {
             LOG.errorf(e, "pass failed unexpectedly; the next pass starts afresh");
         } finally {
@@ -208,11 +208,11 @@ public final class ControlLoop {
      * The config in force, or null when the target has none. Reports a rejection once per rejected version and reason
      * (a defaults change can reject an unchanged target ZNode), and a config taking effect once.
      */
-    private TargetConfig accept(TuningSource.Tuning t, TargetState state) {
+    private TargetConfig accept(TuningSource.Target t, TargetState state) {
         TargetRef target = t.target();
         ports.monitor().configRead(target, t.rejected() != null);
-        TuningSource.Applied applied = t.applied();
-        TargetConfig known = applied == null ? null : applied.config();
+        TuningSource.ConfigInForce inForce = t.inForce();
+        TargetConfig known = t.config();
         if (t.rejected() != null && !t.rejected().equals(state.rejected)) {
             ports.monitor().configRejected(target);
             LOG.warnf(
@@ -231,17 +231,17 @@ public final class ControlLoop {
                             t.rejected().error());
         }
         state.rejected = t.rejected();
-        if (applied != null) {
-            ports.monitor().configVersion(target, applied.version());
+        if (inForce != null) {
+            ports.monitor().configVersion(target, inForce.version());
         }
-        if (applied != null && !applied.equals(state.applied)) {
-            String message = "config version " + applied.version() + " applied (" + applied.origin() + "): minReplicas "
+        if (inForce != null && !inForce.equals(state.inForce)) {
+            String message = "config version " + inForce.version() + " applied (" + inForce.origin() + "): minReplicas "
                     + known.minReplicas() + ", maxReplicas " + known.maxReplicas() + ", targetCPUUtilizationPercentage "
                     + known.targetCPUUtilizationPercentage() + ", mode " + known.mode();
             LOG.infof("config of %s: %s", target, message);
             event(target.namespace(), known, false, CONFIG_APPLIED, message);
         }
-        state.applied = applied;
+        state.inForce = inForce;
         return known;
     }
 
@@ -293,21 +293,18 @@ public final class ControlLoop {
         Workload workload = ports.workloads()
                 .workload(target.namespace(), config.kind(), config.workloadName())
                 .orElse(null);
+        if (workload != null && !workload.selector().isEmpty()) {
+            return workload;
+        }
+        Outcome.Reason reason = workload == null ? Outcome.Reason.WORKLOAD_MISSING : Outcome.Reason.SELECTOR_MISSING;
+        ports.monitor().skipped(target, Outcome.none(reason));
         if (workload == null) {
-            skip(
-                    target,
-                    config,
-                    state,
-                    Outcome.Reason.WORKLOAD_MISSING,
-                    FAILED_GET_SCALE,
-                    config.kind().toLowerCase() + "s.apps \"" + config.workloadName() + "\" not found");
-            return null;
+            String notFound = config.kind().toLowerCase() + "s.apps \"" + config.workloadName() + "\" not found";
+            warn(target, config, state, reason, FAILED_GET_SCALE, notFound);
+        } else {
+            warn(target, config, state, reason, SELECTOR_REQUIRED, "selector is required");
         }
-        if (workload.selector().isEmpty()) {
-            skip(target, config, state, Outcome.Reason.SELECTOR_MISSING, SELECTOR_REQUIRED, "selector is required");
-            return null;
-        }
-        return workload;
+        return null;
     }
 
     /** Reports a decision: its metrics, and a failure to decide as a warning. */
@@ -356,18 +353,6 @@ public final class ControlLoop {
         return result.result() + (result.detail() == null ? "" : ": " + result.detail());
     }
 
-    /** A managed target not decided this pass, for {@code reason}: counted, and warned about when it changes. */
-    private void skip(
-            TargetRef target,
-            TargetConfig config,
-            TargetState state,
-            Outcome.Reason reason,
-            String eventReason,
-            String message) {
-        ports.monitor().skipped(target, Outcome.none(reason));
-        warn(target, config, state, reason, eventReason, message);
-    }
-
     /** Reports a reason not to decide: counted every pass, logged and sent as an Event when it changes. */
     private void warn(
             TargetRef target,
@@ -388,9 +373,9 @@ public final class ControlLoop {
         ports.events().event(namespace, config.kind(), config.workloadName(), warning, reason, message);
     }
 
-    private void forgetGone(Set<TargetRef> managed, List<TuningSource.Tuning> tunings) {
+    private void forgetGone(Set<TargetRef> managed, List<TuningSource.Target> targets) {
         Set<TargetRef> listed = new HashSet<>();
-        tunings.forEach(t -> listed.add(t.target()));
+        targets.forEach(t -> listed.add(t.target()));
         states.keySet().removeIf(t -> {
             boolean gone = !listed.contains(t);
             if (gone) {

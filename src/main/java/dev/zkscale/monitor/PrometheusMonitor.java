@@ -29,7 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The loop's metrics in Micrometer, exported at {@code /q/metrics} (README, "Metrics").
+ * The loop's metrics in Micrometer, exported at {@code /q/metrics}.
  *
  * <p>Label values come from closed sets: a target's {@code namespace} and {@code target}, a {@code direction}, a
  * {@code result}, an {@link Outcome}'s {@code action} and {@code reason}, {@code tuning_unavailable} or a reason of

@@ -208,15 +208,7 @@ public final class PassBench {
                 Thread.sleep(10);
             }
             ControlLoop loop = new ControlLoop(
-                    new ControlLoop.Ports(
-                            leadership,
-                            tuning,
-                            cluster.workloads(),
-                            cluster.metrics(),
-                            cluster.writer(),
-                            cluster.events(),
-                            monitor,
-                            record),
+                    cluster.ports(leadership, tuning, monitor, record),
                     clock,
                     new ControlLoop.Settings(1000, false, Set.of()));
 

@@ -58,7 +58,7 @@ class ControlLoopTest {
     static final class World {
         Mode mode = Mode.Active;
         boolean dryRun;
-        TuningSource.Rejected rejected;
+        TuningSource.RejectedConfig rejected;
         boolean configInForce = true;
         /** What each call of {@link Leadership#epoch()} answers, in order; the last answer repeats. */
         List<OptionalLong> epochs = new ArrayList<>(List.of(OptionalLong.of(EPOCH)));
@@ -90,9 +90,9 @@ class ControlLoopTest {
             TuningSource tuning = () -> {
                 TargetConfig config =
                         new TargetConfig("Deployment", "web", 2, 10, 50, null, 0.1, 300, 300, 30, BEHAVIOR, mode);
-                TuningSource.Applied applied =
-                        configInForce ? new TuningSource.Applied(config, 3, "/zkscale/targets/shop/web") : null;
-                return List.of(new TuningSource.Tuning(WEB, applied, rejected));
+                TuningSource.ConfigInForce inForce =
+                        configInForce ? new TuningSource.ConfigInForce(config, 3, "/zkscale/targets/shop/web") : null;
+                return List.of(new TuningSource.Target(WEB, inForce, rejected));
             };
             Workloads workloads = new Workloads() {
                 @Override
@@ -290,7 +290,7 @@ class ControlLoopTest {
                         "a rejected config with none in force leaves the target unmanaged",
                         w -> {
                             w.configInForce = false;
-                            w.rejected = new TuningSource.Rejected("maxReplicas: must be at least 1", 3);
+                            w.rejected = new TuningSource.RejectedConfig("maxReplicas: must be at least 1", 3);
                         },
                         new Expected(
                                 List.of(),
