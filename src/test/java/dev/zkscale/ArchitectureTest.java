@@ -66,4 +66,16 @@ class ArchitectureTest {
                 .resideInAnyPackage("org.apache.curator..", "org.apache.zookeeper..", "dev.zkscale.coordination..")
                 .check(MAIN);
     }
+
+    @Test
+    @DisplayName("the loop depends on the decision core only, the JDK and the logging API")
+    void loopDependsOnCoreOnly() {
+        classes()
+                .that()
+                .resideInAPackage("dev.zkscale.loop..")
+                .should()
+                .onlyDependOnClassesThat()
+                .resideInAnyPackage("dev.zkscale.loop..", "dev.zkscale.core..", "java..", "org.jboss.logging..")
+                .check(MAIN);
+    }
 }

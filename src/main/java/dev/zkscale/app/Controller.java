@@ -6,8 +6,8 @@ import dev.zkscale.coordination.ZkTuningSource;
 import dev.zkscale.coordination.ZooKeeperClients;
 import dev.zkscale.kube.KubeCluster;
 import dev.zkscale.loop.ControlLoop;
-import dev.zkscale.loop.DecisionRecord;
 import dev.zkscale.loop.TuningSource;
+import dev.zkscale.monitor.DecisionRecord;
 import dev.zkscale.monitor.PrometheusMonitor;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -92,11 +92,7 @@ public final class Controller implements AutoCloseable {
         }
         PrometheusMonitor monitor = new PrometheusMonitor(registry, leadership, clock);
         ControlLoop loop = new ControlLoop(
-                cluster,
-                leadership,
-                tuning,
-                monitor,
-                record,
+                cluster.ports(leadership, tuning, monitor, record),
                 clock,
                 new ControlLoop.Settings(settings.maxReplicasCeiling(), settings.dryRun(), namespaces));
         LOG.infof(

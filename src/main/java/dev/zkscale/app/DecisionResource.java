@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.zkscale.codec.SnapshotCodec;
 import dev.zkscale.core.Decision;
 import dev.zkscale.core.TargetRef;
-import dev.zkscale.loop.DecisionRecord;
+import dev.zkscale.monitor.DecisionRecord;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;

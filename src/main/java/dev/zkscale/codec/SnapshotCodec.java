@@ -292,16 +292,17 @@ public final class SnapshotCodec {
         out.writeArrayFieldStart("conditions");
         for (Condition c : d.conditions()) {
             out.writeStartObject();
-            out.writeStringField("type", c.type());
-            out.writeStringField("status", c.status());
-            out.writeStringField("reason", c.reason());
+            out.writeStringField("type", c.type().name());
+            out.writeStringField("status", c.status() ? "True" : "False");
+            out.writeStringField("reason", c.reason().name());
             out.writeStringField("message", c.message());
             out.writeEndObject();
         }
         out.writeEndArray();
         out.writeStringField("reason", d.reason());
         out.writeStringField("error", d.error());
-        write(out, d.history());
+        // The history to pass with the next snapshot, as if the write succeeded.
+        write(out, d.historyAfterWrite());
         out.writeEndObject();
     }
 

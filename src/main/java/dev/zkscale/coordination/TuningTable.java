@@ -7,9 +7,9 @@ import dev.zkscale.codec.SnapshotCodec;
 import dev.zkscale.coordination.ConfigStore.Key;
 import dev.zkscale.core.TargetConfig;
 import dev.zkscale.core.TargetRef;
-import dev.zkscale.loop.TuningSource.Applied;
-import dev.zkscale.loop.TuningSource.Rejected;
-import dev.zkscale.loop.TuningSource.Tuning;
+import dev.zkscale.loop.TuningSource.ConfigInForce;
+import dev.zkscale.loop.TuningSource.RejectedConfig;
+import dev.zkscale.loop.TuningSource.Target;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -21,7 +21,7 @@ import org.jboss.logging.Logger;
 /**
  * The targets' tunings, built from the config ZNodes as cached: the defaults merged under each target by
  * {@link ConfigNodes}, capped at the controller's {@code maxReplicas} ceiling. It keeps each target's last good config:
- * bad data gives a {@link Rejected} naming the ZNode, the field and the rule, and the config in force stays; a target
+ * bad data gives a {@link RejectedConfig} naming the ZNode, the field and the rule, and the config in force stays; a target
  * deleted and created again starts afresh. A target is parsed again only when its ZNode or the defaults changed.
  * Nothing here throws on bad data. Not thread-safe: {@link ZkTuningSource} calls it holding its lock.
  */
@@ -29,8 +29,8 @@ final class TuningTable {
     /** Logged as the source, whose settings the messages name. */
     private static final Logger LOG = Logger.getLogger(ZkTuningSource.class);
 
-    private static final Comparator<Tuning> ORDER = Comparator.comparing(
-                    (Tuning t) -> t.target().namespace())
+    private static final Comparator<Target> ORDER = Comparator.comparing(
+                    (Target t) -> t.target().namespace())
             .thenComparing(t -> t.target().name());
 
     private final ConfigPaths paths;
@@ -49,7 +49,7 @@ final class TuningTable {
      * @param defaultsNode the defaults ZNode, or null when there is none
      * @param nodes the ZNodes under the targets' parent: namespaces, targets, anything else (only targets count)
      */
-    List<Tuning> rebuild(ChildData defaultsNode, Stream<ChildData> nodes) {
+    List<Target> rebuild(ChildData defaultsNode, Stream<ChildData> nodes) {
         defaults = defaults(defaultsNode);
         Map<TargetRef, ChildData> targets = new HashMap<>();
         nodes.forEach(node -> {
@@ -96,10 +96,10 @@ final class TuningTable {
         int version = node.getStat().getVersion();
         // A ZNode created anew is a new target: what was in force for the one deleted does not carry over.
         boolean same = old != null && old.czxid() == node.getStat().getCzxid();
-        Applied applied = same ? old.tuning().applied() : null;
-        Rejected rejected = null;
+        ConfigInForce applied = same ? old.tuning().inForce() : null;
+        RejectedConfig rejected = null;
         if (defaults.error() != null) {
-            rejected = new Rejected(defaults.error(), version);
+            rejected = new RejectedConfig(defaults.error(), version);
         } else {
             try {
                 TargetConfig config = ConfigNodes.target(defaults.json(), node.getData(), target.name());
@@ -113,29 +113,29 @@ final class TuningTable {
                 if (applied == null
                         || applied.version() != version
                         || !applied.config().equals(capped)) {
-                    applied = new Applied(
+                    applied = new ConfigInForce(
                             capped,
                             version,
                             path + " version " + version
                                     + (defaults.origin() == null ? "" : " over " + defaults.origin()));
                 }
             } catch (InvalidInputException e) {
-                rejected = new Rejected(path + ": " + e.getMessage(), version);
+                rejected = new RejectedConfig(path + ": " + e.getMessage(), version);
             }
         }
         return new Entry(
                 node.getStat().getCzxid(),
                 node.getStat().getMzxid(),
                 defaults.mzxid(),
-                new Tuning(target, applied, rejected));
+                new Target(target, applied, rejected));
     }
 
     /** What a target was built from (its ZNode's creation and change zxids, the defaults' change zxid), and how. */
-    private record Entry(long czxid, long mzxid, long defaultsMzxid, Tuning tuning) {}
+    private record Entry(long czxid, long mzxid, long defaultsMzxid, Target tuning) {}
 
     /**
      * The defaults as last parsed: the JSON, or why the ZNode is rejected; its change zxid (0: no defaults ZNode) and a
-     * description for {@link Applied#origin()}.
+     * description for {@link ConfigInForce#origin()}.
      */
     private record Defaults(ObjectNode json, String error, long mzxid, String origin) {
         static final Defaults NONE = new Defaults(SnapshotCodec.MAPPER.createObjectNode(), null, 0, null);

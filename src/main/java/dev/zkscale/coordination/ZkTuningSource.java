@@ -23,7 +23,7 @@ import org.jboss.logging.Logger;
  * hands out without reading ZooKeeper.
  *
  * <p>This source owns each target's last good config: bad data (empty, too large, not UTF-8, not a JSON object,
- * invalid, or made invalid by the defaults) gives a {@link Rejected} naming the ZNode, the field and the rule, and the
+ * invalid, or made invalid by the defaults) gives a {@link RejectedConfig} naming the ZNode, the field and the rule, and the
  * config in force stays. A target deleted and created again starts afresh. Nothing here throws on bad data.
  *
  * <p>Trust: the caches are trusted only while the client is connected and once a full load has completed without an
@@ -51,7 +51,7 @@ public final class ZkTuningSource implements TuningSource, Closeable {
     private int generations;
     private boolean connected;
     private final TuningTable table;
-    private List<Tuning> published = List.of();
+    private List<Target> published = List.of();
 
     /**
      * @param client a client, shared and owned by the caller (close this source first, the client after)
@@ -99,7 +99,7 @@ public final class ZkTuningSource implements TuningSource, Closeable {
      *     or when the last load failed (a fresh one is then started)
      */
     @Override
-    public List<Tuning> targets() throws TuningUnavailableException {
+    public List<Target> targets() throws TuningUnavailableException {
         Exception failure;
         synchronized (lock) {
             if (state.get() != ZkLeadership.State.STARTED) {

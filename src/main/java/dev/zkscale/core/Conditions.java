@@ -7,10 +7,10 @@ import java.util.Map;
 
 /** The conditions one decision sets: a later set of a type replaces it in the place it was first set. */
 final class Conditions {
-    private final Map<String, Condition> byType = new LinkedHashMap<>();
+    private final Map<ConditionType, Condition> byType = new LinkedHashMap<>();
 
-    void set(String type, boolean status, String reason, String message) {
-        byType.put(type, new Condition(type, status ? "True" : "False", reason, message));
+    void set(ConditionType type, boolean status, ConditionReason reason, String message) {
+        byType.put(type, new Condition(type, status, reason, message));
     }
 
     List<Condition> list() {

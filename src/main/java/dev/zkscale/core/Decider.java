@@ -25,14 +25,14 @@ public final class Decider {
         History history = snapshot.history();
         List<History.Entry> recommendations =
                 new ArrayList<>(history == null ? List.of(new History.Entry(now, current)) : history.recommendations());
-        List<History.Entry> upEvents = new ArrayList<>(history == null ? List.of() : history.scaleUpEvents());
-        List<History.Entry> downEvents = new ArrayList<>(history == null ? List.of() : history.scaleDownEvents());
+        List<History.Entry> upEvents = history == null ? List.of() : history.scaleUpEvents();
+        List<History.Entry> downEvents = history == null ? List.of() : history.scaleDownEvents();
 
         Conditions conditions = new Conditions();
         conditions.set(
-                "AbleToScale",
+                ConditionType.AbleToScale,
                 true,
-                "SucceededGetScale",
+                ConditionReason.SucceededGetScale,
                 "the HPA controller was able to get the target's current scale");
         ReplicaCalculator.Grouping grouping = ReplicaCalculator.Grouping.NONE;
         Integer recommended = null;
@@ -40,65 +40,74 @@ public final class Decider {
         Long rawAverage = null;
         String error = null;
         String reason = null;
+        Outcome.Reason cause;
         int desired;
 
         if (current == 0) {
             // minReplicas is at least 1: a target scaled to zero by hand is switched off, as upstream.
             desired = 0;
+            cause = Outcome.Reason.SCALING_DISABLED;
             conditions.set(
-                    "ScalingActive",
+                    ConditionType.ScalingActive,
                     false,
-                    "ScalingDisabled",
+                    ConditionReason.ScalingDisabled,
                     "scaling is disabled since the replica count of the target is zero");
         } else if (current > config.maxReplicas()) {
+            // Out of bounds: the size goes straight to the violated bound without reading metrics.
             desired = config.maxReplicas();
+            cause = Outcome.Reason.ABOVE_MAX_REPLICAS;
             reason = "Current number of replicas above Spec.MaxReplicas";
         } else if (current < config.minReplicas()) {
             desired = config.minReplicas();
+            cause = Outcome.Reason.BELOW_MIN_REPLICAS;
             reason = "Current number of replicas below Spec.MinReplicas";
         } else {
             boolean containerMode = config.container() != null;
-            ReplicaCalculator.Outcome outcome = ReplicaCalculator.calculate(snapshot);
-            grouping = outcome.grouping();
-            if (outcome.error() != null) {
-                error = "failed to get cpu utilization: " + outcome.error();
+            ReplicaCalculator.Proposal proposal = ReplicaCalculator.calculate(snapshot);
+            grouping = proposal.grouping();
+            if (proposal.failure() != null) {
+                error = "failed to get cpu utilization: " + proposal.error();
                 desired = current;
+                cause = proposal.failure();
                 conditions.set(
-                        "ScalingActive",
+                        ConditionType.ScalingActive,
                         false,
-                        containerMode ? "FailedGetContainerResourceMetric" : "FailedGetResourceMetric",
+                        containerMode
+                                ? ConditionReason.FailedGetContainerResourceMetric
+                                : ConditionReason.FailedGetResourceMetric,
                         "the HPA was unable to compute the replica count: " + error);
             } else {
                 String metric = containerMode ? CONTAINER_METRIC : WHOLE_POD_METRIC;
-                recommended = outcome.replicas();
-                utilization = outcome.utilization();
-                rawAverage = outcome.rawAverage();
+                recommended = proposal.replicas();
+                utilization = proposal.utilization();
+                rawAverage = proposal.rawAverage();
                 conditions.set(
-                        "ScalingActive",
+                        ConditionType.ScalingActive,
                         true,
-                        "ValidMetricFound",
+                        ConditionReason.ValidMetricFound,
                         "the HPA was able to successfully calculate a replica count from " + metric);
                 // As upstream, the reason follows the proposal's direction, before stabilization and limits.
                 reason = recommended > current
                         ? metric + " above target"
                         : recommended < current ? "All metrics below target" : "";
-                desired = Normalizer.normalize(
+                Normalizer.Limited limited = Normalizer.normalize(
                         config, current, recommended, now, recommendations, upEvents, downEvents, conditions);
+                desired = limited.replicas();
+                cause = cause(current, recommended, desired, limited);
             }
         }
 
         if (desired != current) {
             conditions.set(
-                    "AbleToScale",
+                    ConditionType.AbleToScale,
                     true,
-                    "SucceededRescale",
+                    ConditionReason.SucceededRescale,
                     "the HPA controller was able to update the target scale to " + desired);
-            if (config.behavior() != null) {
-                Normalizer.recordScaleEvent(config.behavior(), current, desired, now, upEvents, downEvents);
-            }
         } else {
             reason = null;
         }
+        Outcome.Action action =
+                desired > current ? Outcome.Action.UP : desired < current ? Outcome.Action.DOWN : Outcome.Action.NONE;
         return new Decision(
                 snapshot.target(),
                 current,
@@ -113,6 +122,24 @@ public final class Decider {
                 conditions.list(),
                 reason,
                 error,
+                new Outcome(action, cause),
+                now,
+                config.behavior(),
                 new History(recommendations, upEvents, downEvents));
+    }
+
+    /** Why a size decided from the formula's {@code recommended} is {@code desired}. */
+    private static Outcome.Reason cause(int current, int recommended, int desired, Normalizer.Limited limited) {
+        if (desired > current && recommended > current) {
+            return Outcome.Reason.CPU_ABOVE_TARGET;
+        }
+        if (desired < current && recommended < current) {
+            return Outcome.Reason.CPU_BELOW_TARGET;
+        }
+        if (desired != current) {
+            // The formula did not ask for this direction: a stabilization window's earlier recommendation did.
+            return Outcome.Reason.STABILIZED;
+        }
+        return recommended == current ? Outcome.Reason.NO_CHANGE_RECOMMENDED : limited.holdsBecause();
     }
 }

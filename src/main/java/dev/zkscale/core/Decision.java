@@ -1,9 +1,10 @@
 package dev.zkscale.core;
 
+import java.time.Instant;
 import java.util.List;
 
 /**
- * The outcome of one decision (CONTRACT section 5).
+ * The outcome of one decision, as {@code zkscale explain} prints it.
  *
  * @param target the target decided for
  * @param currentReplicas the current size (the scale's spec replicas)
@@ -20,7 +21,12 @@ import java.util.List;
  * @param reason why the size changes ({@code "cpu resource utilization (percentage of request) above target"},
  *     ...), or null when it does not
  * @param error why no decision could be made, or null
- * @param history the history to pass with the next snapshot of this target
+ * @param outcome the decision's direction and its cause, in closed sets of words (for metrics, Events and logs)
+ * @param time the time of the decision (the snapshot's)
+ * @param behavior the behavior rules it was made under, or null for the legacy rules: they decide how a write is
+ *     remembered ({@link #historyAfterWrite()})
+ * @param historyBeforeWrite the history to pass with the next snapshot when {@code desiredReplicas} was not written
+ *     (not needed, refused, dry run): this decision's recommendation recorded, the scale events as they were
  */
 public record Decision(
         TargetRef target,
@@ -36,10 +42,32 @@ public record Decision(
         List<Condition> conditions,
         String reason,
         String error,
-        History history) {
+        Outcome outcome,
+        Instant time,
+        Behavior behavior,
+        History historyBeforeWrite) {
 
     /** True when the decision asks for a different size. */
     public boolean rescale() {
         return desiredReplicas != currentReplicas;
+    }
+
+    /**
+     * The history to pass with the next snapshot once {@code desiredReplicas} was written: {@link #historyBeforeWrite}
+     * with this scale event recorded ({@link History#afterScale}). The same as {@code historyBeforeWrite} when the
+     * size does not change.
+     */
+    public History historyAfterWrite() {
+        return historyBeforeWrite.afterScale(behavior, currentReplicas, desiredReplicas, time);
+    }
+
+    /** The condition of that type, or null when the decision sets none. */
+    public Condition condition(ConditionType type) {
+        for (Condition c : conditions) {
+            if (c.type() == type) {
+                return c;
+            }
+        }
+        return null;
     }
 }

@@ -1,6 +1,7 @@
 package dev.zkscale.core;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -14,13 +15,40 @@ import java.util.List;
  */
 public record History(List<Entry> recommendations, List<Entry> scaleUpEvents, List<Entry> scaleDownEvents) {
 
-    /** A history with nothing in it: a target already known, with no past. */
-    public static final History EMPTY = new History(List.of(), List.of(), List.of());
-
     public History {
         recommendations = List.copyOf(recommendations);
         scaleUpEvents = List.copyOf(scaleUpEvents);
         scaleDownEvents = List.copyOf(scaleDownEvents);
+    }
+
+    /**
+     * This history with a successful rescale from {@code from} to {@code to} replicas at {@code now} recorded, as
+     * upstream records it after its write: only with {@code behavior} (null means the legacy rules, which keep no
+     * events), in the slot of the direction's last event older than its longest policy period, or appended. Unchanged
+     * when {@code from == to}.
+     */
+    public History afterScale(Behavior behavior, int from, int to, Instant now) {
+        if (behavior == null || from == to) {
+            return this;
+        }
+        boolean up = to > from;
+        List<Entry> events = new ArrayList<>(up ? scaleUpEvents : scaleDownEvents);
+        ScalingRules rules = up ? behavior.scaleUp() : behavior.scaleDown();
+        int longest = rules.policies().stream()
+                .mapToInt(ScalingPolicy::periodSeconds)
+                .max()
+                .orElse(0);
+        Instant cutoff = now.minusSeconds(longest);
+        int outdated = -1;
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i).time().isBefore(cutoff)) {
+                outdated = i;
+            }
+        }
+        Normalizer.record(events, outdated, new Entry(now, Math.abs(to - from)));
+        return up
+                ? new History(recommendations, events, scaleDownEvents)
+                : new History(recommendations, scaleUpEvents, events);
     }
 
     /** A number of replicas at a time. */

@@ -7,7 +7,8 @@ import java.util.List;
  * Turns the calculator's proposal into the size to write, as upstream's {@code normalizeDesiredReplicas} (no
  * {@code behavior}) and {@code normalizeDesiredReplicasWithBehaviors} do: stabilization over the recorded
  * recommendations, rate limits over the recorded scale events, and the min/max bounds. It records the proposal in the
- * recommendation list it is given and sets the AbleToScale and ScalingLimited conditions.
+ * recommendation list it is given and sets the AbleToScale and ScalingLimited conditions. Scale events are recorded
+ * only once a write succeeds: {@link History#afterScale}.
  */
 final class Normalizer {
     private static final int LEGACY_SCALE_UP_FACTOR = 2;
@@ -15,10 +16,33 @@ final class Normalizer {
 
     private Normalizer() {}
 
-    /** A limited size and why it is what it is. */
-    private record Limited(int replicas, String reason, String message) {
+    /**
+     * A limited size, why it is what it is (the ScalingLimited condition's reason and message), and what holds the
+     * size when the decision keeps it although the formula asked for a change.
+     */
+    record Limited(int replicas, ConditionReason reason, String message, Outcome.Reason holdsBecause) {
         static Limited within(int replicas) {
-            return new Limited(replicas, "DesiredWithinRange", "the desired count is within the acceptable range");
+            return new Limited(
+                    replicas,
+                    ConditionReason.DesiredWithinRange,
+                    "the desired count is within the acceptable range",
+                    Outcome.Reason.STABILIZED);
+        }
+
+        static Limited atMin(int min) {
+            return new Limited(min, ConditionReason.TooFewReplicas, TOO_FEW, Outcome.Reason.AT_MIN_REPLICAS);
+        }
+
+        static Limited atMax(int max) {
+            return new Limited(max, ConditionReason.TooManyReplicas, TOO_MANY, Outcome.Reason.AT_MAX_REPLICAS);
+        }
+
+        static Limited upRate(int limit) {
+            return new Limited(limit, ConditionReason.ScaleUpLimit, UP_RATE, Outcome.Reason.RATE_LIMITED);
+        }
+
+        static Limited downRate(int limit) {
+            return new Limited(limit, ConditionReason.ScaleDownLimit, DOWN_RATE, Outcome.Reason.RATE_LIMITED);
         }
     }
 
@@ -33,7 +57,8 @@ final class Normalizer {
     private static final String UP_STABILIZED =
             "recent recommendations were lower than current one, applying the lowest recent recommendation";
 
-    static int normalize(
+    /** The size to write ({@link Limited#replicas()}) for the formula's {@code proposal}. */
+    static Limited normalize(
             TargetConfig config,
             int current,
             int proposal,
@@ -44,27 +69,29 @@ final class Normalizer {
             Conditions conditions) {
         Behavior behavior = config.behavior();
         int stabilized;
-        String stabilizedReason;
+        ConditionReason stabilizedReason;
         String stabilizedMessage;
         Limited limited;
         if (behavior == null) {
             stabilized = stabilizeLegacy(proposal, now, config.downscaleStabilizationSeconds(), recommendations);
-            stabilizedReason = "ScaleDownStabilized";
+            stabilizedReason = ConditionReason.ScaleDownStabilized;
             stabilizedMessage = DOWN_STABILIZED;
             limited = limitLegacy(current, stabilized, config.minReplicas(), config.maxReplicas());
         } else {
             stabilized = stabilize(current, proposal, now, behavior, recommendations);
-            stabilizedReason = proposal >= current ? "ScaleUpStabilized" : "ScaleDownStabilized";
+            stabilizedReason =
+                    proposal >= current ? ConditionReason.ScaleUpStabilized : ConditionReason.ScaleDownStabilized;
             stabilizedMessage = proposal >= current ? UP_STABILIZED : DOWN_STABILIZED;
             limited = limitByRate(current, stabilized, now, config, upEvents, downEvents);
         }
         if (stabilized != proposal) {
-            conditions.set("AbleToScale", true, stabilizedReason, stabilizedMessage);
+            conditions.set(ConditionType.AbleToScale, true, stabilizedReason, stabilizedMessage);
         } else {
-            conditions.set("AbleToScale", true, "ReadyForNewScale", READY);
+            conditions.set(ConditionType.AbleToScale, true, ConditionReason.ReadyForNewScale, READY);
         }
-        conditions.set("ScalingLimited", limited.replicas() != stabilized, limited.reason(), limited.message());
-        return limited.replicas();
+        conditions.set(
+                ConditionType.ScalingLimited, limited.replicas() != stabilized, limited.reason(), limited.message());
+        return limited;
     }
 
     /** Legacy: the highest recommendation within the scale-down window, the proposal included. */
@@ -111,11 +138,9 @@ final class Normalizer {
 
     private static Limited limitLegacy(int current, int desired, int min, int max) {
         int scaleUpLimit = (int) Math.max((double) LEGACY_SCALE_UP_FACTOR * current, LEGACY_SCALE_UP_MINIMUM);
-        Limited ceiling = max > scaleUpLimit
-                ? new Limited(scaleUpLimit, "ScaleUpLimit", UP_RATE)
-                : new Limited(max, "TooManyReplicas", TOO_MANY);
+        Limited ceiling = max > scaleUpLimit ? Limited.upRate(scaleUpLimit) : Limited.atMax(max);
         if (desired < min) {
-            return new Limited(min, "TooFewReplicas", TOO_FEW);
+            return Limited.atMin(min);
         }
         return desired > ceiling.replicas() ? ceiling : Limited.within(desired);
     }
@@ -130,16 +155,14 @@ final class Normalizer {
         Behavior behavior = config.behavior();
         if (desired > current) {
             int limit = Math.max(current, rateLimit(behavior.scaleUp(), true, current, now, upEvents, downEvents));
-            Limited ceiling = config.maxReplicas() > limit
-                    ? new Limited(limit, "ScaleUpLimit", UP_RATE)
-                    : new Limited(config.maxReplicas(), "TooManyReplicas", TOO_MANY);
+            Limited ceiling =
+                    config.maxReplicas() > limit ? Limited.upRate(limit) : Limited.atMax(config.maxReplicas());
             return desired > ceiling.replicas() ? ceiling : Limited.within(desired);
         }
         if (desired < current) {
             int limit = Math.min(current, rateLimit(behavior.scaleDown(), false, current, now, upEvents, downEvents));
-            Limited floor = config.minReplicas() < limit
-                    ? new Limited(limit, "ScaleDownLimit", DOWN_RATE)
-                    : new Limited(config.minReplicas(), "TooFewReplicas", TOO_FEW);
+            Limited floor =
+                    config.minReplicas() < limit ? Limited.downRate(limit) : Limited.atMin(config.minReplicas());
             return desired < floor.replicas() ? floor : Limited.within(desired);
         }
         return Limited.within(desired);
@@ -190,35 +213,7 @@ final class Normalizer {
         return change;
     }
 
-    /**
-     * Records a scale event after a successful rescale (only with {@code behavior}, as upstream): it takes the slot of
-     * the last event older than the direction's longest policy period, or is appended.
-     */
-    static void recordScaleEvent(
-            Behavior behavior,
-            int from,
-            int to,
-            Instant now,
-            List<History.Entry> upEvents,
-            List<History.Entry> downEvents) {
-        boolean up = to > from;
-        List<History.Entry> events = up ? upEvents : downEvents;
-        ScalingRules rules = up ? behavior.scaleUp() : behavior.scaleDown();
-        int longest = rules.policies().stream()
-                .mapToInt(ScalingPolicy::periodSeconds)
-                .max()
-                .orElse(0);
-        Instant cutoff = now.minusSeconds(longest);
-        int outdated = -1;
-        for (int i = 0; i < events.size(); i++) {
-            if (events.get(i).time().isBefore(cutoff)) {
-                outdated = i;
-            }
-        }
-        record(events, outdated, new History.Entry(now, Math.abs(to - from)));
-    }
-
-    private static void record(List<History.Entry> list, int replaceAt, History.Entry entry) {
+    static void record(List<History.Entry> list, int replaceAt, History.Entry entry) {
         if (replaceAt >= 0) {
             list.set(replaceAt, entry);
         } else {

@@ -22,10 +22,18 @@ final class ReplicaCalculator {
         static final Grouping NONE = new Grouping(0, new TreeSet<>(), new TreeSet<>(), new TreeSet<>());
     }
 
-    /** A proposal, or the reason there is none ({@code error}); {@code grouping} as far as it got. */
-    record Outcome(Grouping grouping, int replicas, int utilization, long rawAverage, String error) {
-        static Outcome failed(Grouping grouping, String error) {
-            return new Outcome(grouping, 0, 0, 0, error);
+    /**
+     * The formula's proposal, or why there is none ({@code failure} and {@code error}, its words); {@code grouping} as
+     * far as it got.
+     */
+    record Proposal(
+            Grouping grouping, int replicas, int utilization, long rawAverage, Outcome.Reason failure, String error) {
+        static Proposal of(Grouping grouping, int replicas, int utilization, long rawAverage) {
+            return new Proposal(grouping, replicas, utilization, rawAverage, null, null);
+        }
+
+        static Proposal failed(Grouping grouping, Outcome.Reason failure, String error) {
+            return new Proposal(grouping, 0, 0, 0, failure, error);
         }
     }
 
@@ -33,34 +41,42 @@ final class ReplicaCalculator {
 
     private record Ratio(double ratio, int utilization, long rawAverage) {}
 
-    static Outcome calculate(Snapshot snapshot) {
+    static Proposal calculate(Snapshot snapshot) {
         TargetConfig config = snapshot.config();
         if (snapshot.metricsError() != null) {
-            return Outcome.failed(
+            return Proposal.failed(
                     Grouping.NONE,
-                    "unable to get metrics for resource cpu: unable to fetch metrics from " + "resource metrics API: "
+                    Outcome.Reason.METRICS_API_UNAVAILABLE,
+                    "unable to get metrics for resource cpu: unable to fetch metrics from resource metrics API: "
                             + snapshot.metricsError());
         }
         if (snapshot.podMetrics().isEmpty()) {
-            return Outcome.failed(
+            return Proposal.failed(
                     Grouping.NONE,
+                    Outcome.Reason.NO_METRICS,
                     "unable to get metrics for resource cpu: no metrics returned from resource metrics API");
         }
         if (snapshot.pods().isEmpty()) {
-            return Outcome.failed(Grouping.NONE, "no pods returned by selector while calculating replica count");
+            return Proposal.failed(
+                    Grouping.NONE,
+                    Outcome.Reason.NO_PODS,
+                    "no pods returned by selector while calculating replica count");
         }
         Map<String, Sample> samples = samples(snapshot.podMetrics(), config.container());
         Grouping grouping = group(snapshot.pods(), samples, snapshot.now(), config);
         samples.keySet().removeAll(grouping.ignored());
         samples.keySet().removeAll(grouping.unready());
         if (samples.isEmpty()) {
-            return Outcome.failed(grouping, "did not receive metrics for targeted pods (pods might be unready)");
+            return Proposal.failed(
+                    grouping,
+                    Outcome.Reason.NO_READY_POD_METRICS,
+                    "did not receive metrics for targeted pods (pods might be unready)");
         }
         Map<String, Long> requests = new HashMap<>();
         for (Pod pod : snapshot.pods()) {
-            String error = addRequest(pod, config.container(), requests);
-            if (error != null) {
-                return Outcome.failed(grouping, error);
+            Proposal failed = addRequest(grouping, pod, config.container(), requests);
+            if (failed != null) {
+                return failed;
             }
         }
 
@@ -69,7 +85,8 @@ final class ReplicaCalculator {
         samples.forEach((pod, sample) -> usage.put(pod, sample.milliCpu()));
         Ratio first = ratio(usage, requests, target);
         if (first == null) {
-            return Outcome.failed(grouping, "no metrics returned matched known pods");
+            return Proposal.failed(
+                    grouping, Outcome.Reason.METRICS_MATCH_NO_PODS, "no metrics returned matched known pods");
         }
         double usageRatio = first.ratio();
         int current = snapshot.specReplicas();
@@ -79,7 +96,7 @@ final class ReplicaCalculator {
         boolean scaleUpWithUnready = !grouping.unready().isEmpty() && usageRatio > 1.0;
         if (!scaleUpWithUnready && grouping.missing().isEmpty()) {
             int replicas = within(usageRatio, down, up) ? current : ceil(usageRatio * grouping.readyPods());
-            return new Outcome(grouping, replicas, first.utilization(), first.rawAverage(), null);
+            return Proposal.of(grouping, replicas, first.utilization(), first.rawAverage());
         }
 
         if (usageRatio < 1.0) {
@@ -100,7 +117,7 @@ final class ReplicaCalculator {
             boolean countFlips = (newRatio < 1.0 && rebalanced > current) || (newRatio > 1.0 && rebalanced < current);
             replicas = countFlips ? current : rebalanced;
         }
-        return new Outcome(grouping, replicas, first.utilization(), first.rawAverage(), null);
+        return Proposal.of(grouping, replicas, first.utilization(), first.rawAverage());
     }
 
     /** Per-pod CPU samples; a pod with a container reporting no CPU (or, in container mode, no such container) has none. */
@@ -176,8 +193,8 @@ final class ReplicaCalculator {
                         .isAfter(pod.readyTransitionTime());
     }
 
-    /** Adds the pod's CPU request (regular containers, then sidecars) to {@code requests}; returns an error or null. */
-    private static String addRequest(Pod pod, String container, Map<String, Long> requests) {
+    /** Adds the pod's CPU request (regular containers, then sidecars) to {@code requests}; a failure, or null. */
+    private static Proposal addRequest(Grouping grouping, Pod pod, String container, Map<String, Long> requests) {
         long request = 0;
         for (boolean sidecars : new boolean[] {false, true}) {
             for (Pod.Container c : pod.containers()) {
@@ -185,7 +202,10 @@ final class ReplicaCalculator {
                     continue;
                 }
                 if (c.requestMilliCpu() == null) {
-                    return "missing request for cpu in container " + c.name() + " of Pod " + pod.name();
+                    return Proposal.failed(
+                            grouping,
+                            Outcome.Reason.MISSING_CPU_REQUEST,
+                            "missing request for cpu in container " + c.name() + " of Pod " + pod.name());
                 }
                 request += c.requestMilliCpu();
                 if (container != null) {
@@ -195,7 +215,10 @@ final class ReplicaCalculator {
             }
         }
         if (container != null) {
-            return "container " + container + " not found in Pod " + pod.name();
+            return Proposal.failed(
+                    grouping,
+                    Outcome.Reason.CONTAINER_NOT_FOUND,
+                    "container " + container + " not found in Pod " + pod.name());
         }
         requests.put(pod.name(), request);
         return null;

@@ -1,7 +1,7 @@
 package dev.zkscale.core;
 
 /**
- * One target's validated tuning, with defaults applied (CONTRACT section 3). Immutable.
+ * One target's validated config, with every default applied. Immutable.
  *
  * @param kind the workload kind, {@code Deployment} or {@code StatefulSet}
  * @param workloadName the workload's name

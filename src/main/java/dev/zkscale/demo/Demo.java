@@ -9,10 +9,11 @@ import dev.zkscale.coordination.ConfigStore;
 import dev.zkscale.coordination.ConfigStore.Key;
 import dev.zkscale.coordination.ZooKeeperClients;
 import dev.zkscale.core.Condition;
+import dev.zkscale.core.ConditionType;
 import dev.zkscale.core.Decision;
 import dev.zkscale.core.TargetConfig;
 import dev.zkscale.core.TargetRef;
-import dev.zkscale.loop.DecisionRecord;
+import dev.zkscale.monitor.DecisionRecord;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -527,23 +528,20 @@ public final class Demo {
         if (d.error() != null) {
             return "no decision: " + d.error();
         }
-        String limited = d.conditions().stream()
-                .filter(c -> c.type().equals("ScalingLimited") && c.status().equals("True"))
-                .map(Condition::reason)
-                .findFirst()
-                .orElse(null);
-        String note;
-        if (d.rescale()) {
-            note = d.desiredReplicas() > d.currentReplicas() ? "scale up" : "scale down";
-        } else if (d.recommendedReplicas() != null && d.recommendedReplicas() < d.currentReplicas()) {
-            note = "hold: scale-down window (the formula says " + d.recommendedReplicas() + ")";
-        } else if (d.recommendedReplicas() != null && d.recommendedReplicas() > d.currentReplicas()) {
-            note = "hold (the formula says " + d.recommendedReplicas() + ")";
-        } else {
-            note = "";
-        }
-        if (limited != null) {
-            note += (note.isEmpty() ? "" : "; ") + "limited: " + limited;
+        Condition limited = d.condition(ConditionType.ScalingLimited);
+        String note = switch (d.outcome().action()) {
+            case UP -> "scale up";
+            case DOWN -> "scale down";
+            case NONE ->
+                switch (d.outcome().reason()) {
+                    case STABILIZED, AT_MAX_REPLICAS, AT_MIN_REPLICAS, RATE_LIMITED ->
+                        (d.recommendedReplicas() < d.currentReplicas() ? "hold: scale-down window" : "hold")
+                                + " (the formula says " + d.recommendedReplicas() + ")";
+                    default -> "";
+                };
+        };
+        if (limited != null && limited.status()) {
+            note += (note.isEmpty() ? "" : "; ") + "limited: " + limited.reason();
         }
         if (entry.write() != null && !entry.write().startsWith("SUCCESS")) {
             note += "; write " + entry.write();

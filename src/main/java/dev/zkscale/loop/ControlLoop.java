@@ -1,9 +1,11 @@
 package dev.zkscale.loop;
 
+import dev.zkscale.core.ConditionType;
 import dev.zkscale.core.Decider;
 import dev.zkscale.core.Decision;
 import dev.zkscale.core.History;
 import dev.zkscale.core.Mode;
+import dev.zkscale.core.Outcome;
 import dev.zkscale.core.PodMetrics;
 import dev.zkscale.core.Snapshot;
 import dev.zkscale.core.TargetConfig;
@@ -11,7 +13,6 @@ import dev.zkscale.core.TargetRef;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -19,43 +20,65 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
  * One pass of the controller, run every sync period by one thread (passes never overlap): gate on leadership,
- * observe each managed target, decide, gate again, write, record. Only the leader decides and writes; each write
- * carries the leader's epoch so that the API server refuses a deposed leader's late write.
+ * observe each managed target, decide, report, gate again, write, record. Only the leader decides and writes; each
+ * write carries the leader's epoch so that the API server refuses a deposed leader's late write.
  *
  * <p>What the loop remembers between passes is the in-memory state the upstream HPA controller keeps: each target's
  * decision history (lost when leadership changes hands, as upstream loses it on failover), and what it already
  * reported: warnings, rejected configs, the config in force. The last good config is the {@link TuningSource}'s to
  * keep. Bad input never ends a pass: each target fails alone.
  *
- * <p>Reasons counted when no decision can be made: {@link #FAILURE_REASONS}. Each pass ends with a heartbeat,
+ * <p>Reasons counted when no decision can be made: {@link Outcome#FAILURES}. Each pass ends with a heartbeat,
  * {@link #lastPass()}, a follower's too: the liveness check reads it.
  */
 public final class ControlLoop {
     private static final Logger LOG = Logger.getLogger(ControlLoop.class);
 
-    /** The closed set of reasons counted by {@link Monitor#decisionFailed} when no decision can be made. */
-    public static final List<String> FAILURE_REASONS = Stream.concat(
-                    Stream.of("tuning_unavailable"),
-                    EnumSet.range(Outcome.Reason.WORKLOAD_MISSING, Outcome.Reason.OTHER).stream()
-                            .map(Outcome.Reason::label))
-            .toList();
+    // Event reasons of the loop's own (a failed decision's Event carries its ScalingActive condition's reason).
+    static final String INVALID_CONFIG = "InvalidConfig";
+    static final String CONFIG_APPLIED = "ConfigApplied";
+    static final String FAILED_GET_SCALE = "FailedGetScale";
+    static final String SELECTOR_REQUIRED = "SelectorRequired";
+    static final String SUCCESSFUL_RESCALE = "SuccessfulRescale";
+    static final String FAILED_RESCALE = "FailedRescale";
 
-    private final Cluster cluster;
-    private final Leadership leadership;
-    private final TuningSource tuning;
-    private final Monitor monitor;
-    private final DecisionRecord record;
+    // What the decision record says of a write that was not attempted.
+    static final String DRY_RUN = "dry run: not written";
+    static final String LEADERSHIP_LOST = "not written: leadership lost";
+
+    private final Ports ports;
     private final Clock clock;
     private final Settings settings;
 
     private final Map<TargetRef, TargetState> states = new HashMap<>();
     private long term = -1;
     private volatile Instant lastPass;
+
+    /**
+     * What the loop talks to, one port per job.
+     *
+     * @param leadership whether this instance leads, and its epoch
+     * @param tuning the managed targets and their configs
+     * @param workloads the cached workloads and pods
+     * @param metrics the resource metrics API
+     * @param writer the fenced scale write
+     * @param events Kubernetes Events
+     * @param monitor the metrics the loop reports
+     * @param log the decision record
+     */
+    public record Ports(
+            Leadership leadership,
+            TuningSource tuning,
+            Workloads workloads,
+            MetricsSource metrics,
+            ScaleWriter writer,
+            EventSink events,
+            Monitor monitor,
+            DecisionLog log) {}
 
     /**
      * Controller-wide settings.
@@ -70,26 +93,45 @@ public final class ControlLoop {
         }
     }
 
+    /** What the loop remembers of a target between passes. */
     private static final class TargetState {
-        TuningSource.Applied applied;
-        TuningSource.Rejected rejected;
+        TuningSource.ConfigInForce inForce;
+        TuningSource.RejectedConfig rejected;
         History history;
         String warning;
     }
 
-    public ControlLoop(
-            Cluster cluster,
-            Leadership leadership,
-            TuningSource tuning,
-            Monitor monitor,
-            DecisionRecord record,
-            Clock clock,
-            Settings settings) {
-        this.cluster = cluster;
-        this.leadership = leadership;
-        this.tuning = tuning;
-        this.monitor = monitor;
-        this.record = record;
+    /** What one pass shares between its targets: the epoch it decides under, and each namespace's metrics. */
+    private final class Pass {
+        final long epoch;
+        final Map<String, MetricsSource.NamespaceMetrics> metrics = new HashMap<>();
+        final Map<String, String> metricsErrors = new HashMap<>();
+
+        Pass(long epoch) {
+            this.epoch = epoch;
+        }
+
+        /** The workload's PodMetrics, listing its namespace once per pass; empty when the metrics API failed. */
+        List<PodMetrics> podMetrics(Workload workload) {
+            String ns = workload.namespace();
+            if (!metrics.containsKey(ns) && !metricsErrors.containsKey(ns)) {
+                try {
+                    metrics.put(ns, ports.metrics().podMetrics(ns));
+                } catch (MetricsSource.MetricsUnavailableException e) {
+                    metricsErrors.put(ns, e.getMessage());
+                }
+            }
+            return metrics.containsKey(ns) ? metrics.get(ns).select(workload) : List.of();
+        }
+
+        /** Why the namespace's metrics could not be read, or null. */
+        String metricsError(String namespace) {
+            return metricsErrors.get(namespace);
+        }
+    }
+
+    public ControlLoop(Ports ports, Clock clock, Settings settings) {
+        this.ports = ports;
         this.clock = clock;
         this.settings = settings;
     }
@@ -98,29 +140,21 @@ public final class ControlLoop {
     public void pass() {
         long started = System.nanoTime();
         try {
-            OptionalLong epoch = leadership.epoch();
-            if (epoch.isEmpty() || epoch.getAsLong() != term) {
-                // A new term (or none): upstream keeps decision history in memory only, so it starts afresh.
-                states.values().forEach(s -> s.history = null);
-                term = epoch.orElse(-1);
-            }
+            OptionalLong epoch = term();
             if (epoch.isEmpty()) {
-                // A follower shows no per-target series: they would be stale figures of a past term.
-                states.keySet().forEach(monitor::forget);
                 return;
             }
-            List<TuningSource.Tuning> tunings;
+            List<TuningSource.Target> targets;
             try {
-                tunings = tuning.targets();
+                targets = ports.tuning().targets();
             } catch (TuningSource.TuningUnavailableException e) {
                 LOG.warnf("no pass: the target configs cannot be read: %s", e.getMessage());
-                monitor.decisionFailed("tuning_unavailable");
+                ports.monitor().tuningUnavailable();
                 return;
             }
-            Map<String, Cluster.NamespaceMetrics> metrics = new HashMap<>();
-            Map<String, String> metricsErrors = new HashMap<>();
+            Pass pass = new Pass(epoch.getAsLong());
             Set<TargetRef> managed = new HashSet<>();
-            for (TuningSource.Tuning t : tunings) {
+            for (TuningSource.Target t : targets) {
                 if (!settings.namespaces().isEmpty()
                         && !settings.namespaces().contains(t.target().namespace())) {
                     continue;
@@ -132,24 +166,18 @@ public final class ControlLoop {
                 }
                 managed.add(t.target());
                 if (config.mode() == Mode.Paused) {
-                    monitor.skipped(t.target(), Outcome.none(Outcome.Reason.PAUSED));
+                    ports.monitor().skipped(t.target(), Outcome.none(Outcome.Reason.PAUSED));
                     continue;
                 }
-                if (!decide(
-                        t.target(),
-                        config.cappedAt(settings.maxReplicasCeiling()),
-                        state,
-                        epoch.getAsLong(),
-                        metrics,
-                        metricsErrors)) {
+                if (!target(pass, t.target(), config.cappedAt(settings.maxReplicasCeiling()), state)) {
                     break;
                 }
             }
-            forgetGone(managed, tunings);
+            forgetGone(managed, targets);
         } catch (RuntimeException e) {
             LOG.errorf(e, "pass failed unexpectedly; the next pass starts afresh");
         } finally {
-            monitor.pass(Duration.ofNanos(System.nanoTime() - started));
+            ports.monitor().pass(Duration.ofNanos(System.nanoTime() - started));
             lastPass = clock.instant();
         }
     }
@@ -160,145 +188,152 @@ public final class ControlLoop {
     }
 
     /**
+     * This pass's epoch, or empty when this instance does not lead. A new term (or none) starts every target's
+     * history afresh, as upstream keeps it in memory only; a follower drops its per-target series, which would be
+     * stale figures of a past term.
+     */
+    private OptionalLong term() {
+        OptionalLong epoch = ports.leadership().epoch();
+        if (epoch.isEmpty() || epoch.getAsLong() != term) {
+            states.values().forEach(s -> s.history = null);
+            term = epoch.orElse(-1);
+        }
+        if (epoch.isEmpty()) {
+            states.keySet().forEach(ports.monitor()::forget);
+        }
+        return epoch;
+    }
+
+    /**
      * The config in force, or null when the target has none. Reports a rejection once per rejected version and reason
      * (a defaults change can reject an unchanged target ZNode), and a config taking effect once.
      */
-    private TargetConfig accept(TuningSource.Tuning t, TargetState state) {
+    private TargetConfig accept(TuningSource.Target t, TargetState state) {
         TargetRef target = t.target();
-        monitor.configRead(target, t.rejected() != null);
-        TuningSource.Applied applied = t.applied();
-        TargetConfig known = applied == null ? null : applied.config();
+        ports.monitor().configRead(target, t.rejected() != null);
+        TuningSource.ConfigInForce inForce = t.inForce();
+        TargetConfig known = t.config();
         if (t.rejected() != null && !t.rejected().equals(state.rejected)) {
-            monitor.configRejected(target);
+            ports.monitor().configRejected(target);
             LOG.warnf(
                     "config of %s rejected (version %d), %s: %s",
                     target,
                     t.rejected().version(),
                     known == null ? "target stays unmanaged" : "keeping the config in force",
                     t.rejected().error());
-            cluster.event(
-                    target.namespace(),
-                    known == null ? "Deployment" : known.kind(),
-                    known == null ? target.name() : known.workloadName(),
-                    true,
-                    "InvalidConfig",
-                    t.rejected().error());
+            ports.events()
+                    .event(
+                            target.namespace(),
+                            known == null ? "Deployment" : known.kind(),
+                            known == null ? target.name() : known.workloadName(),
+                            true,
+                            INVALID_CONFIG,
+                            t.rejected().error());
         }
         state.rejected = t.rejected();
-        if (applied != null) {
-            monitor.configVersion(target, applied.version());
+        if (inForce != null) {
+            ports.monitor().configVersion(target, inForce.version());
         }
-        if (applied != null && !applied.equals(state.applied)) {
-            String message = "config version " + applied.version() + " applied (" + applied.origin() + "): minReplicas "
+        if (inForce != null && !inForce.equals(state.inForce)) {
+            String message = "config version " + inForce.version() + " applied (" + inForce.origin() + "): minReplicas "
                     + known.minReplicas() + ", maxReplicas " + known.maxReplicas() + ", targetCPUUtilizationPercentage "
                     + known.targetCPUUtilizationPercentage() + ", mode " + known.mode();
             LOG.infof("config of %s: %s", target, message);
-            cluster.event(target.namespace(), known.kind(), known.workloadName(), false, "ConfigApplied", message);
+            event(target.namespace(), known, false, CONFIG_APPLIED, message);
         }
-        state.applied = applied;
+        state.inForce = inForce;
         return known;
     }
 
-    /** Decides one target and writes if needed; false when leadership was lost and the pass must stop. */
-    private boolean decide(
-            TargetRef target,
-            TargetConfig config,
-            TargetState state,
-            long epoch,
-            Map<String, Cluster.NamespaceMetrics> metrics,
-            Map<String, String> metricsErrors) {
-        String ns = target.namespace();
-        Workload workload =
-                cluster.workload(ns, config.kind(), config.workloadName()).orElse(null);
+    /**
+     * One target: observe, decide, report, gate on leadership again, write, record. False when leadership was lost
+     * and the pass must stop.
+     */
+    private boolean target(Pass pass, TargetRef target, TargetConfig config, TargetState state) {
+        Workload workload = workload(target, config, state);
         if (workload == null) {
-            monitor.skipped(target, Outcome.none(Outcome.Reason.WORKLOAD_MISSING));
-            warn(
-                    target,
-                    config,
-                    state,
-                    Outcome.Reason.WORKLOAD_MISSING.label(),
-                    "FailedGetScale",
-                    config.kind().toLowerCase() + "s.apps \"" + config.workloadName() + "\" not found");
             return true;
         }
-        if (workload.selector().isEmpty()) {
-            monitor.skipped(target, Outcome.none(Outcome.Reason.SELECTOR_MISSING));
-            warn(
-                    target,
-                    config,
-                    state,
-                    Outcome.Reason.SELECTOR_MISSING.label(),
-                    "SelectorRequired",
-                    "selector is required");
-            return true;
-        }
-        if (!metrics.containsKey(ns) && !metricsErrors.containsKey(ns)) {
-            try {
-                metrics.put(ns, cluster.podMetrics(ns));
-            } catch (Cluster.MetricsUnavailableException e) {
-                metricsErrors.put(ns, e.getMessage());
-            }
-        }
-        List<PodMetrics> podMetrics = metrics.containsKey(ns) ? metrics.get(ns).select(workload) : List.of();
-        Instant now = clock.instant();
+        List<PodMetrics> podMetrics = pass.podMetrics(workload);
         Snapshot snapshot = new Snapshot(
-                now,
+                clock.instant(),
                 target,
                 config,
                 workload.specReplicas(),
                 workload.statusReplicas(),
-                cluster.pods(workload),
+                ports.workloads().pods(workload),
                 podMetrics,
-                metricsErrors.get(ns),
+                pass.metricsError(workload.namespace()),
                 state.history);
         Decision decision = Decider.decide(snapshot);
-        Outcome outcome = Outcome.of(decision);
-        monitor.decided(snapshot, decision, outcome);
-        if (decision.error() != null) {
-            String reason =
-                    decision.conditions().get(decision.conditions().size() - 1).reason();
-            warn(target, config, state, outcome.reason().label(), reason, decision.error());
-        } else {
-            state.warning = null;
-        }
+        report(target, config, state, snapshot, decision);
         // Scale events are remembered only once a write succeeds; recommendations in any case, as upstream.
-        History unwritten = new History(
-                decision.history().recommendations(),
-                state.history == null ? List.of() : state.history.scaleUpEvents(),
-                state.history == null ? List.of() : state.history.scaleDownEvents());
-        state.history = unwritten;
+        state.history = decision.historyBeforeWrite();
         String write = null;
         if (decision.rescale()) {
             if (settings.dryRun() || config.mode() == Mode.DryRun) {
-                write = "dry run: not written";
+                write = DRY_RUN;
                 LOG.infof(
                         "dry run target=%s from=%d to=%d reason=\"%s\"",
                         target, decision.currentReplicas(), decision.desiredReplicas(), decision.reason());
+            } else if (!stillLeading(pass.epoch)) {
+                ports.log().add(snapshot, decision, LEADERSHIP_LOST);
+                LOG.infof("leadership lost before writing %s; pass ends", target);
+                return false;
             } else {
-                OptionalLong still = leadership.epoch();
-                if (still.isEmpty() || still.getAsLong() != epoch) {
-                    record.add(new DecisionRecord.Entry(snapshot, decision, "not written: leadership lost"));
-                    LOG.infof("leadership lost before writing %s; pass ends", target);
-                    return false;
-                }
-                write = write(target, config, workload, decision, epoch, state);
+                write = write(config, workload, decision, pass.epoch, state);
             }
         }
-        record.add(new DecisionRecord.Entry(snapshot, decision, write));
+        ports.log().add(snapshot, decision, write);
         return true;
     }
 
-    private String write(
-            TargetRef target,
-            TargetConfig config,
-            Workload workload,
-            Decision decision,
-            long epoch,
-            TargetState state) {
+    /** The target's workload, or null when there is none to decide on (missing, no selector), which is reported. */
+    private Workload workload(TargetRef target, TargetConfig config, TargetState state) {
+        Workload workload = ports.workloads()
+                .workload(target.namespace(), config.kind(), config.workloadName())
+                .orElse(null);
+        if (workload != null && !workload.selector().isEmpty()) {
+            return workload;
+        }
+        Outcome.Reason reason = workload == null ? Outcome.Reason.WORKLOAD_MISSING : Outcome.Reason.SELECTOR_MISSING;
+        ports.monitor().skipped(target, Outcome.none(reason));
+        if (workload == null) {
+            String notFound = config.kind().toLowerCase() + "s.apps \"" + config.workloadName() + "\" not found";
+            warn(target, config, state, reason, FAILED_GET_SCALE, notFound);
+        } else {
+            warn(target, config, state, reason, SELECTOR_REQUIRED, "selector is required");
+        }
+        return null;
+    }
+
+    /** Reports a decision: its metrics, and a failure to decide as a warning. */
+    private void report(
+            TargetRef target, TargetConfig config, TargetState state, Snapshot snapshot, Decision decision) {
+        ports.monitor().decided(snapshot, decision);
+        if (decision.error() != null) {
+            // As upstream, the Event carries the reason of the ScalingActive condition the failure set.
+            String reason =
+                    decision.condition(ConditionType.ScalingActive).reason().name();
+            warn(target, config, state, decision.outcome().reason(), reason, decision.error());
+        } else {
+            state.warning = null;
+        }
+    }
+
+    /** Leadership is checked again right before a write: the pass may have taken long, the term may have ended. */
+    private boolean stillLeading(long epoch) {
+        OptionalLong still = ports.leadership().epoch();
+        return still.isPresent() && still.getAsLong() == epoch;
+    }
+
+    /** Writes the decided size; what became of it, in words, for the decision record. */
+    private String write(TargetConfig config, Workload workload, Decision decision, long epoch, TargetState state) {
+        TargetRef target = decision.target();
         int from = decision.currentReplicas();
         int to = decision.desiredReplicas();
-        Cluster.WriteResult result = cluster.scale(workload, to, epoch);
-        monitor.scaleWrite(target, to > from, result.result());
+        ScaleWriter.WriteResult result = ports.writer().scale(workload, to, epoch);
+        ports.monitor().scaleWrite(target, to > from, result.result());
         LOG.infof(
                 "scale target=%s from=%d to=%d reason=\"%s\" epoch=%d result=%s%s",
                 target,
@@ -309,18 +344,11 @@ public final class ControlLoop {
                 result.result(),
                 result.detail() == null ? "" : " detail=\"" + result.detail() + "\"");
         String newSize = "New size: " + to + "; reason: " + decision.reason();
-        if (result.result() == Cluster.WriteResult.Result.SUCCESS) {
-            state.history = decision.history();
-            cluster.event(
-                    target.namespace(), config.kind(), config.workloadName(), false, "SuccessfulRescale", newSize);
+        if (result.result() == ScaleWriter.WriteResult.Result.SUCCESS) {
+            state.history = decision.historyAfterWrite();
+            event(target.namespace(), config, false, SUCCESSFUL_RESCALE, newSize);
         } else {
-            cluster.event(
-                    target.namespace(),
-                    config.kind(),
-                    config.workloadName(),
-                    true,
-                    "FailedRescale",
-                    newSize + "; error: " + result.detail());
+            event(target.namespace(), config, true, FAILED_RESCALE, newSize + "; error: " + result.detail());
         }
         return result.result() + (result.detail() == null ? "" : ": " + result.detail());
     }
@@ -330,27 +358,31 @@ public final class ControlLoop {
             TargetRef target,
             TargetConfig config,
             TargetState state,
-            String reason,
+            Outcome.Reason reason,
             String eventReason,
             String message) {
-        monitor.decisionFailed(reason);
+        ports.monitor().decisionFailed(reason);
         if (!Objects.equals(state.warning, message)) {
             state.warning = message;
             LOG.warnf("no decision for %s: %s", target, message);
-            cluster.event(target.namespace(), config.kind(), config.workloadName(), true, eventReason, message);
+            event(target.namespace(), config, true, eventReason, message);
         }
     }
 
-    private void forgetGone(Set<TargetRef> managed, List<TuningSource.Tuning> tunings) {
+    private void event(String namespace, TargetConfig config, boolean warning, String reason, String message) {
+        ports.events().event(namespace, config.kind(), config.workloadName(), warning, reason, message);
+    }
+
+    private void forgetGone(Set<TargetRef> managed, List<TuningSource.Target> targets) {
         Set<TargetRef> listed = new HashSet<>();
-        tunings.forEach(t -> listed.add(t.target()));
+        targets.forEach(t -> listed.add(t.target()));
         states.keySet().removeIf(t -> {
             boolean gone = !listed.contains(t);
             if (gone) {
-                monitor.forget(t);
+                ports.monitor().forget(t);
             }
             return gone;
         });
-        record.retain(managed);
+        ports.log().retain(managed);
     }
 }

@@ -1,13 +1,14 @@
 package dev.zkscale.loop;
 
 import dev.zkscale.core.Decision;
+import dev.zkscale.core.Outcome;
 import dev.zkscale.core.Snapshot;
 import dev.zkscale.core.TargetRef;
 import java.time.Duration;
 
 /**
  * What the loop reports to dashboards. Label values are closed sets: a target's namespace and name, a direction, a
- * result, an {@link Outcome}, a reason from {@link ControlLoop#FAILURE_REASONS}; never a pod name. Implementations
+ * result, an {@link Outcome}, a reason of {@link Outcome#FAILURES}; never a pod name. Implementations
  * must be cheap and never throw.
  *
  * <p>Per-target calls come from the leader only; a follower calls {@link #forget} for every target it knew, so that
@@ -23,15 +24,15 @@ public interface Monitor {
 
     /**
      * A decision was made from {@code snapshot} (current, desired and recommended sizes, utilization, the configured
-     * target and bounds, the newest CPU sample) and classified as {@code outcome}.
+     * target and bounds, the newest CPU sample), classified as its {@link Decision#outcome()}.
      */
-    void decided(Snapshot snapshot, Decision decision, Outcome outcome);
+    void decided(Snapshot snapshot, Decision decision);
 
     /** No decision was made for a managed target this pass (paused, workload missing, ...). */
     void skipped(TargetRef target, Outcome outcome);
 
     /** A scale write ended with {@code result}. */
-    void scaleWrite(TargetRef target, boolean up, Cluster.WriteResult.Result result);
+    void scaleWrite(TargetRef target, boolean up, ScaleWriter.WriteResult.Result result);
 
     /** A target's config ZNode was rejected (counted once per rejected version). */
     void configRejected(TargetRef target);
@@ -42,42 +43,15 @@ public interface Monitor {
      */
     void configVersion(TargetRef target, int version);
 
-    /** No decision could be made for a reason from {@link ControlLoop#FAILURE_REASONS}. */
-    void decisionFailed(String reason);
+    /** No decision could be made for a target, for a reason of {@link Outcome#FAILURES}. */
+    void decisionFailed(Outcome.Reason reason);
+
+    /** No target could be decided this pass: the target configs cannot be read. */
+    void tuningUnavailable();
 
     /** One pass of the loop took {@code duration}; called after every pass, a follower's too. */
     void pass(Duration duration);
 
     /** The target's series go away (its ZNode was deleted, or this instance no longer leads). */
     void forget(TargetRef target);
-
-    /** A monitor that reports nothing. */
-    Monitor NONE = new Monitor() {
-        @Override
-        public void configRead(TargetRef target, boolean rejected) {}
-
-        @Override
-        public void decided(Snapshot snapshot, Decision decision, Outcome outcome) {}
-
-        @Override
-        public void skipped(TargetRef target, Outcome outcome) {}
-
-        @Override
-        public void scaleWrite(TargetRef target, boolean up, Cluster.WriteResult.Result result) {}
-
-        @Override
-        public void configRejected(TargetRef target) {}
-
-        @Override
-        public void configVersion(TargetRef target, int version) {}
-
-        @Override
-        public void decisionFailed(String reason) {}
-
-        @Override
-        public void pass(Duration duration) {}
-
-        @Override
-        public void forget(TargetRef target) {}
-    };
 }

@@ -19,38 +19,39 @@ public interface TuningSource {
      * @throws TuningUnavailableException when the source has no view it can vouch for (disconnected, loading,
      *     re-syncing after a reconnect, not authorized); then no target may be decided
      */
-    List<Tuning> targets() throws TuningUnavailableException;
+    List<Target> targets() throws TuningUnavailableException;
 
     /**
-     * One target's tuning. Immutable.
+     * One target as the source lists it: its {@link TargetConfig} in force, and a rejected change. Immutable.
      *
-     * @param applied the config in force: the newest valid one the source has seen, or null when none was ever valid
+     * @param inForce the config in force: the newest valid one the source has seen, or null when none was ever valid
      *     (then the target is not managed)
      * @param rejected why the target's current data is refused, or null when the current data is the config in force
      */
-    record Tuning(TargetRef target, Applied applied, Rejected rejected) {
+    record Target(TargetRef target, ConfigInForce inForce, RejectedConfig rejected) {
         /** The config in force, or null. */
         public TargetConfig config() {
-            return applied == null ? null : applied.config();
+            return inForce == null ? null : inForce.config();
         }
     }
 
     /**
-     * A config in force. Equal values mean the same config took effect once: a new value is a new config.
+     * A target's {@link TargetConfig} in force, with where it came from. Equal values mean the same config took effect
+     * once: a new value is a new config.
      *
      * @param config the effective config (defaults merged, capped at the ceiling)
      * @param version the data version of the target's ZNode it was built from (a 32-bit counter that may wrap)
      * @param origin where it came from, in words, for logs and Events (which ZNodes, which versions)
      */
-    record Applied(TargetConfig config, int version, String origin) {}
+    record ConfigInForce(TargetConfig config, int version, String origin) {}
 
     /**
-     * A refused config.
+     * A refused change of a target's config.
      *
      * @param error names the ZNode, the field and the rule
      * @param version the data version of the target's ZNode that was refused
      */
-    record Rejected(String error, int version) {}
+    record RejectedConfig(String error, int version) {}
 
     /** The source could not be read, or cannot vouch for what it holds. */
     final class TuningUnavailableException extends Exception {

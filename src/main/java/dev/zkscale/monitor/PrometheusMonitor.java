@@ -1,15 +1,14 @@
 package dev.zkscale.monitor;
 
 import dev.zkscale.core.Decision;
+import dev.zkscale.core.Outcome;
 import dev.zkscale.core.PodMetrics;
 import dev.zkscale.core.Snapshot;
 import dev.zkscale.core.TargetConfig;
 import dev.zkscale.core.TargetRef;
-import dev.zkscale.loop.Cluster;
-import dev.zkscale.loop.ControlLoop;
 import dev.zkscale.loop.Leadership;
 import dev.zkscale.loop.Monitor;
-import dev.zkscale.loop.Outcome;
+import dev.zkscale.loop.ScaleWriter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -30,11 +29,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The loop's metrics in Micrometer, exported at {@code /q/metrics} (CONTRACT section 6, README "Metrics").
+ * The loop's metrics in Micrometer, exported at {@code /q/metrics}.
  *
  * <p>Label values come from closed sets: a target's {@code namespace} and {@code target}, a {@code direction}, a
- * {@code result}, an {@link Outcome}'s {@code action} and {@code reason}, a reason of
- * {@link ControlLoop#FAILURE_REASONS}; never a pod name. Counters whose label values are known in advance are created
+ * {@code result}, an {@link Outcome}'s {@code action} and {@code reason}, {@code tuning_unavailable} or a reason of
+ * {@link Outcome#FAILURES}; never a pod name. Counters whose label values are known in advance are created
  * at zero (the global ones at start, a target's write counters at its first decision), so that Prometheus'
  * {@code increase()} sees their first increment. A target's series all go when it is forgotten; {@link #close()}
  * removes every meter this instance registered (the registry may outlive it).
@@ -48,7 +47,8 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
     private final Clock clock;
     private final Timer passes;
     private final List<Meter> global = new ArrayList<>();
-    private final Map<String, Counter> failures = new HashMap<>();
+    private final Counter tuningUnavailable;
+    private final Map<Outcome.Reason, Counter> failures = new EnumMap<>(Outcome.Reason.class);
     private final Map<Outcome, Counter> outcomes = new HashMap<>();
     private final Map<TargetRef, Series> series = new ConcurrentHashMap<>();
     private volatile boolean closed;
@@ -68,8 +68,8 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
         boolean versionMeter;
         boolean decisionMeters;
         Counter rejections;
-        final Map<Cluster.WriteResult.Result, Counter> ups = new EnumMap<>(Cluster.WriteResult.Result.class);
-        final Map<Cluster.WriteResult.Result, Counter> downs = new EnumMap<>(Cluster.WriteResult.Result.class);
+        final Map<ScaleWriter.WriteResult.Result, Counter> ups = new EnumMap<>(ScaleWriter.WriteResult.Result.class);
+        final Map<ScaleWriter.WriteResult.Result, Counter> downs = new EnumMap<>(ScaleWriter.WriteResult.Result.class);
         Outcome outcome;
         Meter.Id outcomeMeter;
         final Set<Meter.Id> meters = ConcurrentHashMap.newKeySet();
@@ -100,13 +100,9 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
         global.add(Gauge.builder("zkscale.zookeeper.connected", leadership, l -> l.connected() ? 1 : 0)
                 .description("1 while the ZooKeeper session is connected")
                 .register(registry));
-        for (String reason : ControlLoop.FAILURE_REASONS) {
-            Counter c = Counter.builder("zkscale.metrics.errors")
-                    .description("passes where a target could not be decided (or no target could), by reason")
-                    .tag("reason", reason)
-                    .register(registry);
-            failures.put(reason, c);
-            global.add(c);
+        tuningUnavailable = failures("tuning_unavailable");
+        for (Outcome.Reason reason : Outcome.FAILURES) {
+            failures.put(reason, failures(reason.label()));
         }
         for (Outcome o : Outcome.ALL) {
             Counter c = Counter.builder("zkscale.decisions")
@@ -117,6 +113,15 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
             outcomes.put(o, c);
             global.add(c);
         }
+    }
+
+    private Counter failures(String reason) {
+        Counter c = Counter.builder("zkscale.metrics.errors")
+                .description("passes where a target could not be decided (or no target could), by reason")
+                .tag("reason", reason)
+                .register(registry);
+        global.add(c);
+        return c;
     }
 
     @Override
@@ -137,7 +142,7 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
     }
 
     @Override
-    public void decided(Snapshot snapshot, Decision decision, Outcome outcome) {
+    public void decided(Snapshot snapshot, Decision decision) {
         Series s = series(snapshot.target());
         if (s == null) {
             return;
@@ -158,7 +163,7 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
         if (newest != null && (s.newestSample == null || newest.isAfter(s.newestSample))) {
             s.newestSample = newest;
         }
-        outcome(snapshot.target(), s, outcome);
+        outcome(snapshot.target(), s, decision.outcome());
     }
 
     @Override
@@ -170,7 +175,7 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
     }
 
     @Override
-    public void scaleWrite(TargetRef target, boolean up, Cluster.WriteResult.Result result) {
+    public void scaleWrite(TargetRef target, boolean up, ScaleWriter.WriteResult.Result result) {
         Series s = series(target);
         if (s == null) {
             return;
@@ -201,9 +206,14 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
     }
 
     @Override
-    public void decisionFailed(String reason) {
+    public void decisionFailed(Outcome.Reason reason) {
         Counter c = failures.get(reason);
-        (c == null ? failures.get("other") : c).increment();
+        (c == null ? failures.get(Outcome.Reason.OTHER) : c).increment();
+    }
+
+    @Override
+    public void tuningUnavailable() {
+        tuningUnavailable.increment();
     }
 
     @Override
@@ -288,14 +298,14 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
                 tags,
                 s,
                 this::sampleAge));
-        for (Cluster.WriteResult.Result result : Cluster.WriteResult.Result.values()) {
+        for (ScaleWriter.WriteResult.Result result : ScaleWriter.WriteResult.Result.values()) {
             s.ups.put(result, writes(tags, "up", result, s));
             s.downs.put(result, writes(tags, "down", result, s));
         }
         s.decisionMeters = true;
     }
 
-    private Counter writes(Tags tags, String direction, Cluster.WriteResult.Result result, Series s) {
+    private Counter writes(Tags tags, String direction, ScaleWriter.WriteResult.Result result, Series s) {
         Counter c = Counter.builder("zkscale.scale.operations")
                 .description("scale writes by direction and result")
                 .tags(tags)

@@ -16,7 +16,7 @@ import dev.zkscale.coordination.Credentials;
 import dev.zkscale.coordination.ZooKeeperClients;
 import dev.zkscale.core.TargetRef;
 import dev.zkscale.kube.KubeCluster;
-import dev.zkscale.loop.TuningSource.Tuning;
+import dev.zkscale.loop.TuningSource.Target;
 import dev.zkscale.loop.TuningSource.TuningUnavailableException;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -115,7 +115,7 @@ class ControllerTest {
     }
 
     /** The controller's view of the config ZNodes once it satisfies {@code until} (it follows ZooKeeper closely). */
-    private static List<Tuning> tunings(Controller c, Predicate<List<Tuning>> until) {
+    private static List<Target> tunings(Controller c, Predicate<List<Target>> until) {
         return await().ignoreException(TuningUnavailableException.class).until(c.tuning()::targets, until);
     }
 
@@ -504,7 +504,7 @@ class ControllerTest {
 
         // When maxReplicas is raised, and the controller's view has it
         config("web", "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
-        tunings(c, t -> t.get(0).applied().version() == 1);
+        tunings(c, t -> t.get(0).inForce().version() == 1);
         c.loop().pass();
 
         // Then that one pass scaled to 4, and said which config it used, once

@@ -11,16 +11,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.zkscale.coordination.ZkLeadership;
 import dev.zkscale.coordination.ZkTuningSource;
 import dev.zkscale.coordination.ZooKeeperClients;
-import dev.zkscale.core.Pod;
 import dev.zkscale.core.TargetRef;
 import dev.zkscale.demo.SteppedClock;
 import dev.zkscale.kube.KubeCluster;
 import dev.zkscale.kube.MockApi;
-import dev.zkscale.loop.Cluster;
 import dev.zkscale.loop.ControlLoop;
-import dev.zkscale.loop.DecisionRecord;
+import dev.zkscale.loop.ScaleWriter;
 import dev.zkscale.loop.TuningSource.TuningUnavailableException;
 import dev.zkscale.loop.Workload;
+import dev.zkscale.monitor.DecisionRecord;
 import dev.zkscale.monitor.PrometheusMonitor;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -29,9 +28,7 @@ import io.micrometer.prometheus.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -49,29 +46,14 @@ import org.junit.jupiter.api.Test;
 class FencingTest {
     private static final String NS = "shop";
 
-    /** The real cluster adapter, with a write that stops until the test lets it go on. */
-    private static final class FrozenWrite implements Cluster {
-        private final Cluster real;
+    /** The real writer, with a write that stops until the test lets it go on. */
+    private static final class FrozenWrite implements ScaleWriter {
+        private final ScaleWriter real;
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch thaw = new CountDownLatch(1);
 
-        FrozenWrite(Cluster real) {
+        FrozenWrite(ScaleWriter real) {
             this.real = real;
-        }
-
-        @Override
-        public Optional<Workload> workload(String namespace, String kind, String name) {
-            return real.workload(namespace, kind, name);
-        }
-
-        @Override
-        public List<Pod> pods(Workload workload) {
-            return real.pods(workload);
-        }
-
-        @Override
-        public NamespaceMetrics podMetrics(String namespace) throws MetricsUnavailableException {
-            return real.podMetrics(namespace);
         }
 
         @Override
@@ -83,11 +65,6 @@ class FencingTest {
                 Thread.currentThread().interrupt();
             }
             return real.scale(workload, replicas, epoch);
-        }
-
-        @Override
-        public void event(String namespace, String kind, String name, boolean warning, String reason, String message) {
-            real.event(namespace, kind, name, warning, reason, message);
         }
     }
 
@@ -128,7 +105,7 @@ class FencingTest {
             aCluster.start(Duration.ofSeconds(10));
             ZkLeadership aLeadership = new ZkLeadership(aClient, "/zkscale", "a");
             aLeadership.start();
-            FrozenWrite frozen = new FrozenWrite(aCluster);
+            FrozenWrite frozen = new FrozenWrite(aCluster.writer());
             ZkTuningSource aTuning = new ZkTuningSource(aClient, "/zkscale", 1000);
             aTuning.start();
             try (Controller b = Controller.start(
@@ -143,11 +120,15 @@ class FencingTest {
                 await().ignoreException(TuningUnavailableException.class)
                         .until(() -> !aTuning.targets().isEmpty());
                 ControlLoop a = new ControlLoop(
-                        frozen,
-                        aLeadership,
-                        aTuning,
-                        new PrometheusMonitor(aRegistry, aLeadership, clock),
-                        aRecord,
+                        new ControlLoop.Ports(
+                                aLeadership,
+                                aTuning,
+                                aCluster.workloads(),
+                                aCluster.metrics(),
+                                frozen,
+                                aCluster.events(),
+                                new PrometheusMonitor(aRegistry, aLeadership, clock),
+                                aRecord),
                         clock,
                         new ControlLoop.Settings(1000, false, Set.of()));
 

@@ -98,7 +98,7 @@ public class DecisionBenchmark extends DecisionBenchmarkSettings {
         return Math.max(1, pods / 50);
     }
 
-    /** The benchmark snapshot (CONTRACT section 5) for {@code pods} pods; the same seed gives the same snapshot. */
+    /** The benchmark snapshot (an explain input) for {@code pods} pods; the same seed gives the same snapshot. */
     static ObjectNode snapshotJson(int pods, long seed) {
         Random random = new Random(seed);
         int few = few(pods);

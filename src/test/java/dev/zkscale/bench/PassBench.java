@@ -12,7 +12,7 @@ import dev.zkscale.kube.Fixtures;
 import dev.zkscale.kube.KubeCluster;
 import dev.zkscale.kube.MockApi;
 import dev.zkscale.loop.ControlLoop;
-import dev.zkscale.loop.DecisionRecord;
+import dev.zkscale.monitor.DecisionRecord;
 import dev.zkscale.monitor.PrometheusMonitor;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -208,11 +208,7 @@ public final class PassBench {
                 Thread.sleep(10);
             }
             ControlLoop loop = new ControlLoop(
-                    cluster,
-                    leadership,
-                    tuning,
-                    monitor,
-                    record,
+                    cluster.ports(leadership, tuning, monitor, record),
                     clock,
                     new ControlLoop.Settings(1000, false, Set.of()));
 

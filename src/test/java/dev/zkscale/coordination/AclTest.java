@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zkscale.coordination.ConfigStore.Key;
 import dev.zkscale.coordination.ConfigStoreException.Kind;
-import dev.zkscale.loop.TuningSource.Tuning;
+import dev.zkscale.loop.TuningSource.Target;
 import dev.zkscale.loop.TuningSource.TuningUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -114,7 +114,7 @@ class AclTest {
         try (ZkTuningSource source = new ZkTuningSource(controller, root, 1000);
                 ZkLeadership leadership = new ZkLeadership(controller, root, "c")) {
             source.start();
-            List<Tuning> tunings = await().atMost(PATIENCE)
+            List<Target> tunings = await().atMost(PATIENCE)
                     .ignoreException(TuningUnavailableException.class)
                     .until(source::targets, t -> true);
             assertEquals(4, tunings.get(0).config().maxReplicas());

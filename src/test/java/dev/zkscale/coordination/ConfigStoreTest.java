@@ -13,7 +13,7 @@ import dev.zkscale.coordination.ConfigStore.Change;
 import dev.zkscale.coordination.ConfigStore.Key;
 import dev.zkscale.coordination.ConfigStore.Written;
 import dev.zkscale.coordination.ConfigStoreException.Kind;
-import dev.zkscale.loop.TuningSource.Tuning;
+import dev.zkscale.loop.TuningSource.Target;
 import dev.zkscale.loop.TuningSource.TuningUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -146,7 +146,7 @@ class ConfigStoreTest {
         zk.client().create().creatingParentsIfNeeded().forPath(root + "/targets/shop/web", bad);
         try (ZkTuningSource source = new ZkTuningSource(zk.client(), root, 1000)) {
             source.start();
-            List<Tuning> tunings = await().atMost(PATIENCE)
+            List<Target> tunings = await().atMost(PATIENCE)
                     .ignoreException(TuningUnavailableException.class)
                     .until(source::targets, t -> !t.isEmpty());
             assertEquals(

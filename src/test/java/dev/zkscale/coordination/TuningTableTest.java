@@ -2,7 +2,7 @@ package dev.zkscale.coordination;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.zkscale.loop.TuningSource.Tuning;
+import dev.zkscale.loop.TuningSource.Target;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Stream;
@@ -94,7 +94,7 @@ class TuningTableTest {
     @DisplayName("each view of the config ZNodes gives the tunings the controller decides with")
     void rebuild(List<View> views, String expected) {
         TuningTable table = new TuningTable(new ConfigPaths("/zkscale"), 100);
-        List<Tuning> tunings = List.of();
+        List<Target> tunings = List.of();
         for (View view : views) {
             tunings = table.rebuild(view.defaults(), view.nodes().stream());
         }
@@ -104,13 +104,13 @@ class TuningTableTest {
                         "\n", tunings.stream().map(TuningTableTest::describe).toList()));
     }
 
-    private static String describe(Tuning t) {
+    private static String describe(Target t) {
         return t.target().namespace() + "/" + t.target().name() + " applied "
-                + (t.applied() == null
+                + (t.inForce() == null
                         ? "-"
-                        : "v" + t.applied().version() + " max "
-                                + t.applied().config().maxReplicas() + " ("
-                                + t.applied().origin() + ")")
+                        : "v" + t.inForce().version() + " max "
+                                + t.inForce().config().maxReplicas() + " ("
+                                + t.inForce().origin() + ")")
                 + " rejected "
                 + (t.rejected() == null
                         ? "-"

@@ -10,8 +10,8 @@ import dev.zkscale.core.ScalingPolicy;
 import dev.zkscale.core.ScalingRules;
 import dev.zkscale.core.TargetConfig;
 import dev.zkscale.core.TargetRef;
-import dev.zkscale.loop.TuningSource.Applied;
-import dev.zkscale.loop.TuningSource.Tuning;
+import dev.zkscale.loop.TuningSource.ConfigInForce;
+import dev.zkscale.loop.TuningSource.Target;
 import dev.zkscale.loop.TuningSource.TuningUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -72,11 +72,11 @@ class ZkTuningSourceTest {
         put("targets/shop/api", "{\"maxReplicas\": 5, \"minReplicas\": 1, \"targetCPUUtilizationPercentage\": 90}");
         put("targets/ops/batch", "{\"maxReplicas\": 3, \"behavior\": null}");
 
-        List<Tuning> tunings = loaded(source(1000));
+        List<Target> tunings = loaded(source(1000));
 
         assertEquals(
                 List.of(new TargetRef("ops", "batch"), new TargetRef("shop", "api"), new TargetRef("shop", "web")),
-                tunings.stream().map(Tuning::target).toList());
+                tunings.stream().map(Target::target).toList());
         tunings.forEach(t -> assertNull(t.rejected(), String.valueOf(t.rejected())));
         TargetConfig batch = tunings.get(0).config();
         assertEquals(2, batch.minReplicas());
@@ -93,7 +93,7 @@ class ZkTuningSourceTest {
         assertEquals(60, down.stabilizationWindowSeconds());
         assertEquals(ScalingRules.SelectPolicy.Min, down.selectPolicy());
         assertEquals(List.of(new ScalingPolicy(ScalingPolicy.Type.Pods, 1, 60)), down.policies());
-        assertEquals(1, tunings.get(2).applied().version(), "the ZNode's data version");
+        assertEquals(1, tunings.get(2).inForce().version(), "the ZNode's data version");
     }
 
     @Test
@@ -101,7 +101,7 @@ class ZkTuningSourceTest {
     void noDefaults() throws Exception {
         put("targets/shop/web", GOOD);
 
-        Tuning web = only(loaded(source(1000)));
+        Target web = only(loaded(source(1000)));
 
         assertEquals(4, web.config().maxReplicas());
         assertEquals(1, web.config().minReplicas());
@@ -113,7 +113,7 @@ class ZkTuningSourceTest {
     void capped() throws Exception {
         put("targets/shop/web", "{\"minReplicas\": 60, \"maxReplicas\": 200}");
 
-        Tuning web = only(loaded(source(50)));
+        Target web = only(loaded(source(50)));
 
         assertEquals(50, web.config().maxReplicas());
         assertEquals(50, web.config().minReplicas());
@@ -170,10 +170,10 @@ class ZkTuningSourceTest {
         put("targets/shop/bad", data);
         put("targets/shop/z-good", GOOD);
 
-        List<Tuning> tunings = loaded(source(1000));
+        List<Target> tunings = loaded(source(1000));
 
         assertEquals(3, tunings.size());
-        Tuning bad = tunings.get(1);
+        Target bad = tunings.get(1);
         assertEquals(new TargetRef("shop", "bad"), bad.target());
         assertNull(bad.config(), "never valid: unmanaged");
         assertRejected(bad, root + "/targets/shop/bad: " + expected);
@@ -182,7 +182,7 @@ class ZkTuningSourceTest {
     }
 
     /** {@code t} was rejected, with an error that starts with {@code prefix}. */
-    private static void assertRejected(Tuning t, String prefix) {
+    private static void assertRejected(Target t, String prefix) {
         assertNotNull(t.rejected(), "not rejected");
         assertTrue(
                 t.rejected().error().startsWith(prefix),
@@ -213,10 +213,10 @@ class ZkTuningSourceTest {
         put("targets/shop/web", GOOD);
         put("targets/ops/batch", GOOD);
 
-        List<Tuning> tunings = loaded(source(1000));
+        List<Target> tunings = loaded(source(1000));
 
         assertEquals(2, tunings.size());
-        for (Tuning t : tunings) {
+        for (Target t : tunings) {
             assertNull(t.config());
             assertRejected(t, root + "/defaults: " + expected);
         }
@@ -240,7 +240,7 @@ class ZkTuningSourceTest {
         put("defaults", "{\"minReplicas\": 5}");
         put("targets/shop/web", "{\"maxReplicas\": 3}");
 
-        Tuning web = only(loaded(source(1000)));
+        Target web = only(loaded(source(1000)));
 
         assertEquals(
                 root + "/targets/shop/web: maxReplicas: must be >= minReplicas (5), got 3",
@@ -264,13 +264,13 @@ class ZkTuningSourceTest {
     void liveChanges() throws Exception {
         put("targets/shop/web", "{\"maxReplicas\": 4}");
         ZkTuningSource source = source(1000);
-        Applied first = only(loaded(source)).applied();
+        ConfigInForce first = only(loaded(source)).inForce();
         assertEquals(0, first.version());
         assertEquals(root + "/targets/shop/web version 0", first.origin());
 
         put("targets/shop/web", "{\"maxReplicas\": \"ten\"}");
-        Tuning bad = only(until(source, t -> t.get(0).rejected() != null));
-        assertEquals(first, bad.applied(), "the config in force stays");
+        Target bad = only(until(source, t -> t.get(0).rejected() != null));
+        assertEquals(first, bad.inForce(), "the config in force stays");
         assertEquals(1, bad.rejected().version());
         assertEquals(
                 root + "/targets/shop/web: maxReplicas: must be an integer, got \"ten\"",
@@ -278,7 +278,7 @@ class ZkTuningSourceTest {
 
         long writing = System.nanoTime();
         put("targets/shop/web", "{\"maxReplicas\": 6}");
-        Tuning good = only(until(source, t -> version(t, "shop", "web") == 2));
+        Target good = only(until(source, t -> version(t, "shop", "web") == 2));
         measured("a change is in the source's view %.1f ms after the write began", (System.nanoTime() - writing) / 1e6);
         assertNull(good.rejected());
         assertEquals(6, good.config().maxReplicas());
@@ -300,8 +300,8 @@ class ZkTuningSourceTest {
 
         // Created again with a bad config: the config in force before the deletion does not come back.
         put("targets/shop/web", "{\"maxReplicas\": 0}");
-        Tuning web = find(until(source, t -> t.size() == 2), "shop", "web");
-        assertNull(web.applied());
+        Target web = find(until(source, t -> t.size() == 2), "shop", "web");
+        assertNull(web.inForce());
         assertEquals(
                 root + "/targets/shop/web: maxReplicas: must be >= 1, got 0",
                 web.rejected().error());
@@ -314,23 +314,23 @@ class ZkTuningSourceTest {
         put("targets/shop/web", GOOD);
         put("targets/shop/api", "{\"maxReplicas\": 4, \"targetCPUUtilizationPercentage\": 90}");
         ZkTuningSource source = source(1000);
-        List<Tuning> before = loaded(source);
+        List<Target> before = loaded(source);
         assertEquals(60, find(before, "shop", "web").config().targetCPUUtilizationPercentage());
 
         put("defaults", "{\"targetCPUUtilizationPercentage\": 70}");
-        List<Tuning> after = until(source, t -> find(t, "shop", "web").config().targetCPUUtilizationPercentage() == 70);
+        List<Target> after = until(source, t -> find(t, "shop", "web").config().targetCPUUtilizationPercentage() == 70);
         assertEquals(
                 root + "/targets/shop/web version 0 over " + root + "/defaults version 1",
-                find(after, "shop", "web").applied().origin());
+                find(after, "shop", "web").inForce().origin());
         assertEquals(
-                find(before, "shop", "api").applied(),
-                find(after, "shop", "api").applied(),
+                find(before, "shop", "api").inForce(),
+                find(after, "shop", "api").inForce(),
                 "a target whose config the change leaves as it was keeps it in force: no new config");
 
         put("defaults", "{\"minReplicas\": 0}");
-        List<Tuning> rejected =
+        List<Target> rejected =
                 until(source, t -> t.get(0).rejected() != null && t.get(1).rejected() != null);
-        for (Tuning t : rejected) {
+        for (Target t : rejected) {
             assertEquals(
                     root + "/defaults: minReplicas: must be >= 1, got 0",
                     t.rejected().error());
@@ -367,13 +367,13 @@ class ZkTuningSourceTest {
         proxy.heal();
 
         // The first answer after the reconnect has every change: no pass decides on the view from before.
-        List<Tuning> first = loaded(source);
+        List<Target> first = loaded(source);
         measured(
                 "after a partition heals, the first answer (re-synced) %.1f ms later",
                 (System.nanoTime() - healing) / 1e6);
         assertEquals(
                 List.of(new TargetRef("ops", "new"), new TargetRef("shop", "web")),
-                first.stream().map(Tuning::target).toList());
+                first.stream().map(Target::target).toList());
         assertEquals(9, find(first, "shop", "web").config().maxReplicas());
         put("targets/shop/web", "{\"maxReplicas\": 7}");
         until(source, t -> find(t, "shop", "web").config().maxReplicas() == 7);
@@ -424,12 +424,12 @@ class ZkTuningSourceTest {
     }
 
     /** The source's targets once it has loaded. */
-    private static List<Tuning> loaded(ZkTuningSource source) {
+    private static List<Target> loaded(ZkTuningSource source) {
         return until(source, t -> true);
     }
 
     /** The source's targets once they satisfy {@code until} (asked every millisecond: some tests measure). */
-    private static List<Tuning> until(ZkTuningSource source, java.util.function.Predicate<List<Tuning>> until) {
+    private static List<Target> until(ZkTuningSource source, java.util.function.Predicate<List<Target>> until) {
         return await().atMost(PATIENCE)
                 .pollInterval(Duration.ofMillis(1))
                 .ignoreException(TuningUnavailableException.class)
@@ -440,16 +440,16 @@ class ZkTuningSourceTest {
         System.out.printf("[measured] " + format + "%n", args);
     }
 
-    private static Tuning find(List<Tuning> tunings, String namespace, String name) {
+    private static Target find(List<Target> tunings, String namespace, String name) {
         return tunings.stream()
                 .filter(t -> t.target().equals(new TargetRef(namespace, name)))
                 .findFirst()
                 .orElse(null);
     }
 
-    private static int version(List<Tuning> tunings, String namespace, String name) {
-        Tuning t = find(tunings, namespace, name);
-        return t == null || t.applied() == null ? -99 : t.applied().version();
+    private static int version(List<Target> tunings, String namespace, String name) {
+        Target t = find(tunings, namespace, name);
+        return t == null || t.inForce() == null ? -99 : t.inForce().version();
     }
 
     private <T extends AutoCloseable> T opened(T closeable) {
@@ -457,7 +457,7 @@ class ZkTuningSourceTest {
         return closeable;
     }
 
-    private static Tuning only(List<Tuning> tunings) {
+    private static Target only(List<Target> tunings) {
         assertEquals(1, tunings.size(), String.valueOf(tunings));
         return tunings.get(0);
     }

@@ -316,9 +316,9 @@ class DecisionRulesTest {
                     d.conditions().stream()
                             .map(c -> c.type() + "/" + c.reason())
                             .collect(Collectors.joining(","));
-                case "recommendations" -> entries(d.history().recommendations());
-                case "scaleUpEvents" -> entries(d.history().scaleUpEvents());
-                case "scaleDownEvents" -> entries(d.history().scaleDownEvents());
+                case "recommendations" -> entries(d.historyAfterWrite().recommendations());
+                case "scaleUpEvents" -> entries(d.historyAfterWrite().scaleUpEvents());
+                case "scaleDownEvents" -> entries(d.historyAfterWrite().scaleDownEvents());
                 default -> throw new IllegalArgumentException(field);
             };
             assertEquals(want, got, field + " in " + SnapshotCodec.write(d));

@@ -4,15 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.zkscale.loop.Selector;
+import dev.zkscale.loop.Workload;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.RoundingMode;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The unit conversions the decision depends on, checked against what Kubernetes and Go compute. */
@@ -128,7 +135,49 @@ class ConversionsTest {
     @Test
     @DisplayName("the epoch annotation's key is escaped as a JSON pointer token")
     void pointer() {
-        assertEquals("zkscale.dev~1leader-epoch", KubeCluster.pointerToken(KubeCluster.EPOCH_ANNOTATION));
-        assertEquals("a~0b~1c", KubeCluster.pointerToken("a~b/c"));
+        assertEquals("zkscale.dev~1leader-epoch", KubeScaleWriter.pointerToken(KubeCluster.EPOCH_ANNOTATION));
+        assertEquals("a~0b~1c", KubeScaleWriter.pointerToken("a~b/c"));
+    }
+
+    static Stream<Arguments> patches() {
+        String test = "{\"op\":\"test\",\"path\":\"/metadata/resourceVersion\",\"value\":\"7\"},";
+        String replace = "{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":5},";
+        String epochPath = "/metadata/annotations/zkscale.dev~1leader-epoch";
+        return Stream.of(
+                Arguments.of(
+                        "no annotations: the map is added",
+                        null,
+                        false,
+                        "[" + test + replace + "{\"op\":\"add\",\"path\":\"/metadata/annotations\",\"value\":"
+                                + "{\"zkscale.dev/leader-epoch\":\"3\"}}]"),
+                Arguments.of(
+                        "other annotations, no epoch: the epoch is added",
+                        null,
+                        true,
+                        "[" + test + replace + "{\"op\":\"add\",\"path\":\"" + epochPath + "\",\"value\":\"3\"}]"),
+                Arguments.of(
+                        "an epoch as read is tested, then replaced",
+                        "2",
+                        true,
+                        "[" + test + "{\"op\":\"test\",\"path\":\"" + epochPath + "\",\"value\":\"2\"}," + replace
+                                + "{\"op\":\"add\",\"path\":\"" + epochPath + "\",\"value\":\"3\"}]"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("patches")
+    @DisplayName("the scale patch tests what the pass read (resourceVersion, epoch annotation) before it writes")
+    void scalePatch(String name, String epochAnnotation, boolean annotated, String expected) {
+        Workload web = new Workload(
+                "shop",
+                "Deployment",
+                "web",
+                2,
+                2,
+                new Selector(Map.of("app", "web"), List.of()),
+                epochAnnotation == null ? 0 : Long.parseLong(epochAnnotation),
+                "7",
+                epochAnnotation,
+                annotated);
+        assertEquals(expected, KubeScaleWriter.patch(web, 5, 3));
     }
 }

@@ -44,21 +44,23 @@ class KubeClusterEventTest {
                 .create();
         cluster = kube.started(new KubeCluster(kube.client(), Set.of(), Clock.fixed(NOW, ZoneOffset.UTC)));
         await().atMost(Duration.ofSeconds(5))
-                .until(() -> cluster.workload(NS, "Deployment", "web").isPresent());
+                .until(() ->
+                        cluster.workloads().workload(NS, "Deployment", "web").isPresent());
     }
 
     @Test
     @DisplayName("events are created on the workload with reason, type, message, source and the workload's uid")
     void eventsOnTheWorkload() {
         // When the loop records a rescale and a failure
-        cluster.event(
-                NS,
-                "Deployment",
-                "web",
-                false,
-                "SuccessfulRescale",
-                "New size: 4; reason: cpu resource utilization above target");
-        cluster.event(NS, "Deployment", "web", true, "FailedGetResourceMetric", "metrics API unavailable");
+        cluster.events()
+                .event(
+                        NS,
+                        "Deployment",
+                        "web",
+                        false,
+                        "SuccessfulRescale",
+                        "New size: 4; reason: cpu resource utilization above target");
+        cluster.events().event(NS, "Deployment", "web", true, "FailedGetResourceMetric", "metrics API unavailable");
 
         // Then both are in the namespace, attached to the Deployment
         List<Event> events = kube.client().v1().events().inNamespace(NS).list().getItems().stream()
@@ -104,7 +106,7 @@ class KubeClusterEventTest {
     @DisplayName("an event on an object the cache does not know is still recorded, without a uid")
     void eventOnUnknownObject() {
         // When a config for a missing workload is rejected
-        cluster.event(NS, "Deployment", "ghost", true, "InvalidConfig", "maxReplicas: required");
+        cluster.events().event(NS, "Deployment", "ghost", true, "InvalidConfig", "maxReplicas: required");
 
         // Then
         Event e = kube.client().v1().events().inNamespace(NS).list().getItems().get(0);
@@ -120,6 +122,6 @@ class KubeClusterEventTest {
         kube.api().server.shutdown();
 
         // When / Then
-        assertDoesNotThrow(() -> cluster.event(NS, "Deployment", "web", true, "FailedRescale", "boom"));
+        assertDoesNotThrow(() -> cluster.events().event(NS, "Deployment", "web", true, "FailedRescale", "boom"));
     }
 }

@@ -40,7 +40,7 @@ class KubeClusterIndexTest {
     }
 
     private static Workload workload(String ns, Selector selector) {
-        return new Workload(ns, "Deployment", "w", 1, 1, selector, 0, "1");
+        return new Workload(ns, "Deployment", "w", 1, 1, selector, 0, "1", null, false);
     }
 
     private static List<String> names(List<Pod> pods) {
@@ -62,16 +62,20 @@ class KubeClusterIndexTest {
 
         // Then each selector gets the pods of its own namespace that it matches, whichever label narrows them
         Selector web = new Selector(WEB, List.of());
-        assertEquals(List.of("web-1", "web-2", "web-canary"), names(cluster.pods(workload("shop", web))));
+        assertEquals(
+                List.of("web-1", "web-2", "web-canary"),
+                names(cluster.workloads().pods(workload("shop", web))));
         Selector stable = new Selector(WEB, List.of(new Selector.Requirement("track", "NotIn", List.of("canary"))));
-        assertEquals(List.of("web-1", "web-2"), names(cluster.pods(workload("shop", stable))));
+        assertEquals(List.of("web-1", "web-2"), names(cluster.workloads().pods(workload("shop", stable))));
         Selector front = new Selector(Map.of("tier", "front"), List.of());
-        assertEquals(List.of("api-1", "web-1", "web-2", "web-canary"), names(cluster.pods(workload("other", front))));
+        assertEquals(
+                List.of("api-1", "web-1", "web-2", "web-canary"),
+                names(cluster.workloads().pods(workload("other", front))));
         Selector expressionsOnly =
                 new Selector(Map.of(), List.of(new Selector.Requirement("app", "In", List.of("api"))));
-        assertEquals(List.of("api-1"), names(cluster.pods(workload("shop", expressionsOnly))));
+        assertEquals(List.of("api-1"), names(cluster.workloads().pods(workload("shop", expressionsOnly))));
         Selector none = new Selector(Map.of("app", "web", "tier", "back"), List.of());
-        assertEquals(List.of(), names(cluster.pods(workload("shop", none))));
+        assertEquals(List.of(), names(cluster.workloads().pods(workload("shop", none))));
     }
 
     @Test
@@ -81,8 +85,8 @@ class KubeClusterIndexTest {
         pod("shop", "web-2", WEB);
         cluster = kube.started(new KubeCluster(kube.client(), Set.of("shop")));
         Workload web = workload("shop", new Selector(WEB, List.of()));
-        assertEquals(List.of("web-1", "web-2"), names(cluster.pods(web)));
-        assertEquals(Pod.Readiness.TRUE, cluster.pods(web).get(0).ready());
+        assertEquals(List.of("web-1", "web-2"), names(cluster.workloads().pods(web)));
+        assertEquals(Pod.Readiness.TRUE, cluster.workloads().pods(web).get(0).ready());
 
         // When web-1 turns unready and web-2 moves to another app
         kube.client().pods().inNamespace("shop").withName("web-1").editStatus(p -> {
@@ -97,17 +101,18 @@ class KubeClusterIndexTest {
         // Then the conversions are not reused for the new versions
         await().atMost(Duration.ofSeconds(5))
                 .until(
-                        () -> cluster.pods(web),
+                        () -> cluster.workloads().pods(web),
                         pods -> names(pods).equals(List.of("web-1"))
                                 && pods.get(0).ready() == Pod.Readiness.FALSE);
 
         // When web-1 is deleted and created again, ready
         kube.client().pods().inNamespace("shop").withName("web-1").delete();
-        await().atMost(Duration.ofSeconds(5)).until(() -> cluster.pods(web).isEmpty());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> cluster.workloads().pods(web).isEmpty());
         pod("shop", "web-1", WEB);
         await().atMost(Duration.ofSeconds(5))
                 .until(
-                        () -> cluster.pods(web),
+                        () -> cluster.workloads().pods(web),
                         pods -> names(pods).equals(List.of("web-1"))
                                 && pods.get(0).ready() == Pod.Readiness.TRUE);
     }
@@ -127,7 +132,7 @@ class KubeClusterIndexTest {
                 .create();
         cluster = kube.started(new KubeCluster(kube.client(), Set.of("shop")));
 
-        var shop = cluster.podMetrics("shop");
+        var shop = cluster.metrics().podMetrics("shop");
 
         assertEquals(
                 List.of("web-1", "web-2"),

@@ -21,8 +21,8 @@ import dev.zkscale.core.Pod;
 import dev.zkscale.core.Pod.Readiness;
 import dev.zkscale.core.PodMetrics;
 import dev.zkscale.demo.ApiServerLikeDispatcher;
-import dev.zkscale.loop.Cluster.MetricsUnavailableException;
-import dev.zkscale.loop.Cluster.NamespaceMetrics;
+import dev.zkscale.loop.MetricsSource.MetricsUnavailableException;
+import dev.zkscale.loop.MetricsSource.NamespaceMetrics;
 import dev.zkscale.loop.Selector;
 import dev.zkscale.loop.Workload;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
@@ -54,7 +54,7 @@ class KubeClusterReadTest {
 
     private Workload awaitWorkload(String kind, String name) {
         return await().atMost(Duration.ofSeconds(5))
-                .until(() -> cluster.workload(NS, kind, name), java.util.Optional::isPresent)
+                .until(() -> cluster.workloads().workload(NS, kind, name), java.util.Optional::isPresent)
                 .orElseThrow();
     }
 
@@ -95,7 +95,7 @@ class KubeClusterReadTest {
         // When the loop reads it
         Workload web = await().atMost(Duration.ofSeconds(5))
                 .until(
-                        () -> cluster.workload(NS, "Deployment", "web"),
+                        () -> cluster.workloads().workload(NS, "Deployment", "web"),
                         w -> w.isPresent() && w.get().resourceVersion().equals(rv))
                 .orElseThrow();
 
@@ -113,7 +113,9 @@ class KubeClusterReadTest {
                                         new Selector.Requirement("tier", "In", List.of("frontend", "edge")),
                                         new Selector.Requirement("track", "NotIn", List.of("canary")))),
                         42,
-                        rv),
+                        rv,
+                        "42",
+                        true),
                 web);
     }
 
@@ -160,7 +162,7 @@ class KubeClusterReadTest {
         assertEquals(0, db.statusReplicas());
         assertEquals(0, db.writtenEpoch());
         assertEquals(new Selector(Map.of("app", "db"), List.of()), db.selector());
-        assertTrue(cluster.workload(NS, "Deployment", "db").isEmpty(), "kinds are not confused");
+        assertTrue(cluster.workloads().workload(NS, "Deployment", "db").isEmpty(), "kinds are not confused");
     }
 
     @Test
@@ -255,7 +257,9 @@ class KubeClusterReadTest {
 
         // When the loop lists the workload's pods
         List<Pod> pods = await().atMost(Duration.ofSeconds(5))
-                .until(() -> cluster.pods(web), p -> p.size() == 4 && p.get(2).deleting());
+                .until(
+                        () -> cluster.workloads().pods(web),
+                        p -> p.size() == 4 && p.get(2).deleting());
 
         // Then they are exactly these, converted
         assertEquals(
@@ -325,7 +329,8 @@ class KubeClusterReadTest {
         Workload web = awaitWorkload("Deployment", "web");
 
         // When it is read
-        List<Pod> pods = await().atMost(Duration.ofSeconds(5)).until(() -> cluster.pods(web), p -> p.size() == 1);
+        List<Pod> pods = await().atMost(Duration.ofSeconds(5))
+                .until(() -> cluster.workloads().pods(web), p -> p.size() == 1);
 
         // Then its readiness is Unknown, not false
         assertEquals(Readiness.UNKNOWN, pods.get(0).ready());
@@ -359,7 +364,7 @@ class KubeClusterReadTest {
         Workload web = awaitWorkload("Deployment", "web");
 
         // When the loop reads the namespace's metrics and selects the workload's
-        List<PodMetrics> selected = cluster.podMetrics(NS).select(web);
+        List<PodMetrics> selected = cluster.metrics().podMetrics(NS).select(web);
 
         // Then
         assertEquals(
@@ -414,19 +419,19 @@ class KubeClusterReadTest {
         Workload web = awaitWorkload("Deployment", "web");
         Workload apiWorkload = awaitWorkload("Deployment", "api");
         await().atMost(Duration.ofSeconds(5))
-                .until(() -> cluster.pods(web).size() == 2
-                        && cluster.pods(apiWorkload).size() == 2);
+                .until(() -> cluster.workloads().pods(web).size() == 2
+                        && cluster.workloads().pods(apiWorkload).size() == 2);
         int mark = kube.api().mark();
 
         // When a pass reads both workloads, their pods and the namespace's metrics once
         for (int pass = 0; pass < 3; pass++) {
-            cluster.workload(NS, "Deployment", "web");
-            cluster.workload(NS, "Deployment", "api");
-            cluster.pods(web);
-            cluster.pods(apiWorkload);
+            cluster.workloads().workload(NS, "Deployment", "web");
+            cluster.workloads().workload(NS, "Deployment", "api");
+            cluster.workloads().pods(web);
+            cluster.workloads().pods(apiWorkload);
         }
         int afterCacheReads = kube.api().mark();
-        NamespaceMetrics shop = cluster.podMetrics(NS);
+        NamespaceMetrics shop = cluster.metrics().podMetrics(NS);
         List<PodMetrics> forWeb = shop.select(web);
         List<PodMetrics> forApi = shop.select(apiWorkload);
 
@@ -453,7 +458,8 @@ class KubeClusterReadTest {
         int mark = kube.api().mark();
 
         // When the loop asks for metrics
-        MetricsUnavailableException e = assertThrows(MetricsUnavailableException.class, () -> cluster.podMetrics(NS));
+        MetricsUnavailableException e = assertThrows(
+                MetricsUnavailableException.class, () -> cluster.metrics().podMetrics(NS));
 
         // Then the failure names the status and the namespace, and was not retried (the client's default would retry
         // 10x)
@@ -478,7 +484,8 @@ class KubeClusterReadTest {
         started(Set.of(NS));
 
         // When / Then
-        MetricsUnavailableException e = assertThrows(MetricsUnavailableException.class, () -> cluster.podMetrics(NS));
+        MetricsUnavailableException e = assertThrows(
+                MetricsUnavailableException.class, () -> cluster.metrics().podMetrics(NS));
         assertTrue(e.getMessage().contains("404"), e.getMessage());
     }
 
@@ -491,7 +498,8 @@ class KubeClusterReadTest {
 
         // When the loop asks for metrics
         long start = System.nanoTime();
-        MetricsUnavailableException e = assertThrows(MetricsUnavailableException.class, () -> cluster.podMetrics(NS));
+        MetricsUnavailableException e = assertThrows(
+                MetricsUnavailableException.class, () -> cluster.metrics().podMetrics(NS));
         Duration took = Duration.ofNanos(System.nanoTime() - start);
 
         // Then it fails fast (one attempt), with the error in words
@@ -519,7 +527,8 @@ class KubeClusterReadTest {
 
         // When
         long start = System.nanoTime();
-        MetricsUnavailableException e = assertThrows(MetricsUnavailableException.class, () -> cluster.podMetrics(NS));
+        MetricsUnavailableException e = assertThrows(
+                MetricsUnavailableException.class, () -> cluster.metrics().podMetrics(NS));
         Duration took = Duration.ofNanos(System.nanoTime() - start);
 
         // Then one attempt, bounded by the request timeout
@@ -554,7 +563,8 @@ class KubeClusterReadTest {
         started(Set.of(NS));
 
         // When / Then
-        MetricsUnavailableException e = assertThrows(MetricsUnavailableException.class, () -> cluster.podMetrics(NS));
+        MetricsUnavailableException e = assertThrows(
+                MetricsUnavailableException.class, () -> cluster.metrics().podMetrics(NS));
         assertTrue(e.getMessage().contains("web-1") && e.getMessage().contains("soon"), e.getMessage());
     }
 
@@ -578,9 +588,9 @@ class KubeClusterReadTest {
 
         // When / Then
         awaitWorkload("Deployment", "web");
-        assertTrue(cluster.watches(NS));
-        assertFalse(cluster.watches("other"));
-        assertTrue(cluster.workload("other", "Deployment", "web").isEmpty());
+        assertTrue(cluster.workloads().watches(NS));
+        assertFalse(cluster.workloads().watches("other"));
+        assertTrue(cluster.workloads().workload("other", "Deployment", "web").isEmpty());
     }
 
     @Test

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zkscale.demo.ApiServerLikeDispatcher;
-import dev.zkscale.loop.Cluster.WriteResult;
-import dev.zkscale.loop.Cluster.WriteResult.Result;
+import dev.zkscale.loop.ScaleWriter.WriteResult;
+import dev.zkscale.loop.ScaleWriter.WriteResult.Result;
 import dev.zkscale.loop.Workload;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -78,7 +78,7 @@ class KubeClusterScaleTest {
                 .getResourceVersion();
         return await().atMost(Duration.ofSeconds(5))
                 .until(
-                        () -> cluster.workload(NS, kind, name),
+                        () -> cluster.workloads().workload(NS, kind, name),
                         w -> w.isPresent() && w.get().resourceVersion().equals(rv))
                 .orElseThrow();
     }
@@ -98,7 +98,7 @@ class KubeClusterScaleTest {
         int mark = kube.api().mark();
 
         // When the leader of epoch 3 scales it to 5
-        WriteResult result = leader.scale(web, 5, 3);
+        WriteResult result = leader.writer().scale(web, 5, 3);
         List<ApiServerLikeDispatcher.Request> sent = writesAndReadsOfWeb(mark);
 
         // Then it succeeded with exactly one request, a PATCH, and the API server holds the new size and the epoch
@@ -109,8 +109,11 @@ class KubeClusterScaleTest {
                 Map.of(KubeCluster.EPOCH_ANNOTATION, "3"), web().getMetadata().getAnnotations());
         // and the cache shows the epoch the next pass will check against
         await().atMost(Duration.ofSeconds(5))
-                .until(() ->
-                        leader.workload(NS, "Deployment", "web").orElseThrow().writtenEpoch() == 3);
+                .until(() -> leader.workloads()
+                                .workload(NS, "Deployment", "web")
+                                .orElseThrow()
+                                .writtenEpoch()
+                        == 3);
     }
 
     @Test
@@ -122,7 +125,7 @@ class KubeClusterScaleTest {
         Workload web = read(leader, "Deployment", "web");
 
         // When the leader of epoch 4 scales it
-        WriteResult result = leader.scale(web, 1, 4);
+        WriteResult result = leader.writer().scale(web, 1, 4);
 
         // Then
         assertEquals(Result.SUCCESS, result.result(), result.detail());
@@ -142,7 +145,7 @@ class KubeClusterScaleTest {
         int mark = kube.api().mark();
 
         // When an instance that still believes it leads with epoch 5 tries to scale
-        WriteResult result = deposed.scale(web, 9, 5);
+        WriteResult result = deposed.writer().scale(web, 9, 5);
 
         // Then it is fenced without a request, and nothing changed
         assertEquals(Result.FENCED, result.result(), result.detail());
@@ -163,9 +166,9 @@ class KubeClusterScaleTest {
         assertEquals(seenByA, seenByB);
 
         // When B, the new leader, writes first, and A's write (decided on its stale read) arrives afterwards
-        WriteResult byB = b.scale(seenByB, 6, 2);
+        WriteResult byB = b.writer().scale(seenByB, 6, 2);
         int mark = kube.api().mark();
-        WriteResult byA = a.scale(seenByA, 2, 1);
+        WriteResult byA = a.writer().scale(seenByA, 2, 1);
         List<ApiServerLikeDispatcher.Request> sentByA = writesAndReadsOfWeb(mark);
 
         // Then B's write stands; A's was refused by the server (one PATCH answered 422, one GET to see why) and is
@@ -195,7 +198,7 @@ class KubeClusterScaleTest {
         });
 
         // When the leader writes on its stale read
-        WriteResult result = leader.scale(stale, 5, 3);
+        WriteResult result = leader.writer().scale(stale, 5, 3);
 
         // Then the write is refused, but this is not a newer leader: retry on the next pass
         assertEquals(Result.FAILURE, result.result(), result.detail());
@@ -205,7 +208,7 @@ class KubeClusterScaleTest {
 
         // And when the next pass reads again, the write lands without undoing the edit
         Workload fresh = read(leader, "Deployment", "web");
-        assertEquals(Result.SUCCESS, leader.scale(fresh, 5, 3).result());
+        assertEquals(Result.SUCCESS, leader.writer().scale(fresh, 5, 3).result());
         assertEquals(5, web().getSpec().getReplicas());
         assertEquals("kubectl", web().getMetadata().getLabels().get("edited-by"));
     }
@@ -227,7 +230,7 @@ class KubeClusterScaleTest {
                 .once();
 
         // When
-        WriteResult result = leader.scale(web, 50, 1);
+        WriteResult result = leader.writer().scale(web, 50, 1);
 
         // Then the reason reaches the logs and Events
         assertEquals(Result.FAILURE, result.result(), result.detail());
@@ -248,7 +251,7 @@ class KubeClusterScaleTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> web() == null);
 
         // When / Then
-        WriteResult result = leader.scale(web, 5, 1);
+        WriteResult result = leader.writer().scale(web, 5, 1);
         assertEquals(Result.FAILURE, result.result(), result.detail());
         assertTrue(result.detail().startsWith("workload vanished"), result.detail());
     }
@@ -271,7 +274,7 @@ class KubeClusterScaleTest {
             int mark = kube.api().mark();
 
             // When the leader writes
-            WriteResult result = leader.scale(web, 5, 1);
+            WriteResult result = leader.writer().scale(web, 5, 1);
             List<ApiServerLikeDispatcher.Request> sent = writesAndReadsOfWeb(mark);
 
             // Then
@@ -294,7 +297,7 @@ class KubeClusterScaleTest {
 
         // When it writes
         long start = System.nanoTime();
-        WriteResult result = leader.scale(web, 5, 1);
+        WriteResult result = leader.writer().scale(web, 5, 1);
         Duration took = Duration.ofNanos(System.nanoTime() - start);
 
         // Then
@@ -322,7 +325,7 @@ class KubeClusterScaleTest {
 
         // When the leader writes
         long start = System.nanoTime();
-        WriteResult result = leader.scale(web, 5, 1);
+        WriteResult result = leader.writer().scale(web, 5, 1);
         Duration took = Duration.ofNanos(System.nanoTime() - start);
 
         // Then it gives up after one attempt, within the request timeout (plus scheduling slack)
@@ -367,7 +370,7 @@ class KubeClusterScaleTest {
         Workload db = read(leader, "StatefulSet", "db");
 
         // When
-        WriteResult result = leader.scale(db, 3, 8);
+        WriteResult result = leader.writer().scale(db, 3, 8);
 
         // Then
         assertEquals(Result.SUCCESS, result.result(), result.detail());

@@ -7,14 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.zkscale.codec.SnapshotCodec;
 import dev.zkscale.core.Decider;
 import dev.zkscale.core.Decision;
+import dev.zkscale.core.Outcome;
 import dev.zkscale.core.PodMetrics;
 import dev.zkscale.core.Snapshot;
 import dev.zkscale.core.TargetRef;
 import dev.zkscale.demo.SteppedClock;
-import dev.zkscale.loop.Cluster.WriteResult.Result;
-import dev.zkscale.loop.ControlLoop;
 import dev.zkscale.loop.Leadership;
-import dev.zkscale.loop.Outcome;
+import dev.zkscale.loop.ScaleWriter.WriteResult.Result;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import java.nio.file.Files;
@@ -68,7 +67,18 @@ class PrometheusMonitorTest {
     @DisplayName("counters whose labels are known exist at zero before their first increment")
     void countersStartAtZero() {
         String scrape = registry.scrape();
-        for (String reason : ControlLoop.FAILURE_REASONS) {
+        for (String reason : List.of(
+                "tuning_unavailable",
+                "workload_missing",
+                "selector_missing",
+                "metrics_api_unavailable",
+                "no_metrics",
+                "no_pods",
+                "no_ready_pod_metrics",
+                "missing_cpu_request",
+                "container_not_found",
+                "metrics_match_no_pods",
+                "other")) {
             assertTrue(scrape.contains("zkscale_metrics_errors_total{reason=\"" + reason + "\",} 0.0"), reason);
         }
         for (Outcome o : Outcome.ALL) {
@@ -88,7 +98,7 @@ class PrometheusMonitorTest {
         Snapshot s = example();
         Decision d = Decider.decide(s);
         monitor.configRead(WEB, false);
-        monitor.decided(s, d, Outcome.of(d));
+        monitor.decided(s, d);
 
         assertEquals(3, value("zkscale_target_current_replicas{" + WEB_LABELS));
         assertEquals(6, value("zkscale_target_desired_replicas{" + WEB_LABELS));
@@ -144,7 +154,7 @@ class PrometheusMonitorTest {
     @DisplayName("the CPU sample age grows with the clock and keeps the last sample through a pass without any")
     void sampleAge() throws Exception {
         Snapshot s = example();
-        monitor.decided(s, Decider.decide(s), Outcome.of(Decider.decide(s)));
+        monitor.decided(s, Decider.decide(s));
         clock.advance(Duration.ofSeconds(100));
         assertEquals(115, value("zkscale_target_cpu_sample_age_seconds{" + WEB_LABELS));
 
@@ -159,7 +169,7 @@ class PrometheusMonitorTest {
                 List.<PodMetrics>of(),
                 "connection refused",
                 null);
-        monitor.decided(down, Decider.decide(down), Outcome.of(Decider.decide(down)));
+        monitor.decided(down, Decider.decide(down));
         assertEquals(115, value("zkscale_target_cpu_sample_age_seconds{" + WEB_LABELS));
         assertTrue(Double.isNaN(value("zkscale_target_cpu_utilization_percent{" + WEB_LABELS)));
         assertEquals(
@@ -185,7 +195,7 @@ class PrometheusMonitorTest {
     void forgetAndClose() throws Exception {
         Snapshot s = example();
         monitor.configRead(WEB, false);
-        monitor.decided(s, Decider.decide(s), Outcome.of(Decider.decide(s)));
+        monitor.decided(s, Decider.decide(s));
         monitor.scaleWrite(WEB, true, Result.SUCCESS);
         TargetRef other = new TargetRef("shop", "cart");
         monitor.configRead(other, true);

@@ -1,4 +1,4 @@
-package dev.zkscale.loop;
+package dev.zkscale.monitor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,7 +1,5 @@
-package dev.zkscale.loop;
+package dev.zkscale.core;
 
-import dev.zkscale.core.Condition;
-import dev.zkscale.core.Decision;
 import java.util.List;
 import java.util.Locale;
 
@@ -10,9 +8,10 @@ import java.util.Locale;
  * is it (not) scaling?" without reading logs: the labels {@code action} and {@code reason} of
  * {@code zkscale_decisions_total} and {@code zkscale_target_last_decision}.
  *
- * <p>{@link #of(Decision)} reads only the decision (its sizes, its conditions and its error), so the same words come
- * out of a live pass and of a replay with {@code zkscale explain}. Dry runs are classified as what they decided; that
- * the write was skipped is in the decision record, not here.
+ * <p>{@link Decider} classifies each decision as it makes it ({@link Decision#outcome()}), so the same words come out
+ * of a live pass and of a replay with {@code zkscale explain}. Dry runs are classified as what they decided; that the
+ * write was skipped is in the decision record, not here. The loop adds the reasons for which it makes no decision
+ * ({@link Reason#PAUSED}, {@link Reason#WORKLOAD_MISSING}, {@link Reason#SELECTOR_MISSING}).
  *
  * @param action {@link Action#UP} or {@link Action#DOWN} when the decision changes the size, else {@link Action#NONE}
  * @param reason why: for UP and DOWN the cause of the change; for NONE what kept the size
@@ -73,36 +72,19 @@ public record Outcome(Action action, Reason reason) {
         CONTAINER_NOT_FOUND,
         /** NONE, no decision: no sample belongs to a listed pod. */
         METRICS_MATCH_NO_PODS,
-        /** NONE, no decision: any other reason (see the decision's error). */
+        /**
+         * NONE, no decision: any other reason. Nothing produces it today; its series stay so that dashboards and
+         * alerts written against them keep working.
+         */
         OTHER;
 
         /** The label value, e.g. {@code cpu_above_target}. */
         public String label() {
             return name().toLowerCase(Locale.ROOT);
         }
-
-        /** The reason for a decision error, as counted in {@code zkscale_metrics_errors_total}. */
-        static Reason ofError(String error) {
-            if (error.contains("unable to fetch metrics from resource metrics API")) {
-                return METRICS_API_UNAVAILABLE;
-            } else if (error.contains("no metrics returned from resource metrics API")) {
-                return NO_METRICS;
-            } else if (error.contains("no pods returned by selector")) {
-                return NO_PODS;
-            } else if (error.contains("did not receive metrics for targeted pods")) {
-                return NO_READY_POD_METRICS;
-            } else if (error.contains("missing request for cpu")) {
-                return MISSING_CPU_REQUEST;
-            } else if (error.contains("not found in Pod")) {
-                return CONTAINER_NOT_FOUND;
-            } else if (error.contains("no metrics returned matched known pods")) {
-                return METRICS_MATCH_NO_PODS;
-            }
-            return OTHER;
-        }
     }
 
-    /** Every (action, reason) pair that {@link #of(Decision)} and the loop can produce, for zero-valued counters. */
+    /** Every (action, reason) pair that {@link Decider} and the loop can produce, for zero-valued counters. */
     public static final List<Outcome> ALL = List.of(
             new Outcome(Action.UP, Reason.CPU_ABOVE_TARGET),
             new Outcome(Action.UP, Reason.BELOW_MIN_REPLICAS),
@@ -128,57 +110,25 @@ public record Outcome(Action action, Reason reason) {
             new Outcome(Action.NONE, Reason.METRICS_MATCH_NO_PODS),
             new Outcome(Action.NONE, Reason.OTHER));
 
-    /** No decision: the target is paused, its workload is missing, ... */
+    /**
+     * The reasons for which no decision is made for a managed target, as counted in
+     * {@code zkscale_metrics_errors_total{reason}} (with the loop's {@code tuning_unavailable}, which concerns no
+     * target). Listed, not derived from the enum's order, so that reordering it changes no label set.
+     */
+    public static final List<Reason> FAILURES = List.of(
+            Reason.WORKLOAD_MISSING,
+            Reason.SELECTOR_MISSING,
+            Reason.METRICS_API_UNAVAILABLE,
+            Reason.NO_METRICS,
+            Reason.NO_PODS,
+            Reason.NO_READY_POD_METRICS,
+            Reason.MISSING_CPU_REQUEST,
+            Reason.CONTAINER_NOT_FOUND,
+            Reason.METRICS_MATCH_NO_PODS,
+            Reason.OTHER);
+
+    /** No change, for {@code reason}: the target is paused, its workload is missing, no metrics, ... */
     public static Outcome none(Reason reason) {
         return new Outcome(Action.NONE, reason);
-    }
-
-    /** Classifies a decision by its sizes, conditions and error. */
-    public static Outcome of(Decision decision) {
-        int current = decision.currentReplicas();
-        int desired = decision.desiredReplicas();
-        if (decision.error() != null) {
-            return none(Reason.ofError(decision.error()));
-        }
-        if (current == 0 && desired == 0) {
-            return none(Reason.SCALING_DISABLED);
-        }
-        Integer recommended = decision.recommendedReplicas();
-        if (desired != current) {
-            Action action = desired > current ? Action.UP : Action.DOWN;
-            if (recommended == null) {
-                // Out of bounds: the size goes straight to the violated bound without reading metrics.
-                return new Outcome(action, action == Action.UP ? Reason.BELOW_MIN_REPLICAS : Reason.ABOVE_MAX_REPLICAS);
-            }
-            if (action == Action.UP && recommended > current) {
-                return new Outcome(action, Reason.CPU_ABOVE_TARGET);
-            }
-            if (action == Action.DOWN && recommended < current) {
-                return new Outcome(action, Reason.CPU_BELOW_TARGET);
-            }
-            // The formula did not ask for this direction: a stabilization window's earlier recommendation did.
-            return new Outcome(action, Reason.STABILIZED);
-        }
-        if (recommended == null || recommended == current) {
-            return none(Reason.NO_CHANGE_RECOMMENDED);
-        }
-        Condition limited = condition(decision, "ScalingLimited");
-        if (limited != null && "True".equals(limited.status())) {
-            return switch (limited.reason()) {
-                case "TooManyReplicas" -> none(Reason.AT_MAX_REPLICAS);
-                case "TooFewReplicas" -> none(Reason.AT_MIN_REPLICAS);
-                default -> none(Reason.RATE_LIMITED);
-            };
-        }
-        return none(Reason.STABILIZED);
-    }
-
-    private static Condition condition(Decision decision, String type) {
-        for (Condition c : decision.conditions()) {
-            if (c.type().equals(type)) {
-                return c;
-            }
-        }
-        return null;
     }
 }

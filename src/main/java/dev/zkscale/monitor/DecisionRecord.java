@@ -1,4 +1,4 @@
-package dev.zkscale.loop;
+package dev.zkscale.monitor;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -6,6 +6,7 @@ import dev.zkscale.codec.SnapshotCodec;
 import dev.zkscale.core.Decision;
 import dev.zkscale.core.Snapshot;
 import dev.zkscale.core.TargetRef;
+import dev.zkscale.loop.DecisionLog;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,7 +36,7 @@ import java.util.zip.Inflater;
  *
  * <p>Written by the loop, read concurrently by the HTTP API: every method may be called from any thread.
  */
-public final class DecisionRecord {
+public final class DecisionRecord implements DecisionLog {
     private final int depth;
     private final long maxBytes;
     private final Deflater deflater = new Deflater(Deflater.BEST_SPEED);
@@ -64,6 +65,11 @@ public final class DecisionRecord {
     public DecisionRecord(int depth, long maxBytes) {
         this.depth = depth;
         this.maxBytes = maxBytes;
+    }
+
+    @Override
+    public void add(Snapshot snapshot, Decision decision, String write) {
+        add(new Entry(snapshot, decision, write));
     }
 
     synchronized void add(Entry entry) {
@@ -96,7 +102,8 @@ public final class DecisionRecord {
         bytes -= length;
     }
 
-    synchronized void retain(Set<TargetRef> managed) {
+    @Override
+    public synchronized void retain(Set<TargetRef> managed) {
         targets.entrySet().removeIf(e -> {
             boolean drop = !managed.contains(e.getKey());
             if (drop) {

@@ -1,0 +1,314 @@
+package dev.zkscale.kube;
+
+import static dev.zkscale.kube.KubeCluster.DEPLOYMENT;
+import static dev.zkscale.kube.KubeCluster.EPOCH_ANNOTATION;
+import static dev.zkscale.kube.KubeCluster.STATEFUL_SET;
+
+import dev.zkscale.core.Pod;
+import dev.zkscale.loop.Workload;
+import dev.zkscale.loop.Workloads;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * The loop's {@link Workloads}: shared informers (list, then watch) for {@code apps/v1} Deployments and StatefulSets
+ * and {@code core/v1} Pods, one per watched namespace (or one across all namespaces). {@link #workload} and
+ * {@link #pods} read their caches only: they send no request. The caches lag the API server by the watch latency, so a
+ * {@link Workload} may already be stale when it is returned; the write's precondition is what catches that.
+ *
+ * <p>Threads: all methods may be called from any thread after {@link #start}; the caches are updated by the informers'
+ * threads. Cached objects are shared and never modified here. {@link #close()} stops the informers; it does not close
+ * the client, which the caller owns. The informers keep the client's own retry and reconnect behaviour.
+ */
+public final class KubeWorkloads implements Workloads, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(KubeWorkloads.class);
+    private static final String ALL = "";
+
+    private final KubernetesClient client;
+    private final Set<String> namespaces;
+    // Filled once by start(), keyed by namespace (ALL for the one informer across all namespaces).
+    private volatile Map<String, SharedIndexInformer<Deployment>> deployments = Map.of();
+    private volatile Map<String, SharedIndexInformer<StatefulSet>> statefulSets = Map.of();
+    private volatile Map<String, PodCache> pods = Map.of();
+    private final Map<String, String> badEpochWarned = new ConcurrentHashMap<>();
+
+    private volatile boolean started;
+    private volatile boolean closed;
+
+    /**
+     * Caches that have not started yet.
+     *
+     * @param client the client the informers use, as configured (API server, credentials, timeouts)
+     * @param namespaces the namespaces to watch; empty means all namespaces
+     */
+    public KubeWorkloads(KubernetesClient client, Set<String> namespaces) {
+        this.client = client;
+        this.namespaces = Set.copyOf(namespaces);
+    }
+
+    /**
+     * Starts the informers and waits until every one has listed its objects and started watching.
+     *
+     * @param timeout how long to wait for all caches to sync
+     * @throws IllegalStateException when they did not sync in time or could not start (for example, the API server is
+     *     unreachable or RBAC forbids the list); the message names the caches; the informers are stopped again
+     */
+    public synchronized void start(Duration timeout) {
+        if (started || closed) {
+            throw new IllegalStateException(closed ? "KubeCluster is closed" : "KubeCluster is already started");
+        }
+        started = true;
+        Map<String, SharedIndexInformer<Deployment>> d = new LinkedHashMap<>();
+        Map<String, SharedIndexInformer<StatefulSet>> s = new LinkedHashMap<>();
+        Map<String, PodCache> p = new LinkedHashMap<>();
+        if (namespaces.isEmpty()) {
+            d.put(
+                    ALL,
+                    withoutManagedFields(
+                            client.apps().deployments().inAnyNamespace().runnableInformer(0)));
+            s.put(
+                    ALL,
+                    withoutManagedFields(
+                            client.apps().statefulSets().inAnyNamespace().runnableInformer(0)));
+            p.put(
+                    ALL,
+                    new PodCache(
+                            withoutManagedFields(client.pods().inAnyNamespace().runnableInformer(0))));
+        } else {
+            for (String ns : new TreeSet<>(namespaces)) {
+                d.put(
+                        ns,
+                        withoutManagedFields(
+                                client.apps().deployments().inNamespace(ns).runnableInformer(0)));
+                s.put(
+                        ns,
+                        withoutManagedFields(
+                                client.apps().statefulSets().inNamespace(ns).runnableInformer(0)));
+                p.put(
+                        ns,
+                        new PodCache(withoutManagedFields(
+                                client.pods().inNamespace(ns).runnableInformer(0))));
+            }
+        }
+        deployments = d;
+        statefulSets = s;
+        pods = p;
+        Map<String, SharedIndexInformer<?>> all = allInformers();
+        List<CompletableFuture<Void>> starting = new ArrayList<>();
+        all.values().forEach(i -> starting.add(i.start().toCompletableFuture()));
+        try {
+            CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new))
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            String pending = all.entrySet().stream()
+                    .filter(entry -> !entry.getValue().hasSynced())
+                    .map(Map.Entry::getKey)
+                    .collect(Collectors.joining(", "));
+            stopAll();
+            throw new IllegalStateException("Kubernetes caches did not sync within " + timeout.toMillis() + " ms: "
+                    + pending + " (is the API server at " + client.getMasterUrl()
+                    + " reachable, and does RBAC allow list and watch?)");
+        } catch (ExecutionException e) {
+            stopAll();
+            throw new IllegalStateException(
+                    "Kubernetes informers could not start at " + client.getMasterUrl() + ": "
+                            + Requests.describe(e.getCause()),
+                    e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopAll();
+            throw new IllegalStateException("interrupted while waiting for the Kubernetes caches to sync", e);
+        }
+        LOG.infof("Kubernetes caches synced: %s", String.join(", ", all.keySet()));
+    }
+
+    /**
+     * The informer, caching its objects without {@code metadata.managedFields}: the API server's server-side apply
+     * bookkeeping, never read here, and on a pod often larger than everything zkscale reads of it.
+     */
+    private static <T extends HasMetadata> SharedIndexInformer<T> withoutManagedFields(
+            SharedIndexInformer<T> informer) {
+        return informer.itemStore(new BasicItemStore<>(Cache::metaNamespaceKeyFunc) {
+            @Override
+            public T put(String key, T object) {
+                object.getMetadata().setManagedFields(null);
+                return super.put(key, object);
+            }
+        });
+    }
+
+    /** Stops the informers. The client stays open. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            stopAll();
+        }
+    }
+
+    /**
+     * True while every informer is running and its watch is established, so the caches follow the API server. False
+     * before {@link #start}, after {@link #close}, and while a watch is down (the informer then retries on its own and
+     * the caches keep their last content). For a readiness check.
+     */
+    public boolean watching() {
+        Map<String, SharedIndexInformer<?>> all = allInformers();
+        return started
+                && !closed
+                && !all.isEmpty()
+                && all.values().stream().allMatch(i -> i.isRunning() && i.isWatching());
+    }
+
+    /** True when these caches hold {@code namespace} (all are watched when the namespace set was empty). */
+    public boolean watches(String namespace) {
+        return namespaces.isEmpty() || namespaces.contains(namespace);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>From the cache, no request. {@code spec.replicas} absent reads as 1 (the API server's default),
+     * {@code status.replicas} absent as 0; an annotation {@value KubeCluster#EPOCH_ANNOTATION} that is not a decimal
+     * long reads as epoch 0 (logged once per value). Empty when the namespace is not watched.
+     *
+     * @param kind {@value KubeCluster#DEPLOYMENT} or {@value KubeCluster#STATEFUL_SET}
+     * @throws IllegalArgumentException for any other kind
+     */
+    @Override
+    public Optional<Workload> workload(String namespace, String kind, String name) {
+        return switch (kind) {
+            case DEPLOYMENT ->
+                Optional.ofNullable(cached(deployments, namespace, name))
+                        .map(d -> workload(
+                                d,
+                                kind,
+                                d.getSpec() == null ? null : d.getSpec().getReplicas(),
+                                d.getStatus() == null ? null : d.getStatus().getReplicas(),
+                                d.getSpec() == null ? null : d.getSpec().getSelector()));
+            case STATEFUL_SET ->
+                Optional.ofNullable(cached(statefulSets, namespace, name))
+                        .map(s -> workload(
+                                s,
+                                kind,
+                                s.getSpec() == null ? null : s.getSpec().getReplicas(),
+                                s.getStatus() == null ? null : s.getStatus().getReplicas(),
+                                s.getSpec() == null ? null : s.getSpec().getSelector()));
+            default ->
+                throw new IllegalArgumentException(
+                        "unsupported kind \"" + kind + "\" (supported: " + DEPLOYMENT + ", " + STATEFUL_SET + ")");
+        };
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>From the cache, no request: the pods of the workload's namespace whose labels match its selector, sorted by
+     * name. Pods being deleted are included (flagged). Empty for an empty selector or an unwatched namespace.
+     */
+    @Override
+    public List<Pod> pods(Workload workload) {
+        PodCache cache = informer(pods, workload.namespace());
+        if (cache == null || workload.selector().isEmpty()) {
+            return List.of();
+        }
+        return cache.select(workload.namespace(), workload.selector());
+    }
+
+    /** The cached object's uid, or null when it is not cached (for the Events' {@code involvedObject}). */
+    String uid(String namespace, String kind, String name) {
+        HasMetadata cached = switch (kind) {
+            case DEPLOYMENT -> cached(deployments, namespace, name);
+            case STATEFUL_SET -> cached(statefulSets, namespace, name);
+            default -> null;
+        };
+        return cached == null ? null : cached.getMetadata().getUid();
+    }
+
+    private <T> T cached(Map<String, SharedIndexInformer<T>> informers, String namespace, String name) {
+        SharedIndexInformer<T> informer = informer(informers, namespace);
+        return informer == null ? null : informer.getStore().getByKey(Cache.namespaceKeyFunc(namespace, name));
+    }
+
+    private Workload workload(
+            HasMetadata object, String kind, Integer specReplicas, Integer statusReplicas, LabelSelector selector) {
+        Map<String, String> annotations = object.getMetadata().getAnnotations();
+        String epoch = annotations == null ? null : annotations.get(EPOCH_ANNOTATION);
+        return new Workload(
+                object.getMetadata().getNamespace(),
+                kind,
+                object.getMetadata().getName(),
+                specReplicas == null ? 1 : specReplicas,
+                statusReplicas == null ? 0 : statusReplicas,
+                Conversions.selector(selector),
+                epochOf(object, kind, epoch),
+                object.getMetadata().getResourceVersion(),
+                epoch,
+                annotations != null && !annotations.isEmpty());
+    }
+
+    private long epochOf(HasMetadata object, String kind, String value) {
+        if (value == null) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            String key = kind + " " + object.getMetadata().getNamespace() + "/"
+                    + object.getMetadata().getName();
+            if (!value.equals(badEpochWarned.put(key, value))) {
+                LOG.warnf("%s: annotation %s=\"%s\" is not a decimal number; taken as 0", key, EPOCH_ANNOTATION, value);
+            }
+            return 0;
+        }
+    }
+
+    private <T> T informer(Map<String, T> informers, String namespace) {
+        if (!watches(namespace)) {
+            return null;
+        }
+        return informers.get(namespaces.isEmpty() ? ALL : namespace);
+    }
+
+    private Map<String, SharedIndexInformer<?>> allInformers() {
+        Map<String, SharedIndexInformer<?>> all = new LinkedHashMap<>();
+        deployments.forEach((ns, i) -> all.put("deployments" + scope(ns), i));
+        statefulSets.forEach((ns, i) -> all.put("statefulsets" + scope(ns), i));
+        pods.forEach((ns, c) -> all.put("pods" + scope(ns), c.informer()));
+        return all;
+    }
+
+    private static String scope(String namespace) {
+        return namespace.equals(ALL) ? " in all namespaces" : " in " + namespace;
+    }
+
+    private void stopAll() {
+        for (SharedIndexInformer<?> informer : allInformers().values()) {
+            try {
+                informer.stop();
+            } catch (RuntimeException e) {
+                LOG.debugf("stopping an informer failed: %s", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,363 @@
+package dev.zkscale.loop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.zkscale.core.Behavior;
+import dev.zkscale.core.Decision;
+import dev.zkscale.core.History;
+import dev.zkscale.core.Mode;
+import dev.zkscale.core.Pod;
+import dev.zkscale.core.PodMetrics;
+import dev.zkscale.core.ScalingPolicy;
+import dev.zkscale.core.ScalingRules;
+import dev.zkscale.core.Snapshot;
+import dev.zkscale.core.TargetConfig;
+import dev.zkscale.core.TargetRef;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * One pass of the loop against fakes of its ports: what it writes, which Events and metrics it reports, what it
+ * records, and which history it keeps for the next pass. The decision itself is the real {@link
+ * dev.zkscale.core.Decider}'s: 3 ready pods at 435m of 500m requested, against a 50% target, ask for 6 replicas.
+ */
+class ControlLoopTest {
+    private static final Instant NOW = Instant.parse("2026-06-01T00:10:00Z");
+    private static final TargetRef WEB = new TargetRef("shop", "web");
+    private static final long EPOCH = 4;
+    private static final Behavior BEHAVIOR = new Behavior(
+            new ScalingRules(
+                    0,
+                    ScalingRules.SelectPolicy.Max,
+                    List.of(
+                            new ScalingPolicy(ScalingPolicy.Type.Pods, 4, 15),
+                            new ScalingPolicy(ScalingPolicy.Type.Percent, 100, 15)),
+                    null),
+            new ScalingRules(
+                    300,
+                    ScalingRules.SelectPolicy.Max,
+                    List.of(new ScalingPolicy(ScalingPolicy.Type.Percent, 100, 15)),
+                    null));
+    private static final String NEW_SIZE =
+            "New size: 6; reason: cpu resource utilization (percentage of request) above target";
+
+    /** The loop's world: every port a fake, set up for a pass that scales web from 3 to 6. */
+    static final class World {
+        Mode mode = Mode.Active;
+        boolean dryRun;
+        TuningSource.RejectedConfig rejected;
+        boolean configInForce = true;
+        /** What each call of {@link Leadership#epoch()} answers, in order; the last answer repeats. */
+        List<OptionalLong> epochs = new ArrayList<>(List.of(OptionalLong.of(EPOCH)));
+
+        Workload workload = new Workload(
+                "shop", "Deployment", "web", 3, 3, new Selector(Map.of("app", "web"), List.of()), 2, "17", "2", true);
+        String metricsError;
+        ScaleWriter.WriteResult writeResult =
+                new ScaleWriter.WriteResult(ScaleWriter.WriteResult.Result.SUCCESS, "scaled");
+
+        final List<String> writes = new ArrayList<>();
+        final List<String> events = new ArrayList<>();
+        final List<String> metrics = new ArrayList<>();
+        final List<Snapshot> snapshots = new ArrayList<>();
+        final List<String> recorded = new ArrayList<>();
+
+        ControlLoop loop() {
+            Leadership leadership = new Leadership() {
+                @Override
+                public OptionalLong epoch() {
+                    return epochs.size() > 1 ? epochs.remove(0) : epochs.get(0);
+                }
+
+                @Override
+                public boolean connected() {
+                    return true;
+                }
+            };
+            TuningSource tuning = () -> {
+                TargetConfig config =
+                        new TargetConfig("Deployment", "web", 2, 10, 50, null, 0.1, 300, 300, 30, BEHAVIOR, mode);
+                TuningSource.ConfigInForce inForce =
+                        configInForce ? new TuningSource.ConfigInForce(config, 3, "/zkscale/targets/shop/web") : null;
+                return List.of(new TuningSource.Target(WEB, inForce, rejected));
+            };
+            Workloads workloads = new Workloads() {
+                @Override
+                public Optional<Workload> workload(String namespace, String kind, String name) {
+                    return Optional.ofNullable(workload)
+                            .filter(w ->
+                                    w.namespace().equals(namespace) && w.name().equals(name));
+                }
+
+                @Override
+                public List<Pod> pods(Workload workload) {
+                    return List.of(pod("web-1"), pod("web-2"), pod("web-3"));
+                }
+            };
+            MetricsSource metricsSource = namespace -> {
+                if (metricsError != null) {
+                    throw new MetricsSource.MetricsUnavailableException(metricsError, null);
+                }
+                return workload -> List.of(sample("web-1"), sample("web-2"), sample("web-3"));
+            };
+            ScaleWriter writer = (workload, replicas, epoch) -> {
+                writes.add(workload.name() + "=" + replicas + "@" + epoch);
+                return writeResult;
+            };
+            EventSink events = (namespace, kind, name, warning, reason, message) ->
+                    this.events.add((warning ? "Warning " : "Normal ") + reason + ": " + message);
+            DecisionLog log = new DecisionLog() {
+                @Override
+                public void add(Snapshot snapshot, Decision decision, String write) {
+                    snapshots.add(snapshot);
+                    recorded.add(decision.outcome().action().label() + "/"
+                            + decision.outcome().reason().label() + ", write " + write);
+                }
+
+                @Override
+                public void retain(Set<TargetRef> managed) {}
+            };
+            return new ControlLoop(
+                    new ControlLoop.Ports(
+                            leadership, tuning, workloads, metricsSource, writer, events, new Metrics(), log),
+                    Clock.fixed(NOW, ZoneOffset.UTC),
+                    new ControlLoop.Settings(1000, dryRun, Set.of()));
+        }
+
+        /** The monitor: every call but the config gauges and the pass duration, in words. */
+        private final class Metrics implements Monitor {
+            @Override
+            public void configRead(TargetRef target, boolean rejected) {}
+
+            @Override
+            public void decided(Snapshot snapshot, Decision decision) {
+                metrics.add("decided " + decision.outcome().action().label() + "/"
+                        + decision.outcome().reason().label());
+            }
+
+            @Override
+            public void skipped(TargetRef target, dev.zkscale.core.Outcome outcome) {
+                metrics.add("skipped " + outcome.reason().label());
+            }
+
+            @Override
+            public void scaleWrite(TargetRef target, boolean up, ScaleWriter.WriteResult.Result result) {
+                metrics.add("write " + (up ? "up " : "down ") + result);
+            }
+
+            @Override
+            public void configRejected(TargetRef target) {
+                metrics.add("config rejected");
+            }
+
+            @Override
+            public void configVersion(TargetRef target, int version) {}
+
+            @Override
+            public void decisionFailed(dev.zkscale.core.Outcome.Reason reason) {
+                metrics.add("failed " + reason.label());
+            }
+
+            @Override
+            public void tuningUnavailable() {
+                metrics.add("tuning unavailable");
+            }
+
+            @Override
+            public void pass(Duration duration) {}
+
+            @Override
+            public void forget(TargetRef target) {
+                metrics.add("forget " + target);
+            }
+        }
+    }
+
+    private static Pod pod(String name) {
+        return new Pod(
+                name,
+                "Running",
+                Pod.Readiness.TRUE,
+                false,
+                NOW.minusSeconds(600),
+                NOW.minusSeconds(560),
+                List.of(new Pod.Container("app", 500L, false)));
+    }
+
+    private static PodMetrics sample(String pod) {
+        return new PodMetrics(pod, NOW.minusSeconds(15), 30, List.of(new PodMetrics.Usage("app", 435L)));
+    }
+
+    /**
+     * What one pass did, and the history the next pass decides with (null when no decision was made).
+     *
+     * @param historyKept the history the next pass's snapshot carries, in short: the recommendations' sizes and
+     *     the scale-up events' sizes
+     */
+    record Expected(
+            List<String> writes,
+            List<String> events,
+            List<String> metrics,
+            List<String> recorded,
+            String historyKept) {}
+
+    private static final String APPLIED = "Normal ConfigApplied: config version 3 applied (/zkscale/targets/shop/web):"
+            + " minReplicas 2, maxReplicas 10, targetCPUUtilizationPercentage 50, mode ";
+
+    private static final String UNWRITTEN = "recommendations [3, 6], scale-up events []";
+
+    static Stream<Arguments> rows() {
+        return Stream.of(
+                row(
+                        "a rise in load is written at the leader's epoch and remembered as a scale event",
+                        w -> {},
+                        new Expected(
+                                List.of("web=6@4"),
+                                List.of(APPLIED + "Active", "Normal SuccessfulRescale: " + NEW_SIZE),
+                                List.of("decided up/cpu_above_target", "write up SUCCESS"),
+                                List.of("up/cpu_above_target, write SUCCESS: scaled"),
+                                "recommendations [3, 6], scale-up events [3]")),
+                row(
+                        "leadership lost between observe and write: nothing written, the pass ends",
+                        w -> w.epochs = new ArrayList<>(
+                                List.of(OptionalLong.of(EPOCH), OptionalLong.empty(), OptionalLong.of(EPOCH))),
+                        new Expected(
+                                List.of(),
+                                List.of(APPLIED + "Active"),
+                                List.of("decided up/cpu_above_target"),
+                                List.of("up/cpu_above_target, write not written: leadership lost"),
+                                UNWRITTEN)),
+                row(
+                        "a fenced write is a Warning and leaves no scale event",
+                        w -> w.writeResult =
+                                new ScaleWriter.WriteResult(ScaleWriter.WriteResult.Result.FENCED, "newer epoch 5"),
+                        new Expected(
+                                List.of("web=6@4"),
+                                List.of(
+                                        APPLIED + "Active",
+                                        "Warning FailedRescale: " + NEW_SIZE + "; error: newer epoch 5"),
+                                List.of("decided up/cpu_above_target", "write up FENCED"),
+                                List.of("up/cpu_above_target, write FENCED: newer epoch 5"),
+                                UNWRITTEN)),
+                row(
+                        "a failed write is a Warning and leaves no scale event",
+                        w -> w.writeResult =
+                                new ScaleWriter.WriteResult(ScaleWriter.WriteResult.Result.FAILURE, "HTTP 503"),
+                        new Expected(
+                                List.of("web=6@4"),
+                                List.of(APPLIED + "Active", "Warning FailedRescale: " + NEW_SIZE + "; error: HTTP 503"),
+                                List.of("decided up/cpu_above_target", "write up FAILURE"),
+                                List.of("up/cpu_above_target, write FAILURE: HTTP 503"),
+                                UNWRITTEN)),
+                row(
+                        "a metrics API error is no decision, with the ScalingActive condition's reason as Event",
+                        w -> w.metricsError = "HTTP 503",
+                        new Expected(
+                                List.of(),
+                                List.of(
+                                        APPLIED + "Active",
+                                        "Warning FailedGetResourceMetric: failed to get cpu utilization: unable to"
+                                                + " get metrics for resource cpu: unable to fetch metrics from"
+                                                + " resource metrics API: HTTP 503"),
+                                List.of("decided none/metrics_api_unavailable", "failed metrics_api_unavailable"),
+                                List.of("none/metrics_api_unavailable, write null"),
+                                "recommendations [3], scale-up events []")),
+                row(
+                        "a missing workload is skipped with a FailedGetScale Warning",
+                        w -> w.workload = null,
+                        new Expected(
+                                List.of(),
+                                List.of(
+                                        APPLIED + "Active",
+                                        "Warning FailedGetScale: deployments.apps \"web\" not found"),
+                                List.of("skipped workload_missing", "failed workload_missing"),
+                                List.of(),
+                                null)),
+                row(
+                        "a rejected config with none in force leaves the target unmanaged",
+                        w -> {
+                            w.configInForce = false;
+                            w.rejected = new TuningSource.RejectedConfig("maxReplicas: must be at least 1", 3);
+                        },
+                        new Expected(
+                                List.of(),
+                                List.of("Warning InvalidConfig: maxReplicas: must be at least 1"),
+                                List.of("config rejected"),
+                                List.of(),
+                                null)),
+                row(
+                        "a dry run decides and records, and writes nothing",
+                        w -> w.dryRun = true,
+                        new Expected(
+                                List.of(),
+                                List.of(APPLIED + "Active"),
+                                List.of("decided up/cpu_above_target"),
+                                List.of("up/cpu_above_target, write dry run: not written"),
+                                UNWRITTEN)),
+                row(
+                        "a target in mode DryRun decides and records, and writes nothing",
+                        w -> w.mode = Mode.DryRun,
+                        new Expected(
+                                List.of(),
+                                List.of(APPLIED + "DryRun"),
+                                List.of("decided up/cpu_above_target"),
+                                List.of("up/cpu_above_target, write dry run: not written"),
+                                UNWRITTEN)),
+                row(
+                        "a paused target is skipped without a decision",
+                        w -> w.mode = Mode.Paused,
+                        new Expected(
+                                List.of(), List.of(APPLIED + "Paused"), List.of("skipped paused"), List.of(), null)));
+    }
+
+    private static Arguments row(String name, Consumer<World> setUp, Expected expected) {
+        return Arguments.of(name, setUp, expected);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rows")
+    void pass(String name, Consumer<World> setUp, Expected expected) {
+        // Given
+        World world = new World();
+        setUp.accept(world);
+        ControlLoop loop = world.loop();
+
+        // When
+        loop.pass();
+
+        // Then
+        assertEquals(expected.writes(), world.writes, "writes");
+        assertEquals(expected.events(), world.events, "Events");
+        assertEquals(expected.metrics(), world.metrics, "metrics");
+        assertEquals(expected.recorded(), world.recorded, "decision record");
+        assertEquals(NOW, loop.lastPass(), "heartbeat");
+
+        // And the next pass decides with the history this one kept
+        int decided = world.snapshots.size();
+        loop.pass();
+        String kept = null;
+        if (world.snapshots.size() > decided) {
+            History history = world.snapshots.get(decided).history();
+            kept = "recommendations " + sizes(history.recommendations()) + ", scale-up events "
+                    + sizes(history.scaleUpEvents());
+        }
+        assertEquals(expected.historyKept(), kept, "history kept");
+    }
+
+    private static List<Integer> sizes(List<History.Entry> entries) {
+        return entries.stream().map(History.Entry::replicas).toList();
+    }
+}
