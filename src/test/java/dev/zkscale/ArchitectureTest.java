@@ -54,4 +54,16 @@ class ArchitectureTest {
                 .resideInAnyPackage("io.fabric8..", "org.apache.curator..", "org.apache.zookeeper..")
                 .check(MAIN);
     }
+
+    @Test
+    @DisplayName("the demo is off the controller's path: only the command line knows it")
+    void onlyTheCommandLineKnowsTheDemo() {
+        noClasses()
+                .that()
+                .resideOutsideOfPackages("dev.zkscale.demo..", "dev.zkscale.cli..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.zkscale.demo..")
+                .check(MAIN);
+    }
 }
