@@ -11,7 +11,6 @@ import dev.zkscale.coordination.Credentials;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalInt;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
@@ -79,23 +78,12 @@ final class ConfigCommand {
     }
 
     /** A subcommand that reads its local inputs, then connects and works on the store. */
-    abstract static class Connected implements Callable<Integer> {
-        @CommandLine.Mixin
-        Main.HelpOption help;
-
-        final Main.Console console;
-        final ConfigPrinter printer;
-
-        Connected(Main.Console console) {
-            this.console = console;
-            this.printer = new ConfigPrinter(console.out());
-        }
-
+    abstract static class Connected extends ConsoleCommand {
         @Override
         public Integer call() throws UsageException, ConfigStoreException {
             readInputs();
             try (ConfigSession session = ConfigSession.open(CliSettings.read())) {
-                run(session);
+                run(session, new ConfigPrinter(console.out()));
             }
             return 0;
         }
@@ -103,7 +91,7 @@ final class ConfigCommand {
         /** Reads the files this subcommand takes, before connecting. */
         void readInputs() throws UsageException {}
 
-        abstract void run(ConfigSession session) throws ConfigStoreException;
+        abstract void run(ConfigSession session, ConfigPrinter printer) throws ConfigStoreException;
     }
 
     /** A subcommand on one config ZNode. */
@@ -114,10 +102,6 @@ final class ConfigCommand {
                 converter = KeyConverter.class,
                 description = "a target's config ZNode, or the defaults")
         Key key;
-
-        OnKey(Main.Console console) {
-            super(console);
-        }
     }
 
     /** A subcommand that writes with compare-and-set on the version. */
@@ -128,10 +112,6 @@ final class ConfigCommand {
                 description = "write only if the ZNode is at this version (as get printed it)")
         Integer expectVersion;
 
-        Writing(Main.Console console) {
-            super(console);
-        }
-
         OptionalInt expected() {
             return expectVersion == null ? OptionalInt.empty() : OptionalInt.of(expectVersion);
         }
@@ -139,12 +119,8 @@ final class ConfigCommand {
 
     @Command(name = "list", description = "Every config ZNode with its version and whether it is valid.")
     static final class ListCommand extends Connected {
-        ListCommand(Main.Console console) {
-            super(console);
-        }
-
         @Override
-        void run(ConfigSession session) throws ConfigStoreException {
+        void run(ConfigSession session, ConfigPrinter printer) throws ConfigStoreException {
             List<ConfigStore.Listed> listed = session.store().list();
             if (listed.isEmpty()) {
                 console.err().println("no config ZNodes under " + session.root());
@@ -156,12 +132,8 @@ final class ConfigCommand {
 
     @Command(name = "get", description = "The JSON as stored (standard output) and its version (standard error).")
     static final class GetCommand extends OnKey {
-        GetCommand(Main.Console console) {
-            super(console);
-        }
-
         @Override
-        void run(ConfigSession session) throws ConfigStoreException {
+        void run(ConfigSession session, ConfigPrinter printer) throws ConfigStoreException {
             ConfigStore store = session.store();
             ConfigStore.Versioned v = store.get(key)
                     .orElseThrow(() -> new ConfigStoreException(
@@ -179,17 +151,13 @@ final class ConfigCommand {
 
         private Inputs.Input input;
 
-        SetCommand(Main.Console console) {
-            super(console);
-        }
-
         @Override
         void readInputs() throws UsageException {
             input = Inputs.read(file, console.in(), ConfigNodes.MAX_CONFIG_BYTES + 1);
         }
 
         @Override
-        void run(ConfigSession session) throws ConfigStoreException {
+        void run(ConfigSession session, ConfigPrinter printer) throws ConfigStoreException {
             try {
                 printer.written(session.store().set(key, input.data(), expected()), null);
             } catch (ConfigStoreException e) {
@@ -203,21 +171,12 @@ final class ConfigCommand {
     @Command(
             name = "validate",
             description = "Validate a target config (over the defaults), or the defaults alone; offline.")
-    static final class ValidateCommand implements Callable<Integer> {
-        @CommandLine.Mixin
-        Main.HelpOption help;
-
+    static final class ValidateCommand extends ConsoleCommand {
         @Parameters(arity = "0..1", paramLabel = "FILE", description = "a target config (JSON); - for standard input")
         String file;
 
         @Option(names = "--defaults", paramLabel = "FILE", description = "the defaults (JSON) the target is read over")
         String defaultsFile;
-
-        private final Main.Console console;
-
-        ValidateCommand(Main.Console console) {
-            this.console = console;
-        }
 
         @Override
         public Integer call() throws UsageException {
@@ -254,24 +213,16 @@ final class ConfigCommand {
 
     @Command(name = "delete", description = "Delete a config ZNode: the target is no longer managed.")
     static final class DeleteCommand extends Writing {
-        DeleteCommand(Main.Console console) {
-            super(console);
-        }
-
         @Override
-        void run(ConfigSession session) throws ConfigStoreException {
+        void run(ConfigSession session, ConfigPrinter printer) throws ConfigStoreException {
             printer.deleted(session.store().delete(key, expected()));
         }
     }
 
     @Command(name = "history", description = "Every accepted change: when, by whom, what changed.")
     static final class HistoryCommand extends OnKey {
-        HistoryCommand(Main.Console console) {
-            super(console);
-        }
-
         @Override
-        void run(ConfigSession session) throws ConfigStoreException {
+        void run(ConfigSession session, ConfigPrinter printer) throws ConfigStoreException {
             List<Change> changes = session.store().history(key);
             if (changes.isEmpty()) {
                 console.err()
@@ -288,12 +239,8 @@ final class ConfigCommand {
         @Option(names = "--to", required = true, paramLabel = "VERSION", description = "the version to restore")
         int to;
 
-        RollbackCommand(Main.Console console) {
-            super(console);
-        }
-
         @Override
-        void run(ConfigSession session) throws ConfigStoreException {
+        void run(ConfigSession session, ConfigPrinter printer) throws ConfigStoreException {
             printer.written(session.store().rollback(key, to, expected()), to);
         }
     }
@@ -309,10 +256,6 @@ final class ConfigCommand {
 
         private Credentials controller;
 
-        InitCommand(Main.Console console) {
-            super(console);
-        }
-
         @Override
         void readInputs() throws UsageException {
             try {
@@ -323,7 +266,7 @@ final class ConfigCommand {
         }
 
         @Override
-        void run(ConfigSession session) throws ConfigStoreException {
+        void run(ConfigSession session, ConfigPrinter printer) throws ConfigStoreException {
             session.store().init(controller.digestId()).forEach(console.out()::println);
         }
     }

@@ -5,7 +5,6 @@ import dev.zkscale.demo.DemoOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
@@ -17,10 +16,7 @@ import picocli.CommandLine.Option;
         name = "demo",
         description = "The whole system on embedded parts, in one process (start here): two controllers autoscale a"
                 + " simulated Deployment; halfway the leader fails and the other takes over.")
-final class DemoCommand implements Callable<Integer> {
-    @CommandLine.Mixin
-    Main.HelpOption help;
-
+final class DemoCommand extends ConsoleCommand {
     private static final Pattern DURATION = Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
     private static final int DEFAULT_PORT = 8080;
     private static final String HTTP_PORT = "quarkus.http.port";
@@ -67,12 +63,6 @@ final class DemoCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
-
-    private final Main.Console console;
-
-    DemoCommand(Main.Console console) {
-        this.console = console;
-    }
 
     @Override
     public Integer call() throws UsageException {

@@ -9,8 +9,6 @@ import dev.zkscale.core.Decider;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -26,22 +24,13 @@ import picocli.CommandLine.Parameters;
             "A bad line gives {\"error\": ..., \"line\": N} and the run goes on.",
             "Setting: zkscale.max-replicas-ceiling caps every target's maxReplicas."
         })
-final class ExplainCommand implements Callable<Integer> {
-    @CommandLine.Mixin
-    Main.HelpOption help;
-
+final class ExplainCommand extends ConsoleCommand {
     @Parameters(
             arity = "0..1",
             paramLabel = "FILE",
             defaultValue = Inputs.STDIN,
             description = "the snapshots; - (the default) for standard input")
     String file;
-
-    private final Main.Console console;
-
-    ExplainCommand(Main.Console console) {
-        this.console = console;
-    }
 
     @Override
     public Integer call() throws UsageException {

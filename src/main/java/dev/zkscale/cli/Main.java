@@ -5,7 +5,6 @@ import io.quarkus.runtime.annotations.QuarkusMain;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.lang.reflect.Constructor;
 import java.nio.charset.Charset;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -116,13 +115,11 @@ public final class Main implements Callable<Integer> {
     private record Factory(Console console) implements CommandLine.IFactory {
         @Override
         public <K> K create(Class<K> type) throws Exception {
-            for (Constructor<?> constructor : type.getDeclaredConstructors()) {
-                if (constructor.getParameterCount() == 1 && constructor.getParameterTypes()[0] == Console.class) {
-                    constructor.setAccessible(true);
-                    return type.cast(constructor.newInstance(console));
-                }
+            K command = CommandLine.defaultFactory().create(type);
+            if (command instanceof ConsoleCommand c) {
+                c.console = console;
             }
-            return CommandLine.defaultFactory().create(type);
+            return command;
         }
     }
 }

@@ -1,8 +1,6 @@
 package dev.zkscale.cli;
 
 import io.quarkus.runtime.Quarkus;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code zkscale run}: the controller, in the Quarkus runtime, until it is stopped. */
@@ -12,10 +10,7 @@ import picocli.CommandLine.Command;
             "The controller (the default): needs a Kubernetes API and ZooKeeper.",
             "Settings are -D properties or environment variables (ZKSCALE_ZOOKEEPER_CONNECT, ...)."
         })
-final class RunCommand implements Callable<Integer> {
-    @CommandLine.Mixin
-    Main.HelpOption help;
-
+final class RunCommand extends ConsoleCommand {
     @Override
     public Integer call() {
         Quarkus.run();
