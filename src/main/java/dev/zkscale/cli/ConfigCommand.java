@@ -153,7 +153,7 @@ final class ConfigCommand {
 
         @Override
         void readInputs() throws UsageException {
-            input = Inputs.read(file, console.in(), ConfigNodes.MAX_CONFIG_BYTES + 1);
+            input = Inputs.config(file, console.in());
         }
 
         @Override
@@ -183,7 +183,7 @@ final class ConfigCommand {
             if (file == null && defaultsFile == null) {
                 throw new UsageException("validate needs a FILE, or --defaults FILE");
             }
-            Inputs.Input defaults = defaultsFile == null ? null : read(defaultsFile);
+            Inputs.Input defaults = defaultsFile == null ? null : Inputs.config(defaultsFile, console.in());
             ObjectNode defaultsJson;
             try {
                 defaultsJson = ConfigNodes.defaults(defaults == null ? null : defaults.data());
@@ -194,7 +194,7 @@ final class ConfigCommand {
                 console.out().println(defaults.name() + ": valid defaults");
                 return 0;
             }
-            Inputs.Input target = read(file);
+            Inputs.Input target = Inputs.config(file, console.in());
             try {
                 ConfigNodes.target(defaultsJson, target.data(), "target");
             } catch (InvalidInputException e) {
@@ -204,10 +204,6 @@ final class ConfigCommand {
                     .println(target.name() + ": valid"
                             + (defaults == null ? "" : " over the defaults in " + defaults.name()));
             return 0;
-        }
-
-        private Inputs.Input read(String name) throws UsageException {
-            return Inputs.read(name, console.in(), ConfigNodes.MAX_CONFIG_BYTES + 1);
         }
     }
 

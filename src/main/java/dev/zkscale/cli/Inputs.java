@@ -2,6 +2,7 @@ package dev.zkscale.cli;
 
 import com.fasterxml.jackson.core.JsonParser;
 import dev.zkscale.codec.SnapshotCodec;
+import dev.zkscale.coordination.ConfigNodes;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,8 +31,12 @@ final class Inputs {
     /** A file's name as messages give it ({@code <stdin>} for {@code -}) and its first bytes. */
     record Input(String name, byte[] data) {}
 
-    /** The first {@code limit} bytes of {@code file} (or of {@code stdin} for {@code -}). */
-    static Input read(String file, InputStream stdin, int limit) throws UsageException {
+    /**
+     * A config file (or {@code stdin} for {@code -}): at most a little more than {@link ConfigNodes#MAX_CONFIG_BYTES},
+     * so that the rules can tell one too long.
+     */
+    static Input config(String file, InputStream stdin) throws UsageException {
+        int limit = ConfigNodes.MAX_CONFIG_BYTES + 1;
         if (file.equals(STDIN)) {
             try {
                 return new Input("<stdin>", stdin.readNBytes(limit));
