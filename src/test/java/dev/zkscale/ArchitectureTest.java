@@ -78,4 +78,16 @@ class ArchitectureTest {
                 .resideInAnyPackage("dev.zkscale.loop..", "dev.zkscale.core..", "java..", "org.jboss.logging..")
                 .check(MAIN);
     }
+
+    @Test
+    @DisplayName("the demo is off the controller's path: only the command line knows it")
+    void onlyTheCommandLineKnowsTheDemo() {
+        noClasses()
+                .that()
+                .resideOutsideOfPackages("dev.zkscale.demo..", "dev.zkscale.cli..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.zkscale.demo..")
+                .check(MAIN);
+    }
 }

@@ -1,60 +1,125 @@
 package dev.zkscale.cli;
 
-import dev.zkscale.demo.Demo;
-import io.quarkus.runtime.Quarkus;
+import dev.zkscale.coordination.ConfigStoreException;
 import io.quarkus.runtime.annotations.QuarkusMain;
-import java.util.Arrays;
-import java.util.List;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
- * The {@code zkscale} executable: dispatches the subcommands of CONTRACT section 2. The offline commands run without
- * starting the Quarkus runtime, so they open no port and read no cluster.
+ * The {@code zkscale} executable (picocli): {@code run} (the default), {@code demo}, {@code explain} and
+ * {@code config}. The offline commands run without starting the Quarkus runtime, so they open no port and read no
+ * cluster.
+ *
+ * <p>Exit status: 0 done; 1 failed (one line on standard error); 2 a bad argument, setting or input file (one line,
+ * nothing changed); {@code config} adds 3 (conflict) and 4 (not authorized).
  */
 @QuarkusMain
-public final class Main {
-    private static final String USAGE = String.join(
-            "\n",
-            "usage: zkscale [COMMAND]",
-            "  demo [OPTIONS]  the whole system on embedded parts, in one process: start here (demo --help)",
-            "  run             the controller (the default): needs a Kubernetes API and ZooKeeper",
-            "  explain [FILE]  decision snapshots (JSON Lines) in, decisions out; offline",
-            "  config ...      read and write the config ZNodes (zkscale config help)");
+@Command(
+        name = "zkscale",
+        description = "A horizontal autoscaler for Kubernetes: HPA-exact CPU decisions, one leader through ZooKeeper."
+                + " With no command: run.",
+        subcommands = {
+            RunCommand.class,
+            DemoCommand.class,
+            ExplainCommand.class,
+            ConfigCommand.class,
+            // SimulateCommand.class joins here.
+            HelpCommand.class
+        })
+public final class Main implements Callable<Integer> {
+    static final int FAILED = 1;
+    static final int USAGE = 2;
+
+    @Mixin
+    HelpOption help;
 
     private Main() {}
 
-    public static void main(String... args) {
-        System.exit(run(Arrays.asList(args)));
+    /** {@code -h}, {@code --help}: every command has it ({@code zkscale help COMMAND} says the same). */
+    static final class HelpOption {
+        @Option(
+                names = {"-h", "--help"},
+                usageHelp = true,
+                description = "Show this help and exit.")
+        boolean help;
     }
 
-    static int run(List<String> args) {
-        String command = args.isEmpty() ? "run" : args.get(0);
-        List<String> rest = args.isEmpty() ? List.of() : args.subList(1, args.size());
+    /** The streams a command reads and writes: the process's, or a test's. */
+    record Console(InputStream in, PrintStream out, PrintStream err) {}
+
+    public static void main(String... args) {
+        System.exit(execute(System.in, System.out, System.err, args));
+    }
+
+    /** Runs {@code zkscale ARGS} on these streams and returns its exit status. */
+    public static int execute(InputStream in, PrintStream out, PrintStream err, String... args) {
+        Console console = new Console(in, out, err);
         try {
-            switch (command) {
-                case "run":
-                    if (!rest.isEmpty()) {
-                        throw new UsageException("run takes no arguments (settings are -D properties or environment "
-                                + "variables), got " + rest);
-                    }
-                    Quarkus.run();
-                    return 0;
-                case "demo":
-                    return Demo.run(rest, System.out, System.err);
-                case "explain":
-                    return Explain.run(rest, System.in, System.out);
-                case "config":
-                    return ConfigCommand.run(rest, System.in, System.out, System.err);
-                case "help":
-                case "--help":
-                case "-h":
-                    System.out.println(USAGE);
-                    return 0;
-                default:
-                    throw new UsageException("unknown command \"" + command + "\"\n" + USAGE);
+            return new CommandLine(new Main(), new Factory(console))
+                    .setOut(writer(out))
+                    .setErr(writer(err))
+                    .setParameterExceptionHandler((e, ignored) -> {
+                        String name = e.getCommandLine().getCommandSpec().qualifiedName();
+                        err.println(name + ": " + oneLine(e.getMessage()) + " (see " + name + " --help)");
+                        return USAGE;
+                    })
+                    .setExecutionExceptionHandler((e, command, ignored) -> {
+                        String name = command.getCommandSpec().qualifiedName();
+                        err.println(name + ": " + oneLine(failure(e)));
+                        return exitCode(e);
+                    })
+                    .execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    /** With no command: {@code run}. */
+    @Override
+    public Integer call() {
+        return new RunCommand().call();
+    }
+
+    private static String failure(Exception e) {
+        return e instanceof UsageException || e instanceof ConfigStoreException ? e.getMessage() : "failed: " + e;
+    }
+
+    private static int exitCode(Exception e) {
+        if (e instanceof UsageException) {
+            return USAGE;
+        }
+        if (e instanceof ConfigStoreException c) {
+            return ConfigCommand.exitCode(c.kind());
+        }
+        return FAILED;
+    }
+
+    static String oneLine(String text) {
+        return text == null ? "" : text.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+    }
+
+    private static PrintWriter writer(PrintStream stream) {
+        return new PrintWriter(stream, true, Charset.defaultCharset());
+    }
+
+    /** Builds the commands, handing those that read or write the streams their {@link Console}. */
+    private record Factory(Console console) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            K command = CommandLine.defaultFactory().create(type);
+            if (command instanceof ConsoleCommand c) {
+                c.console = console;
             }
-        } catch (UsageException e) {
-            System.err.println("zkscale " + command + ": " + e.getMessage());
-            return 2;
+            return command;
         }
     }
 }

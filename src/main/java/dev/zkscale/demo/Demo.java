@@ -101,11 +101,11 @@ public final class Demo {
     /** One controller instance of the demo and what it needs of its own: a ZooKeeper link and an API client. */
     private static final class Instance {
         final String name;
-        final ZooKeeperLink link;
+        final TcpRelay link;
         final Controller controller;
         volatile boolean running = true;
 
-        Instance(String name, ZooKeeperLink link, Controller controller) {
+        Instance(String name, TcpRelay link, Controller controller) {
             this.name = name;
             this.link = link;
             this.controller = controller;
@@ -143,19 +143,14 @@ public final class Demo {
     }
 
     /**
-     * Runs {@code zkscale demo ARGS}.
+     * Runs the demo with these options.
      *
-     * @return 0 when the story ran to its end; 2 for a bad argument, trace or config file, or a port in use (one line
-     *     on {@code err}); 1 when a part could not start
+     * @return 0 when the story ran to its end; 2 for a bad trace or config file, or a port in use (one line on
+     *     {@code err}); 1 when a part could not start
      */
-    public static int run(List<String> args, PrintStream out, PrintStream err) {
-        if (args.contains("--help") || args.contains("-h")) {
-            out.println(DemoOptions.USAGE);
-            return 0;
-        }
+    public static int run(DemoOptions options, PrintStream out, PrintStream err) {
         Demo demo;
         try {
-            DemoOptions options = DemoOptions.parse(args);
             LoadProfile load =
                     options.trace() == null ? LoadProfile.builtIn(PASSES) : LoadProfile.trace(options.trace(), PASSES);
             JsonNode json = configJson(options.config());
@@ -383,9 +378,9 @@ public final class Demo {
             PrometheusMeterRegistry registry,
             Duration tick)
             throws StartFailure {
-        ZooKeeperLink link;
+        TcpRelay link;
         try {
-            link = own(ZooKeeperLink.open(zookeeper.port(), name));
+            link = own(TcpRelay.open(zookeeper.port(), "demo-" + name));
         } catch (IOException e) {
             throw new StartFailure("cannot open a loopback port for controller " + name + ": " + e.getMessage());
         }

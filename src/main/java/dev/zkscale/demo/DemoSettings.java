@@ -1,14 +1,14 @@
 package dev.zkscale.demo;
 
-import dev.zkscale.app.GivenSettings;
+import dev.zkscale.app.StandaloneSettings;
+import dev.zkscale.app.ZkscaleSettings;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 
 /**
  * One demo controller's settings: the defaults of {@code zkscale run}, except a ZooKeeper reached through the
- * instance's own {@link ZooKeeperLink}, a short session (so that a crashed leader is replaced within seconds), the
- * demo's one namespace and a short decision record.
+ * instance's own {@link TcpRelay}, a short session (so that a crashed leader is replaced within seconds), the demo's
+ * one namespace and a short decision record.
  */
 final class DemoSettings {
     static final String ROOT = "/zkscale";
@@ -16,19 +16,27 @@ final class DemoSettings {
 
     private DemoSettings() {}
 
-    static GivenSettings of(String connect, String instance, Duration syncPeriod) {
-        return new GivenSettings(
-                new GivenSettings.Zk(
-                        connect, ROOT, SESSION_TIMEOUT, Duration.ofSeconds(2), Optional.empty(), Optional.empty(), 100),
-                syncPeriod,
-                Optional.of(List.of(SimulatedWorkload.NAMESPACE)),
-                1000,
-                false,
-                Optional.of(instance),
-                10,
-                1 << 20,
-                Duration.ofSeconds(20),
-                Optional.empty(),
-                false);
+    static ZkscaleSettings of(String connect, String instance, Duration syncPeriod) {
+        return StandaloneSettings.of(Map.of(
+                "zkscale.zookeeper.connect",
+                connect,
+                "zkscale.zookeeper.root",
+                ROOT,
+                "zkscale.zookeeper.session-timeout",
+                SESSION_TIMEOUT.toString(),
+                "zkscale.zookeeper.connection-timeout",
+                "2s",
+                "zkscale.sync-period",
+                syncPeriod.toString(),
+                "zkscale.namespaces",
+                SimulatedWorkload.NAMESPACE,
+                "zkscale.instance-id",
+                instance,
+                "zkscale.decision-record-depth",
+                "10",
+                "zkscale.decision-record-max-bytes",
+                Integer.toString(1 << 20),
+                "zkscale.cache-sync-timeout",
+                "20s"));
     }
 }

@@ -8,16 +8,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import org.apache.zookeeper.server.DataTree;
 import org.apache.zookeeper.server.ServerCnxnFactory;
 import org.apache.zookeeper.server.ZooKeeperServer;
 import org.apache.zookeeper.util.ServiceUtils;
 
 /**
- * A real standalone ZooKeeper server (ZooKeeper's own server classes) in this process, on a free loopback port, with
+ * A real standalone ZooKeeper server (ZooKeeper's own server classes) in this process (the demo's, and tests'), on a free loopback port, with
  * its data in a temporary directory that {@link #close()} removes. Its tick is short so that sessions of a second or
  * two are allowed (ZooKeeper grants 2 to 20 ticks).
  */
-final class EmbeddedZooKeeper implements AutoCloseable {
+public final class EmbeddedZooKeeper implements AutoCloseable {
     static final int TICK_MILLIS = 250;
 
     private final Path dataDir;
@@ -30,7 +31,8 @@ final class EmbeddedZooKeeper implements AutoCloseable {
         this.connections = connections;
     }
 
-    static EmbeddedZooKeeper start() throws IOException, InterruptedException {
+    /** Starts a server; {@link #close()} stops it and removes its data. */
+    public static EmbeddedZooKeeper start() throws IOException, InterruptedException {
         // A failing server thread must not end the process (ZooKeeper's default): the demo reports and cleans up.
         ServiceUtils.setSystemExitProcedure(ServiceUtils.LOG_ONLY);
         Path dir = Files.createTempDirectory("zkscale-demo-zookeeper-");
@@ -46,16 +48,27 @@ final class EmbeddedZooKeeper implements AutoCloseable {
         }
     }
 
-    String connectString() {
+    /** Where clients connect: {@code 127.0.0.1:PORT}. */
+    public String connectString() {
         return InetAddress.getLoopbackAddress().getHostAddress() + ":" + connections.getLocalPort();
     }
 
-    int port() {
+    /** The port the server listens on, on loopback. */
+    public int port() {
         return connections.getLocalPort();
     }
 
-    Path dataDir() {
+    /** The temporary directory holding its data. */
+    public Path dataDir() {
         return dataDir;
+    }
+
+    /**
+     * The server's in-memory tree: a test reaches it to move a ZNode's 32-bit counters (data version, child version)
+     * close to their wrap without two billion writes; every write that follows is ZooKeeper's own.
+     */
+    public DataTree dataTree() {
+        return server.getZKDatabase().getDataTree();
     }
 
     @Override

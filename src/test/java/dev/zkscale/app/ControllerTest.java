@@ -405,7 +405,7 @@ class ControllerTest {
     void globalDryRun() throws Exception {
         workload("web", 2, 2, "450m");
         Controller c = leading(
-                TestSettings.of(rig.zk().getConnectString(), "a", true, 1000),
+                TestSettings.of(rig.zk().getConnectString(), "a", Map.of("zkscale.dry-run", "true")),
                 "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
         int mark = rig.api().mark();
 
@@ -456,7 +456,7 @@ class ControllerTest {
     void ceiling() throws Exception {
         workload("web", 2, 2, "450m");
         Controller c = leading(
-                TestSettings.of(rig.zk().getConnectString(), "a", false, 3),
+                TestSettings.of(rig.zk().getConnectString(), "a", Map.of("zkscale.max-replicas-ceiling", "3")),
                 "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
 
         c.loop().pass();
@@ -538,10 +538,7 @@ class ControllerTest {
                 TestSettings.of(
                         rig.zk().getConnectString(),
                         "a",
-                        false,
-                        1000,
-                        Optional.of(controllerFile.toString()),
-                        java.util.Set.of()),
+                        Map.of("zkscale.zookeeper.auth-file", controllerFile.toString())),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         await().until(() -> c.leadership().epoch().isPresent());
         c.loop().pass();

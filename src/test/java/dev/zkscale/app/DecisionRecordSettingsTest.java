@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Clock;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -22,7 +23,17 @@ class DecisionRecordSettingsTest {
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
                 () -> Controller.start(
-                        TestSettings.of("127.0.0.1:1", "a", depth, maxBytes), null, null, Clock.systemUTC()));
+                        TestSettings.of(
+                                "127.0.0.1:1",
+                                "a",
+                                Map.of(
+                                        "zkscale.decision-record-depth",
+                                        Integer.toString(depth),
+                                        "zkscale.decision-record-max-bytes",
+                                        Long.toString(maxBytes))),
+                        null,
+                        null,
+                        Clock.systemUTC()));
         assertEquals(message, e.getMessage());
     }
 }

@@ -86,7 +86,7 @@ public class DecisionBenchmark extends DecisionBenchmarkSettings {
         return Decider.decide(snapshot);
     }
 
-    /** One line of {@code zkscale explain}: JSON in, decision JSON out (as {@code Explain.explain} plus the write). */
+    /** One line of {@code zkscale explain}: JSON in, decision JSON out (as {@code ExplainCommand.explain} plus the write). */
     @Benchmark
     public String explainLine() throws JsonProcessingException, InvalidInputException {
         Snapshot read = SnapshotCodec.read(SnapshotCodec.MAPPER.readTree(line), CEILING);

@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -31,7 +32,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ConfigCommandTest {
     private static final AtomicInteger ROOTS = new AtomicInteger();
     private static final List<String> SETTINGS = List.of(
-            Settings.CONNECT, Settings.ROOT, Settings.CONNECTION_TIMEOUT, Credentials.AUTH_FILE, Credentials.AUTH);
+            CliSettings.CONNECT,
+            CliSettings.ROOT,
+            CliSettings.CONNECTION_TIMEOUT,
+            Credentials.AUTH_FILE,
+            Credentials.AUTH);
 
     private static TestingServer server;
 
@@ -55,8 +60,8 @@ class ConfigCommandTest {
     @BeforeEach
     void settings() {
         root = "/cli" + ROOTS.incrementAndGet();
-        System.setProperty(Settings.CONNECT, server.getConnectString());
-        System.setProperty(Settings.ROOT, root);
+        System.setProperty(CliSettings.CONNECT, server.getConnectString());
+        System.setProperty(CliSettings.ROOT, root);
     }
 
     @AfterEach
@@ -71,11 +76,13 @@ class ConfigCommandTest {
     private Result configWithInput(String stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = ConfigCommand.run(
-                List.of(args),
+        List<String> command = new ArrayList<>(List.of("config"));
+        command.addAll(List.of(args));
+        int code = Main.execute(
                 new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
                 new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                command.toArray(String[]::new));
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
@@ -187,7 +194,7 @@ class ConfigCommandTest {
     @Test
     @DisplayName("validate is offline: no ZooKeeper needed; a target alone or over defaults, or the defaults alone")
     void validateOffline() throws Exception {
-        System.setProperty(Settings.CONNECT, "127.0.0.1:1");
+        System.setProperty(CliSettings.CONNECT, "127.0.0.1:1");
         String defaults = file("defaults.json", "{\"maxReplicas\": 10, \"minReplicas\": 2}");
         String partial = file("web.json", "{\"targetCPUUtilizationPercentage\": 60}");
         String conflicting = file("api.json", "{\n\"maxReplicas\": 1\n}");
@@ -211,14 +218,21 @@ class ConfigCommandTest {
 
     static Stream<Arguments> usage() {
         return Stream.of(
-                usage("no command", List.of(), "zkscale config: a command is needed"),
-                usage("unknown command", List.of("edit", "shop/web"), "zkscale config: unknown command \"edit\""),
+                usage(
+                        "no command",
+                        List.of(),
+                        "zkscale config: Missing required subcommand (see zkscale config --help)"),
+                usage(
+                        "unknown command",
+                        List.of("edit", "shop/web"),
+                        "zkscale config: Unmatched arguments from index 1: 'edit', 'shop/web' (see zkscale config "
+                                + "--help)"),
                 usage(
                         "not a Kubernetes name",
                         List.of("get", "Shop/Web"),
-                        "zkscale config get: \"Shop/Web\": must be "
-                                + "NAMESPACE/NAME (Kubernetes names: lower-case letters, digits, '-', and '.' in the name) or "
-                                + "defaults"),
+                        "zkscale config get: Invalid value for positional parameter at index 0 (NS/NAME|defaults): "
+                                + "\"Shop/Web\": must be NAMESPACE/NAME (Kubernetes names: lower-case letters, digits, "
+                                + "'-', and '.' in the name) or defaults (see zkscale config get --help)"),
                 usage(
                         "a missing file",
                         List.of("set", "shop/web", "/no/such.json"),
@@ -226,21 +240,21 @@ class ConfigCommandTest {
                 usage(
                         "a missing argument",
                         List.of("set", "shop/web"),
-                        "zkscale config set: set takes NS/NAME|defaults and FILE (or - for standard input), got "
-                                + "shop/web"),
+                        "zkscale config set: Missing required parameter: 'FILE' (see zkscale config set --help)"),
                 usage(
                         "an unknown option",
                         List.of("get", "shop/web", "--force"),
-                        "zkscale config get: unknown option --force"),
+                        "zkscale config get: Unknown option: '--force' (see zkscale config get --help)"),
                 usage(
                         "a version that is not a number",
                         List.of("delete", "shop/web", "--expect-version", "two"),
-                        "zkscale config delete: --expect-version: must be a ZNode version (a 32-bit integer), got "
-                                + "\"two\""),
+                        "zkscale config delete: Invalid value for option '--expect-version': 'two' is not an int (see "
+                                + "zkscale config delete --help)"),
                 usage(
                         "rollback without --to",
                         List.of("rollback", "shop/web"),
-                        "zkscale config rollback: rollback needs --to VERSION"));
+                        "zkscale config rollback: Missing required option: '--to=VERSION' (see zkscale config "
+                                + "rollback --help)"));
     }
 
     private static Arguments usage(String name, List<String> args, String firstLine) {
@@ -260,8 +274,8 @@ class ConfigCommandTest {
     @Test
     @DisplayName("ZooKeeper unreachable is exit 1, in one line naming the setting")
     void unreachable() {
-        System.setProperty(Settings.CONNECT, "127.0.0.1:1");
-        System.setProperty(Settings.CONNECTION_TIMEOUT, "1s");
+        System.setProperty(CliSettings.CONNECT, "127.0.0.1:1");
+        System.setProperty(CliSettings.CONNECTION_TIMEOUT, "1s");
 
         assertEquals(
                 new Result(
@@ -275,19 +289,20 @@ class ConfigCommandTest {
     @Test
     @DisplayName("a bad argument is exit 2 even when ZooKeeper is unreachable: it is read before connecting")
     void badArgumentBeforeConnecting() {
-        System.setProperty(Settings.CONNECT, "127.0.0.1:1");
-        System.setProperty(Settings.CONNECTION_TIMEOUT, "1s");
+        System.setProperty(CliSettings.CONNECT, "127.0.0.1:1");
+        System.setProperty(CliSettings.CONNECTION_TIMEOUT, "1s");
 
         Result r = config("rollback", "shop/web");
         assertEquals(2, r.code());
         assertEquals(
-                "zkscale config rollback: rollback needs --to VERSION", r.err().split("\n")[0]);
+                "zkscale config rollback: Missing required option: '--to=VERSION' (see zkscale config rollback --help)",
+                r.err().split("\n")[0]);
     }
 
     @Test
     @DisplayName("a root that is not a ZNode path is exit 2 naming the setting, not a stack trace")
     void badRoot() {
-        System.setProperty(Settings.ROOT, "/zkscale//configs");
+        System.setProperty(CliSettings.ROOT, "/zkscale//configs");
 
         assertEquals(
                 new Result(
@@ -352,10 +367,10 @@ class ConfigCommandTest {
     void lineOf() {
         byte[] json =
                 "{\n \"a\": 1,\n \"b\": {\"c\": [\n  {\"d\": 1},\n  {\"d\": 2}]}\n}".getBytes(StandardCharsets.UTF_8);
-        assertEquals(2, ConfigCommand.lineOf(json, "a"));
-        assertEquals(3, ConfigCommand.lineOf(json, "b.c"));
-        assertEquals(5, ConfigCommand.lineOf(json, "b.c[1].d"));
-        assertEquals(5, ConfigCommand.lineOf(json, "b.c[1]"));
-        assertEquals(-1, ConfigCommand.lineOf(json, "b.x"));
+        assertEquals(2, Inputs.lineOf(json, "a"));
+        assertEquals(3, Inputs.lineOf(json, "b.c"));
+        assertEquals(5, Inputs.lineOf(json, "b.c[1].d"));
+        assertEquals(5, Inputs.lineOf(json, "b.c[1]"));
+        assertEquals(-1, Inputs.lineOf(json, "b.x"));
     }
 }

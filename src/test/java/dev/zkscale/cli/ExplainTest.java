@@ -1,7 +1,6 @@
 package dev.zkscale.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.zkscale.codec.SnapshotCodec;
@@ -42,18 +41,29 @@ class ExplainTest {
 
     @AfterEach
     void clearCeiling() {
-        System.clearProperty(Settings.MAX_REPLICAS_CEILING);
+        System.clearProperty(CliSettings.MAX_REPLICAS_CEILING);
+    }
+
+    private record Result(int code, String out, String err) {}
+
+    private static Result run(List<String> args, String stdin) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        List<String> command = new ArrayList<>(List.of("explain"));
+        command.addAll(args);
+        int code = Main.execute(
+                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                command.toArray(String[]::new));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     private static List<JsonNode> explain(List<String> args, String stdin) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = Explain.run(
-                args,
-                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-                new PrintStream(out, true, StandardCharsets.UTF_8));
-        assertEquals(0, code);
+        Result r = run(args, stdin);
+        assertEquals(0, r.code(), r.err());
         List<JsonNode> lines = new ArrayList<>();
-        for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
+        for (String line : r.out().split("\n")) {
             if (!line.isEmpty()) {
                 lines.add(SnapshotCodec.MAPPER.readTree(line));
             }
@@ -96,7 +106,7 @@ class ExplainTest {
     @Test
     @DisplayName("maxReplicas is capped at zkscale.max-replicas-ceiling, never rejected")
     void ceiling() throws Exception {
-        System.setProperty(Settings.MAX_REPLICAS_CEILING, "4");
+        System.setProperty(CliSettings.MAX_REPLICAS_CEILING, "4");
         JsonNode d = explain(List.of(), SNAPSHOT).get(0);
         assertEquals(4, d.get("desiredReplicas").asInt());
         assertEquals("TooManyReplicas", d.get("conditions").get(2).get("reason").asText());
@@ -106,18 +116,25 @@ class ExplainTest {
     @DisplayName("an unreadable file, extra arguments or a bad ceiling setting are one clear error")
     void usageErrors() {
         assertEquals(
-                "cannot read " + dir.resolve("none") + ": no such file",
-                assertThrows(
-                                UsageException.class,
-                                () -> explain(List.of(dir.resolve("none").toString()), ""))
-                        .getMessage());
+                new Result(2, "", "zkscale explain: cannot read " + dir.resolve("none") + ": no such file\n"),
+                run(List.of(dir.resolve("none").toString()), ""));
         assertEquals(
-                "explain takes at most one FILE (or - for standard input), got 2 arguments",
-                assertThrows(UsageException.class, () -> explain(List.of("a", "b"), ""))
-                        .getMessage());
-        System.setProperty(Settings.MAX_REPLICAS_CEILING, "lots");
+                new Result(2, "", "zkscale explain: Unmatched argument at index 2: 'b' (see zkscale explain --help)\n"),
+                run(List.of("a", "b"), ""));
+        System.setProperty(CliSettings.MAX_REPLICAS_CEILING, "lots");
         assertEquals(
-                "setting zkscale.max-replicas-ceiling: must be a positive integer, got \"lots\"",
-                assertThrows(UsageException.class, () -> explain(List.of(), "")).getMessage());
+                new Result(
+                        2,
+                        "",
+                        "zkscale explain: setting zkscale.max-replicas-ceiling: Expected an integer value, got "
+                                + "\"lots\"\n"),
+                run(List.of(), ""));
+        System.setProperty(CliSettings.MAX_REPLICAS_CEILING, "0");
+        assertEquals(
+                new Result(
+                        2,
+                        "",
+                        "zkscale explain: setting zkscale.max-replicas-ceiling: must be a positive integer, got 0\n"),
+                run(List.of(), ""));
     }
 }

@@ -128,4 +128,22 @@ class LauncherIT {
                 new Result(2, "", "zkscale config validate: " + file + ": maxReplicas: must be >= 1, got 0 (line 2)\n"),
                 r);
     }
+
+    @Test
+    @DisplayName("bin/zkscale --help lists every command, each has its own --help, and a bad argument is one line, "
+            + "exit 2")
+    void help() throws Exception {
+        Result help = zkscale("--help");
+        assertEquals(0, help.code(), help.err());
+        for (String command : List.of("run", "demo", "explain", "config")) {
+            assertTrue(help.out().contains("\n  " + command + " "), help.out());
+            Result own = zkscale(command, "--help");
+            assertEquals(0, own.code(), own.err());
+            assertTrue(own.out().startsWith("Usage: zkscale " + command), own.out());
+        }
+        assertEquals(
+                new Result(
+                        2, "", "zkscale config: Unmatched argument at index 1: 'edit' (see zkscale config --help)\n"),
+                zkscale("config", "edit"));
+    }
 }

@@ -13,6 +13,7 @@ import dev.zkscale.coordination.ConfigStore.Change;
 import dev.zkscale.coordination.ConfigStore.Key;
 import dev.zkscale.coordination.ConfigStore.Written;
 import dev.zkscale.coordination.ConfigStoreException.Kind;
+import dev.zkscale.demo.EmbeddedZooKeeper;
 import dev.zkscale.loop.TuningSource.Target;
 import dev.zkscale.loop.TuningSource.TuningUnavailableException;
 import java.nio.charset.StandardCharsets;
@@ -332,14 +333,14 @@ class ConfigStoreTest {
     @DisplayName("ZooKeeper's 32-bit counters at their wrap: writes go on, the history stays in order, version -1 is "
             + "stepped over, and a version from before the wrap can be restored")
     void wrap() throws Exception {
-        try (EmbeddedZooKeeper embedded = new EmbeddedZooKeeper();
+        try (EmbeddedZooKeeper embedded = EmbeddedZooKeeper.start();
                 CuratorFramework c = SharedZooKeeper.connected(embedded.connectString(), null)) {
             ConfigStore s = new ConfigStore(c, "/zkscale");
             s.set(WEB, bytes(max(1)), ANY);
             String path = "/zkscale/targets/shop/web";
             String history = "/zkscale/history/targets/shop/web";
-            embedded.setVersion(path, Integer.MAX_VALUE - 1);
-            embedded.setCversion(history, Integer.MAX_VALUE - 1);
+            setVersion(embedded, path, Integer.MAX_VALUE - 1);
+            setCversion(embedded, history, Integer.MAX_VALUE - 1);
 
             List<Integer> versions = new ArrayList<>();
             for (int n = 2; n <= 4; n++) {
@@ -355,7 +356,7 @@ class ConfigStoreTest {
                     () -> c.create().withMode(CreateMode.PERSISTENT_SEQUENTIAL).forPath(history + "/probe-"),
                     "a sequential name here is stuck: a history built on them would refuse every change from now on");
 
-            embedded.setVersion(path, -3);
+            setVersion(embedded, path, -3);
             versions.add(s.set(WEB, bytes(max(5)), ANY).version());
             versions.add(s.set(WEB, bytes(max(6)), OptionalInt.of(-2)).version());
             assertEquals(List.of(-2, 0), versions.subList(3, 5), "from -2 the write steps over -1 to 0");
@@ -376,11 +377,11 @@ class ConfigStoreTest {
     @Test
     @DisplayName("a ZNode left at version -1 by another tool is refused: ZooKeeper would read -1 as any version")
     void versionMinusOne() throws Exception {
-        try (EmbeddedZooKeeper embedded = new EmbeddedZooKeeper();
+        try (EmbeddedZooKeeper embedded = EmbeddedZooKeeper.start();
                 CuratorFramework c = SharedZooKeeper.connected(embedded.connectString(), null)) {
             ConfigStore s = new ConfigStore(c, "/zkscale");
             s.set(WEB, bytes(max(1)), ANY);
-            embedded.setVersion("/zkscale/targets/shop/web", -2);
+            setVersion(embedded, "/zkscale/targets/shop/web", -2);
             c.setData().forPath("/zkscale/targets/shop/web", bytes(max(2)));
 
             ConfigStoreException e = assertThrows(ConfigStoreException.class, () -> s.set(WEB, bytes(max(3)), ANY));
@@ -393,5 +394,15 @@ class ConfigStoreTest {
                     e.getMessage());
             assertEquals(max(2), s.get(WEB).orElseThrow().text());
         }
+    }
+
+    /** Sets the data version of the ZNode at {@code path}: its next write makes it {@code version + 1}. */
+    private static void setVersion(EmbeddedZooKeeper zk, String path, int version) {
+        zk.dataTree().getNode(path).stat.setVersion(version);
+    }
+
+    /** Sets the child version of {@code path}: its next sequential child is numbered {@code cversion}. */
+    private static void setCversion(EmbeddedZooKeeper zk, String path, int cversion) {
+        zk.dataTree().getNode(path).stat.setCversion(cversion);
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zkscale.demo.TcpRelay;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -155,7 +156,7 @@ class ZkLeadershipTest {
     @DisplayName("a leader cut off from ZooKeeper stops before the new leader starts, and never writes with its old "
             + "epoch after the network heals")
     void partitionedLeader() throws Exception {
-        TcpProxy proxy = open(new TcpProxy(server.getPort()));
+        TcpRelay proxy = open(TcpRelay.open(server.getPort(), "test"));
         // No ensemble tracker: it would learn the server's real address and bypass the proxy.
         CuratorFramework aClient = open(CuratorFrameworkFactory.builder()
                 .connectString(proxy.connectString())

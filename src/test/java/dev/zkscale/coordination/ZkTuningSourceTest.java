@@ -10,6 +10,7 @@ import dev.zkscale.core.ScalingPolicy;
 import dev.zkscale.core.ScalingRules;
 import dev.zkscale.core.TargetConfig;
 import dev.zkscale.core.TargetRef;
+import dev.zkscale.demo.TcpRelay;
 import dev.zkscale.loop.TuningSource.ConfigInForce;
 import dev.zkscale.loop.TuningSource.Target;
 import dev.zkscale.loop.TuningSource.TuningUnavailableException;
@@ -345,7 +346,7 @@ class ZkTuningSourceTest {
     void partition() throws Exception {
         put("targets/shop/web", GOOD);
         put("targets/shop/gone", GOOD);
-        TcpProxy proxy = opened(new TcpProxy(zk.server().getPort()));
+        TcpRelay proxy = opened(TcpRelay.open(zk.server().getPort(), "test"));
         // No ensemble tracker: it would learn the server's real address and bypass the proxy.
         CuratorFramework cut = opened(CuratorFrameworkFactory.builder()
                 .connectString(proxy.connectString())

@@ -3,7 +3,9 @@ package dev.zkscale.demo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zkscale.cli.Main;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -11,6 +13,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -26,10 +29,13 @@ class DemoFailuresTest {
     private static Result demo(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Demo.run(
-                List.of(args),
+        List<String> command = new ArrayList<>(List.of("demo"));
+        command.addAll(List.of(args));
+        int code = Main.execute(
+                InputStream.nullInputStream(),
                 new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                command.toArray(String[]::new));
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
@@ -108,11 +114,19 @@ class DemoFailuresTest {
     @Test
     @DisplayName("bad options")
     void badOptions() {
-        assertFails(demo("--duration", "5s"), "--duration: must be between 20s and 1h, got 5s");
-        assertFails(demo("--duration", "soon"), "--duration: expected a duration like 90s, 2m or 1m30s, got \"soon\"");
-        assertFails(demo("--failover", "explode"), "--failover: expected crash or stop, got \"explode\"");
-        assertFails(demo("--port=http"), "--port: expected a port number from 0 to 65535, got \"http\"");
-        assertTrue(demo("--frob").err().startsWith("zkscale demo: unknown option \"--frob\"\nusage: zkscale demo"));
+        String help = " (see zkscale demo --help)";
+        assertFails(demo("--duration", "5s"), "--duration: must be between 20s and 1h, got 5s" + help);
+        assertFails(
+                demo("--duration", "soon"),
+                "Invalid value for option '--duration': expected a duration like 90s, 2m or 1m30s, got \"soon\""
+                        + help);
+        assertFails(
+                demo("--failover", "explode"),
+                "Invalid value for option '--failover': expected crash or stop, got \"explode\"" + help);
+        assertFails(
+                demo("--port=http"),
+                "Invalid value for option '--port': expected a port number from 0 to 65535, got \"http\"" + help);
+        assertFails(demo("--frob"), "Unknown option: '--frob'" + help);
     }
 
     @Test
@@ -120,6 +134,6 @@ class DemoFailuresTest {
     void help() {
         Result r = demo("--help");
         assertEquals(0, r.code());
-        assertTrue(r.out().startsWith("usage: zkscale demo"), r.out());
+        assertTrue(r.out().startsWith("Usage: zkscale demo"), r.out());
     }
 }

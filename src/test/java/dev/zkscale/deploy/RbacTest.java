@@ -125,7 +125,9 @@ class RbacTest {
             boolean all = managed.isEmpty();
             try (Controller c = Controller.start(
                     TestSettings.of(
-                            zk.getConnectString(), "rbac-test", false, 1000, java.util.Optional.empty(), managed),
+                            zk.getConnectString(),
+                            "rbac-test",
+                            managed.isEmpty() ? Map.of() : Map.of("zkscale.namespaces", String.join(",", managed))),
                     api.newClient(CONTROLLER_TOKEN),
                     new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                     Clock.systemUTC())) {

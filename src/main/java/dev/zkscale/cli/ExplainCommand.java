@@ -8,30 +8,36 @@ import dev.zkscale.codec.SnapshotCodec;
 import dev.zkscale.core.Decider;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code zkscale explain [FILE]}: decision snapshots in, one per line (JSON Lines), decisions out, one per line, in
  * order. A line that is not a valid snapshot gives {@code {"error": ..., "line": N}} and the run goes on; blank lines
  * are skipped. Pure: no network, no ports, no clock.
  */
-final class Explain {
-    private Explain() {}
+@Command(
+        name = "explain",
+        description = {
+            "Decision snapshots (JSON Lines) in, decisions out, one per line; offline.",
+            "A bad line gives {\"error\": ..., \"line\": N} and the run goes on.",
+            "Setting: zkscale.max-replicas-ceiling caps every target's maxReplicas."
+        })
+final class ExplainCommand extends ConsoleCommand {
+    @Parameters(
+            arity = "0..1",
+            paramLabel = "FILE",
+            defaultValue = Inputs.STDIN,
+            description = "the snapshots; - (the default) for standard input")
+    String file;
 
-    static int run(List<String> args, InputStream stdin, PrintStream out) throws UsageException {
-        if (args.size() > 1) {
-            throw new UsageException(
-                    "explain takes at most one FILE (or - for standard input), got " + args.size() + " arguments");
-        }
-        int ceiling = Settings.maxReplicasCeiling();
-        String file = args.isEmpty() ? "-" : args.get(0);
-        try (BufferedReader in = open(file, stdin)) {
+    @Override
+    public Integer call() throws UsageException {
+        int ceiling = CliSettings.positive(
+                CliSettings.MAX_REPLICAS_CEILING, CliSettings.read().maxReplicasCeiling());
+        PrintStream out = console.out();
+        try (BufferedReader in = Inputs.lines(file, console.in())) {
             String line;
             int number = 0;
             while ((line = in.readLine()) != null) {
@@ -41,25 +47,10 @@ final class Explain {
                 }
             }
         } catch (IOException e) {
-            throw new UsageException("cannot read " + file + ": " + e.getMessage());
+            throw Inputs.cannotRead(file, e);
         }
         out.flush();
         return 0;
-    }
-
-    private static BufferedReader open(String file, InputStream stdin) throws UsageException {
-        if (file.equals("-")) {
-            return new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));
-        }
-        try {
-            return Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
-        } catch (IOException | RuntimeException e) {
-            throw new UsageException("cannot read " + file + ": " + describe(e));
-        }
-    }
-
-    private static String describe(Exception e) {
-        return e instanceof java.nio.file.NoSuchFileException ? "no such file" : String.valueOf(e.getMessage());
     }
 
     static JsonNode explain(String line, int number, int ceiling) {
