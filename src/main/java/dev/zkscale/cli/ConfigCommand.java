@@ -136,7 +136,7 @@ final class ConfigCommand {
         a.positionals(command.equals("list") || command.equals("init") ? 0 : command.equals("set") ? 2 : 1);
         // Read every local input before connecting: a bad argument never costs a connection.
         Key key = a.positional.isEmpty() ? null : Key.parse(a.positional.get(0));
-        byte[] data = command.equals("set") ? read(a.positional.get(1)).data() : null;
+        byte[] data = command.equals("set") ? read(a.positional.get(1), stdin).data() : null;
         Credentials controller = command.equals("init") ? controllerCredentials(a) : null;
         OptionalInt expected = a.integer("--expect-version");
         int to = command.equals("rollback")
@@ -252,7 +252,7 @@ final class ConfigCommand {
         if (a.positional.isEmpty() && defaultsFile.isEmpty()) {
             throw new UsageException("validate needs a FILE, or --defaults FILE");
         }
-        Input defaults = defaultsFile.isPresent() ? read(defaultsFile.get()) : null;
+        Input defaults = defaultsFile.isPresent() ? read(defaultsFile.get(), stdin) : null;
         com.fasterxml.jackson.databind.node.ObjectNode defaultsJson;
         try {
             defaultsJson = ConfigNodes.defaults(defaults == null ? null : defaults.data());
@@ -263,7 +263,7 @@ final class ConfigCommand {
             out.println(defaults.name() + ": valid defaults");
             return 0;
         }
-        Input target = read(a.positional.get(0));
+        Input target = read(a.positional.get(0), stdin);
         try {
             ConfigNodes.target(defaultsJson, target.data(), "target");
         } catch (InvalidInputException e) {
@@ -300,10 +300,10 @@ final class ConfigCommand {
         return -1;
     }
 
-    private record Input(String name, byte[] data) {}
+    record Input(String name, byte[] data) {}
 
     /** A config file, or standard input for {@code -}; at most a little more than the limit is read. */
-    private Input read(String file) throws UsageException {
+    static Input read(String file, InputStream stdin) throws UsageException {
         try {
             if (file.equals("-")) {
                 return new Input("<stdin>", stdin.readNBytes(ConfigNodes.MAX_CONFIG_BYTES + 1));

@@ -18,6 +18,7 @@ public final class Main {
             "  demo [OPTIONS]  the whole system on embedded parts, in one process: start here (demo --help)",
             "  run             the controller (the default): needs a Kubernetes API and ZooKeeper",
             "  explain [FILE]  decision snapshots (JSON Lines) in, decisions out; offline",
+            "  simulate ...    replay a load trace through configs on a virtual clock (simulate --help)",
             "  config ...      read and write the config ZNodes (zkscale config help)");
 
     private Main() {}
@@ -42,6 +43,8 @@ public final class Main {
                     return Demo.run(rest, System.out, System.err);
                 case "explain":
                     return Explain.run(rest, System.in, System.out);
+                case "simulate":
+                    return SimulateCommand.commandLine().execute(rest.toArray(String[]::new));
                 case "config":
                     return ConfigCommand.run(rest, System.in, System.out, System.err);
                 case "help":
