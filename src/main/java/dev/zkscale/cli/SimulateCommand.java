@@ -84,24 +84,32 @@ public final class SimulateCommand implements Callable<Integer> {
                     + "100 of the first config (with --record: the usage as measured)")
     Double peak;
 
-    @Option(names = "--sync-period", paramLabel = "S", defaultValue = "15", description = "seconds between passes")
+    @Option(
+            names = "--sync-period",
+            paramLabel = "S",
+            defaultValue = "15",
+            description = "seconds between passes (default: ${DEFAULT-VALUE})")
     double syncPeriod;
 
-    @Option(names = "--pod-start", paramLabel = "S", defaultValue = "10", description = "seconds a new pod is Pending")
+    @Option(
+            names = "--pod-start",
+            paramLabel = "S",
+            defaultValue = "10",
+            description = "seconds a new pod is Pending (default: ${DEFAULT-VALUE})")
     double podStart;
 
     @Option(
             names = "--pod-ready",
             paramLabel = "S",
             defaultValue = "20",
-            description = "seconds a started pod is Running before it is Ready")
+            description = "seconds a started pod is Running before it is Ready (default: ${DEFAULT-VALUE})")
     double podReady;
 
     @Option(
             names = "--metrics-lag",
             paramLabel = "S",
             defaultValue = "15",
-            description = "age of the metrics a pass reads, in seconds")
+            description = "age of the metrics a pass reads, in seconds (default: ${DEFAULT-VALUE})")
     double metricsLag;
 
     @Option(names = "--initial-replicas", paramLabel = "N", description = "pods at the start; default minReplicas")
@@ -120,7 +128,7 @@ public final class SimulateCommand implements Callable<Integer> {
             names = "--startup-millicpu",
             paramLabel = "M",
             defaultValue = "100",
-            description = "what a Running pod that is not Ready uses")
+            description = "what a Running pod that is not Ready uses (default: ${DEFAULT-VALUE})")
     long startup;
 
     /** The forms of the report on standard output. */
@@ -129,7 +137,11 @@ public final class SimulateCommand implements Callable<Integer> {
         json
     }
 
-    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "table", description = "table or json")
+    @Option(
+            names = "--output",
+            paramLabel = "FORMAT",
+            defaultValue = "table",
+            description = "table or json (default: ${DEFAULT-VALUE})")
     Output output;
 
     @Option(names = "--timeline", paramLabel = "FILE", description = "JSON Lines, one object per pass and config")
@@ -145,7 +157,7 @@ public final class SimulateCommand implements Callable<Integer> {
             names = "--snapshots-every",
             paramLabel = "N",
             defaultValue = "1",
-            description = "write the snapshots of passes 0, N, 2N, ...")
+            description = "write the snapshots of passes 0, N, 2N, ... (default: ${DEFAULT-VALUE})")
     long snapshotsEvery;
 
     @Option(names = "--chart", paramLabel = "FILE", description = "a chart of each config's run, .svg or .png")
