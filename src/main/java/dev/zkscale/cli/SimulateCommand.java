@@ -14,13 +14,13 @@ import dev.zkscale.simulate.Trace;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -271,7 +271,7 @@ public final class SimulateCommand implements Callable<Integer> {
         }
         atLeast("--startup-millicpu", startup, 0);
         atLeast("--snapshots-every", snapshotsEvery, 1);
-        if (chart != null && !isSvg(chart) && !isPng(chart)) {
+        if (chart != null && SimulationRun.Outputs.chartFormat(chart) == null) {
             throw new UsageException("--chart: the file must end in .svg or .png, got " + chart);
         }
     }
@@ -288,14 +288,6 @@ public final class SimulateCommand implements Callable<Integer> {
         return value == Math.rint(value) && Math.abs(value) < 1e15
                 ? Long.toString((long) value)
                 : Double.toString(value);
-    }
-
-    static boolean isSvg(Path file) {
-        return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".svg");
-    }
-
-    private static boolean isPng(Path file) {
-        return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png");
     }
 
     private static Trace readCsv(Path file) throws UsageException, InvalidInputException {
@@ -317,7 +309,9 @@ public final class SimulateCommand implements Callable<Integer> {
     private static UsageException cannotRead(Path file, IOException e) {
         String why = e instanceof NoSuchFileException
                 ? "no such file"
-                : Files.isDirectory(file) ? "is a directory" : String.valueOf(e.getMessage());
+                : e instanceof CharacterCodingException
+                        ? "not UTF-8 text"
+                        : Files.isDirectory(file) ? "is a directory" : String.valueOf(e.getMessage());
         return new UsageException("cannot read " + file + ": " + why);
     }
 }

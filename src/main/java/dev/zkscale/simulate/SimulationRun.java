@@ -27,7 +27,13 @@ public final class SimulationRun {
      * @param snapshots the snapshots ({@code --snapshots}), of every {@code snapshotsEvery}th pass
      * @param chart an {@code .svg} or {@code .png} chart
      */
-    public record Outputs(Path timeline, Path snapshots, long snapshotsEvery, Path chart) {}
+    public record Outputs(Path timeline, Path snapshots, long snapshotsEvery, Path chart) {
+        /** The chart's format by its file's extension: {@code "svg"}, {@code "png"}, or null for neither. */
+        public static String chartFormat(Path chart) {
+            String name = chart.getFileName().toString().toLowerCase(Locale.ROOT);
+            return name.endsWith(".svg") ? "svg" : name.endsWith(".png") ? "png" : null;
+        }
+    }
 
     /** @param names the configs' names (their files), in the same order */
     public SimulationRun(Demand demand, PodModel model, List<TargetConfig> configs, List<String> names) {
@@ -78,14 +84,7 @@ public final class SimulationRun {
                 }
                 if (chart != null) {
                     try (OutputStream out = chartFile.stream()) {
-                        chart.write(
-                                out,
-                                chartFile
-                                        .target()
-                                        .getFileName()
-                                        .toString()
-                                        .toLowerCase(Locale.ROOT)
-                                        .endsWith(".svg"));
+                        chart.write(out, "svg".equals(Outputs.chartFormat(outputs.chart())));
                     }
                 }
             } finally {

@@ -128,4 +128,20 @@ class LauncherIT {
                 new Result(2, "", "zkscale config validate: " + file + ": maxReplicas: must be >= 1, got 0 (line 2)\n"),
                 r);
     }
+
+    @Test
+    @DisplayName("bin/zkscale simulate prints the table and draws the chart headless from the packaged jar")
+    void simulate() throws Exception {
+        Path trace = dir.resolve("load.csv");
+        Files.writeString(trace, "seconds,value\n0,10\n300,80\n600,20\n900,20\n");
+        Path config = dir.resolve("web.json");
+        Files.writeString(config, "{\"maxReplicas\": 10}");
+        Path chart = dir.resolve("run.svg");
+        Result r = zkscale(
+                "simulate", "--trace", trace.toString(), "--config", config.toString(), "--chart", chart.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().matches("(?s).*\npasses +61\n.*"), r.out());
+        assertTrue(Files.readString(chart).contains("<svg"));
+        assertEquals("", r.err());
+    }
 }
