@@ -223,6 +223,34 @@ class SimulateCommandTest {
                 r.err());
     }
 
+    @Test
+    @DisplayName(
+            "maxReplicas is capped at zkscale.max-replicas-ceiling as in run and explain; a bad ceiling is refused")
+    void ceiling() throws Exception {
+        Path trace = file("trace.csv", "0,1\n15,2\n");
+        Path config = file("config.json", DEFAULT_CONFIG);
+        try {
+            System.setProperty(Settings.MAX_REPLICAS_CEILING, "5");
+            Result capped = simulate("--trace", trace.toString(), "--config", config.toString(), "--output", "json");
+            assertEquals(0, capped.code(), capped.err());
+            JsonNode report = SnapshotCodec.MAPPER.readTree(capped.out());
+            assertEquals(5, report.at("/results/0/config/maxReplicas").asInt());
+            // The default peak follows the capped config: 0.9 x 5 x 500 x 60 / 100.
+            assertEquals(1350.0, report.at("/model/peakMilliCpu").asDouble());
+            System.setProperty(Settings.MAX_REPLICAS_CEILING, "none");
+            Result refused = simulate("--trace", trace.toString(), "--config", config.toString());
+            assertEquals(
+                    new Result(
+                            2,
+                            "",
+                            "zkscale simulate: setting zkscale.max-replicas-ceiling: must be a positive integer, got "
+                                    + "\"none\"\n"),
+                    refused);
+        } finally {
+            System.clearProperty(Settings.MAX_REPLICAS_CEILING);
+        }
+    }
+
     /** Two hours of the NASA trace, both configs, every output. */
     private Result nasaTwoHours(String... more) throws IOException {
         List<String> args = new ArrayList<>(List.of(

@@ -219,6 +219,19 @@ class SimulationTest {
                 active.at(45).snapshot().history().scaleUpEvents());
     }
 
+    @Test
+    @DisplayName("a Paused config makes no decision, as run skips it: the size stays and nothing is undecided")
+    void paused() throws Exception {
+        Run run = run(RAMP, "{\"maxReplicas\":10,\"mode\":\"Paused\"}", DEFAULTS, 2000);
+        assertEquals(5, run.passes().size());
+        for (Simulation.Pass pass : run.passes()) {
+            assertNull(pass.decision(), "t=" + pass.t());
+            assertEquals(1, pass.desiredReplicas(), "t=" + pass.t());
+        }
+        assertEquals(0, run.figures().undecidedPasses());
+        assertEquals(0, run.figures().scaleUps());
+    }
+
     static Stream<Arguments> figures() {
         return Stream.of(
                 Arguments.of(
