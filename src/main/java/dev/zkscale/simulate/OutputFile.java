@@ -14,7 +14,7 @@ import java.security.SecureRandom;
  * A file written in full or not at all: written to a temporary file beside it, which {@link #commit} moves into place
  * and {@link #close} (without a commit) deletes. So a run that fails half-way leaves no output file.
  */
-public final class OutputFile implements AutoCloseable {
+final class OutputFile implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path target;
@@ -31,7 +31,7 @@ public final class OutputFile implements AutoCloseable {
      *
      * @throws IOException when the directory is missing or not writable (the message names {@code target})
      */
-    public static OutputFile create(Path target) throws IOException {
+    static OutputFile create(Path target) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         if (Files.isDirectory(target)) {
             throw new IOException("cannot write " + target + ": is a directory");
@@ -49,16 +49,12 @@ public final class OutputFile implements AutoCloseable {
     }
 
     /** The stream to write the content to (the caller closes it before {@link #commit}). */
-    public OutputStream stream() throws IOException {
+    OutputStream stream() throws IOException {
         return Files.newOutputStream(temporary);
     }
 
-    public Path target() {
-        return target;
-    }
-
     /** Moves the content into place. */
-    public void commit() throws IOException {
+    void commit() throws IOException {
         try {
             Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {

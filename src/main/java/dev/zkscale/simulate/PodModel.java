@@ -20,10 +20,4 @@ public record PodModel(
         long requestMilliCpu,
         long limitMilliCpu,
         long startupMilliCpu,
-        Integer initialReplicas) {
-
-    /** The defaults of {@code zkscale simulate}: 15 s passes, 10 s to start, 20 s to be Ready, 15 s metrics lag. */
-    public static PodModel defaults() {
-        return new PodModel(15, 10, 20, 15, 500, 1000, 100, null);
-    }
-}
+        Integer initialReplicas) {}

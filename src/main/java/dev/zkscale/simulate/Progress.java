@@ -26,11 +26,6 @@ public final class Progress {
         return new Progress(System.console() != null ? err : null);
     }
 
-    /** No progress shown. */
-    public static Progress none() {
-        return new Progress(null);
-    }
-
     /** The listener that reports the passes of config {@code config} (from 0) of {@code configs}. */
     Simulation.Listener listener(int config, int configs, long passes) {
         if (err == null) {

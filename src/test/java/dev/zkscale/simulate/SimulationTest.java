@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * lag unless a row says otherwise; capacity at target is ready x 500 x target / 100.
  */
 class SimulationTest {
-    private static final PodModel DEFAULTS = PodModel.defaults();
+    /** The defaults of {@code zkscale simulate}: 15 s passes, 10 s to start, 20 s to be Ready, 15 s metrics lag. */
+    private static final PodModel DEFAULTS = new PodModel(15, 10, 20, 15, 500, 1000, 100, null);
 
     static TargetConfig config(String json) throws Exception {
         return ConfigCodec.parse(SnapshotCodec.MAPPER.readTree(json), "", "workload");
