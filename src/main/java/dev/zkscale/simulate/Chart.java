@@ -32,6 +32,8 @@ final class Chart {
     private static final int MAX_POINTS = 1500;
     private static final int WIDTH = 1200;
     private static final int PANEL_HEIGHT = 520;
+    private static final BasicStroke DASHED =
+            new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {4f, 3f}, 0f);
 
     private final long bucket;
     private final double capacityPerReadyPod;
@@ -138,7 +140,10 @@ final class Chart {
             CombinedDomainXYPlot plot = new CombinedDomainXYPlot(time);
             plot.setGap(12);
             plot.add(subplot("CPU (cores)", new Color(0x1f77b4), new Color(0x2ca02c), demand, capacity), 3);
-            plot.add(subplot("replicas", new Color(0x7f7f7f), new Color(0xd62728), spec, ready), 2);
+            XYPlot replicas = subplot("replicas", new Color(0x555555), new Color(0xd62728), spec, ready);
+            // The spec dashed over the Ready pods: where they differ, pods are starting.
+            replicas.getRenderer().setSeriesStroke(0, DASHED);
+            plot.add(replicas, 2);
             JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
             chart.setBackgroundPaint(Color.WHITE);
             return chart;

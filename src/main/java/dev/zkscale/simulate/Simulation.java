@@ -137,9 +137,9 @@ public final class Simulation {
                 pods.add(pod.view(phase));
                 if (pod.exists(sampled) && pod.phase(sampled) != SimPod.PENDING) {
                     double usage = pod.phase(sampled) == SimPod.READY ? share : model.startupMilliCpu();
-                    metrics.add(new PodMetrics(
-                            pod.name, sampledAt, METRICS_WINDOW_SECONDS, List.of(new PodMetrics.Usage(CONTAINER, (long)
-                                    Math.floor(usage + 0.5)))));
+                    long rounded = (long) Math.floor(usage + 0.5);
+                    List<PodMetrics.Usage> containerUsage = List.of(new PodMetrics.Usage(CONTAINER, rounded));
+                    metrics.add(new PodMetrics(pod.name, sampledAt, METRICS_WINDOW_SECONDS, containerUsage));
                 }
             }
             Snapshot snapshot = new Snapshot(now, TARGET, config, spec, alive.size(), pods, metrics, null, history);
