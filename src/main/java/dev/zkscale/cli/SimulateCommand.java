@@ -38,12 +38,22 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "simulate",
         mixinStandardHelpOptions = true,
+        versionProvider = SimulateCommand.Version.class,
         sortOptions = false,
         usageHelpWidth = 120,
         description = "Replays a load trace through zkscale's decisions on a virtual clock, against a model of pods, "
                 + "and reports what each config would have cost and how it would have served.")
 public final class SimulateCommand implements Callable<Integer> {
     static final int USAGE = 2;
+
+    /** {@code --version}: the jar's version, from its manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = SimulateCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"zkscale " + (version == null ? "(not built as a jar)" : version)};
+        }
+    }
 
     /** The trace: a CSV file or a decision record. */
     static final class Source {
