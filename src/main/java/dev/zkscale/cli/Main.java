@@ -14,8 +14,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code zkscale} executable (picocli): {@code run} (the default), {@code demo}, {@code explain} and
- * {@code config}. The offline commands run without starting the Quarkus runtime, so they open no port and read no
+ * The {@code zkscale} executable (picocli): {@code run} (the default), {@code demo}, {@code explain},
+ * {@code config} and {@code simulate}. The offline commands run without starting the Quarkus runtime, so they open no port and read no
  * cluster.
  *
  * <p>Exit status: 0 done; 1 failed (one line on standard error); 2 a bad argument, setting or input file (one line,
@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
             DemoCommand.class,
             ExplainCommand.class,
             ConfigCommand.class,
-            // SimulateCommand.class joins here.
+            SimulateCommand.class,
             HelpCommand.class
         })
 public final class Main implements Callable<Integer> {

@@ -135,7 +135,7 @@ class LauncherIT {
     void help() throws Exception {
         Result help = zkscale("--help");
         assertEquals(0, help.code(), help.err());
-        for (String command : List.of("run", "demo", "explain", "config")) {
+        for (String command : List.of("run", "demo", "explain", "config", "simulate")) {
             assertTrue(help.out().contains("\n  " + command + " "), help.out());
             Result own = zkscale(command, "--help");
             assertEquals(0, own.code(), own.err());
@@ -145,5 +145,21 @@ class LauncherIT {
                 new Result(
                         2, "", "zkscale config: Unmatched argument at index 1: 'edit' (see zkscale config --help)\n"),
                 zkscale("config", "edit"));
+    }
+
+    @Test
+    @DisplayName("bin/zkscale simulate prints the table and draws the chart headless from the packaged jar")
+    void simulate() throws Exception {
+        Path trace = dir.resolve("load.csv");
+        Files.writeString(trace, "seconds,value\n0,10\n300,80\n600,20\n900,20\n");
+        Path config = dir.resolve("web.json");
+        Files.writeString(config, "{\"maxReplicas\": 10}");
+        Path chart = dir.resolve("run.svg");
+        Result r = zkscale(
+                "simulate", "--trace", trace.toString(), "--config", config.toString(), "--chart", chart.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().matches("(?s).*\npasses +61\n.*"), r.out());
+        assertTrue(Files.readString(chart).contains("<svg"));
+        assertEquals("", r.err());
     }
 }
