@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.zkscale.core.Behavior;
 import dev.zkscale.core.Mode;
+import dev.zkscale.core.Policy;
 import dev.zkscale.core.ScalingPolicy;
 import dev.zkscale.core.ScalingRules;
 import dev.zkscale.core.TargetConfig;
@@ -32,7 +33,8 @@ public final class ConfigCodec {
             "cpuInitializationPeriodSeconds",
             "initialReadinessDelaySeconds",
             "behavior",
-            "mode");
+            "mode",
+            "policy");
     private static final Set<String> RULE_FIELDS =
             Set.of("stabilizationWindowSeconds", "selectPolicy", "policies", "tolerance");
     private static final Pattern QUANTITY =
@@ -99,6 +101,7 @@ public final class ConfigCodec {
                             List.of(new ScalingPolicy(ScalingPolicy.Type.Percent, 100, 15))));
         }
         Mode mode = f.choice("mode", Mode.class, Mode.Active);
+        Policy policy = policy(f.object("policy"));
         return new TargetConfig(
                 kind,
                 name,
@@ -111,7 +114,27 @@ public final class ConfigCodec {
                 cpuInit,
                 readinessDelay,
                 behavior,
-                mode);
+                mode,
+                policy);
+    }
+
+    private static Policy policy(Fields f) throws InvalidInputException {
+        if (f == null) {
+            return null;
+        }
+        f.only(Set.of("type", "shadow", "podStartupSeconds", "quantile"));
+        Policy.Type type = f.choice("type", Policy.Type.class, null);
+        boolean shadow = f.bool("shadow", false);
+        int startup = (int) f.integer("podStartupSeconds", (long) Policy.DEFAULT_POD_STARTUP_SECONDS, 0, MAX_WINDOW);
+        double quantile = Policy.DEFAULT_QUANTILE;
+        if (f.has("quantile")) {
+            BigDecimal q = f.decimal("quantile", new BigDecimal("0.5"));
+            if (q.compareTo(new BigDecimal("0.999")) > 0) {
+                throw new InvalidInputException(f.at("quantile") + ": must be between 0.5 and 0.999, got " + q);
+            }
+            quantile = q.doubleValue();
+        }
+        return new Policy(type, shadow, startup, quantile);
     }
 
     /** Writes the config with every default written out: parsing it again gives the same config. */
@@ -138,6 +161,14 @@ public final class ConfigCodec {
             out.writeEndObject();
         }
         out.writeStringField("mode", c.mode().name());
+        if (c.policy() != null) {
+            out.writeObjectFieldStart("policy");
+            out.writeStringField("type", c.policy().type().name());
+            out.writeBooleanField("shadow", c.policy().shadow());
+            out.writeNumberField("podStartupSeconds", c.policy().podStartupSeconds());
+            out.writeNumberField("quantile", c.policy().quantile());
+            out.writeEndObject();
+        }
         out.writeEndObject();
     }
 

@@ -8,9 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
 import dev.zkscale.core.Condition;
 import dev.zkscale.core.Decision;
+import dev.zkscale.core.ForecastState;
 import dev.zkscale.core.History;
 import dev.zkscale.core.Pod;
 import dev.zkscale.core.PodMetrics;
+import dev.zkscale.core.PolicyRecommendation;
 import dev.zkscale.core.Snapshot;
 import dev.zkscale.core.TargetConfig;
 import dev.zkscale.core.TargetRef;
@@ -47,7 +49,9 @@ public final class SnapshotCodec {
     private static final Set<String> CONTAINER_FIELDS = Set.of("name", "requestMilliCpu", "restartableInit");
     private static final Set<String> METRICS_FIELDS = Set.of("pod", "timestamp", "windowSeconds", "containers");
     private static final Set<String> USAGE_FIELDS = Set.of("name", "usageMilliCpu");
-    private static final Set<String> HISTORY_FIELDS = Set.of("recommendations", "scaleUpEvents", "scaleDownEvents");
+    private static final Set<String> HISTORY_FIELDS =
+            Set.of("recommendations", "scaleUpEvents", "scaleDownEvents", "forecast");
+    private static final Set<String> FORECAST_FIELDS = Set.of("time", "models", "checked", "pending");
     private static final Set<String> ENTRY_FIELDS = Set.of("time", "replicas");
 
     private SnapshotCodec() {}
@@ -162,7 +166,53 @@ public final class SnapshotCodec {
 
     private static History history(Fields f) throws InvalidInputException {
         f.only(HISTORY_FIELDS);
-        return new History(entries(f, "recommendations"), entries(f, "scaleUpEvents"), entries(f, "scaleDownEvents"));
+        return new History(
+                entries(f, "recommendations"),
+                entries(f, "scaleUpEvents"),
+                entries(f, "scaleDownEvents"),
+                forecast(f.object("forecast")));
+    }
+
+    private static ForecastState forecast(Fields f) throws InvalidInputException {
+        if (f == null) {
+            return null;
+        }
+        f.only(FORECAST_FIELDS);
+        List<ForecastState.Model> models = new ArrayList<>();
+        for (Fields m : f.objects("models")) {
+            m.only(Set.of("level", "trend", "errorVariance"));
+            models.add(new ForecastState.Model(
+                    real(m, "level"),
+                    real(m, "trend"),
+                    m.has("errorVariance") ? real(m, "errorVariance") : Double.NaN));
+        }
+        List<ForecastState.Pending> pending = new ArrayList<>();
+        for (Fields p : f.objects("pending")) {
+            p.only(Set.of("due", "demands"));
+            JsonNode demands = p.raw("demands");
+            if (demands == null || !demands.isArray()) {
+                throw new InvalidInputException(p.at("demands") + ": must be an array of numbers");
+            }
+            List<Double> values = new ArrayList<>();
+            for (JsonNode d : demands) {
+                if (!d.isNumber()) {
+                    throw new InvalidInputException(p.at("demands") + ": must be an array of numbers");
+                }
+                values.add(d.doubleValue());
+            }
+            pending.add(new ForecastState.Pending(requiredTime(p, "due"), values));
+        }
+        return new ForecastState(
+                requiredTime(f, "time"), models, (int) f.integer("checked", 0L, 0, Integer.MAX_VALUE), pending);
+    }
+
+    /** A required number, as the double it was written from. */
+    private static double real(Fields f, String name) throws InvalidInputException {
+        JsonNode value = f.raw(name);
+        if (value == null || !value.isNumber()) {
+            throw new InvalidInputException(f.at(name) + ": must be a number, got " + Fields.describe(value));
+        }
+        return value.doubleValue();
     }
 
     private static List<History.Entry> entries(Fields f, String name) throws InvalidInputException {
@@ -301,6 +351,23 @@ public final class SnapshotCodec {
         out.writeEndArray();
         out.writeStringField("reason", d.reason());
         out.writeStringField("error", d.error());
+        PolicyRecommendation p = d.policy();
+        if (p != null) {
+            out.writeObjectFieldStart("policy");
+            out.writeStringField("type", p.type().name());
+            out.writeBooleanField("shadow", p.shadow());
+            out.writeNumberField("recommendedReplicas", p.replicas());
+            out.writeNumberField("hpaRecommendedReplicas", p.hpaReplicas());
+            out.writeNumberField("forecastReplicas", p.forecastReplicas());
+            out.writeFieldName("upperReplicas");
+            if (p.upperReplicas() == null) {
+                out.writeNull();
+            } else {
+                out.writeNumber(p.upperReplicas());
+            }
+            out.writeNumberField("horizonSeconds", p.horizonSeconds());
+            out.writeEndObject();
+        }
         // The history to pass with the next snapshot, as if the write succeeded.
         write(out, d.historyAfterWrite());
         out.writeEndObject();
@@ -318,6 +385,36 @@ public final class SnapshotCodec {
         entries(out, "recommendations", history.recommendations());
         entries(out, "scaleUpEvents", history.scaleUpEvents());
         entries(out, "scaleDownEvents", history.scaleDownEvents());
+        ForecastState forecast = history.forecast();
+        if (forecast != null) {
+            out.writeObjectFieldStart("forecast");
+            out.writeStringField("time", Rfc3339.format(forecast.time()));
+            out.writeArrayFieldStart("models");
+            for (ForecastState.Model m : forecast.models()) {
+                out.writeStartObject();
+                out.writeNumberField("level", m.level());
+                out.writeNumberField("trend", m.trend());
+                if (!Double.isNaN(m.errorVariance())) {
+                    out.writeNumberField("errorVariance", m.errorVariance());
+                }
+                out.writeEndObject();
+            }
+            out.writeEndArray();
+            out.writeNumberField("checked", forecast.checked());
+            out.writeArrayFieldStart("pending");
+            for (ForecastState.Pending p : forecast.pending()) {
+                out.writeStartObject();
+                out.writeStringField("due", Rfc3339.format(p.due()));
+                out.writeArrayFieldStart("demands");
+                for (double d : p.demands()) {
+                    out.writeNumber(d);
+                }
+                out.writeEndArray();
+                out.writeEndObject();
+            }
+            out.writeEndArray();
+            out.writeEndObject();
+        }
         out.writeEndObject();
     }
 

@@ -27,6 +27,8 @@ public final class Decider {
                 new ArrayList<>(history == null ? List.of(new History.Entry(now, current)) : history.recommendations());
         List<History.Entry> upEvents = history == null ? List.of() : history.scaleUpEvents();
         List<History.Entry> downEvents = history == null ? List.of() : history.scaleDownEvents();
+        ForecastState forecast = history == null ? null : history.forecast();
+        PolicyRecommendation policy = null;
 
         Conditions conditions = new Conditions();
         conditions.set(
@@ -81,19 +83,39 @@ public final class Decider {
                 recommended = proposal.replicas();
                 utilization = proposal.utilization();
                 rawAverage = proposal.rawAverage();
-                conditions.set(
-                        ConditionType.ScalingActive,
-                        true,
-                        ConditionReason.ValidMetricFound,
-                        "the HPA was able to successfully calculate a replica count from " + metric);
+                String active = "the HPA was able to successfully calculate a replica count from " + metric;
+                int decided = recommended;
+                TargetConfig rules = config;
+                if (config.policy() != null) {
+                    Forecaster.Verdict verdict = Forecaster.decide(
+                            config.policy(),
+                            forecast,
+                            now,
+                            (double) utilization
+                                    * proposal.grouping().readyPods()
+                                    / config.targetCPUUtilizationPercentage(),
+                            metricsLagSeconds(snapshot),
+                            current,
+                            recommended,
+                            config.scaleUpTolerance());
+                    forecast = verdict.state();
+                    policy = recommendation(config.policy(), recommended, verdict);
+                    active = active + "; " + policy.describe();
+                    if (!config.policy().shadow()) {
+                        decided = verdict.replicas();
+                        rules = config.withScaleDownWindow(
+                                (int) Math.ceil(Forecaster.WINDOW_HORIZONS * verdict.horizonSeconds()));
+                    }
+                }
+                conditions.set(ConditionType.ScalingActive, true, ConditionReason.ValidMetricFound, active);
                 // As upstream, the reason follows the proposal's direction, before stabilization and limits.
-                reason = recommended > current
+                reason = decided > current
                         ? metric + " above target"
-                        : recommended < current ? "All metrics below target" : "";
+                        : decided < current ? "All metrics below target" : "";
                 Normalizer.Limited limited = Normalizer.normalize(
-                        config, current, recommended, now, recommendations, upEvents, downEvents, conditions);
+                        rules, current, decided, now, recommendations, upEvents, downEvents, conditions);
                 desired = limited.replicas();
-                cause = cause(current, recommended, desired, limited);
+                cause = cause(current, decided, desired, limited);
             }
         }
 
@@ -123,9 +145,35 @@ public final class Decider {
                 reason,
                 error,
                 new Outcome(action, cause),
+                policy,
                 now,
                 config.behavior(),
-                new History(recommendations, upEvents, downEvents));
+                new History(recommendations, upEvents, downEvents, forecast));
+    }
+
+    /** How old the newest sample is at {@code snapshot.now()}, in seconds; 0 when none is older than now. */
+    private static double metricsLagSeconds(Snapshot snapshot) {
+        Instant newest = null;
+        for (PodMetrics m : snapshot.podMetrics()) {
+            if (!m.timestamp().isAfter(snapshot.now())
+                    && (newest == null || m.timestamp().isAfter(newest))) {
+                newest = m.timestamp();
+            }
+        }
+        return newest == null
+                ? 0
+                : java.time.Duration.between(newest, snapshot.now()).toNanos() / 1e9;
+    }
+
+    private static PolicyRecommendation recommendation(Policy policy, int hpaReplicas, Forecaster.Verdict verdict) {
+        return new PolicyRecommendation(
+                policy.type(),
+                policy.shadow(),
+                hpaReplicas,
+                verdict.forecastReplicas(),
+                Double.isNaN(verdict.upperReplicas()) ? null : verdict.upperReplicas(),
+                verdict.horizonSeconds(),
+                verdict.replicas());
     }
 
     /** Why a size decided from the formula's {@code recommended} is {@code desired}. */

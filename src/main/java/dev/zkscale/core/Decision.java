@@ -22,6 +22,8 @@ import java.util.List;
  *     ...), or null when it does not
  * @param error why no decision could be made, or null
  * @param outcome the decision's direction and its cause, in closed sets of words (for metrics, Events and logs)
+ * @param policy what the target's {@link Policy} recommended, beside the HPA's proposal; null without a policy or
+ *     when no proposal was computed
  * @param time the time of the decision (the snapshot's)
  * @param behavior the behavior rules it was made under, or null for the legacy rules: they decide how a write is
  *     remembered ({@link #historyAfterWrite()})
@@ -43,6 +45,7 @@ public record Decision(
         String reason,
         String error,
         Outcome outcome,
+        PolicyRecommendation policy,
         Instant time,
         Behavior behavior,
         History historyBeforeWrite) {

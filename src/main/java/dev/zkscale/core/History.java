@@ -12,8 +12,10 @@ import java.util.List;
  * @param recommendations each pass's proposal before stabilization, with its time
  * @param scaleUpEvents replicas added by each scale-up, with its time
  * @param scaleDownEvents replicas removed by each scale-down, with its time
+ * @param forecast what the forecast policy remembers ({@link Policy}), or null when the target has none
  */
-public record History(List<Entry> recommendations, List<Entry> scaleUpEvents, List<Entry> scaleDownEvents) {
+public record History(
+        List<Entry> recommendations, List<Entry> scaleUpEvents, List<Entry> scaleDownEvents, ForecastState forecast) {
 
     public History {
         recommendations = List.copyOf(recommendations);
@@ -47,8 +49,8 @@ public record History(List<Entry> recommendations, List<Entry> scaleUpEvents, Li
         }
         Normalizer.record(events, outdated, new Entry(now, Math.abs(to - from)));
         return up
-                ? new History(recommendations, events, scaleDownEvents)
-                : new History(recommendations, scaleUpEvents, events);
+                ? new History(recommendations, events, scaleDownEvents, forecast)
+                : new History(recommendations, scaleUpEvents, events, forecast);
     }
 
     /** A number of replicas at a time. */

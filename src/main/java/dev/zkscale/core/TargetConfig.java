@@ -16,6 +16,7 @@ package dev.zkscale.core;
  * @param initialReadinessDelaySeconds HPA's initial-readiness-delay
  * @param behavior the behavior rules, or null for the legacy normalization
  * @param mode how the controller treats the target
+ * @param policy the scaling policy the target opts into, or null to be decided as the HPA decides
  */
 public record TargetConfig(
         String kind,
@@ -29,7 +30,8 @@ public record TargetConfig(
         long cpuInitializationPeriodSeconds,
         long initialReadinessDelaySeconds,
         Behavior behavior,
-        Mode mode) {
+        Mode mode,
+        Policy policy) {
 
     /** The tolerance applied below a usage ratio of 1. */
     public double scaleDownTolerance() {
@@ -62,6 +64,38 @@ public record TargetConfig(
                 cpuInitializationPeriodSeconds,
                 initialReadinessDelaySeconds,
                 behavior,
-                mode);
+                mode,
+                policy);
+    }
+
+    /**
+     * This config with the scale-down stabilization window set to {@code seconds} (in {@code behavior} when present,
+     * else the legacy window): how the forecast policy, whose recommendation already carries its own margin, replaces
+     * the HPA's long wait for a peak to pass.
+     */
+    TargetConfig withScaleDownWindow(int seconds) {
+        Behavior rules = behavior == null
+                ? null
+                : new Behavior(
+                        behavior.scaleUp(),
+                        new ScalingRules(
+                                seconds,
+                                behavior.scaleDown().selectPolicy(),
+                                behavior.scaleDown().policies(),
+                                behavior.scaleDown().tolerance()));
+        return new TargetConfig(
+                kind,
+                workloadName,
+                minReplicas,
+                maxReplicas,
+                targetCPUUtilizationPercentage,
+                container,
+                tolerance,
+                seconds,
+                cpuInitializationPeriodSeconds,
+                initialReadinessDelaySeconds,
+                rules,
+                mode,
+                policy);
     }
 }

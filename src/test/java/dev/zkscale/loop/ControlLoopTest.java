@@ -89,7 +89,7 @@ class ControlLoopTest {
             };
             TuningSource tuning = () -> {
                 TargetConfig config =
-                        new TargetConfig("Deployment", "web", 2, 10, 50, null, 0.1, 300, 300, 30, BEHAVIOR, mode);
+                        new TargetConfig("Deployment", "web", 2, 10, 50, null, 0.1, 300, 300, 30, BEHAVIOR, mode, null);
                 TuningSource.ConfigInForce inForce =
                         configInForce ? new TuningSource.ConfigInForce(config, 3, "/zkscale/targets/shop/web") : null;
                 return List.of(new TuningSource.Target(WEB, inForce, rejected));
