@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.zkscale.codec.SnapshotCodec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -32,6 +33,12 @@ class SimulateCommandTest {
     private static final String OTHER_CONFIG =
             "{\"minReplicas\":2,\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":"
                     + "50,\"behavior\":{\"scaleDown\":{\"stabilizationWindowSeconds\":60}}}";
+
+    private static final String FORECAST_POLICY = ",\"policy\":{\"type\":\"Forecast\"";
+    private static final String FORECAST_CONFIG = DEFAULT_CONFIG.replace("}", FORECAST_POLICY + "}}");
+    private static final String OTHER_FORECAST = OTHER_CONFIG.substring(0, OTHER_CONFIG.length() - 1) + FORECAST_POLICY
+            + ",\"podStartupSeconds\":45,\"quantile\":0.9}}";
+    private static final String SHADOW_CONFIG = DEFAULT_CONFIG.replace("}", FORECAST_POLICY + ",\"shadow\":true}}");
 
     @TempDir
     Path dir;
@@ -255,25 +262,39 @@ class SimulateCommandTest {
 
     /** Two hours of the NASA trace, both configs, every output. */
     private Result nasaTwoHours(String... more) throws IOException {
+        return nasaTwoHoursWith(DEFAULT_CONFIG, OTHER_CONFIG, more);
+    }
+
+    private Result nasaTwoHoursWith(String first, String second, String... more) throws IOException {
         List<String> args = new ArrayList<>(List.of(
                 "--trace",
                 sharedTraces().resolve("nasa_http_1995-07_req_per_min.csv").toString(),
                 "--to",
                 "7200",
                 "--config",
-                file("default.json", DEFAULT_CONFIG).toString(),
+                file("default.json", first).toString(),
                 "--config",
-                file("other.json", OTHER_CONFIG).toString()));
+                file("other.json", second).toString()));
         args.addAll(List.of(more));
         return simulate(args.toArray(String[]::new));
     }
 
-    @Test
+    static Stream<Arguments> replayedConfigs() {
+        return Stream.of(
+                Arguments.of(Named.of("the HPA, legacy and with behavior", DEFAULT_CONFIG), OTHER_CONFIG),
+                Arguments.of(
+                        Named.of("the Forecast policy, legacy and with behavior", FORECAST_CONFIG), OTHER_FORECAST),
+                Arguments.of(Named.of("the Forecast policy in shadow, and active", SHADOW_CONFIG), FORECAST_CONFIG));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("replayedConfigs")
     @DisplayName("the snapshots replay through explain to the decisions the simulation made, pass by pass")
-    void snapshotsReplay() throws Exception {
+    void snapshotsReplay(String first, String second) throws Exception {
         Path snapshots = dir.resolve("snapshots.jsonl");
         Path timeline = dir.resolve("timeline.jsonl");
-        Result r = nasaTwoHours("--snapshots", snapshots.toString(), "--timeline", timeline.toString());
+        Result r =
+                nasaTwoHoursWith(first, second, "--snapshots", snapshots.toString(), "--timeline", timeline.toString());
         assertEquals(0, r.code(), r.err());
         List<JsonNode> passes = lines(timeline);
         List<JsonNode> snapshotLines = lines(snapshots);
@@ -303,6 +324,30 @@ class SimulateCommandTest {
             }
         }
         assertTrue(rescales > 10, "the two hours should scale: " + rescales);
+    }
+
+    @Test
+    @DisplayName("a policy in shadow never writes: the HPA's decisions, the policy's recommendation only recorded")
+    void shadowNeverWrites() throws Exception {
+        Path timeline = dir.resolve("timeline.jsonl");
+        Path snapshots = dir.resolve("snapshots.jsonl");
+        Result r = nasaTwoHoursWith(
+                DEFAULT_CONFIG, SHADOW_CONFIG, "--timeline", timeline.toString(), "--snapshots", snapshots.toString());
+        assertEquals(0, r.code(), r.err());
+        List<JsonNode> hpa = new ArrayList<>();
+        List<JsonNode> shadow = new ArrayList<>();
+        for (JsonNode pass : lines(timeline)) {
+            boolean first = pass.get("config").asInt() == 0;
+            ((ObjectNode) pass).remove("config");
+            (first ? hpa : shadow).add(pass);
+        }
+        assertEquals(481, hpa.size());
+        assertEquals(hpa, shadow, "every pass of the shadow config is the HPA's");
+        Result explained = zkscale("explain", snapshots.toString());
+        long recorded = Arrays.stream(explained.out().split("\n"))
+                .filter(line -> line.contains("\"policy\":{\"type\":\"Forecast\",\"shadow\":true"))
+                .count();
+        assertEquals(481, recorded, "each pass of the shadow config records the policy's recommendation");
     }
 
     @Test

@@ -1,0 +1,207 @@
+package dev.zkscale.core;
+
+import static dev.zkscale.core.DecisionRulesTest.metric;
+import static dev.zkscale.core.DecisionRulesTest.pod;
+import static dev.zkscale.core.DecisionRulesTest.snapshot;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import dev.zkscale.codec.SnapshotCodec;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The Forecast policy inside the decision: what binds it (bounds, the ceiling, behavior's rate limits, no data), what
+ * it changes (a scale-up ahead of demand, a sooner scale-down), and shadow mode. Each row: a name, the ceiling, a
+ * snapshot whose history carries a forecast state, the size decided and the policy's own recommendation.
+ */
+class ForecastPolicyTest {
+    private static final String POLICY = "\"policy\":{\"type\":\"Forecast\"}";
+    private static final String SHADOW = "\"policy\":{\"type\":\"Forecast\",\"shadow\":true}";
+
+    static Stream<Arguments> rows() {
+        String rateLimits = "\"behavior\":{\"scaleUp\":{\"policies\":[{\"type\":\"Pods\",\"value\":100,"
+                + "\"periodSeconds\":15}]}}";
+        return Stream.of(
+                row(
+                        "a forecast above the current size scales up before the HPA would",
+                        "{\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":100," + rateLimits + "," + POLICY + "}",
+                        1000,
+                        2,
+                        1000,
+                        forecast(8, 0.25, 4),
+                        "[]",
+                        8,
+                        8),
+                row(
+                        "the legacy scale-up limit binds it (twice the size, at least 4)",
+                        "{\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":100," + POLICY + "}",
+                        1000,
+                        2,
+                        1000,
+                        forecast(8, 0.25, 4),
+                        "[]",
+                        4,
+                        8),
+                row(
+                        "behavior's rate limit binds it",
+                        "{\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":100,\"behavior\":{\"scaleUp\":"
+                                + "{\"policies\":[{\"type\":\"Pods\",\"value\":1,\"periodSeconds\":60}]}}," + POLICY
+                                + "}",
+                        1000,
+                        2,
+                        1000,
+                        forecast(8, 0.25, 4),
+                        "[]",
+                        3,
+                        8),
+                row(
+                        "maxReplicas binds it",
+                        "{\"maxReplicas\":5,\"targetCPUUtilizationPercentage\":100," + rateLimits + "," + POLICY + "}",
+                        1000,
+                        2,
+                        1000,
+                        forecast(50, 0.25, 4),
+                        "[]",
+                        5,
+                        40),
+                row(
+                        "the controller's ceiling binds it",
+                        "{\"maxReplicas\":50,\"targetCPUUtilizationPercentage\":100," + rateLimits + "," + POLICY + "}",
+                        6,
+                        2,
+                        1000,
+                        forecast(50, 0.25, 4),
+                        "[]",
+                        6,
+                        40),
+                row(
+                        "minReplicas binds it",
+                        "{\"minReplicas\":3,\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":100," + POLICY + "}",
+                        1000,
+                        4,
+                        10,
+                        forecast(0, 0.01, 4),
+                        "[]",
+                        3,
+                        1),
+                row(
+                        "it releases pods once its upper bound stayed low for three horizons, not the HPA's 5 minutes",
+                        "{\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":100," + POLICY + "}",
+                        1000,
+                        6,
+                        200,
+                        forecast(1.2, 0.01, 4),
+                        "{\"time\":\"2026-01-01T00:07:30Z\",\"replicas\":6}",
+                        2,
+                        2),
+                row(
+                        "the HPA alone holds that peak for 5 minutes",
+                        "{\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":100}",
+                        1000,
+                        6,
+                        200,
+                        "null",
+                        "{\"time\":\"2026-01-01T00:07:30Z\",\"replicas\":6}",
+                        6,
+                        null),
+                row(
+                        "while warming up it follows the HPA",
+                        "{\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":100," + rateLimits + "," + POLICY + "}",
+                        1000,
+                        2,
+                        1000,
+                        forecast(8, 0.25, 2),
+                        "[]",
+                        2,
+                        2),
+                row(
+                        "in shadow the HPA decides and the policy's recommendation is only recorded",
+                        "{\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":100," + rateLimits + "," + SHADOW + "}",
+                        1000,
+                        2,
+                        1000,
+                        forecast(8, 0.25, 4),
+                        "[]",
+                        2,
+                        8));
+    }
+
+    @ParameterizedTest
+    @MethodSource("rows")
+    void decides(String snapshot, int ceiling, int desired, Integer policyReplicas) throws Exception {
+        Decision d = Decider.decide(SnapshotCodec.read(SnapshotCodec.MAPPER.readTree(snapshot), ceiling));
+        String json = SnapshotCodec.write(d).toString();
+        assertEquals(desired, d.desiredReplicas(), json);
+        assertEquals(policyReplicas, d.policy() == null ? null : d.policy().replicas(), json);
+    }
+
+    static Stream<Arguments> noData() {
+        String config = "{\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":100," + POLICY + "}";
+        String history = history(forecast(0, 0.01, 4), "[]");
+        return Stream.of(
+                Arguments.of(Named.of("no metrics", snapshot(config, 6, pods(6), List.of(), history))),
+                Arguments.of(Named.of(
+                        "the metrics API failed",
+                        snapshot(config, 6, pods(6), List.of(metric("p0", 10)), history)
+                                .replace("\"history\":", "\"metricsError\":\"timeout\",\"history\":"))),
+                Arguments.of(Named.of(
+                        "no ready pod has a sample",
+                        snapshot(config, 6, pods(6), List.of(metric("gone", 10)), history))));
+    }
+
+    @ParameterizedTest
+    @MethodSource("noData")
+    void noDataIsNoChange(String snapshot) throws Exception {
+        Snapshot s = SnapshotCodec.read(SnapshotCodec.MAPPER.readTree(snapshot), 1000);
+        Decision d = Decider.decide(s);
+        assertEquals(6, d.desiredReplicas(), "a forecast of zero load never scales down without data");
+        assertNull(d.policy());
+        assertSame(s.history().forecast(), d.historyAfterWrite().forecast(), "the policy's state is kept as it was");
+    }
+
+    private static Arguments row(
+            String name,
+            String config,
+            int ceiling,
+            int spec,
+            long usagePerPod,
+            String forecast,
+            String recommendations,
+            int desired,
+            Integer policyReplicas) {
+        List<String> metrics = new java.util.ArrayList<>();
+        for (int i = 0; i < spec; i++) {
+            metrics.add(metric("p" + i, usagePerPod));
+        }
+        String snapshot = snapshot(config, spec, pods(spec), metrics, history(forecast, recommendations));
+        return Arguments.of(Named.of(name, snapshot), ceiling, desired, policyReplicas);
+    }
+
+    private static List<String> pods(int count) {
+        List<String> pods = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            pods.add(pod("p" + i, 1000));
+        }
+        return pods;
+    }
+
+    /** A warmed-up state: every model at {@code level} pods, no trend, that error variance; a pass 15 s ago. */
+    static String forecast(double level, double variance, int checked) {
+        String model = "{\"level\":" + level + ",\"trend\":0,\"errorVariance\":" + variance + "}";
+        return "{\"time\":\"2026-01-01T00:09:45Z\",\"models\":[" + String.join(",", Collections.nCopies(6, model))
+                + "],\"checked\":" + checked + ",\"pending\":[]}";
+    }
+
+    private static String history(String forecast, String recommendations) {
+        String recs = recommendations.startsWith("[") ? recommendations : "[" + recommendations + "]";
+        return "{\"recommendations\":" + recs + ",\"scaleUpEvents\":[],\"scaleDownEvents\":[],\"forecast\":" + forecast
+                + "}";
+    }
+}
