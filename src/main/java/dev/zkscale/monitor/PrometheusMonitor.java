@@ -3,6 +3,7 @@ package dev.zkscale.monitor;
 import dev.zkscale.core.Decision;
 import dev.zkscale.core.Outcome;
 import dev.zkscale.core.PodMetrics;
+import dev.zkscale.core.Policy;
 import dev.zkscale.core.Snapshot;
 import dev.zkscale.core.TargetConfig;
 import dev.zkscale.core.TargetRef;
@@ -58,6 +59,8 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
         volatile double current = Double.NaN;
         volatile double desired = Double.NaN;
         volatile double recommended = Double.NaN;
+        volatile double policyRecommended = Double.NaN;
+        Policy.Type policyMeter;
         volatile double utilization = Double.NaN;
         volatile double target = Double.NaN;
         volatile double min = Double.NaN;
@@ -154,6 +157,13 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
         s.current = decision.currentReplicas();
         s.desired = decision.desiredReplicas();
         s.recommended = decision.recommendedReplicas() == null ? Double.NaN : decision.recommendedReplicas();
+        s.policyRecommended =
+                decision.policy() == null ? Double.NaN : decision.policy().replicas();
+        if (decision.policy() != null && s.policyMeter != decision.policy().type()) {
+            // A policy's recommendation beside the HPA's, active or shadow: what it would write, for comparison.
+            s.policyMeter = decision.policy().type();
+            s.meters.add(recommended(snapshot.target(), s.policyMeter.name(), s, x -> x.policyRecommended));
+        }
         s.utilization = decision.utilizationPercent() == null ? Double.NaN : decision.utilizationPercent();
         s.target = config.targetCPUUtilizationPercentage();
         s.min = config.minReplicas();
@@ -272,13 +282,7 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
                 s,
                 x -> x.current));
         s.meters.add(gauge("zkscale.target.desired.replicas", null, "replicas decided", tags, s, x -> x.desired));
-        s.meters.add(gauge(
-                "zkscale.target.recommended.replicas",
-                null,
-                "the formula's proposal before stabilization, " + "rate limits and bounds (NaN when none was computed)",
-                tags,
-                s,
-                x -> x.recommended));
+        s.meters.add(recommended(target, "HPA", s, x -> x.recommended));
         s.meters.add(gauge(
                 "zkscale.target.cpu.utilization.percent",
                 null,
@@ -351,6 +355,17 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
             }
         }
         return newest;
+    }
+
+    /** One algorithm's proposal (the HPA formula's, or a policy's) before stabilization, rate limits and bounds. */
+    private Meter.Id recommended(TargetRef target, String algorithm, Series s, ToDoubleFunction<Series> f) {
+        return gauge(
+                "zkscale.target.recommended.replicas",
+                null,
+                "an algorithm's proposal before stabilization, rate limits and bounds (NaN when none was computed)",
+                tags(target).and("algorithm", algorithm),
+                s,
+                f);
     }
 
     private Meter.Id gauge(String name, String unit, String help, Tags tags, Series s, ToDoubleFunction<Series> f) {

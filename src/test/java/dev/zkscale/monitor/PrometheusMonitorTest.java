@@ -93,6 +93,23 @@ class PrometheusMonitorTest {
     }
 
     @Test
+    @DisplayName("a policy's recommendation, even in shadow, is exported beside the HPA's, labelled by algorithm")
+    void policyRecommendation() throws Exception {
+        String line = Files.readAllLines(Path.of("examples", "snapshots.jsonl")).get(0);
+        String shadow =
+                line.replace("\"config\": {", "\"config\": {\"policy\":{\"type\":\"Forecast\",\"shadow\":true},");
+        Snapshot s = SnapshotCodec.read(SnapshotCodec.MAPPER.readTree(shadow), 1000);
+        Decision d = Decider.decide(s);
+        monitor.decided(s, d);
+
+        assertEquals(6, value("zkscale_target_recommended_replicas{algorithm=\"HPA\"," + WEB_LABELS));
+        assertEquals(
+                d.policy().replicas(),
+                value("zkscale_target_recommended_replicas{algorithm=\"Forecast\"," + WEB_LABELS));
+        assertEquals(6, value("zkscale_target_desired_replicas{" + WEB_LABELS));
+    }
+
+    @Test
     @DisplayName("a decision sets the target's gauges, creates its six write counters at zero, and names its outcome")
     void decision() throws Exception {
         Snapshot s = example();
@@ -102,7 +119,8 @@ class PrometheusMonitorTest {
 
         assertEquals(3, value("zkscale_target_current_replicas{" + WEB_LABELS));
         assertEquals(6, value("zkscale_target_desired_replicas{" + WEB_LABELS));
-        assertEquals(6, value("zkscale_target_recommended_replicas{" + WEB_LABELS));
+        assertEquals(6, value("zkscale_target_recommended_replicas{algorithm=\"HPA\"," + WEB_LABELS));
+        assertFalse(registry.scrape().contains("algorithm=\"Forecast\""), "no policy, no policy series");
         assertEquals(87, value("zkscale_target_cpu_utilization_percent{" + WEB_LABELS));
         assertEquals(50, value("zkscale_target_cpu_target_percent{" + WEB_LABELS));
         assertEquals(2, value("zkscale_target_min_replicas{" + WEB_LABELS));
