@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.zkscale.core.Mode;
+import dev.zkscale.core.Policy;
 import dev.zkscale.core.ScalingPolicy;
 import dev.zkscale.core.ScalingRules;
 import dev.zkscale.core.TargetConfig;
@@ -122,5 +123,41 @@ class ConfigCodecTest {
         TargetConfig c = parse("{\"minReplicas\":1500,\"maxReplicas\":2000}").cappedAt(1000);
         assertEquals(1000, c.maxReplicas());
         assertEquals(1000, c.minReplicas());
+    }
+
+    @Test
+    @DisplayName("a policy takes its defaults, and is written out so that parsing it again gives the same config")
+    void policy() throws Exception {
+        TargetConfig c = parse("{\"maxReplicas\":5,\"policy\":{\"type\":\"Forecast\"}}");
+        assertEquals(
+                new Policy(Policy.Type.Forecast, false, Policy.DEFAULT_POD_STARTUP_SECONDS, Policy.DEFAULT_QUANTILE),
+                c.policy());
+        TargetConfig shadow = parse("{\"maxReplicas\":5,\"policy\":{\"type\":\"Forecast\",\"shadow\":true,"
+                + "\"podStartupSeconds\":90,\"quantile\":0.9}}");
+        assertEquals(new Policy(Policy.Type.Forecast, true, 90, 0.9), shadow.policy());
+        String written =
+                SnapshotCodec.tree(out -> ConfigCodec.write(out, shadow)).toString();
+        assertEquals(shadow, parse(written));
+        assertNull(parse("{\"maxReplicas\":5}").policy(), "no policy: the HPA");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @DisplayName("an invalid policy is refused with the field's path and the rule broken")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "{}|config.policy.type: required",
+                "{\"type\":\"Magic\"}|config.policy.type: must be one of Forecast, got \"Magic\"",
+                "{\"type\":\"Forecast\",\"horizon\":1}|config.policy.horizon: unknown field",
+                "{\"type\":\"Forecast\",\"shadow\":\"yes\"}|config.policy.shadow: must be true or false, got \"yes\"",
+                "{\"type\":\"Forecast\",\"quantile\":0.4}|config.policy.quantile: must be >= 0.5, got 0.4",
+                "{\"type\":\"Forecast\",\"quantile\":1}|config.policy.quantile: must be between 0.5 and 0.999, got 1",
+                "{\"type\":\"Forecast\",\"podStartupSeconds\":-1}"
+                        + "|config.policy.podStartupSeconds: must be between 0 and 3600, got -1"
+            })
+    void invalidPolicy(String policy, String message) {
+        InvalidInputException e =
+                assertThrows(InvalidInputException.class, () -> parse("{\"maxReplicas\":5,\"policy\":" + policy + "}"));
+        assertEquals(message, e.getMessage());
     }
 }
