@@ -28,24 +28,26 @@ class ForecastPolicyTest {
     static Stream<Arguments> rows() {
         String rateLimits = "\"behavior\":{\"scaleUp\":{\"policies\":[{\"type\":\"Pods\",\"value\":100,"
                 + "\"periodSeconds\":15}]}}";
+        String free = config(20, rateLimits + "," + POLICY);
+        String high = forecast(8, 0.25, 4);
         return Stream.of(
                 row(
                         "a forecast above the current size scales up before the HPA would",
-                        "{\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":100," + rateLimits + "," + POLICY + "}",
+                        free,
                         1000,
                         2,
                         1000,
-                        forecast(8, 0.25, 4),
+                        high,
                         "[]",
                         8,
                         8),
                 row(
                         "the legacy scale-up limit binds it (twice the size, at least 4)",
-                        "{\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":100," + POLICY + "}",
+                        config(20, POLICY),
                         1000,
                         2,
                         1000,
-                        forecast(8, 0.25, 4),
+                        high,
                         "[]",
                         4,
                         8),
@@ -57,13 +59,13 @@ class ForecastPolicyTest {
                         1000,
                         2,
                         1000,
-                        forecast(8, 0.25, 4),
+                        high,
                         "[]",
                         3,
                         8),
                 row(
                         "maxReplicas binds it",
-                        "{\"maxReplicas\":5,\"targetCPUUtilizationPercentage\":100," + rateLimits + "," + POLICY + "}",
+                        config(5, rateLimits + "," + POLICY),
                         1000,
                         2,
                         1000,
@@ -73,7 +75,7 @@ class ForecastPolicyTest {
                         40),
                 row(
                         "the controller's ceiling binds it",
-                        "{\"maxReplicas\":50,\"targetCPUUtilizationPercentage\":100," + rateLimits + "," + POLICY + "}",
+                        config(50, rateLimits + "," + POLICY),
                         6,
                         2,
                         1000,
@@ -93,7 +95,7 @@ class ForecastPolicyTest {
                         1),
                 row(
                         "it releases pods once its upper bound stayed low for three horizons, not the HPA's 5 minutes",
-                        "{\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":100," + POLICY + "}",
+                        config(20, POLICY),
                         1000,
                         6,
                         200,
@@ -111,23 +113,14 @@ class ForecastPolicyTest {
                         "{\"time\":\"2026-01-01T00:07:30Z\",\"replicas\":6}",
                         6,
                         null),
-                row(
-                        "while warming up it follows the HPA",
-                        "{\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":100," + rateLimits + "," + POLICY + "}",
-                        1000,
-                        2,
-                        1000,
-                        forecast(8, 0.25, 2),
-                        "[]",
-                        2,
-                        2),
+                row("while warming up it follows the HPA", free, 1000, 2, 1000, forecast(8, 0.25, 2), "[]", 2, 2),
                 row(
                         "in shadow the HPA decides and the policy's recommendation is only recorded",
-                        "{\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":100," + rateLimits + "," + SHADOW + "}",
+                        config(20, rateLimits + "," + SHADOW),
                         1000,
                         2,
                         1000,
-                        forecast(8, 0.25, 4),
+                        high,
                         "[]",
                         2,
                         8));
@@ -143,7 +136,7 @@ class ForecastPolicyTest {
     }
 
     static Stream<Arguments> noData() {
-        String config = "{\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":100," + POLICY + "}";
+        String config = config(20, POLICY);
         String history = history(forecast(0, 0.01, 4), "[]");
         return Stream.of(
                 Arguments.of(Named.of("no metrics", snapshot(config, 6, pods(6), List.of(), history))),
@@ -190,6 +183,10 @@ class ForecastPolicyTest {
             pods.add(pod("p" + i, 1000));
         }
         return pods;
+    }
+
+    private static String config(int maxReplicas, String fields) {
+        return "{\"maxReplicas\":" + maxReplicas + ",\"targetCPUUtilizationPercentage\":100," + fields + "}";
     }
 
     /** A warmed-up state: every model at {@code level} pods, no trend, that error variance; a pass 15 s ago. */
