@@ -92,7 +92,7 @@ class DemoFailuresTest {
                 demo("--config", config.toString()),
                 "bad config " + config + ": not valid JSON: Unexpected "
                         + "end-of-input: expected close marker for Object (line 2, column 1); give a target config (JSON) such "
-                        + "as " + Demo.DEFAULT_CONFIG);
+                        + "as " + DemoConfig.DEFAULT_JSON);
     }
 
     @Test
