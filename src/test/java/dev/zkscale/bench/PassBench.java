@@ -5,12 +5,12 @@ import dev.zkscale.app.ZooKeeperProcess;
 import dev.zkscale.coordination.ZkLeadership;
 import dev.zkscale.coordination.ZkTuningSource;
 import dev.zkscale.coordination.ZooKeeperClients;
-import dev.zkscale.demo.ApiServerLikeDispatcher;
 import dev.zkscale.demo.SteppedClock;
 import dev.zkscale.kube.BulkLoad;
 import dev.zkscale.kube.Fixtures;
 import dev.zkscale.kube.KubeCluster;
 import dev.zkscale.kube.MockApi;
+import dev.zkscale.kube.RecordingDispatcher;
 import dev.zkscale.loop.ControlLoop;
 import dev.zkscale.monitor.DecisionRecord;
 import dev.zkscale.monitor.PrometheusMonitor;
@@ -388,7 +388,7 @@ public final class PassBench {
         long controller = controllerCpu(threads) - controller0;
         // The srvr command itself counts as a packet; leave it out.
         long zk = zookeeper.received() - zk0 - 1;
-        List<ApiServerLikeDispatcher.Request> requests =
+        List<RecordingDispatcher.Request> requests =
                 api.requests(mark, r -> !r.path().contains("watch=true"));
         Map<String, Long> kinds = requests.stream()
                 .collect(Collectors.groupingBy(

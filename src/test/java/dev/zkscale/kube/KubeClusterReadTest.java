@@ -20,7 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.zkscale.core.Pod;
 import dev.zkscale.core.Pod.Readiness;
 import dev.zkscale.core.PodMetrics;
-import dev.zkscale.demo.ApiServerLikeDispatcher;
 import dev.zkscale.loop.MetricsSource.MetricsUnavailableException;
 import dev.zkscale.loop.MetricsSource.NamespaceMetrics;
 import dev.zkscale.loop.Selector;
@@ -437,8 +436,8 @@ class KubeClusterReadTest {
 
         // Then the cache reads sent nothing, and the metrics cost exactly one GET
         assertEquals(List.of(), kube.api().requests(mark, r -> !r.isWatch()).subList(0, afterCacheReads - mark));
-        List<ApiServerLikeDispatcher.Request> sent = kube.api().requests(afterCacheReads, r -> true);
-        assertEquals(List.of(new ApiServerLikeDispatcher.Request("GET", METRICS_PATH)), sent);
+        List<RecordingDispatcher.Request> sent = kube.api().requests(afterCacheReads, r -> true);
+        assertEquals(List.of(new RecordingDispatcher.Request("GET", METRICS_PATH)), sent);
         assertEquals(2, forWeb.size());
         assertEquals(2, forApi.size());
     }

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.zkscale.demo.ApiServerLikeDispatcher;
 import dev.zkscale.loop.ScaleWriter.WriteResult;
 import dev.zkscale.loop.ScaleWriter.WriteResult.Result;
 import dev.zkscale.loop.Workload;
@@ -83,7 +82,7 @@ class KubeClusterScaleTest {
                 .orElseThrow();
     }
 
-    private List<ApiServerLikeDispatcher.Request> writesAndReadsOfWeb(int mark) {
+    private List<RecordingDispatcher.Request> writesAndReadsOfWeb(int mark) {
         return kube.api().requests(mark, r -> r.path().startsWith(WEB_PATH) && !r.isWatch());
     }
 
@@ -99,11 +98,11 @@ class KubeClusterScaleTest {
 
         // When the leader of epoch 3 scales it to 5
         WriteResult result = leader.writer().scale(web, 5, 3);
-        List<ApiServerLikeDispatcher.Request> sent = writesAndReadsOfWeb(mark);
+        List<RecordingDispatcher.Request> sent = writesAndReadsOfWeb(mark);
 
         // Then it succeeded with exactly one request, a PATCH, and the API server holds the new size and the epoch
         assertEquals(Result.SUCCESS, result.result(), result.detail());
-        assertEquals(List.of(new ApiServerLikeDispatcher.Request("PATCH", WEB_PATH)), sent);
+        assertEquals(List.of(new RecordingDispatcher.Request("PATCH", WEB_PATH)), sent);
         assertEquals(5, web().getSpec().getReplicas());
         assertEquals(
                 Map.of(KubeCluster.EPOCH_ANNOTATION, "3"), web().getMetadata().getAnnotations());
@@ -169,7 +168,7 @@ class KubeClusterScaleTest {
         WriteResult byB = b.writer().scale(seenByB, 6, 2);
         int mark = kube.api().mark();
         WriteResult byA = a.writer().scale(seenByA, 2, 1);
-        List<ApiServerLikeDispatcher.Request> sentByA = writesAndReadsOfWeb(mark);
+        List<RecordingDispatcher.Request> sentByA = writesAndReadsOfWeb(mark);
 
         // Then B's write stands; A's was refused by the server (one PATCH answered 422, one GET to see why) and is
         // FENCED
@@ -177,8 +176,8 @@ class KubeClusterScaleTest {
         assertEquals(Result.FENCED, byA.result(), byA.detail());
         assertEquals(
                 List.of(
-                        new ApiServerLikeDispatcher.Request("PATCH", WEB_PATH),
-                        new ApiServerLikeDispatcher.Request("GET", WEB_PATH)),
+                        new RecordingDispatcher.Request("PATCH", WEB_PATH),
+                        new RecordingDispatcher.Request("GET", WEB_PATH)),
                 sentByA);
         assertEquals(6, web().getSpec().getReplicas());
         assertEquals("2", web().getMetadata().getAnnotations().get(KubeCluster.EPOCH_ANNOTATION));
@@ -275,12 +274,12 @@ class KubeClusterScaleTest {
 
             // When the leader writes
             WriteResult result = leader.writer().scale(web, 5, 1);
-            List<ApiServerLikeDispatcher.Request> sent = writesAndReadsOfWeb(mark);
+            List<RecordingDispatcher.Request> sent = writesAndReadsOfWeb(mark);
 
             // Then
             assertEquals(Result.FAILURE, result.result(), result.detail());
             assertTrue(result.detail().contains("HTTP " + code), result.detail());
-            assertEquals(List.of(new ApiServerLikeDispatcher.Request("PATCH", WEB_PATH)), sent);
+            assertEquals(List.of(new RecordingDispatcher.Request("PATCH", WEB_PATH)), sent);
             assertEquals(3, web().getSpec().getReplicas());
         }
     }
@@ -331,7 +330,7 @@ class KubeClusterScaleTest {
         // Then it gives up after one attempt, within the request timeout (plus scheduling slack)
         assertEquals(Result.FAILURE, result.result(), result.detail());
         assertTrue(took.compareTo(MockApi.REQUEST_TIMEOUT.plusSeconds(2)) < 0, "took " + took + ": " + result.detail());
-        assertEquals(List.of(new ApiServerLikeDispatcher.Request("PATCH", WEB_PATH)), writesAndReadsOfWeb(mark));
+        assertEquals(List.of(new RecordingDispatcher.Request("PATCH", WEB_PATH)), writesAndReadsOfWeb(mark));
     }
 
     @Test
