@@ -40,7 +40,8 @@ import org.apache.curator.framework.CuratorFramework;
  *
  * <p>The story: a leads, b stands by; the load ramps up, spikes and falls; halfway a crashes (or stops) and b takes
  * over with a greater epoch. One line per pass, the writes as the API server saw them, the Events as they arrive, and a
- * summary ({@link Narrator}). The parts are assembled by {@link DemoParts}. Exits 0 at the end; on Ctrl-C it stops, prints the summary so far and cleans up.
+ * summary ({@link Narrator}). The parts are assembled by {@link DemoParts}. Exits 0 at the end; on Ctrl-C it stops,
+ * prints the summary so far and cleans up.
  */
 public final class Demo {
     static final int PASSES = 120;

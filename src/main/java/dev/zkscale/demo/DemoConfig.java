@@ -21,7 +21,9 @@ final class DemoConfig {
 
     private DemoConfig() {}
 
-    /** The config file's JSON object (the demo's own config without one), read as {@code zkscale config set} reads it. */
+    /**
+     * The config file's JSON object (the demo's own config without one), read as {@code zkscale config set} reads it.
+     */
     static JsonNode json(Path file) throws DemoException {
         byte[] data;
         try {

@@ -104,7 +104,8 @@ class SimulateCommandTest {
                         "a sync period that is no number",
                         ok,
                         "--sync-period 15x",
-                        "Invalid value for option '--sync-period': '15x' is not a double (see zkscale simulate --help)"),
+                        "Invalid value for option '--sync-period': '15x' is not a double (see zkscale simulate "
+                                + "--help)"),
                 row("a negative pod start", ok, "--pod-start -1", "--pod-start: must be >= 0, got -1"),
                 row(
                         "a lag that is not finite",
@@ -139,7 +140,8 @@ class SimulateCommandTest {
                         "both a trace and a record",
                         ok,
                         "--record {dir}/trace.csv",
-                        "Error: --trace=FILE, --record=FILE are mutually exclusive (specify only one) (see zkscale simulate --help)"),
+                        "Error: --trace=FILE, --record=FILE are mutually exclusive (specify only one) (see "
+                                + "zkscale simulate --help)"),
                 row(
                         "an output directory that does not exist",
                         ok,
@@ -190,11 +192,11 @@ class SimulateCommandTest {
                 Arguments.of(
                         Named.of("maxReplicas under minReplicas", "{\n  \"minReplicas\": 3,\n  \"maxReplicas\": 2\n}")),
                 Arguments.of(Named.of("an unknown field", "{\"maxReplicas\":5,\"speed\":1}")),
-                Arguments.of(
-                        Named.of(
-                                "a policy out of range, on its line",
-                                "{\"maxReplicas\":5,\"behavior\":{\n"
-                                        + "\"scaleUp\":{\"policies\":[{\"type\":\"Pods\",\"value\":0,\"periodSeconds\":15}]}}}")),
+                Arguments.of(Named.of(
+                        "a policy out of range, on its line",
+                        "{\"maxReplicas\":5,\"behavior\":{\n"
+                                + "\"scaleUp\":{\"policies\":[{\"type\":\"Pods\","
+                                + "\"value\":0,\"periodSeconds\":15}]}}}")),
                 Arguments.of(Named.of("not JSON", "{\"maxReplicas\":")));
     }
 

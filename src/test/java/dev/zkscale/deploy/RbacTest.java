@@ -204,7 +204,9 @@ class RbacTest {
         return failure(409, "Conflict", null);
     }
 
-    /** A Deployment "web" and a StatefulSet "db" of 2 replicas, each with 2 ready pods requesting 500m and using cpu. */
+    /**
+     * A Deployment "web" and a StatefulSet "db" of 2 replicas, each with 2 ready pods requesting 500m and using cpu.
+     */
     private static void workloads(KubernetesClient admin, String ns, String cpu) {
         admin.apps()
                 .deployments()

@@ -87,8 +87,8 @@ class KubeClusterScaleTest {
     }
 
     @Test
-    @DisplayName(
-            "a write at the current epoch sets replicas and adds the epoch annotation, in one PATCH, on a workload with no annotations")
+    @DisplayName("a write at the current epoch sets replicas and adds the epoch annotation, in one PATCH, on a "
+            + "workload with no annotations")
     void successWithoutAnnotations() {
         // Given a Deployment that no zkscale has written yet (no annotations at all)
         createWeb(2, Map.of());
@@ -153,8 +153,8 @@ class KubeClusterScaleTest {
     }
 
     @Test
-    @DisplayName(
-            "a deposed leader's late write (read before the new leader wrote) is refused by the API server and counted FENCED")
+    @DisplayName("a deposed leader's late write (read before the new leader wrote) is refused by the API server and "
+            + "counted FENCED")
     void lateWriteOfDeposedLeaderRefusedByServer() {
         // Given instances A (epoch 1) and B (epoch 2) that both read the same version of the workload
         createWeb(3, Map.of(KubeCluster.EPOCH_ANNOTATION, "1"));
@@ -184,8 +184,8 @@ class KubeClusterScaleTest {
     }
 
     @Test
-    @DisplayName(
-            "a conflict caused by an unrelated change (no newer epoch) is FAILURE, and the next pass's fresh read succeeds")
+    @DisplayName("a conflict caused by an unrelated change (no newer epoch) is FAILURE, and the next pass's fresh "
+            + "read succeeds")
     void unrelatedConflictIsFailure() {
         // Given the leader of epoch 3 read the workload, then someone else edited it (a label)
         createWeb(3, Map.of(KubeCluster.EPOCH_ANNOTATION, "3"));
@@ -213,8 +213,8 @@ class KubeClusterScaleTest {
     }
 
     @Test
-    @DisplayName(
-            "a write refused as invalid (422 on an unchanged object, e.g. by an admission webhook) is FAILURE with the server's reason, not a conflict")
+    @DisplayName("a write refused as invalid (422 on an unchanged object, e.g. by an admission webhook) is FAILURE "
+            + "with the server's reason, not a conflict")
     void rejectedWriteIsNotAConflict() {
         // Given an admission policy that refuses the write although nothing changed
         createWeb(3, Map.of());

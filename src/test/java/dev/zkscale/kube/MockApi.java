@@ -56,8 +56,8 @@ public final class MockApi implements AutoCloseable {
     }
 
     /**
-     * As {@link #newClient()}, authenticating with a bearer token (null: none), which {@link #calls()} records with each
-     * request: give the code under test its own token to tell its requests from the test's.
+     * As {@link #newClient()}, authenticating with a bearer token (null: none), which {@link #calls()} records with
+     * each request: give the code under test its own token to tell its requests from the test's.
      */
     public KubernetesClient newClient(String token) {
         KubernetesClient client = server.createClient(builder -> builder.editOrNewConfig()
