@@ -59,16 +59,8 @@ class SimulateCommandTest {
         return path;
     }
 
-    /** {@code ../shared/traces} of the project, or of a directory above (a git worktree lies deeper). */
-    static Path sharedTraces() {
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            Path traces = d.resolveSibling("shared").resolve("traces");
-            if (Files.isDirectory(traces)) {
-                return traces;
-            }
-        }
-        throw new AssertionError("no shared/traces beside the project directory or above it");
-    }
+    /** The real workload traces the repository ships in {@code examples/traces}. */
+    static final Path TRACES = Path.of("examples", "traces");
 
     static Stream<Arguments> errors() {
         String ok = "seconds,value\n0,1\n15,2\n30,1\n";
@@ -259,7 +251,7 @@ class SimulateCommandTest {
     private Result nasaTwoHours(String... more) throws IOException {
         List<String> args = new ArrayList<>(List.of(
                 "--trace",
-                sharedTraces().resolve("nasa_http_1995-07_req_per_min.csv").toString(),
+                TRACES.resolve("nasa_http_1995-07_req_per_min.csv").toString(),
                 "--to",
                 "7200",
                 "--config",
@@ -403,13 +395,13 @@ class SimulateCommandTest {
     }
 
     @Test
-    @DisplayName("both shared traces run whole with sane figures")
-    void sharedTracesRun() throws Exception {
+    @DisplayName("both real traces in examples/traces run whole with sane figures")
+    void realTracesRun() throws Exception {
         for (String trace :
                 List.of("nasa_http_1995-07_req_per_min.csv", "alibaba2018_cluster_cpu_util_30s_days3-8.csv")) {
             Result r = simulate(
                     "--trace",
-                    sharedTraces().resolve(trace).toString(),
+                    TRACES.resolve(trace).toString(),
                     "--config",
                     file("default.json", DEFAULT_CONFIG).toString(),
                     "--config",
