@@ -9,16 +9,16 @@ import java.util.List;
  * The {@link Policy.Type#Forecast} policy: forecasts the demand a pass's write must serve and recommends the size that
  * covers its upper bound. Pure: time is the snapshot's, and what it remembers travels in {@link ForecastState}.
  *
- * <p>Demand is observed in pods at the target utilization ({@code utilization × readyPods / target}, the quantity
- * whose ceiling is the HPA's own proposal) and smoothed by a few candidate Holt models (level and trend, the trend per
- * second so an irregular pass still weighs right). A size written now serves once its new pods are Ready and until
- * the next pass can change it; the samples it reads are already {@code metrics lag} old. So the horizon is lag + pod
- * startup + one sync period, each measured where it can be (the lag from the samples' timestamps, the period from the passes). Every
- * forecast is kept until its due time and then checked against what was observed, which gives an online estimate of
- * the error at that horizon, per model. The recommendation is the smallest size whose capacity at the top of the
+ * <p>Demand is observed in pods at the target utilization ({@code utilization × readyPods / target}, the quantity whose
+ * ceiling is the HPA's own proposal) and smoothed by a few candidate Holt models (level and trend, the trend per second
+ * so an irregular pass still weighs right). A size written now serves once its new pods are Ready and until the next
+ * pass can change it; the samples it reads are already {@code metrics lag} old. So the horizon is lag + pod startup +
+ * one sync period, each measured where it can be (the lag from the samples' timestamps, the period from the passes).
+ * Every forecast is kept until its due time and then checked against what was observed, which gives an online estimate
+ * of the error at that horizon, per model. The recommendation is the smallest size whose capacity at the top of the
  * tolerance band (target &times; (1 + scale-up tolerance), where the HPA itself starts to scale up) covers the best
- * model's forecast plus its error at the configured quantile (normal approximation); never below the HPA's own
- * proposal when that is a scale-up. Until a few forecasts have been checked it recommends what the HPA does.
+ * model's forecast plus its error at the configured quantile (normal approximation); never below the HPA's own proposal
+ * when that is a scale-up. Until a few forecasts have been checked it recommends what the HPA does.
  */
 final class Forecaster {
     /**
