@@ -49,7 +49,17 @@ class PrometheusScrapeTest {
     private static final String RATE_INTERVAL = "5m";
     /** The label names zkscale's own series may carry (plus those Prometheus adds): a closed set. */
     private static final Set<String> LABELS = Set.of(
-            "__name__", "job", "instance", "namespace", "target", "direction", "result", "reason", "action", "le");
+            "__name__",
+            "job",
+            "instance",
+            "namespace",
+            "target",
+            "direction",
+            "result",
+            "reason",
+            "action",
+            "le",
+            "algorithm");
 
     private static PrometheusServer prometheus;
     private static Path dir;
