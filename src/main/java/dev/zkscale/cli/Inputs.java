@@ -73,7 +73,7 @@ final class Inputs {
     /** {@code name: message}, with the field's line in the file appended when the message names a field found there. */
     static String located(Input input, String message) {
         Matcher m = FIELD.matcher(message);
-        int line = m.find() ? lineOf(input.data(), m.group(1)) : -1;
+        int line = m.find() && !message.contains(" (line ") ? lineOf(input.data(), m.group(1)) : -1;
         return Main.oneLine(input.name() + ": " + message + (line > 0 ? " (line " + line + ")" : ""));
     }
 
