@@ -1,8 +1,10 @@
 package dev.zkscale.coordination;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.zkscale.codec.ConfigNodes;
 import dev.zkscale.codec.InvalidInputException;
+import dev.zkscale.codec.KubernetesNames;
 import dev.zkscale.codec.SnapshotCodec;
 import dev.zkscale.coordination.ConfigStore.Key;
 import dev.zkscale.core.TargetConfig;
@@ -95,7 +97,12 @@ final class TuningTable {
         boolean same = old != null && old.czxid() == node.getStat().getCzxid();
         ConfigInForce applied = same ? old.tuning().inForce() : null;
         RejectedConfig rejected = null;
-        if (defaults.error() != null) {
+        if (!KubernetesNames.isLabel(target.namespace())) {
+            rejected = new RejectedConfig(
+                    path + ": the namespace " + TextNode.valueOf(target.namespace()) + " is not "
+                            + KubernetesNames.LABEL_RULE,
+                    version);
+        } else if (defaults.error() != null) {
             rejected = new RejectedConfig(defaults.error(), version);
         } else {
             try {
