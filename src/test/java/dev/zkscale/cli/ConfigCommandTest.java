@@ -217,6 +217,13 @@ class ConfigCommandTest {
     }
 
     @Test
+    @DisplayName("history's diff of a config that another client wrote and no parser can hold says it was replaced")
+    void diffOfUnholdable() {
+        assertEquals("content replaced", ConfigPrinter.diff("{\"tolerance\": 1e2147483648}", "{\"maxReplicas\": 3}"));
+        assertEquals("maxReplicas: 3 -> 4", ConfigPrinter.diff("{\"maxReplicas\": 3}", "{\"maxReplicas\": 4}"));
+    }
+
+    @Test
     @DisplayName("validate on a value no parser can hold is one line naming the field, never a stack trace")
     void validatePoisoned() throws Exception {
         String number = file(
