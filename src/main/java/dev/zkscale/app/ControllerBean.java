@@ -35,7 +35,8 @@ public class ControllerBean {
         return controller;
     }
 
-    @Scheduled(every = "${zkscale.sync-period:15s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    /** One pass every {@code zkscale.sync-period}; its default is the mapping's, which Quarkus resolves here. */
+    @Scheduled(every = "${zkscale.sync-period}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void pass() {
         Controller c = controller;
         if (c != null) {

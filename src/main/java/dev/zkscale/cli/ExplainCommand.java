@@ -16,7 +16,8 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code zkscale explain [FILE]}: decision snapshots in, one per line (JSON Lines), decisions out, one per line, in
  * order. A line that is not a valid snapshot (not UTF-8, not JSON, a field given twice, anything after the object, a
- * field out of its rules) gives {@code {"error": ..., "line": N}} and the run goes on; blank lines are skipped. Pure: no network, no ports, no clock.
+ * field out of its rules) gives {@code {"error": ..., "line": N}} and the run goes on; blank lines are skipped. Pure:
+ * no network, no ports, no clock.
  */
 @Command(
         name = "explain",

@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code zkscale} executable (picocli): {@code run} (the default), {@code demo}, {@code explain},
- * {@code config} and {@code simulate}. The offline commands run without starting the Quarkus runtime, so they open no port and read no
- * cluster.
+ * {@code config} and {@code simulate}. The offline commands run without starting the Quarkus runtime, so they open no
+ * port and read no cluster.
  *
  * <p>Exit status: 0 done; 1 failed (one line on standard error); 2 a bad argument, setting or input file (one line,
  * nothing changed); {@code config} adds 3 (conflict) and 4 (not authorized).

@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code zkscale simulate}: replays a load trace through the decision code of {@code run} on a virtual clock, against
- * a model of pods, and reports per config what it would have cost and how it would have served (CONTRACT section 9).
+ * a model of pods, and reports per config what it would have cost and how it would have served (docs/simulate.md).
  * Offline: no ZooKeeper, no Kubernetes, no port. Every failure is one line on standard error, exit status 2, and no
  * output file is written (they are written to temporary files, moved into place once the whole run succeeded).
  */

@@ -14,8 +14,8 @@ public final class KubernetesNames {
     public static final int MAX_SUBDOMAIN = 253;
 
     /** What a label is, for messages. */
-    public static final String LABEL_RULE =
-            "a DNS-1123 label: at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit";
+    public static final String LABEL_RULE = "a DNS-1123 label: at most 63 lower-case letters, digits and '-', "
+            + "starting and ending with a letter or digit";
 
     /** What a subdomain is, for messages. */
     public static final String SUBDOMAIN_RULE = "a DNS-1123 subdomain: at most 253 lower-case letters, digits, '-' "

@@ -23,9 +23,10 @@ import org.jboss.logging.Logger;
 /**
  * The targets' tunings, built from the config ZNodes as cached: the defaults merged under each target by
  * {@link ConfigNodes}, capped at the controller's {@code maxReplicas} ceiling. It keeps each target's last good config:
- * bad data gives a {@link RejectedConfig} naming the ZNode, the field and the rule, and the config in force stays; a target
- * deleted and created again starts afresh. A target is parsed again only when its ZNode or the defaults changed.
- * Nothing here throws on bad data: whatever reading one ZNode throws rejects that ZNode alone. Not thread-safe: {@link ZkTuningSource} calls it holding its lock.
+ * bad data gives a {@link RejectedConfig} naming the ZNode, the field and the rule, and the config in force stays; a
+ * target deleted and created again starts afresh. A target is parsed again only when its ZNode or the defaults changed.
+ * Nothing here throws on bad data: whatever reading one ZNode throws rejects that ZNode alone. Not thread-safe:
+ * {@link ZkTuningSource} calls it holding its lock.
  */
 final class TuningTable {
     /** Logged as the source, whose settings the messages name. */

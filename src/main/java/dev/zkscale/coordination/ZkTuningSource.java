@@ -23,8 +23,8 @@ import org.jboss.logging.Logger;
  * hands out without reading ZooKeeper.
  *
  * <p>This source owns each target's last good config: bad data (empty, too large, not UTF-8, not a JSON object,
- * invalid, or made invalid by the defaults) gives a {@link RejectedConfig} naming the ZNode, the field and the rule, and the
- * config in force stays. A target deleted and created again starts afresh. Nothing here throws on bad data.
+ * invalid, or made invalid by the defaults) gives a {@link RejectedConfig} naming the ZNode, the field and the rule,
+ * and the config in force stays. A target deleted and created again starts afresh. Nothing here throws on bad data.
  *
  * <p>Trust: the caches are trusted only while the client is connected and once a full load has completed without an
  * error. A reconnect (after SUSPENDED or a new session) starts a new pair of caches, and until they have loaded the

@@ -120,7 +120,9 @@ final class ReplicaCalculator {
         return Proposal.of(grouping, replicas, first.utilization(), first.rawAverage());
     }
 
-    /** Per-pod CPU samples; a pod with a container reporting no CPU (or, in container mode, no such container) has none. */
+    /**
+     * Per-pod CPU samples; a pod with a container reporting no CPU (or, in container mode, no such container) has none.
+     */
     private static Map<String, Sample> samples(List<PodMetrics> items, String container) {
         Map<String, Sample> samples = new LinkedHashMap<>();
         for (PodMetrics item : items) {

@@ -14,9 +14,9 @@ import org.apache.zookeeper.server.ZooKeeperServer;
 import org.apache.zookeeper.util.ServiceUtils;
 
 /**
- * A real standalone ZooKeeper server (ZooKeeper's own server classes) in this process (the demo's, and tests'), on a free loopback port, with
- * its data in a temporary directory that {@link #close()} removes. Its tick is short so that sessions of a second or
- * two are allowed (ZooKeeper grants 2 to 20 ticks).
+ * A real standalone ZooKeeper server (ZooKeeper's own server classes) in this process (the demo's, and tests'), on a
+ * free loopback port, with its data in a temporary directory that {@link #close()} removes. Its tick is short so that
+ * sessions of a second or two are allowed (ZooKeeper grants 2 to 20 ticks).
  */
 public final class EmbeddedZooKeeper implements AutoCloseable {
     static final int TICK_MILLIS = 250;

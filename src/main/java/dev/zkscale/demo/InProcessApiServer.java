@@ -5,15 +5,11 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.ServerRequest;
-import io.fabric8.mockwebserver.ServerResponse;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Queue;
 
 /**
  * The demo's Kubernetes API: the fabric8 mock server in CRUD mode, on loopback over plain HTTP, with
@@ -37,10 +33,9 @@ final class InProcessApiServer implements AutoCloseable {
     }
 
     static InProcessApiServer start() {
-        Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
-        ApiServerLikeDispatcher dispatcher = new ApiServerLikeDispatcher(expectations, false);
+        ApiServerLikeDispatcher dispatcher = new ApiServerLikeDispatcher();
         KubernetesMockServer server = new KubernetesMockServer(
-                new Context(Serialization.jsonMapper()), new MockWebServer(), expectations, dispatcher, false);
+                new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(), dispatcher, false);
         server.init(InetAddress.getLoopbackAddress(), 0);
         return new InProcessApiServer(server, dispatcher);
     }

@@ -33,7 +33,9 @@ final class Conversions {
 
     private Conversions() {}
 
-    /** A label selector as the loop matches it; null (no selector) becomes the empty selector, which matches nothing. */
+    /**
+     * A label selector as the loop matches it; null (no selector) becomes the empty selector, which matches nothing.
+     */
     static Selector selector(LabelSelector selector) {
         if (selector == null) {
             return new Selector(Map.of(), List.of());
@@ -193,8 +195,9 @@ final class Conversions {
     }
 
     /**
-     * One PodMetrics item, read from its raw JSON fields ({@code timestamp}, {@code window}, {@code containers[].usage.cpu}).
-     * A missing field takes Go's zero value (as the HPA would decode it); a present but unreadable one is an error.
+     * One PodMetrics item, read from its raw JSON fields ({@code timestamp}, {@code window}, {@code
+     * containers[].usage.cpu}). A missing field takes Go's zero value (as the HPA would decode it); a present but
+     * unreadable one is an error.
      *
      * @throws IllegalArgumentException naming the item and field that cannot be read
      */

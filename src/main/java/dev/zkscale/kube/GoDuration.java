@@ -7,8 +7,9 @@ import java.math.RoundingMode;
  * Parses Go's {@code time.Duration} text ({@code "30s"}, {@code "1m0s"}, {@code "15.5s"}, {@code "1h2m3.5s"},
  * {@code "500ms"}), as {@code metrics.k8s.io} writes a PodMetrics {@code window}.
  *
- * <p>fabric8's own {@code io.fabric8.kubernetes.api.model.Duration} cannot be used for this: it reads only whole numbers
- * per unit, so {@code "15.5s"} becomes 5 seconds. Hence this small parser, following Go's {@code time.ParseDuration}.
+ * <p>fabric8's own {@code io.fabric8.kubernetes.api.model.Duration} cannot be used for this: it reads only whole
+ * numbers per unit, so {@code "15.5s"} becomes 5 seconds. Hence this small parser, following Go's {@code
+ * time.ParseDuration}.
  */
 final class GoDuration {
 

@@ -9,7 +9,9 @@ import java.util.OptionalLong;
  */
 public interface Leadership {
 
-    /** The current term's epoch, or empty when this instance must not write. Check before observing and before writing. */
+    /**
+     * The current term's epoch, or empty when this instance must not write. Check before observing and before writing.
+     */
     OptionalLong epoch();
 
     /** True while the ZooKeeper session is connected. */

@@ -14,7 +14,9 @@ public record Selector(Map<String, String> matchLabels, List<Requirement> matchE
         matchExpressions = List.copyOf(matchExpressions);
     }
 
-    /** One {@code matchExpressions} entry: operator {@code In}, {@code NotIn}, {@code Exists} or {@code DoesNotExist}. */
+    /**
+     * One {@code matchExpressions} entry: operator {@code In}, {@code NotIn}, {@code Exists} or {@code DoesNotExist}.
+     */
     public record Requirement(String key, String operator, List<String> values) {
         public Requirement {
             values = List.copyOf(values);

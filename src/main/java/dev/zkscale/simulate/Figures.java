@@ -1,8 +1,8 @@
 package dev.zkscale.simulate;
 
 /**
- * What one config did over a trace (CONTRACT section 9): its cost and the service it gave, each pass standing for one
- * sync period.
+ * What one config did over a trace (docs/simulate.md, "The figures"): its cost and the service it gave, each pass
+ * standing for one sync period.
  *
  * @param passes passes simulated
  * @param replicaHours the sum of spec replicas (before each pass's write) times the period, in hours: the cost

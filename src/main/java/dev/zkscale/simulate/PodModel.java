@@ -1,7 +1,7 @@
 package dev.zkscale.simulate;
 
 /**
- * The model of the workload's pods and of the metrics pipeline (CONTRACT section 9), times in seconds.
+ * The model of the workload's pods and of the metrics pipeline (docs/simulate.md, "The model"), times in seconds.
  *
  * @param syncPeriodSeconds the time between two passes ({@code --sync-period})
  * @param podStartSeconds how long a new pod is Pending ({@code --pod-start})

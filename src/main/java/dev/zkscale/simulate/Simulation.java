@@ -17,9 +17,9 @@ import java.util.Deque;
 import java.util.List;
 
 /**
- * One config replayed over a demand on a virtual clock, against the pod model of CONTRACT section 9, through the
- * decision code that {@code run} uses ({@link Decider#decide}). The engine of {@code zkscale simulate}: no I/O; what
- * a caller wants to see of each pass comes to its {@link Listener}.
+ * One config replayed over a demand on a virtual clock, against the pod model of docs/simulate.md ("The model"),
+ * through the decision code that {@code run} uses ({@link Decider#decide}). The engine of {@code zkscale simulate}: no
+ * I/O; what a caller wants to see of each pass comes to its {@link Listener}.
  *
  * <p>Passes fall at {@code t0, t0 + P, ...} while {@code t <= tEnd} (the trace's first and last second). At each pass
  * the world is seen as it was before that pass's write: the snapshot lists the pods that exist, with samples that are

@@ -5,7 +5,9 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
 import org.apache.curator.test.TestingServer;
 
-/** A real ZooKeeper server and a CRUD mock API server, started before the application and pointed to by its settings. */
+/**
+ * A real ZooKeeper server and a CRUD mock API server, started before the application and pointed to by its settings.
+ */
 public class ClusterResource implements QuarkusTestResourceLifecycleManager {
     static TestingServer zk;
     static MockApi api;

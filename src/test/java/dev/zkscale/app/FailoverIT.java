@@ -243,7 +243,9 @@ class FailoverIT {
         return p.epoch();
     }
 
-    /** Waits until the deployment has {@code replicas} and carries {@code epoch}, the epoch of the leader that wrote. */
+    /**
+     * Waits until the deployment has {@code replicas} and carries {@code epoch}, the epoch of the leader that wrote.
+     */
     private void awaitScaled(int replicas, long epoch) {
         await("web scaled to " + replicas + " at epoch " + epoch)
                 .atMost(PATIENCE)

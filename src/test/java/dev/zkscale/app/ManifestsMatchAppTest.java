@@ -112,8 +112,8 @@ class ManifestsMatchAppTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("overlays")
-    @DisplayName(
-            "every ZKSCALE_* and QUARKUS_* variable the Deployment passes is a setting zkscale reads, with a valid value")
+    @DisplayName("every ZKSCALE_* and QUARKUS_* variable the Deployment passes is a setting zkscale reads, with a "
+            + "valid value")
     void settingsAreRealAndValid(String overlay) throws Exception {
         List<HasMetadata> objects = Manifests.objects(overlay);
         Container c = controller(objects);

@@ -147,7 +147,10 @@ public final class ZkscaleProcess implements AutoCloseable {
         return value == null ? OptionalDouble.empty() : OptionalDouble.of(value);
     }
 
-    /** The {@code zkscale_leader_epoch} this instance reports: its term's epoch, 0 when it does not lead, -1 when it does not answer. */
+    /**
+     * The {@code zkscale_leader_epoch} this instance reports: its term's epoch, 0 when it does not lead, -1 when it
+     * does not answer.
+     */
     public long epoch() {
         OptionalDouble epoch = metric("zkscale_leader_epoch");
         return epoch.isPresent() ? (long) epoch.getAsDouble() : -1;

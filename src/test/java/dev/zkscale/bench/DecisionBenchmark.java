@@ -35,8 +35,8 @@ import org.openjdk.jmh.annotations.Setup;
  */
 public class DecisionBenchmark extends DecisionBenchmarkSettings {
     /**
-     * The {@code maxReplicas} ceiling the snapshots are read with. {@code explain} defaults to 1000, which would pin the
-     * 1000-pod target at its bound and skip the formula; 10000 is what {@code -Dzkscale.max-replicas-ceiling=10000}
+     * The {@code maxReplicas} ceiling the snapshots are read with. {@code explain} defaults to 1000, which would pin
+     * the 1000-pod target at its bound and skip the formula; 10000 is what {@code -Dzkscale.max-replicas-ceiling=10000}
      * gives.
      */
     static final int CEILING = 10_000;
@@ -86,7 +86,10 @@ public class DecisionBenchmark extends DecisionBenchmarkSettings {
         return Decider.decide(snapshot);
     }
 
-    /** One line of {@code zkscale explain}: JSON in, decision JSON out (as {@code ExplainCommand.explain} plus the write). */
+    /**
+     * One line of {@code zkscale explain}: JSON in, decision JSON out (as {@code ExplainCommand.explain} plus the
+     * write).
+     */
     @Benchmark
     public String explainLine() throws JsonProcessingException, InvalidInputException {
         Snapshot read = SnapshotCodec.read(SnapshotCodec.MAPPER.readTree(line), CEILING);

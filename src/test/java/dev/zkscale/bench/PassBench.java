@@ -5,12 +5,12 @@ import dev.zkscale.app.ZooKeeperProcess;
 import dev.zkscale.coordination.ZkLeadership;
 import dev.zkscale.coordination.ZkTuningSource;
 import dev.zkscale.coordination.ZooKeeperClients;
-import dev.zkscale.demo.ApiServerLikeDispatcher;
 import dev.zkscale.demo.SteppedClock;
 import dev.zkscale.kube.BulkLoad;
 import dev.zkscale.kube.Fixtures;
 import dev.zkscale.kube.KubeCluster;
 import dev.zkscale.kube.MockApi;
+import dev.zkscale.kube.RecordingDispatcher;
 import dev.zkscale.loop.ControlLoop;
 import dev.zkscale.monitor.DecisionRecord;
 import dev.zkscale.monitor.PrometheusMonitor;
@@ -46,8 +46,8 @@ import org.apache.curator.framework.CuratorFramework;
 
 /**
  * The cost of one pass of the control loop at scale, measured, not asserted (not a test; run by hand): by default
- * 1,000 targets of 10 pods each (10,000 pods and 10,000 PodMetrics) in one namespace, all at their right size, so a pass
- * decides every target and writes nothing.
+ * 1,000 targets of 10 pods each (10,000 pods and 10,000 PodMetrics) in one namespace, all at their right size, so a
+ * pass decides every target and writes nothing.
  *
  * <p>In this JVM: the real loop ({@link ControlLoop} with {@link KubeCluster}, {@link ZkTuningSource},
  * {@link ZkLeadership}, {@link PrometheusMonitor} and a {@link DecisionRecord}) against a mock API server (also in this
@@ -73,8 +73,9 @@ import org.apache.curator.framework.CuratorFramework;
  * default of {@code zkscale.decision-record-depth}), {@code --record-max-bytes N} (the decision record's budget over
  * all targets, in this JVM and the process; 16777216, the default of {@code zkscale.decision-record-max-bytes}),
  * {@code --managed-fields true} (give each pod the managedFields of a real one; the mock API server lists all pods in
- * one response, as an API server asked without a limit does), {@code --threads} (print the CPU time of every thread), {@code --jfr FILE} (a Flight Recorder profile of the measured passes only; add {@code -XX:FlightRecorderOptions:stackdepth=256} to the JVM
- * options for whole stacks).
+ * one response, as an API server asked without a limit does), {@code --threads} (print the CPU time of every thread),
+ * {@code --jfr FILE} (a Flight Recorder profile of the measured passes only; add {@code
+ * -XX:FlightRecorderOptions:stackdepth=256} to the JVM options for whole stacks).
  */
 public final class PassBench {
     private static final Path OUT = Path.of("target", "pass-bench");
@@ -245,7 +246,8 @@ public final class PassBench {
             int recorded = Math.max(done, Integer.parseInt(o.get("--record-passes")));
             System.out.printf(
                     "retained heap of the controller (after full GC; the mock server's store excluded): "
-                            + "%.1f MiB after %d passes, %.1f MiB after %d passes (decision record depth %d per target%s)%n",
+                            + "%.1f MiB after %d passes, %.1f MiB after %d passes (decision record depth %d per "
+                            + "target%s)%n",
                     mib(heapWarm - heapBefore),
                     warmup,
                     mib(heapFull - heapBefore),
@@ -286,7 +288,8 @@ public final class PassBench {
               "time": "2026-01-01T00:00:00Z",
               "fieldsV1": {"f:metadata": {"f:generateName": {}, "f:labels": {".": {}, "f:app": {}, "f:tier": {},
                              "f:pod-template-hash": {}},
-                           "f:ownerReferences": {".": {}, "k:{\\"uid\\":\\"6f1c1d2e-0000-4000-8000-000000000001\\"}": {}}},
+                           "f:ownerReferences": {".": {},
+                             "k:{\\"uid\\":\\"6f1c1d2e-0000-4000-8000-000000000001\\"}": {}}},
                            "f:spec": {"f:containers": {"k:{\\"name\\":\\"app\\"}": {".": {}, "f:image": {},
                              "f:imagePullPolicy": {}, "f:name": {}, "f:ports": {".": {},
                                "k:{\\"containerPort\\":8080,\\"protocol\\":\\"TCP\\"}": {".": {}, "f:containerPort": {},
@@ -308,7 +311,8 @@ public final class PassBench {
                   "k:{\\"type\\":\\"Ready\\"}": {".": {}, "f:lastProbeTime": {}, "f:lastTransitionTime": {},
                     "f:status": {}, "f:type": {}}},
                 "f:containerStatuses": {}, "f:hostIP": {}, "f:hostIPs": {}, "f:phase": {}, "f:podIP": {},
-                "f:podIPs": {".": {}, "k:{\\"ip\\":\\"10.244.1.17\\"}": {".": {}, "f:ip": {}}}, "f:startTime": {}}}}]""";
+                "f:podIPs": {".": {}, "k:{\\"ip\\":\\"10.244.1.17\\"}": {".": {}, "f:ip": {}}},
+                "f:startTime": {}}}}]""";
 
     /**
      * Puts the deployments, their pods and PodMetrics straight into the mock's store (creating 21,000 objects through
@@ -388,7 +392,7 @@ public final class PassBench {
         long controller = controllerCpu(threads) - controller0;
         // The srvr command itself counts as a packet; leave it out.
         long zk = zookeeper.received() - zk0 - 1;
-        List<ApiServerLikeDispatcher.Request> requests =
+        List<RecordingDispatcher.Request> requests =
                 api.requests(mark, r -> !r.path().contains("watch=true"));
         Map<String, Long> kinds = requests.stream()
                 .collect(Collectors.groupingBy(
@@ -435,7 +439,8 @@ public final class PassBench {
         line("CPU of the controller, all threads (ms)", passes, p -> p.controllerCpuNanos() / 1e6);
         System.out.println(
                 "    (this JVM's CPU, GC and JIT included, less the mock API server's threads; the ZooKeeper "
-                        + "client's I/O thread and the HTTP client's threads, which read the PodMetrics list, are in it)");
+                        + "client's I/O thread and the HTTP client's threads, which read the PodMetrics list, "
+                        + "are in it)");
         line("wall time (ms)", passes, p -> p.wallNanos() / 1e6);
         line("allocated by the pass thread (MiB)", passes, p -> p.allocatedBytes() / 1048576.0);
         line("API requests (watches excluded)", passes, p -> (double) p.apiRequests());

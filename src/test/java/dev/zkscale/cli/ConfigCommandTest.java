@@ -373,7 +373,8 @@ class ConfigCommandTest {
                         4,
                         "",
                         "zkscale config set: not authorized to write " + root + "/targets/shop/web as "
-                                + "identity \"controller\": changing config needs the admin identity (zkscale.zookeeper.auth-file); "
+                                + "identity \"controller\": changing config needs the admin identity "
+                                + "(zkscale.zookeeper.auth-file); "
                                 + "nothing changed\n"),
                 configWithInput("{\"maxReplicas\": 400}", "set", "shop/web", "-"));
         assertEquals(0, config("get", "shop/web").code());

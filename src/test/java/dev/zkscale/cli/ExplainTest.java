@@ -21,14 +21,16 @@ class ExplainTest {
     /** Three ready pods at 90% of a 50% target: the HPA asks for 6 (ceil(1.8 x 3)). */
     static final String SNAPSHOT =
             "{\"now\":\"2026-01-01T00:10:00Z\",\"target\":{\"namespace\":\"shop\",\"name\":\"web\"},"
-                    + "\"config\":{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50},\"scale\":{\"specReplicas\":3},"
+                    + "\"config\":{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50},"
+                    + "\"scale\":{\"specReplicas\":3},"
                     + "\"pods\":[" + pod("web-1") + "," + pod("web-2") + "," + pod("web-3") + "],"
                     + "\"podMetrics\":[" + usage("web-1") + "," + usage("web-2") + "," + usage("web-3") + "],"
                     + "\"history\":{\"recommendations\":[],\"scaleUpEvents\":[],\"scaleDownEvents\":[]}}";
 
     private static String pod(String name) {
         return "{\"name\":\"" + name + "\",\"phase\":\"Running\",\"ready\":true,\"startTime\":\"2026-01-01T00:00:00Z\","
-                + "\"readyTransitionTime\":\"2026-01-01T00:00:30Z\",\"containers\":[{\"name\":\"app\",\"requestMilliCpu\":500}]}";
+                + "\"readyTransitionTime\":\"2026-01-01T00:00:30Z\","
+                + "\"containers\":[{\"name\":\"app\",\"requestMilliCpu\":500}]}";
     }
 
     private static String usage(String pod) {
@@ -72,8 +74,8 @@ class ExplainTest {
     }
 
     @Test
-    @DisplayName(
-            "one decision per snapshot line, in order; bad lines give an error with their line number and the run goes on")
+    @DisplayName("one decision per snapshot line, in order; bad lines give an error with their line number and the "
+            + "run goes on")
     void decisionsInOrder() throws Exception {
         Path file = dir.resolve("snapshots.jsonl");
         Files.writeString(

@@ -59,16 +59,8 @@ class SimulateCommandTest {
         return path;
     }
 
-    /** {@code ../shared/traces} of the project, or of a directory above (a git worktree lies deeper). */
-    static Path sharedTraces() {
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            Path traces = d.resolveSibling("shared").resolve("traces");
-            if (Files.isDirectory(traces)) {
-                return traces;
-            }
-        }
-        throw new AssertionError("no shared/traces beside the project directory or above it");
-    }
+    /** The real workload traces the repository ships in {@code examples/traces}. */
+    static final Path TRACES = Path.of("examples", "traces");
 
     static Stream<Arguments> errors() {
         String ok = "seconds,value\n0,1\n15,2\n30,1\n";
@@ -104,7 +96,8 @@ class SimulateCommandTest {
                         "a sync period that is no number",
                         ok,
                         "--sync-period 15x",
-                        "Invalid value for option '--sync-period': '15x' is not a double (see zkscale simulate --help)"),
+                        "Invalid value for option '--sync-period': '15x' is not a double (see zkscale simulate "
+                                + "--help)"),
                 row("a negative pod start", ok, "--pod-start -1", "--pod-start: must be >= 0, got -1"),
                 row(
                         "a lag that is not finite",
@@ -139,7 +132,8 @@ class SimulateCommandTest {
                         "both a trace and a record",
                         ok,
                         "--record {dir}/trace.csv",
-                        "Error: --trace=FILE, --record=FILE are mutually exclusive (specify only one) (see zkscale simulate --help)"),
+                        "Error: --trace=FILE, --record=FILE are mutually exclusive (specify only one) (see "
+                                + "zkscale simulate --help)"),
                 row(
                         "an output directory that does not exist",
                         ok,
@@ -190,11 +184,11 @@ class SimulateCommandTest {
                 Arguments.of(
                         Named.of("maxReplicas under minReplicas", "{\n  \"minReplicas\": 3,\n  \"maxReplicas\": 2\n}")),
                 Arguments.of(Named.of("an unknown field", "{\"maxReplicas\":5,\"speed\":1}")),
-                Arguments.of(
-                        Named.of(
-                                "a policy out of range, on its line",
-                                "{\"maxReplicas\":5,\"behavior\":{\n"
-                                        + "\"scaleUp\":{\"policies\":[{\"type\":\"Pods\",\"value\":0,\"periodSeconds\":15}]}}}")),
+                Arguments.of(Named.of(
+                        "a policy out of range, on its line",
+                        "{\"maxReplicas\":5,\"behavior\":{\n"
+                                + "\"scaleUp\":{\"policies\":[{\"type\":\"Pods\","
+                                + "\"value\":0,\"periodSeconds\":15}]}}}")),
                 Arguments.of(Named.of("not JSON", "{\"maxReplicas\":")));
     }
 
@@ -266,7 +260,7 @@ class SimulateCommandTest {
     private Result nasaTwoHours(String... more) throws IOException {
         List<String> args = new ArrayList<>(List.of(
                 "--trace",
-                sharedTraces().resolve("nasa_http_1995-07_req_per_min.csv").toString(),
+                TRACES.resolve("nasa_http_1995-07_req_per_min.csv").toString(),
                 "--to",
                 "7200",
                 "--config",
@@ -410,13 +404,13 @@ class SimulateCommandTest {
     }
 
     @Test
-    @DisplayName("both shared traces run whole with sane figures")
-    void sharedTracesRun() throws Exception {
+    @DisplayName("both real traces in examples/traces run whole with sane figures")
+    void realTracesRun() throws Exception {
         for (String trace :
                 List.of("nasa_http_1995-07_req_per_min.csv", "alibaba2018_cluster_cpu_util_30s_days3-8.csv")) {
             Result r = simulate(
                     "--trace",
-                    sharedTraces().resolve(trace).toString(),
+                    TRACES.resolve(trace).toString(),
                     "--config",
                     file("default.json", DEFAULT_CONFIG).toString(),
                     "--config",

@@ -41,13 +41,15 @@ class MalformedInputFuzzTest {
 
     static final String CONFIG =
             "{\"scaleTargetRef\":{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"name\":\"web\"},"
-                    + "\"minReplicas\":2,\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":60,\"container\":\"app\","
+                    + "\"minReplicas\":2,\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":60,"
+                    + "\"container\":\"app\","
                     + "\"tolerance\":0.1,\"downscaleStabilizationSeconds\":300,\"cpuInitializationPeriodSeconds\":300,"
                     + "\"initialReadinessDelaySeconds\":30,\"behavior\":{\"scaleUp\":{\"stabilizationWindowSeconds\":0,"
                     + "\"selectPolicy\":\"Max\",\"policies\":[{\"type\":\"Pods\",\"value\":4,\"periodSeconds\":15},"
                     + "{\"type\":\"Percent\",\"value\":100,\"periodSeconds\":15}],\"tolerance\":\"50m\"},"
                     + "\"scaleDown\":{\"stabilizationWindowSeconds\":300,\"selectPolicy\":\"Min\",\"policies\":"
-                    + "[{\"type\":\"Percent\",\"value\":10,\"periodSeconds\":60}],\"tolerance\":0.05}},\"mode\":\"Active\"}";
+                    + "[{\"type\":\"Percent\",\"value\":10,\"periodSeconds\":60}],\"tolerance\":0.05}},"
+                    + "\"mode\":\"Active\"}";
 
     static final String SNAPSHOT =
             "{\"now\":\"2026-01-01T00:10:00Z\",\"target\":{\"namespace\":\"shop\",\"name\":\"web\"},"

@@ -132,7 +132,8 @@ class DecisionRulesTest {
                         "unreadyPods",
                         "q"),
                 row(
-                        "within the initialization period, a missing transition time reads as very old: the sample is fresh",
+                        "within the initialization period, a missing transition time reads as very old: the "
+                                + "sample is fresh",
                         snapshot(
                                 "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":100}",
                                 1,
@@ -192,7 +193,8 @@ class DecisionRulesTest {
                 row(
                         "selectPolicy Min on scale-down takes the policy allowing the least change",
                         snapshot(
-                                "{\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":100,\"behavior\":{\"scaleDown\":"
+                                "{\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":100,"
+                                        + "\"behavior\":{\"scaleDown\":"
                                         + "{\"stabilizationWindowSeconds\":0,\"selectPolicy\":\"Min\",\"policies\":["
                                         + "{\"type\":\"Pods\",\"value\":2,\"periodSeconds\":60},"
                                         + "{\"type\":\"Percent\",\"value\":50,\"periodSeconds\":60}]}}}",

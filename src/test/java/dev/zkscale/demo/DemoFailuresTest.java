@@ -91,8 +91,9 @@ class DemoFailuresTest {
         assertFails(
                 demo("--config", config.toString()),
                 "bad config " + config + ": not valid JSON: Unexpected "
-                        + "end-of-input: expected close marker for Object (line 2, column 1); give a target config (JSON) such "
-                        + "as " + Demo.DEFAULT_CONFIG);
+                        + "end-of-input: expected close marker for Object (line 2, column 1); give a target "
+                        + "config (JSON) such "
+                        + "as " + DemoConfig.DEFAULT_JSON);
     }
 
     @Test

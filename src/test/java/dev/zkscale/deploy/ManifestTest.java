@@ -233,8 +233,8 @@ class ManifestTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("overlays")
-    @DisplayName(
-            "the controller: 2 instances on different nodes, a PDB, a graceful handover, its Service, ServiceMonitor and NetworkPolicy")
+    @DisplayName("the controller: 2 instances on different nodes, a PDB, a graceful handover, its Service, "
+            + "ServiceMonitor and NetworkPolicy")
     void controller(String overlay) {
         List<HasMetadata> objects = Manifests.objects(overlay);
         Deployment d = Manifests.one(objects, Deployment.class, CONTROLLER);
@@ -320,8 +320,8 @@ class ManifestTest {
     }
 
     @Test
-    @DisplayName(
-            "the ensemble: 3 members on persistent volumes, found through a headless Service, a PDB, and zkscale pointed at them")
+    @DisplayName("the ensemble: 3 members on persistent volumes, found through a headless Service, a PDB, and "
+            + "zkscale pointed at them")
     void ensemble(@TempDir Path dataDir) throws Exception {
         List<HasMetadata> objects = Manifests.objects("zookeeper-ensemble");
         StatefulSet sts = Manifests.one(objects, StatefulSet.class, "zookeeper");

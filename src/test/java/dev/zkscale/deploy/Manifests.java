@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The manifests under {@code k8s/} as a user applies them: each overlay rendered by {@code kubectl kustomize} (offline),
- * and parsed into the fabric8 model. Renders are cached per overlay for the test JVM.
+ * The manifests under {@code k8s/} as a user applies them: each overlay rendered by {@code kubectl kustomize}
+ * (offline), and parsed into the fabric8 model. Renders are cached per overlay for the test JVM.
  */
 public final class Manifests {
     static final Path K8S = Path.of("k8s");

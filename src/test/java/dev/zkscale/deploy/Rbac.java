@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Kubernetes RBAC, as much of it as zkscale's manifests use, evaluated offline: requests are mapped to attributes as the
- * API server's request-info resolver does, and allowed when a rule bound to the ServiceAccount grants them.
+ * Kubernetes RBAC, as much of it as zkscale's manifests use, evaluated offline: requests are mapped to attributes as
+ * the API server's request-info resolver does, and allowed when a rule bound to the ServiceAccount grants them.
  */
 final class Rbac {
     private Rbac() {}
@@ -39,9 +39,9 @@ final class Rbac {
     }
 
     /**
-     * A request's attributes, as {@code k8s.io/apiserver/pkg/endpoints/request.RequestInfoFactory} resolves them: GET of a
-     * named object is get, of a collection list, or watch with {@code watch=true}; POST create; PUT update; PATCH patch;
-     * DELETE delete or deletecollection. A subresource is {@code resource/subresource}.
+     * A request's attributes, as {@code k8s.io/apiserver/pkg/endpoints/request.RequestInfoFactory} resolves them: GET
+     * of a named object is get, of a collection list, or watch with {@code watch=true}; POST create; PUT update; PATCH
+     * patch; DELETE delete or deletecollection. A subresource is {@code resource/subresource}.
      */
     static Access access(String method, String pathAndQuery) {
         URI uri = URI.create(pathAndQuery);

@@ -12,9 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.zkscale.app.Controller;
 import dev.zkscale.app.TestSettings;
 import dev.zkscale.coordination.ZooKeeperClients;
-import dev.zkscale.demo.ApiServerLikeDispatcher;
 import dev.zkscale.kube.KubeCluster;
 import dev.zkscale.kube.MockApi;
+import dev.zkscale.kube.RecordingDispatcher;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -195,7 +195,7 @@ class RbacTest {
     private static List<Rbac.Access> calls(MockApi api) {
         return api.calls().stream()
                 .filter(c -> CONTROLLER_TOKEN.equals(c.token()))
-                .map(ApiServerLikeDispatcher.Call::request)
+                .map(RecordingDispatcher.Call::request)
                 .map(r -> Rbac.access(r.method(), r.path()))
                 .toList();
     }
@@ -204,7 +204,9 @@ class RbacTest {
         return failure(409, "Conflict", null);
     }
 
-    /** A Deployment "web" and a StatefulSet "db" of 2 replicas, each with 2 ready pods requesting 500m and using cpu. */
+    /**
+     * A Deployment "web" and a StatefulSet "db" of 2 replicas, each with 2 ready pods requesting 500m and using cpu.
+     */
     private static void workloads(KubernetesClient admin, String ns, String cpu) {
         admin.apps()
                 .deployments()

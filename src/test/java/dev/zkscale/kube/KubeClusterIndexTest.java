@@ -48,8 +48,8 @@ class KubeClusterIndexTest {
     }
 
     @Test
-    @DisplayName(
-            "pods(): a broad and a narrow matchLabels entry, expressions, other namespaces: exactly the matches, by name")
+    @DisplayName("pods(): a broad and a narrow matchLabels entry, expressions, other namespaces: exactly the "
+            + "matches, by name")
     void podsThroughTheIndex() {
         // Given "tier: front" on every pod of two namespaces and "app" telling web from api
         for (String ns : List.of("shop", "other")) {
@@ -118,8 +118,8 @@ class KubeClusterIndexTest {
     }
 
     @Test
-    @DisplayName(
-            "podMetrics().select: a broad and a narrow matchLabels entry, or expressions only, give exactly the matches")
+    @DisplayName("podMetrics().select: a broad and a narrow matchLabels entry, or expressions only, give exactly the "
+            + "matches")
     void metricsThroughTheIndex() throws Exception {
         var metrics = kube.client()
                 .genericKubernetesResources(KubeCluster.POD_METRICS)

@@ -20,7 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.zkscale.core.Pod;
 import dev.zkscale.core.Pod.Readiness;
 import dev.zkscale.core.PodMetrics;
-import dev.zkscale.demo.ApiServerLikeDispatcher;
 import dev.zkscale.loop.MetricsSource.MetricsUnavailableException;
 import dev.zkscale.loop.MetricsSource.NamespaceMetrics;
 import dev.zkscale.loop.Selector;
@@ -59,8 +58,8 @@ class KubeClusterReadTest {
     }
 
     @Test
-    @DisplayName(
-            "a Deployment reads back with its replicas, selector (matchLabels and matchExpressions), epoch and resourceVersion")
+    @DisplayName("a Deployment reads back with its replicas, selector (matchLabels and matchExpressions), epoch and "
+            + "resourceVersion")
     void deploymentReadsBack() {
         // Given a Deployment with an epoch annotation and a selector with expressions, and status.replicas 2
         kube.client()
@@ -120,8 +119,8 @@ class KubeClusterReadTest {
     }
 
     @Test
-    @DisplayName(
-            "a StatefulSet with no spec.replicas, no status and an unreadable epoch reads as 1 replica, 0 ready, epoch 0")
+    @DisplayName("a StatefulSet with no spec.replicas, no status and an unreadable epoch reads as 1 replica, 0 "
+            + "ready, epoch 0")
     void statefulSetDefaults() {
         // Given a StatefulSet as a hand-made object might be: no replicas, no status, a garbled annotation
         kube.client()
@@ -166,8 +165,8 @@ class KubeClusterReadTest {
     }
 
     @Test
-    @DisplayName(
-            "pods(): only the selected pods of the namespace, by name, with sidecars, missing requests, readiness and deletion")
+    @DisplayName("pods(): only the selected pods of the namespace, by name, with sidecars, missing requests, "
+            + "readiness and deletion")
     void podsReadBack() {
         // Given a Deployment selecting app=web, tier in (frontend), track notin (canary)
         kube.client()
@@ -337,8 +336,8 @@ class KubeClusterReadTest {
     }
 
     @Test
-    @DisplayName(
-            "podMetrics(): the workload's items only, cpu in millicores rounded up, Go windows parsed, missing cpu null")
+    @DisplayName("podMetrics(): the workload's items only, cpu in millicores rounded up, Go windows parsed, missing "
+            + "cpu null")
     void metricsReadBack() throws Exception {
         // Given a workload and PodMetrics as metrics-server serves them: one per pod, labels copied from the pods
         kube.client()
@@ -385,8 +384,8 @@ class KubeClusterReadTest {
     }
 
     @Test
-    @DisplayName(
-            "podMetrics() sends exactly one request per namespace however many workloads select from it; pods() and workload() send none")
+    @DisplayName("podMetrics() sends exactly one request per namespace however many workloads select from it; pods() "
+            + "and workload() send none")
     void requestCounts() throws Exception {
         // Given two workloads in one namespace, with pods and metrics
         for (String app : List.of("web", "api")) {
@@ -437,8 +436,8 @@ class KubeClusterReadTest {
 
         // Then the cache reads sent nothing, and the metrics cost exactly one GET
         assertEquals(List.of(), kube.api().requests(mark, r -> !r.isWatch()).subList(0, afterCacheReads - mark));
-        List<ApiServerLikeDispatcher.Request> sent = kube.api().requests(afterCacheReads, r -> true);
-        assertEquals(List.of(new ApiServerLikeDispatcher.Request("GET", METRICS_PATH)), sent);
+        List<RecordingDispatcher.Request> sent = kube.api().requests(afterCacheReads, r -> true);
+        assertEquals(List.of(new RecordingDispatcher.Request("GET", METRICS_PATH)), sent);
         assertEquals(2, forWeb.size());
         assertEquals(2, forApi.size());
     }

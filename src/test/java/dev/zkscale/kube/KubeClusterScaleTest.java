@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.zkscale.demo.ApiServerLikeDispatcher;
 import dev.zkscale.loop.ScaleWriter.WriteResult;
 import dev.zkscale.loop.ScaleWriter.WriteResult.Result;
 import dev.zkscale.loop.Workload;
@@ -83,13 +82,13 @@ class KubeClusterScaleTest {
                 .orElseThrow();
     }
 
-    private List<ApiServerLikeDispatcher.Request> writesAndReadsOfWeb(int mark) {
+    private List<RecordingDispatcher.Request> writesAndReadsOfWeb(int mark) {
         return kube.api().requests(mark, r -> r.path().startsWith(WEB_PATH) && !r.isWatch());
     }
 
     @Test
-    @DisplayName(
-            "a write at the current epoch sets replicas and adds the epoch annotation, in one PATCH, on a workload with no annotations")
+    @DisplayName("a write at the current epoch sets replicas and adds the epoch annotation, in one PATCH, on a "
+            + "workload with no annotations")
     void successWithoutAnnotations() {
         // Given a Deployment that no zkscale has written yet (no annotations at all)
         createWeb(2, Map.of());
@@ -99,11 +98,11 @@ class KubeClusterScaleTest {
 
         // When the leader of epoch 3 scales it to 5
         WriteResult result = leader.writer().scale(web, 5, 3);
-        List<ApiServerLikeDispatcher.Request> sent = writesAndReadsOfWeb(mark);
+        List<RecordingDispatcher.Request> sent = writesAndReadsOfWeb(mark);
 
         // Then it succeeded with exactly one request, a PATCH, and the API server holds the new size and the epoch
         assertEquals(Result.SUCCESS, result.result(), result.detail());
-        assertEquals(List.of(new ApiServerLikeDispatcher.Request("PATCH", WEB_PATH)), sent);
+        assertEquals(List.of(new RecordingDispatcher.Request("PATCH", WEB_PATH)), sent);
         assertEquals(5, web().getSpec().getReplicas());
         assertEquals(
                 Map.of(KubeCluster.EPOCH_ANNOTATION, "3"), web().getMetadata().getAnnotations());
@@ -154,8 +153,8 @@ class KubeClusterScaleTest {
     }
 
     @Test
-    @DisplayName(
-            "a deposed leader's late write (read before the new leader wrote) is refused by the API server and counted FENCED")
+    @DisplayName("a deposed leader's late write (read before the new leader wrote) is refused by the API server and "
+            + "counted FENCED")
     void lateWriteOfDeposedLeaderRefusedByServer() {
         // Given instances A (epoch 1) and B (epoch 2) that both read the same version of the workload
         createWeb(3, Map.of(KubeCluster.EPOCH_ANNOTATION, "1"));
@@ -169,7 +168,7 @@ class KubeClusterScaleTest {
         WriteResult byB = b.writer().scale(seenByB, 6, 2);
         int mark = kube.api().mark();
         WriteResult byA = a.writer().scale(seenByA, 2, 1);
-        List<ApiServerLikeDispatcher.Request> sentByA = writesAndReadsOfWeb(mark);
+        List<RecordingDispatcher.Request> sentByA = writesAndReadsOfWeb(mark);
 
         // Then B's write stands; A's was refused by the server (one PATCH answered 422, one GET to see why) and is
         // FENCED
@@ -177,16 +176,16 @@ class KubeClusterScaleTest {
         assertEquals(Result.FENCED, byA.result(), byA.detail());
         assertEquals(
                 List.of(
-                        new ApiServerLikeDispatcher.Request("PATCH", WEB_PATH),
-                        new ApiServerLikeDispatcher.Request("GET", WEB_PATH)),
+                        new RecordingDispatcher.Request("PATCH", WEB_PATH),
+                        new RecordingDispatcher.Request("GET", WEB_PATH)),
                 sentByA);
         assertEquals(6, web().getSpec().getReplicas());
         assertEquals("2", web().getMetadata().getAnnotations().get(KubeCluster.EPOCH_ANNOTATION));
     }
 
     @Test
-    @DisplayName(
-            "a conflict caused by an unrelated change (no newer epoch) is FAILURE, and the next pass's fresh read succeeds")
+    @DisplayName("a conflict caused by an unrelated change (no newer epoch) is FAILURE, and the next pass's fresh "
+            + "read succeeds")
     void unrelatedConflictIsFailure() {
         // Given the leader of epoch 3 read the workload, then someone else edited it (a label)
         createWeb(3, Map.of(KubeCluster.EPOCH_ANNOTATION, "3"));
@@ -214,8 +213,8 @@ class KubeClusterScaleTest {
     }
 
     @Test
-    @DisplayName(
-            "a write refused as invalid (422 on an unchanged object, e.g. by an admission webhook) is FAILURE with the server's reason, not a conflict")
+    @DisplayName("a write refused as invalid (422 on an unchanged object, e.g. by an admission webhook) is FAILURE "
+            + "with the server's reason, not a conflict")
     void rejectedWriteIsNotAConflict() {
         // Given an admission policy that refuses the write although nothing changed
         createWeb(3, Map.of());
@@ -275,12 +274,12 @@ class KubeClusterScaleTest {
 
             // When the leader writes
             WriteResult result = leader.writer().scale(web, 5, 1);
-            List<ApiServerLikeDispatcher.Request> sent = writesAndReadsOfWeb(mark);
+            List<RecordingDispatcher.Request> sent = writesAndReadsOfWeb(mark);
 
             // Then
             assertEquals(Result.FAILURE, result.result(), result.detail());
             assertTrue(result.detail().contains("HTTP " + code), result.detail());
-            assertEquals(List.of(new ApiServerLikeDispatcher.Request("PATCH", WEB_PATH)), sent);
+            assertEquals(List.of(new RecordingDispatcher.Request("PATCH", WEB_PATH)), sent);
             assertEquals(3, web().getSpec().getReplicas());
         }
     }
@@ -331,7 +330,7 @@ class KubeClusterScaleTest {
         // Then it gives up after one attempt, within the request timeout (plus scheduling slack)
         assertEquals(Result.FAILURE, result.result(), result.detail());
         assertTrue(took.compareTo(MockApi.REQUEST_TIMEOUT.plusSeconds(2)) < 0, "took " + took + ": " + result.detail());
-        assertEquals(List.of(new ApiServerLikeDispatcher.Request("PATCH", WEB_PATH)), writesAndReadsOfWeb(mark));
+        assertEquals(List.of(new RecordingDispatcher.Request("PATCH", WEB_PATH)), writesAndReadsOfWeb(mark));
     }
 
     @Test

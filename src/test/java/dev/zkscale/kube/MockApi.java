@@ -1,6 +1,5 @@
 package dev.zkscale.kube;
 
-import dev.zkscale.demo.ApiServerLikeDispatcher;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -18,7 +17,7 @@ import java.util.Queue;
 import java.util.function.Predicate;
 
 /**
- * A fabric8 mock API server in CRUD mode with {@link ApiServerLikeDispatcher}, on loopback over plain HTTP, and clients
+ * A fabric8 mock API server in CRUD mode with {@link RecordingDispatcher}, on loopback over plain HTTP, and clients
  * for it with short timeouts. Close it to stop the server and the clients.
  */
 public final class MockApi implements AutoCloseable {
@@ -29,10 +28,10 @@ public final class MockApi implements AutoCloseable {
     static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(1);
 
     public final KubernetesMockServer server;
-    final ApiServerLikeDispatcher dispatcher;
+    final RecordingDispatcher dispatcher;
     private final List<KubernetesClient> clients = new ArrayList<>();
 
-    private MockApi(KubernetesMockServer server, ApiServerLikeDispatcher dispatcher) {
+    private MockApi(KubernetesMockServer server, RecordingDispatcher dispatcher) {
         this.server = server;
         this.dispatcher = dispatcher;
     }
@@ -40,7 +39,7 @@ public final class MockApi implements AutoCloseable {
     /** Starts a server on 127.0.0.1 and a free port. */
     public static MockApi start() {
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
-        ApiServerLikeDispatcher dispatcher = new ApiServerLikeDispatcher(expectations);
+        RecordingDispatcher dispatcher = new RecordingDispatcher(expectations);
         KubernetesMockServer server = new KubernetesMockServer(
                 new Context(Serialization.jsonMapper()), new MockWebServer(), expectations, dispatcher, false);
         server.init(InetAddress.getLoopbackAddress(), 0);
@@ -57,8 +56,8 @@ public final class MockApi implements AutoCloseable {
     }
 
     /**
-     * As {@link #newClient()}, authenticating with a bearer token (null: none), which {@link #calls()} records with each
-     * request: give the code under test its own token to tell its requests from the test's.
+     * As {@link #newClient()}, authenticating with a bearer token (null: none), which {@link #calls()} records with
+     * each request: give the code under test its own token to tell its requests from the test's.
      */
     public KubernetesClient newClient(String token) {
         KubernetesClient client = server.createClient(builder -> builder.editOrNewConfig()
@@ -71,13 +70,13 @@ public final class MockApi implements AutoCloseable {
     }
 
     /** Every request received so far with the bearer token it carried, in order. */
-    public List<ApiServerLikeDispatcher.Call> calls() {
+    public List<RecordingDispatcher.Call> calls() {
         return dispatcher.calls();
     }
 
     /** The requests received so far, from index {@code from} on, that match {@code which}. */
-    public List<ApiServerLikeDispatcher.Request> requests(int from, Predicate<ApiServerLikeDispatcher.Request> which) {
-        List<ApiServerLikeDispatcher.Request> all = dispatcher.received();
+    public List<RecordingDispatcher.Request> requests(int from, Predicate<RecordingDispatcher.Request> which) {
+        List<RecordingDispatcher.Request> all = dispatcher.received();
         return all.subList(Math.min(from, all.size()), all.size()).stream()
                 .filter(which)
                 .toList();

@@ -107,12 +107,12 @@ class AlertRulesTest {
     void metricNamesOfAnExpression() {
         assertEquals(
                 Set.of("zkscale_decision_duration_seconds_bucket"),
-                MonitoringFiles.metricNames(
-                        "histogram_quantile(0.99, sum by (le) (rate(zkscale_decision_duration_seconds_bucket{job=~\".*\"}[5m])))"));
+                MonitoringFiles.metricNames("histogram_quantile(0.99, sum by (le) "
+                        + "(rate(zkscale_decision_duration_seconds_bucket{job=~\".*\"}[5m])))"));
         assertEquals(Set.of("zkscale_leader"), MonitoringFiles.metricNames("(sum(zkscale_leader) or vector(0)) < 1"));
         assertEquals(
                 Set.of("a_total", "b"),
-                MonitoringFiles.metricNames(
-                        "max by (namespace, target) (a_total offset 5m) >= on (x) group_left (y) b{reason=~\"no_metrics|other\"} > 1e3"));
+                MonitoringFiles.metricNames("max by (namespace, target) (a_total offset 5m) >= on (x) group_left (y) "
+                        + "b{reason=~\"no_metrics|other\"} > 1e3"));
     }
 }

@@ -28,10 +28,12 @@ class DecisionRecordTest {
             p.append(i > 0 ? "," : "").append("""
                     {"name": "%s-%d", "phase": "Running", "ready": true, "deleting": false,
                      "startTime": "2026-01-01T00:00:00Z", "readyTransitionTime": "2026-01-01T00:00:40Z",
-                     "containers": [{"name": "app", "requestMilliCpu": 500, "restartableInit": false}]}""".formatted(target.name(), i));
+                     "containers": [{"name": "app", "requestMilliCpu": 500, "restartableInit": false}]}
+                    """.formatted(target.name(), i));
             m.append(i > 0 ? "," : "").append("""
                     {"pod": "%s-%d", "timestamp": "2026-01-01T%02d:00:00Z", "windowSeconds": 30,
-                     "containers": [{"name": "app", "usageMilliCpu": %d}]}""".formatted(target.name(), i, minute, 280 + i % 40));
+                     "containers": [{"name": "app", "usageMilliCpu": %d}]}
+                    """.formatted(target.name(), i, minute, 280 + i % 40));
         }
         Snapshot snapshot = SnapshotCodec.read(
                 SnapshotCodec.MAPPER.readTree(
@@ -40,7 +42,8 @@ class DecisionRecordTest {
                  "config": {"minReplicas": 1, "maxReplicas": 100, "targetCPUUtilizationPercentage": 50,
                             "tolerance": 0.10},
                  "scale": {"specReplicas": %d, "statusReplicas": %d}, "pods": [%s], "podMetrics": [%s],
-                 "history": {"recommendations": [], "scaleUpEvents": [], "scaleDownEvents": []}}""".formatted(minute, target.namespace(), target.name(), pods, pods, p, m)),
+                 "history": {"recommendations": [], "scaleUpEvents": [], "scaleDownEvents": []}}
+                    """.formatted(minute, target.namespace(), target.name(), pods, pods, p, m)),
                 1000);
         return new DecisionRecord.Entry(snapshot, Decider.decide(snapshot), minute % 2 == 0 ? null : "SUCCESS");
     }

@@ -87,7 +87,9 @@ public final class MonitoringFiles {
                 .replaceAll("\\$\\{?(job|namespace|target)\\}?", ".*");
     }
 
-    /** Writes the PrometheusRule's {@code .spec} (a plain Prometheus rules file) to {@code dir}/{@value #RULES_FILE}. */
+    /**
+     * Writes the PrometheusRule's {@code .spec} (a plain Prometheus rules file) to {@code dir}/{@value #RULES_FILE}.
+     */
     public static Path extractRules(Path dir) throws IOException {
         JsonNode rule = YAML.readTree(ALERTS.toFile());
         if (!"PrometheusRule".equals(rule.path("kind").asText())

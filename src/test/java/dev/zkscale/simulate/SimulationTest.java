@@ -24,8 +24,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Small traces worked out by hand (CONTRACT section 9): request 500, limit 1000, startup 100, 15 s passes and metrics
- * lag unless a row says otherwise; capacity at target is ready x 500 x target / 100.
+ * Small traces worked out by hand (docs/simulate.md, "The model"): request 500, limit 1000, startup 100, 15 s passes
+ * and metrics lag unless a row says otherwise; capacity at target is ready x 500 x target / 100.
  */
 class SimulationTest {
     /** The defaults of {@code zkscale simulate}: 15 s passes, 10 s to start, 20 s to be Ready, 15 s metrics lag. */
