@@ -121,7 +121,8 @@ final class ConfigPrinter {
             Map<String, String> fields = new LinkedHashMap<>();
             flatten("", json, fields);
             return fields;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // Not JSON, or a number no BigDecimal holds (a ZNode written by another client): shown as text.
             return null;
         }
     }

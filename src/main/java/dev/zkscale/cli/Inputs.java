@@ -3,11 +3,9 @@ package dev.zkscale.cli;
 import com.fasterxml.jackson.core.JsonParser;
 import dev.zkscale.codec.ConfigNodes;
 import dev.zkscale.codec.SnapshotCodec;
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -55,13 +53,13 @@ final class Inputs {
         }
     }
 
-    /** {@code file} (or {@code stdin} for {@code -}) as UTF-8 lines. */
-    static BufferedReader lines(String file, InputStream stdin) throws UsageException {
+    /** {@code file} (or {@code stdin} for {@code -}), buffered. */
+    static InputStream bytes(String file, InputStream stdin) throws UsageException {
         if (file.equals(STDIN)) {
-            return new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));
+            return new BufferedInputStream(stdin);
         }
         try {
-            return Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
+            return new BufferedInputStream(Files.newInputStream(Path.of(file)));
         } catch (IOException | RuntimeException e) {
             throw cannotRead(file, e);
         }
@@ -75,7 +73,7 @@ final class Inputs {
     /** {@code name: message}, with the field's line in the file appended when the message names a field found there. */
     static String located(Input input, String message) {
         Matcher m = FIELD.matcher(message);
-        int line = m.find() ? lineOf(input.data(), m.group(1)) : -1;
+        int line = m.find() && !message.contains(" (line ") ? lineOf(input.data(), m.group(1)) : -1;
         return Main.oneLine(input.name() + ": " + message + (line > 0 ? " (line " + line + ")" : ""));
     }
 

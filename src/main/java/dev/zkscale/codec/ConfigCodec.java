@@ -2,6 +2,7 @@ package dev.zkscale.codec;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.zkscale.core.Behavior;
 import dev.zkscale.core.Mode;
 import dev.zkscale.core.Policy;
@@ -49,6 +50,9 @@ public final class ConfigCodec {
 
     private static final int MAX_PERIOD = 1800;
 
+    /** A tolerance above this disables scaling in its direction; and it keeps every tolerance a finite double. */
+    private static final BigDecimal MAX_TOLERANCE = BigDecimal.valueOf(1000);
+
     private ConfigCodec() {}
 
     /**
@@ -56,7 +60,11 @@ public final class ConfigCodec {
      * {@code workloadName} unless its {@code scaleTargetRef} names another.
      */
     public static TargetConfig parse(JsonNode json, String path, String workloadName) throws InvalidInputException {
-        Fields f = Fields.of(json, path).only(FIELDS);
+        return Fields.read(json, path, f -> parse(f, workloadName));
+    }
+
+    private static TargetConfig parse(Fields f, String workloadName) throws InvalidInputException {
+        f.only(FIELDS);
         String kind = "Deployment";
         String name = workloadName;
         Fields ref = f.object("scaleTargetRef");
@@ -65,10 +73,13 @@ public final class ConfigCodec {
             ref.optionalString("apiVersion");
             kind = ref.string("kind", kind);
             if (!kind.equals("Deployment") && !kind.equals("StatefulSet")) {
-                throw new InvalidInputException(
-                        ref.at("kind") + ": must be Deployment or StatefulSet, got \"" + kind + "\"");
+                throw new InvalidInputException(ref.at("kind") + ": must be Deployment or StatefulSet, got "
+                        + Fields.describe(TextNode.valueOf(kind)));
             }
-            name = ref.string("name", name);
+            name = ref.kubernetesName("name", name, true);
+        } else if (!KubernetesNames.isSubdomain(name)) {
+            throw new InvalidInputException(f.at("scaleTargetRef") + ": required: the target's name "
+                    + Fields.describe(TextNode.valueOf(name)) + " is not " + KubernetesNames.SUBDOMAIN_RULE);
         }
         int min = (int) f.integer("minReplicas", 1L, 1, Integer.MAX_VALUE);
         int max = (int) f.integer("maxReplicas", null, 1, Integer.MAX_VALUE);
@@ -76,9 +87,10 @@ public final class ConfigCodec {
             throw new InvalidInputException(f.at("maxReplicas") + ": must be >= minReplicas (" + min + "), got " + max);
         }
         int target = (int) f.integer("targetCPUUtilizationPercentage", 80L, 1, 1000);
-        String container = f.optionalString("container");
-        double tolerance =
-                f.has("tolerance") ? f.decimal("tolerance", BigDecimal.ZERO).doubleValue() : 0.1;
+        String container = f.has("container") ? f.kubernetesName("container", null, false) : null;
+        double tolerance = f.has("tolerance")
+                ? f.decimal("tolerance", BigDecimal.ZERO, MAX_TOLERANCE).doubleValue()
+                : 0.1;
         int downscaleWindow = (int) f.integer("downscaleStabilizationSeconds", 300L, 0, MAX_WINDOW);
         long cpuInit = f.integer("cpuInitializationPeriodSeconds", 300L, 0, Integer.MAX_VALUE);
         long readinessDelay = f.integer("initialReadinessDelaySeconds", 30L, 0, Integer.MAX_VALUE);
@@ -234,12 +246,16 @@ public final class ConfigCodec {
                 throw new InvalidInputException(f.at(name)
                         + ": must be a number >= 0 or a quantity such as \"0.05\", got " + Fields.describe(value));
             }
-            number = new BigDecimal(m.group(1) + (m.group(2) == null ? "" : "e" + m.group(2)));
-            if (!m.group(3).isEmpty()) {
-                number = number.movePointLeft(3);
+            try {
+                number = new BigDecimal(m.group(1) + (m.group(2) == null ? "" : "e" + m.group(2)));
+                if (!m.group(3).isEmpty()) {
+                    number = number.movePointLeft(3);
+                }
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw new InvalidInputException(f.at(name) + ": exponent out of range, got " + Fields.describe(value));
             }
         }
-        f.atLeast(name, number, BigDecimal.ZERO);
+        f.within(name, number, BigDecimal.ZERO, MAX_TOLERANCE);
         double base = number.unscaledValue().doubleValue();
         int exponent = -number.scale();
         if (exponent == 0 || Math.abs(exponent) >= POWERS_OF_TEN.length) {

@@ -1,17 +1,8 @@
 package dev.zkscale.codec;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.zkscale.core.TargetConfig;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -21,7 +12,8 @@ import java.util.Map;
  * reject, with the same words), the offline {@code zkscale config validate} and the demo. Pure JSON: nothing here knows
  * ZooKeeper.
  *
- * <p>A config is UTF-8 JSON text of at most {@link #MAX_CONFIG_BYTES}, one object, no field given twice. A target's
+ * <p>A config is UTF-8 JSON text of at most {@link #MAX_CONFIG_BYTES}, one object, no field given twice (read by
+ * {@link StrictJson}). A target's
  * config is deep-merged over the defaults (objects merge field by field, the target's values win, a {@code null} in
  * the target removes the default) and then validated by {@link ConfigCodec}. The defaults are validated as a partial
  * config. Messages name the field and the rule, never the ZNode or file: the caller adds where the data came from.
@@ -29,11 +21,6 @@ import java.util.Map;
 public final class ConfigNodes {
     /** Configs above this size are rejected unparsed: a config is a few hundred bytes. */
     public static final int MAX_CONFIG_BYTES = 64 * 1024;
-
-    private static final ObjectReader JSON = SnapshotCodec.MAPPER
-            .reader()
-            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
 
     private ConfigNodes() {}
 
@@ -77,28 +64,11 @@ public final class ConfigNodes {
         if (data == null || data.length == 0) {
             throw new InvalidInputException("empty");
         }
-        String text;
-        try {
-            text = StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(data))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw new InvalidInputException("not valid UTF-8 text");
-        }
+        String text = StrictJson.decode(data);
         if (text.isBlank()) {
             throw new InvalidInputException("empty");
         }
-        JsonNode json;
-        try {
-            json = JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            throw new InvalidInputException("not valid JSON: " + InvalidInputException.whyNotJson(e)
-                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
-        }
+        JsonNode json = StrictJson.parse(text, "");
         if (json == null || !json.isObject()) {
             throw new InvalidInputException("must be a JSON object, got "
                     + (json == null || json.isMissingNode()

@@ -1,6 +1,7 @@
 package dev.zkscale.codec;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.math.BigDecimal;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -8,25 +9,70 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Typed, validated reads of one JSON object's fields. Every failure names the field by its path
- * ({@code config.behavior.scaleUp.policies[0].value}) and the rule broken. A JSON {@code null} reads as absent.
+ * ({@code config.behavior.scaleUp.policies[0].value}) and the rule broken, on one line. A JSON {@code null} reads as
+ * absent.
  */
 final class Fields {
+    private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
     private final JsonNode node;
     private final String path;
+    /** The path of the field read last, shared by every {@code Fields} of one {@link #read}. */
+    private final String[] cursor;
 
-    private Fields(JsonNode node, String path) {
+    private Fields(JsonNode node, String path, String[] cursor) {
         this.node = node;
         this.path = path;
+        this.cursor = cursor;
     }
 
-    static Fields of(JsonNode node, String path) throws InvalidInputException {
+    /** A document's reader. */
+    @FunctionalInterface
+    interface Reader<T> {
+        T read(Fields f) throws InvalidInputException;
+    }
+
+    /**
+     * Reads the object {@code node} at {@code path} with {@code reader}. Anything the reader throws besides the
+     * validation error (an arithmetic corner no rule foresaw) becomes one, naming the field being read: no input makes
+     * a reader fail in any other way.
+     */
+    static <T> T read(JsonNode node, String path, Reader<T> reader) throws InvalidInputException {
+        Fields f = of(node, path, new String[] {path});
+        try {
+            return reader.read(f);
+        } catch (RuntimeException e) {
+            String field = f.cursor[0].isEmpty() ? "(the document)" : f.cursor[0];
+            throw new InvalidInputException(
+                    field + ": cannot be read (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private static Fields of(JsonNode node, String path, String[] cursor) throws InvalidInputException {
         if (node == null || !node.isObject()) {
             throw new InvalidInputException(path + ": must be a JSON object, got " + describe(node));
         }
-        return new Fields(node, path);
+        return new Fields(node, path, cursor);
+    }
+
+    /** A field's name as messages give it: as it is when plain, else quoted and escaped (never a line break). */
+    static String name(String name) {
+        if (PLAIN_NAME.matcher(name).matches()) {
+            return name;
+        }
+        int end = name.length() <= 40 ? name.length() : name.offsetByCodePoints(0, 37);
+        return TextNode.valueOf(end == name.length() ? name : name.substring(0, end) + "...")
+                .toString();
+    }
+
+    /** The value of a field, noting it as the one being read. */
+    private JsonNode value(String name) {
+        cursor[0] = at(name);
+        return node.get(name);
     }
 
     /** Rejects every field not named. */
@@ -35,7 +81,7 @@ final class Fields {
         while (it.hasNext()) {
             String name = it.next();
             if (!names.contains(name)) {
-                throw new InvalidInputException(at(name) + ": unknown field");
+                throw new InvalidInputException(at(name(name)) + ": unknown field");
             }
         }
         return this;
@@ -46,16 +92,16 @@ final class Fields {
     }
 
     boolean has(String name) {
-        JsonNode value = node.get(name);
+        JsonNode value = value(name);
         return value != null && !value.isNull();
     }
 
     JsonNode raw(String name) {
-        return node.get(name);
+        return value(name);
     }
 
     Fields object(String name) throws InvalidInputException {
-        return has(name) ? of(node.get(name), at(name)) : null;
+        return has(name) ? of(value(name), at(name), cursor) : null;
     }
 
     long integer(String name, Long fallback, long min, long max) throws InvalidInputException {
@@ -65,7 +111,7 @@ final class Fields {
             }
             return fallback;
         }
-        JsonNode value = node.get(name);
+        JsonNode value = value(name);
         if (value.isIntegralNumber() && value.canConvertToLong()) {
             long number = value.longValue();
             if (number < min || number > max) {
@@ -87,17 +133,20 @@ final class Fields {
         return has(name) ? integer(name, null, min, max) : null;
     }
 
-    BigDecimal decimal(String name, BigDecimal min) throws InvalidInputException {
-        JsonNode value = node.get(name);
+    BigDecimal decimal(String name, BigDecimal min, BigDecimal max) throws InvalidInputException {
+        JsonNode value = value(name);
         if (!value.isNumber()) {
             throw new InvalidInputException(at(name) + ": must be a number, got " + describe(value));
         }
-        return atLeast(name, value.decimalValue(), min);
+        return within(name, value.decimalValue(), min, max);
     }
 
-    BigDecimal atLeast(String name, BigDecimal number, BigDecimal min) throws InvalidInputException {
+    BigDecimal within(String name, BigDecimal number, BigDecimal min, BigDecimal max) throws InvalidInputException {
         if (number.compareTo(min) < 0) {
             throw new InvalidInputException(at(name) + ": must be >= " + min.toPlainString() + ", got " + number);
+        }
+        if (number.compareTo(max) > 0) {
+            throw new InvalidInputException(at(name) + ": must be <= " + max.toPlainString() + ", got " + number);
         }
         return number;
     }
@@ -109,7 +158,7 @@ final class Fields {
             }
             return fallback;
         }
-        JsonNode value = node.get(name);
+        JsonNode value = value(name);
         if (!value.isTextual() || value.asText().isEmpty()) {
             throw new InvalidInputException(at(name) + ": must be a non-empty string, got " + describe(value));
         }
@@ -118,6 +167,17 @@ final class Fields {
 
     String optionalString(String name) throws InvalidInputException {
         return has(name) ? string(name, null) : null;
+    }
+
+    /** A Kubernetes name: a DNS-1123 label ({@code subdomain} false) or subdomain, or {@code fallback} if absent. */
+    String kubernetesName(String name, String fallback, boolean subdomain) throws InvalidInputException {
+        String text = string(name, fallback);
+        if (!(subdomain ? KubernetesNames.isSubdomain(text) : KubernetesNames.isLabel(text))) {
+            throw new InvalidInputException(at(name) + ": must be "
+                    + (subdomain ? KubernetesNames.SUBDOMAIN_RULE : KubernetesNames.LABEL_RULE) + ", got "
+                    + describe(TextNode.valueOf(text)));
+        }
+        return text;
     }
 
     <E extends Enum<E>> E choice(String name, Class<E> type, E fallback) throws InvalidInputException {
@@ -131,15 +191,15 @@ final class Fields {
         for (E constant : type.getEnumConstants()) {
             names.add(constant.name());
         }
-        throw new InvalidInputException(
-                at(name) + ": must be one of " + String.join(", ", names) + ", got \"" + text + "\"");
+        throw new InvalidInputException(at(name) + ": must be one of " + String.join(", ", names) + ", got "
+                + describe(TextNode.valueOf(text)));
     }
 
     boolean bool(String name, boolean fallback) throws InvalidInputException {
         if (!has(name)) {
             return fallback;
         }
-        JsonNode value = node.get(name);
+        JsonNode value = value(name);
         if (!value.isBoolean()) {
             throw new InvalidInputException(at(name) + ": must be true or false, got " + describe(value));
         }
@@ -151,7 +211,7 @@ final class Fields {
         if (!has(name)) {
             return null;
         }
-        JsonNode value = node.get(name);
+        JsonNode value = value(name);
         try {
             if (value.isTextual()) {
                 return Rfc3339.parse(value.asText());
@@ -169,12 +229,13 @@ final class Fields {
         if (!has(name)) {
             return items;
         }
-        JsonNode value = node.get(name);
+        JsonNode value = value(name);
         if (!value.isArray()) {
             throw new InvalidInputException(at(name) + ": must be an array, got " + describe(value));
         }
         for (int i = 0; i < value.size(); i++) {
-            items.add(of(value.get(i), at(name) + "[" + i + "]"));
+            cursor[0] = at(name) + "[" + i + "]";
+            items.add(of(value.get(i), cursor[0], cursor));
         }
         return items;
     }
@@ -195,6 +256,11 @@ final class Fields {
             return "nothing";
         }
         String text = value.toString();
-        return text.length() > 40 ? text.substring(0, 37) + "..." : text;
+        if (text.length() <= 40) {
+            return text;
+        }
+        // Never half of a surrogate pair.
+        int end = Character.isHighSurrogate(text.charAt(36)) ? 36 : 37;
+        return text.substring(0, end) + "...";
     }
 }

@@ -3,10 +3,24 @@ package dev.zkscale.codec;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
-/** Input that cannot be used: the message names the field (as a path) and the rule it breaks, on one line. */
+/**
+ * Input that cannot be used: the message names the field (as a path) and the rule it breaks, on one line: control
+ * characters the input put in it (a NUL, a line break in a field's name) are written as {@code \\u0000} escapes.
+ */
 public final class InvalidInputException extends Exception {
     public InvalidInputException(String message) {
-        super(message);
+        super(printable(message));
+    }
+
+    private static String printable(String message) {
+        if (message.codePoints().noneMatch(Character::isISOControl)) {
+            return message;
+        }
+        StringBuilder out = new StringBuilder(message.length() + 16);
+        message.chars()
+                .forEach(c ->
+                        out.append(Character.isISOControl(c) ? String.format("\\u%04x", c) : String.valueOf((char) c)));
+        return out.toString();
     }
 
     /**

@@ -12,6 +12,9 @@ import java.time.ZoneOffset;
  * writes several per pod.
  */
 public final class Rfc3339 {
+    private static final Instant FIRST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LAST = Instant.parse("9999-12-31T23:59:59.999999999Z");
+
     private Rfc3339() {}
 
     /**
@@ -35,17 +38,28 @@ public final class Rfc3339 {
             int hour = digits(text, 11, 13);
             int minute = digits(text, 14, 16);
             int second = digits(text, 17, 19);
-            if (year >= 0 && month >= 0 && day >= 0 && hour >= 0 && minute >= 0 && second >= 0) {
+            if (year >= 1 && month >= 0 && day >= 0 && hour >= 0 && minute >= 0 && second >= 0) {
                 return LocalDateTime.of(year, month, day, hour, minute, second).toInstant(ZoneOffset.UTC);
             }
         }
         return null;
     }
 
-    /** An RFC 3339 UTC time, as {@link Instant#parse} reads it. */
+    /**
+     * An RFC 3339 UTC time, as {@link Instant#parse} reads it, in the years 0001 to 9999 that RFC 3339 can write (not
+     * {@code +999999999-01-01T00:00:00Z}, which {@link Instant#parse} takes).
+     */
     static Instant parse(String text) {
         Instant common = parseCommon(text);
-        return common != null ? common : Instant.parse(text);
+        if (common != null) {
+            return common;
+        }
+        Instant time =
+                text.length() > 4 && text.charAt(4) == '-' && digits(text, 0, 4) >= 1 ? Instant.parse(text) : null;
+        if (time == null || time.isBefore(FIRST) || time.isAfter(LAST)) {
+            throw new DateTimeException("not an RFC 3339 time of the years 0001 to 9999: " + text);
+        }
+        return time;
     }
 
     /**

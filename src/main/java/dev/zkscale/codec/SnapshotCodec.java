@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
 import dev.zkscale.core.Condition;
 import dev.zkscale.core.Decision;
@@ -58,10 +59,23 @@ public final class SnapshotCodec {
 
     /** Reads one snapshot; its config's {@code maxReplicas} is capped at {@code ceiling}. */
     public static Snapshot read(JsonNode json, int ceiling) throws InvalidInputException {
-        Fields f = Fields.of(json, "snapshot").only(SNAPSHOT_FIELDS);
+        return Fields.read(json, "snapshot", f -> read(f, ceiling));
+    }
+
+    /**
+     * Reads one snapshot from one line of UTF-8 JSON text, strictly ({@link StrictJson}: no field twice, nothing after
+     * the object); its config's {@code maxReplicas} is capped at {@code ceiling}.
+     */
+    public static Snapshot read(String line, int ceiling) throws InvalidInputException {
+        return read(StrictJson.parse(line, "snapshot"), ceiling);
+    }
+
+    private static Snapshot read(Fields f, int ceiling) throws InvalidInputException {
+        f.only(SNAPSHOT_FIELDS);
         Instant now = requiredTime(f, "now");
         Fields t = required(f.object("target"), f.at("target")).only(TARGET_FIELDS);
-        TargetRef target = new TargetRef(t.string("namespace", null), t.string("name", null));
+        TargetRef target =
+                new TargetRef(t.kubernetesName("namespace", null, false), t.kubernetesName("name", null, true));
         if (!f.has("config")) {
             throw new InvalidInputException(f.at("config") + ": required");
         }
@@ -96,7 +110,7 @@ public final class SnapshotCodec {
             for (Fields c : p.objects("containers")) {
                 c.only(CONTAINER_FIELDS);
                 containers.add(new Pod.Container(
-                        c.string("name", null),
+                        c.kubernetesName("name", null, false),
                         c.optionalInteger("requestMilliCpu", 0, MAX_MILLI_CPU),
                         c.bool("restartableInit", false)));
             }
@@ -112,10 +126,12 @@ public final class SnapshotCodec {
         return pods;
     }
 
+    /** A pod's name, given once. */
     private static String unique(Fields f, String field, Set<String> seen) throws InvalidInputException {
-        String name = f.string(field, null);
+        String name = f.kubernetesName(field, null, true);
         if (!seen.add(name)) {
-            throw new InvalidInputException(f.at(field) + ": \"" + name + "\" is listed twice");
+            throw new InvalidInputException(
+                    f.at(field) + ": " + Fields.describe(TextNode.valueOf(name)) + " is listed twice");
         }
         return name;
     }
@@ -152,7 +168,7 @@ public final class SnapshotCodec {
             for (Fields c : m.objects("containers")) {
                 c.only(USAGE_FIELDS);
                 usage.add(new PodMetrics.Usage(
-                        c.string("name", null), c.optionalInteger("usageMilliCpu", 0, MAX_MILLI_CPU)));
+                        c.kubernetesName("name", null, false), c.optionalInteger("usageMilliCpu", 0, MAX_MILLI_CPU)));
             }
             Instant timestamp = m.time("timestamp");
             items.add(new PodMetrics(

@@ -1,9 +1,9 @@
 package dev.zkscale.coordination;
 
+import dev.zkscale.codec.KubernetesNames;
 import dev.zkscale.coordination.ConfigStore.Key;
 import dev.zkscale.coordination.ConfigStoreException.Kind;
 import java.util.List;
-import java.util.regex.Pattern;
 import org.apache.curator.utils.PathUtils;
 import org.apache.curator.utils.ZKPaths;
 
@@ -19,11 +19,6 @@ import org.apache.curator.utils.ZKPaths;
  * </pre>
  */
 final class ConfigPaths {
-    private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-    private static final Pattern NAME =
-            Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-    private static final int MAX_NAME = 253;
-
     private final String root;
     private final String targets;
     private final String defaults;
@@ -48,9 +43,8 @@ final class ConfigPaths {
         }
         int slash = text.indexOf('/');
         if (slash > 0
-                && NAMESPACE.matcher(text.substring(0, slash)).matches()
-                && text.length() - slash - 1 <= MAX_NAME
-                && NAME.matcher(text.substring(slash + 1)).matches()) {
+                && KubernetesNames.isLabel(text.substring(0, slash))
+                && KubernetesNames.isSubdomain(text.substring(slash + 1))) {
             return new Key(text.substring(0, slash), text.substring(slash + 1));
         }
         throw new ConfigStoreException(

@@ -1,8 +1,10 @@
 package dev.zkscale.coordination;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.zkscale.codec.ConfigNodes;
 import dev.zkscale.codec.InvalidInputException;
+import dev.zkscale.codec.KubernetesNames;
 import dev.zkscale.codec.SnapshotCodec;
 import dev.zkscale.coordination.ConfigStore.Key;
 import dev.zkscale.core.TargetConfig;
@@ -23,7 +25,8 @@ import org.jboss.logging.Logger;
  * {@link ConfigNodes}, capped at the controller's {@code maxReplicas} ceiling. It keeps each target's last good config:
  * bad data gives a {@link RejectedConfig} naming the ZNode, the field and the rule, and the config in force stays; a
  * target deleted and created again starts afresh. A target is parsed again only when its ZNode or the defaults changed.
- * Nothing here throws on bad data. Not thread-safe: {@link ZkTuningSource} calls it holding its lock.
+ * Nothing here throws on bad data: whatever reading one ZNode throws rejects that ZNode alone. Not thread-safe:
+ * {@link ZkTuningSource} calls it holding its lock.
  */
 final class TuningTable {
     /** Logged as the source, whose settings the messages name. */
@@ -82,12 +85,9 @@ final class TuningTable {
                     null,
                     node.getStat().getMzxid(),
                     paths.defaults() + " version " + version);
-        } catch (InvalidInputException e) {
+        } catch (InvalidInputException | RuntimeException e) {
             return new Defaults(
-                    null,
-                    paths.defaults() + ": " + e.getMessage(),
-                    node.getStat().getMzxid(),
-                    null);
+                    null, rejection(paths.defaults(), e), node.getStat().getMzxid(), null);
         }
     }
 
@@ -98,7 +98,12 @@ final class TuningTable {
         boolean same = old != null && old.czxid() == node.getStat().getCzxid();
         ConfigInForce applied = same ? old.tuning().inForce() : null;
         RejectedConfig rejected = null;
-        if (defaults.error() != null) {
+        if (!KubernetesNames.isLabel(target.namespace())) {
+            rejected = new RejectedConfig(
+                    path + ": the namespace " + TextNode.valueOf(target.namespace()) + " is not "
+                            + KubernetesNames.LABEL_RULE,
+                    version);
+        } else if (defaults.error() != null) {
             rejected = new RejectedConfig(defaults.error(), version);
         } else {
             try {
@@ -119,8 +124,8 @@ final class TuningTable {
                             path + " version " + version
                                     + (defaults.origin() == null ? "" : " over " + defaults.origin()));
                 }
-            } catch (InvalidInputException e) {
-                rejected = new RejectedConfig(path + ": " + e.getMessage(), version);
+            } catch (InvalidInputException | RuntimeException e) {
+                rejected = new RejectedConfig(rejection(path, e), version);
             }
         }
         return new Entry(
@@ -128,6 +133,18 @@ final class TuningTable {
                 node.getStat().getMzxid(),
                 defaults.mzxid(),
                 new Target(target, applied, rejected));
+    }
+
+    /**
+     * Why the ZNode at {@code path} is rejected. The codec turns whatever reading its data throws into an
+     * {@link InvalidInputException}; anything else is a bug there, which still costs that ZNode only, never the source.
+     */
+    private static String rejection(String path, Exception e) {
+        if (e instanceof InvalidInputException) {
+            return path + ": " + e.getMessage();
+        }
+        LOG.errorf(e, "%s: reading the config failed unexpectedly", path);
+        return path + ": cannot be read (" + e.getClass().getSimpleName() + ")";
     }
 
     /** What a target was built from (its ZNode's creation and change zxids, the defaults' change zxid), and how. */

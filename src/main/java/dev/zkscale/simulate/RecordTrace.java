@@ -1,9 +1,9 @@
 package dev.zkscale.simulate;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.zkscale.codec.InvalidInputException;
 import dev.zkscale.codec.SnapshotCodec;
+import dev.zkscale.codec.StrictJson;
 import dev.zkscale.core.Pod;
 import dev.zkscale.core.PodMetrics;
 import dev.zkscale.core.Snapshot;
@@ -29,12 +29,9 @@ public record RecordTrace(Trace trace, Long requestMilliCpu) {
         if (text.stripLeading().startsWith("[")) {
             JsonNode array;
             try {
-                array = SnapshotCodec.MAPPER.readTree(text);
-            } catch (JsonProcessingException e) {
-                throw new InvalidInputException(name + ": not valid JSON: " + InvalidInputException.whyNotJson(e)
-                        + (e.getLocation() == null
-                                ? ""
-                                : " (line " + e.getLocation().getLineNr() + ")"));
+                array = StrictJson.parse(text, "");
+            } catch (InvalidInputException e) {
+                throw new InvalidInputException(name + ": " + e.getMessage());
             }
             for (int i = 0; i < array.size(); i++) {
                 reader.add(array.get(i), "entry " + (i + 1));
@@ -46,12 +43,13 @@ public record RecordTrace(Trace trace, Long requestMilliCpu) {
                     continue;
                 }
                 String where = "line " + (i + 1);
+                JsonNode line;
                 try {
-                    reader.add(SnapshotCodec.MAPPER.readTree(lines[i]), where);
-                } catch (JsonProcessingException e) {
-                    throw new InvalidInputException(
-                            name + ": " + where + ": not valid JSON: " + InvalidInputException.whyNotJson(e));
+                    line = StrictJson.parse(lines[i], "");
+                } catch (InvalidInputException e) {
+                    throw new InvalidInputException(name + ": " + where + ": " + e.getMessage());
                 }
+                reader.add(line, where);
             }
         }
         return reader.result();

@@ -216,6 +216,45 @@ class ConfigCommandTest {
         assertEquals(new Result(0, "<stdin>: valid\n", ""), configWithInput("{\"maxReplicas\": 3}", "validate", "-"));
     }
 
+    @Test
+    @DisplayName("history's diff of a config that another client wrote and no parser can hold says it was replaced")
+    void diffOfUnholdable() {
+        assertEquals("content replaced", ConfigPrinter.diff("{\"tolerance\": 1e2147483648}", "{\"maxReplicas\": 3}"));
+        assertEquals("maxReplicas: 3 -> 4", ConfigPrinter.diff("{\"maxReplicas\": 3}", "{\"maxReplicas\": 4}"));
+    }
+
+    @Test
+    @DisplayName("validate on a value no parser can hold is one line naming the field, never a stack trace")
+    void validatePoisoned() throws Exception {
+        String number = file(
+                "number.json",
+                "{\"maxReplicas\": 3,\n \"behavior\": {\"scaleUp\":\n   {\"tolerance\": 1e2147483648}}}");
+        String quantity = file("quantity.json", "{\"maxReplicas\": 3,\n \"tolerance\": \"1e99999999999\"}");
+        String digits = file("digits.json", "{\"maxReplicas\": 3" + "0".repeat(2000) + "}");
+
+        assertEquals(
+                new Result(
+                        2,
+                        "",
+                        "zkscale config validate: " + number + ": behavior.scaleUp.tolerance: number out of range "
+                                + "(line 3, column 18)\n"),
+                config("validate", number));
+        assertEquals(
+                new Result(
+                        2,
+                        "",
+                        "zkscale config validate: " + quantity + ": tolerance: must be a number, got "
+                                + "\"1e99999999999\" (line 2)\n"),
+                config("validate", quantity));
+        assertEquals(
+                new Result(
+                        2,
+                        "",
+                        "zkscale config validate: " + digits + ": maxReplicas: not valid JSON: Number value length "
+                                + "(2001) exceeds the maximum allowed (1000) (line 1, column 2)\n"),
+                config("validate", digits));
+    }
+
     static Stream<Arguments> usage() {
         return Stream.of(
                 usage(

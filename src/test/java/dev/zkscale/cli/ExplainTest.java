@@ -93,6 +93,49 @@ class ExplainTest {
     }
 
     @Test
+    @DisplayName(
+            "a FILE's bad byte, a field given twice, data after the object, year 999999999 each cost their own line")
+    void badLinesInAFile() throws Exception {
+        Path file = dir.resolve("snapshots.jsonl");
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        data.writeBytes((SNAPSHOT + "\n").getBytes(StandardCharsets.UTF_8));
+        data.writeBytes("{\"now\":\"2026-01-01T00:10:00Z\",\"x\":\"caf".getBytes(StandardCharsets.UTF_8));
+        data.write(0xe9);
+        data.writeBytes("\"}\r\n".getBytes(StandardCharsets.UTF_8));
+        data.writeBytes((SNAPSHOT.replace("{\"now\":", "{\"now\":\"2026-01-01T00:10:00Z\",\"now\":") + "\n")
+                .getBytes(StandardCharsets.UTF_8));
+        data.writeBytes((SNAPSHOT + " {}\n").getBytes(StandardCharsets.UTF_8));
+        data.writeBytes((SNAPSHOT.replace("2026-01-01T00:10:00Z", "+999999999-01-01T00:10:00Z") + "\n")
+                .getBytes(StandardCharsets.UTF_8));
+        data.writeBytes(SNAPSHOT.getBytes(StandardCharsets.UTF_8));
+        Files.write(file, data.toByteArray());
+
+        List<JsonNode> out = explain(List.of(file.toString()), "");
+
+        assertEquals(6, out.size());
+        assertEquals(6, out.get(0).get("desiredReplicas").asInt());
+        assertEquals(error("not valid UTF-8 text (byte 39)", 2), out.get(1));
+        assertEquals(error("not valid JSON: Duplicate field 'now' (line 1, column 36)", 3), out.get(2));
+        assertEquals(
+                error(
+                        "not valid JSON: more data after the JSON value (line 1, column " + (SNAPSHOT.length() + 2)
+                                + ")",
+                        4),
+                out.get(3));
+        assertEquals(
+                error(
+                        "snapshot.now: must be an RFC 3339 UTC time like 2026-01-01T00:00:00Z, got "
+                                + "\"+999999999-01-01T00:10:00Z\"",
+                        5),
+                out.get(4));
+        assertEquals(6, out.get(5).get("desiredReplicas").asInt());
+    }
+
+    private static JsonNode error(String message, int line) {
+        return SnapshotCodec.MAPPER.createObjectNode().put("error", message).put("line", line);
+    }
+
+    @Test
     @DisplayName("with no FILE (or -) it reads standard input")
     void standardInput() throws Exception {
         assertEquals(

@@ -224,6 +224,15 @@ class SimulateCommandTest {
                 "zkscale simulate: " + record + ": entry 1: snapshot.now: must be an RFC 3339 UTC time like "
                         + "2026-01-01T00:00:00Z, got \"yesterday\"\n",
                 r.err());
+
+        Path lines =
+                file("lines.jsonl", "{\"now\":\"2026-01-01T00:00:00Z\",\"scale\":{\"specReplicas\":1e2147483648}}\n");
+        Result unholdable = simulate("--record", lines.toString(), "--config", config.toString());
+        assertEquals(2, unholdable.code());
+        assertEquals(
+                "zkscale simulate: " + lines + ": line 1: scale.specReplicas: number out of range "
+                        + "(line 1, column 55)\n",
+                unholdable.err());
     }
 
     @Test

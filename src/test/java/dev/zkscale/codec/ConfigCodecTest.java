@@ -110,7 +110,28 @@ class ConfigCodecTest {
                         + "config.behavior.scaleDown.tolerance: must be a number >= 0 or a quantity such as "
                         + "\"0.05\", got \"lots\"",
                 "{\"maxReplicas\":5,\"behavior\":{\"scaleDown\":{\"tolerance\":-1}}}|"
-                        + "config.behavior.scaleDown.tolerance: must be >= 0, got -1"
+                        + "config.behavior.scaleDown.tolerance: must be >= 0, got -1",
+                "{\"maxReplicas\":5,\"tolerance\":1e400}|config.tolerance: must be <= 1000, got 1E+400",
+                "{\"maxReplicas\":5,\"tolerance\":1000.5}|config.tolerance: must be <= 1000, got 1000.5",
+                "{\"maxReplicas\":5,\"behavior\":{\"scaleUp\":{\"tolerance\":\"1e400\"}}}|"
+                        + "config.behavior.scaleUp.tolerance: must be <= 1000, got 1E+400",
+                "{\"maxReplicas\":5,\"behavior\":{\"scaleUp\":{\"tolerance\":\"1e99999999999\"}}}|"
+                        + "config.behavior.scaleUp.tolerance: exponent out of range, got \"1e99999999999\"",
+                "{\"maxReplicas\":5,\"behavior\":{\"scaleUp\":{\"tolerance\":\"1e-2147483648\"}}}|"
+                        + "config.behavior.scaleUp.tolerance: exponent out of range, got \"1e-2147483648\"",
+                "{\"maxReplicas\":5,\"behavior\":{\"scaleUp\":{\"tolerance\":\"1e-2147483647m\"}}}|"
+                        + "config.behavior.scaleUp.tolerance: exponent out of range, got \"1e-2147483647m\"",
+                "{\"maxReplicas\":5,\"scaleTargetRef\":{\"name\":\"Web\"}}|config.scaleTargetRef.name: must be "
+                        + "a DNS-1123 subdomain: at most 253 lower-case letters, digits, '-' and '.', each part "
+                        + "starting and ending with a letter or digit, got \"Web\"",
+                "{\"maxReplicas\":5,\"scaleTargetRef\":{\"name\":\"../../x\"}}|config.scaleTargetRef.name: must be "
+                        + "a DNS-1123 subdomain: at most 253 lower-case letters, digits, '-' and '.', each part "
+                        + "starting and ending with a letter or digit, got \"../../x\"",
+                "{\"maxReplicas\":5,\"container\":\"a/b\"}|config.container: must be a DNS-1123 label: at most 63 "
+                        + "lower-case letters, digits and '-', starting and ending with a letter or digit, got \"a/b\"",
+                "{\"maxReplicas\":5,\"container\":\"a\\u0000\"}|config.container: must be a DNS-1123 label: at "
+                        + "most 63 lower-case letters, digits and '-', starting and ending with a letter or digit, "
+                        + "got \"a\\u0000\""
             })
     void refused(String json, String message) {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> parse(json));

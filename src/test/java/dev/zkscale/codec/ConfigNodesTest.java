@@ -28,7 +28,7 @@ class ConfigNodesTest {
                 bad("zero bytes", new byte[0], "empty"),
                 bad("only blanks", bytes(" \n\t"), "empty"),
                 bad("too large", big, "too large: 65537 bytes, the limit is 65536"),
-                bad("not UTF-8", new byte[] {'{', (byte) 0xff, '}'}, "not valid UTF-8 text"),
+                bad("not UTF-8", new byte[] {'{', (byte) 0xff, '}'}, "not valid UTF-8 text (byte 2)"),
                 bad("an array", bytes("[1]"), "must be a JSON object, got array"),
                 bad("a number", bytes("3"), "must be a JSON object, got number"),
                 bad(

@@ -57,6 +57,18 @@ class TuningTableTest {
                         "shop/web applied - rejected v0 /zkscale/defaults: "
                                 + "maxReplicas: must be an integer, got \"ten\""),
                 row(
+                        "a namespace that is no Kubernetes name is rejected",
+                        List.of(new View(null, List.of(node("/zkscale/targets/Shop/web", 1, 1, 0, max(4))))),
+                        "Shop/web applied - rejected v0 /zkscale/targets/Shop/web: the namespace \"Shop\" is not a "
+                                + "DNS-1123 label: at most 63 lower-case letters, digits and '-', starting and ending "
+                                + "with a letter or digit"),
+                row(
+                        "a target name that is no Kubernetes name is rejected unless scaleTargetRef names the workload",
+                        List.of(new View(null, List.of(node("/zkscale/targets/shop/Web", 1, 1, 0, max(4))))),
+                        "shop/Web applied - rejected v0 /zkscale/targets/shop/Web: scaleTargetRef: required: the "
+                                + "target's name \"Web\" is not a DNS-1123 subdomain: at most 253 lower-case letters, "
+                                + "digits, '-' and '.', each part starting and ending with a letter or digit"),
+                row(
                         "maxReplicas is capped at the ceiling",
                         List.of(new View(null, List.of(node(WEB, 1, 1, 0, max(500))))),
                         "shop/web applied v0 max 100 (" + WEB + " version 0) rejected -"),

@@ -160,7 +160,27 @@ class ZkTuningSourceTest {
                 bad("JSON null", "null", "must be a JSON object, got null"),
                 bad("empty", "", "empty"),
                 bad("only whitespace", " \n", "empty"),
-                bad("1 MiB", big, "too large: 1047552 bytes, the limit is 65536"));
+                bad("1 MiB", big, "too large: 1047552 bytes, the limit is 65536"),
+                bad(
+                        "a tolerance quantity beyond any BigDecimal",
+                        "{\"maxReplicas\": 3, \"behavior\": {\"scaleUp\": {\"tolerance\": \"1e99999999999\"}}}",
+                        "behavior.scaleUp.tolerance: exponent out of range, got \"1e99999999999\""),
+                bad(
+                        "a tolerance number beyond any BigDecimal",
+                        "{\"maxReplicas\": 3, \"behavior\": {\"scaleUp\": {\"tolerance\": 1e-2147483648}}}",
+                        "behavior.scaleUp.tolerance: number out of range (line 1, column 58)"),
+                bad(
+                        "a number of 2001 digits",
+                        "{\"maxReplicas\": 3" + "0".repeat(2000) + "}",
+                        "maxReplicas: not valid JSON: Number value length (2001) exceeds the maximum allowed (1000)"),
+                bad(
+                        "an infinite tolerance",
+                        "{\"maxReplicas\": 3, \"tolerance\": 1e400}",
+                        "tolerance: must be <= 1000"),
+                bad(
+                        "a workload name that is no Kubernetes name",
+                        "{\"maxReplicas\": 3, \"scaleTargetRef\": {\"name\": \"../../x\"}}",
+                        "scaleTargetRef.name: must be a DNS-1123 subdomain"));
     }
 
     @ParameterizedTest
@@ -203,7 +223,11 @@ class ZkTuningSourceTest {
                         "a workload name",
                         "{\"scaleTargetRef\": {\"kind\": \"StatefulSet\", \"name\": \"db\"}}",
                         "scaleTargetRef.name: not allowed in the defaults"),
-                bad("empty", "", "empty"));
+                bad("empty", "", "empty"),
+                bad(
+                        "a tolerance beyond any BigDecimal",
+                        "{\"tolerance\": 1e2147483648}",
+                        "tolerance: number out of range (line 1, column 15)"));
     }
 
     @ParameterizedTest
@@ -283,6 +307,40 @@ class ZkTuningSourceTest {
         measured("a change is in the source's view %.1f ms after the write began", (System.nanoTime() - writing) / 1e6);
         assertNull(good.rejected());
         assertEquals(6, good.config().maxReplicas());
+    }
+
+    @Test
+    @DisplayName("a poisoned ZNode (whatever its parser throws) rejects that ZNode alone: its config in force stays, "
+            + "its neighbour is untouched, the source stays available")
+    void poisonedChanges() throws Exception {
+        put("targets/shop/web", GOOD);
+        put("targets/shop/api", "{\"maxReplicas\": 5}");
+        ZkTuningSource source = source(1000);
+        ConfigInForce web = find(loaded(source), "shop", "web").inForce();
+
+        put("targets/shop/web", "{\"maxReplicas\": 3, \"behavior\": {\"scaleUp\": {\"tolerance\": \"1e2147483648\"}}}");
+        List<Target> poisoned = until(source, t -> find(t, "shop", "web").rejected() != null);
+        assertEquals(
+                root + "/targets/shop/web: behavior.scaleUp.tolerance: exponent out of range, got \"1e2147483648\"",
+                find(poisoned, "shop", "web").rejected().error());
+        assertEquals(web, find(poisoned, "shop", "web").inForce(), "the config in force stays");
+        assertNull(find(poisoned, "shop", "api").rejected());
+        assertEquals(5, find(poisoned, "shop", "api").config().maxReplicas());
+
+        put("defaults", "{\"tolerance\": 1e-2147483648}");
+        List<Target> badDefaults = until(source, t -> find(t, "shop", "api").rejected() != null);
+        assertEquals(
+                root + "/defaults: tolerance: number out of range (line 1, column 15)",
+                find(badDefaults, "shop", "api").rejected().error());
+        assertEquals(5, find(badDefaults, "shop", "api").config().maxReplicas(), "the config in force stays");
+
+        put("defaults", "{}");
+        put("targets/shop/web", "{\"maxReplicas\": 7}");
+        List<Target> healed = until(
+                source,
+                t -> version(t, "shop", "web") == 2 && find(t, "shop", "api").rejected() == null);
+        assertEquals(7, find(healed, "shop", "web").config().maxReplicas());
+        assertEquals(5, find(healed, "shop", "api").config().maxReplicas());
     }
 
     @Test
