@@ -138,14 +138,10 @@ public final class ConfigCodec {
         Policy.Type type = f.choice("type", Policy.Type.class, null);
         boolean shadow = f.bool("shadow", false);
         int startup = (int) f.integer("podStartupSeconds", (long) Policy.DEFAULT_POD_STARTUP_SECONDS, 0, MAX_WINDOW);
-        double quantile = Policy.DEFAULT_QUANTILE;
-        if (f.has("quantile")) {
-            BigDecimal q = f.decimal("quantile", new BigDecimal("0.5"));
-            if (q.compareTo(new BigDecimal("0.999")) > 0) {
-                throw new InvalidInputException(f.at("quantile") + ": must be between 0.5 and 0.999, got " + q);
-            }
-            quantile = q.doubleValue();
-        }
+        double quantile = f.has("quantile")
+                ? f.decimal("quantile", new BigDecimal("0.5"), new BigDecimal("0.999"))
+                        .doubleValue()
+                : Policy.DEFAULT_QUANTILE;
         return new Policy(type, shadow, startup, quantile);
     }
 

@@ -172,7 +172,7 @@ class ConfigCodecTest {
                 "{\"type\":\"Forecast\",\"horizon\":1}|config.policy.horizon: unknown field",
                 "{\"type\":\"Forecast\",\"shadow\":\"yes\"}|config.policy.shadow: must be true or false, got \"yes\"",
                 "{\"type\":\"Forecast\",\"quantile\":0.4}|config.policy.quantile: must be >= 0.5, got 0.4",
-                "{\"type\":\"Forecast\",\"quantile\":1}|config.policy.quantile: must be between 0.5 and 0.999, got 1",
+                "{\"type\":\"Forecast\",\"quantile\":1}|config.policy.quantile: must be <= 0.999, got 1",
                 "{\"type\":\"Forecast\",\"podStartupSeconds\":-1}"
                         + "|config.policy.podStartupSeconds: must be between 0 and 3600, got -1"
             })
