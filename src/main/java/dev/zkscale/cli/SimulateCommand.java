@@ -39,8 +39,6 @@ import picocli.CommandLine.Option;
         description = "Replays a load trace through zkscale's decisions on a virtual clock, against a model of pods, "
                 + "and reports what each config would have cost and how it would have served.")
 public final class SimulateCommand extends ConsoleCommand {
-    static final int USAGE = 2;
-
     /** The trace: a CSV file or a decision record. */
     static final class Source {
         @Option(
@@ -160,19 +158,10 @@ public final class SimulateCommand extends ConsoleCommand {
     Path chart;
 
     @Override
-    public Integer call() {
-        PrintWriter out = new PrintWriter(console.out(), true, Charset.defaultCharset());
-        PrintWriter err = new PrintWriter(console.err(), true, Charset.defaultCharset());
-        try {
-            out.print(simulate(err));
-            return 0;
-        } catch (UsageException e) {
-            err.println("zkscale simulate: " + e.getMessage());
-            return USAGE;
-        } finally {
-            out.flush();
-            err.flush();
-        }
+    public Integer call() throws UsageException {
+        // A failure is a UsageException: Main prints it as one line and exits 2.
+        console.out().print(simulate(new PrintWriter(console.err(), true, Charset.defaultCharset())));
+        return 0;
     }
 
     private String simulate(PrintWriter err) throws UsageException {
