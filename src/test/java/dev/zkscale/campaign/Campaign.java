@@ -3,16 +3,12 @@ package dev.zkscale.campaign;
 import dev.zkscale.kube.Fixtures;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -41,7 +37,7 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
  * processes ({@link Instance}, the packaged jar, each behind TCP relays of its own), and in this JVM the mock API
  * server with the API-server-like dispatcher, injected errors and a log of every write ({@link FaultyApi}). The world
  * is one Deployment {@code shop/web} with 2 pods of 500m; the campaign plays metrics-server, so the desired size is
- * {@code ceil(usage / 200m)} at the target of 80% (60% after {@link Fault#CONFIG}).
+ * {@code ceil(usage / 200m)} at the target of 80% (50% after {@link Fault#CONFIG}).
  *
  * <p>A trial: the size is brought back to 2 under a steady leader; then the load steps every {@link #STEP} through
  * {@link #SCRIPT} (so a write is due after every step), and the fault is injected at a random moment of the 2nd or 3rd
@@ -54,7 +50,8 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
  *   <li><b>leaderless time</b>: from the reference moment on (the injection; for {@link Fault#QUORUM} the moment the
  *       restarted ensemble serves a client again),
  *       the time in which no process answering its {@code /q/metrics} reports the latch and ZooKeeper's newest epoch.
- *   <li><b>recovery</b>: reference moment to the first accepted, not stale write after it.
+ *   <li><b>recovery</b>: reference moment to the first correct write after it: accepted, not stale, and, after a
+ *       fault that deposes the leader, of a newer term than the leader's at the start of the trial.
  *   <li><b>decisions changed</b>: from 1 s after recovery to the end of the window, the time in which the Deployment's
  *       size (sampled every 250 ms) is none of the sizes the first fault-free trial had within 1.5 s of the same
  *       moment of its script. An approximation: it sees a decision that differs, or comes later than the sync period
@@ -66,7 +63,7 @@ public final class Campaign implements AutoCloseable {
     static final String NS = "shop";
     static final String NAME = "web";
     static final String ROOT = "/campaign";
-    static final Duration STEP = Duration.ofMillis(2500);
+    static final Duration STEP = Duration.ofMillis(2000);
     /** Per-pod usage (millicores) of each step; 2 pods of 500m at 80% want ceil(usage / 200m) replicas. */
     static final int[] SCRIPT = {600, 1000, 800, 1200, 300, 300};
 
@@ -75,13 +72,6 @@ public final class Campaign implements AutoCloseable {
     private static final Duration TOLERANCE = Duration.ofMillis(1500);
     private static final int REST = 300;
     private static final Map<String, String> WEB = Map.of("app", "web");
-    private static final ResourceDefinitionContext POD_METRICS = new ResourceDefinitionContext.Builder()
-            .withGroup("metrics.k8s.io")
-            .withVersion("v1beta1")
-            .withKind("PodMetrics")
-            .withPlural("pods")
-            .withNamespaced(true)
-            .build();
 
     /**
      * What to run.
@@ -100,7 +90,9 @@ public final class Campaign implements AutoCloseable {
      * @param leaderless seconds without a leader after the reference moment
      * @param recovery seconds from the reference moment to the first correct write; null: none within the trial
      * @param changed seconds of a size the fault-free run did not have; null: not compared
-     * @param exits instances that exited without being killed on purpose, with their logs
+     * @param exits instances that exited without being killed on purpose, with their logs (not counted: an instance
+     *     started again after a kill that could not bind the HTTP port picked for it, a race of the harness that
+     *     {@link Instance#portTakenAtStart()} tells; it is started again like the others)
      * @param staleAccepted every stale write that was accepted: sender, epochs, replicas, when
      */
     public record Result(
@@ -144,17 +136,7 @@ public final class Campaign implements AutoCloseable {
         }
         api = FaultyApi.start(random);
         admin = api.client();
-        admin.apps()
-                .deployments()
-                .inNamespace(NS)
-                .resource(Fixtures.deployment(NS, NAME, 2, WEB, null))
-                .create();
-        for (int i = 1; i <= 2; i++) {
-            admin.pods()
-                    .inNamespace(NS)
-                    .resource(Fixtures.runningPod(NS, NAME + "-" + i, WEB, "500m"))
-                    .create();
-        }
+        Fixtures.createWorkload(admin, NS, NAME, WEB, 2, 2, "500m");
         loader.scheduleAtFixedRate(this::publishLoad, 0, 1, TimeUnit.SECONDS);
         configure(80);
         epochs = new EpochTimeline(zk, ROOT);
@@ -191,6 +173,8 @@ public final class Campaign implements AutoCloseable {
     private Result trial(Fault fault, int number) throws Exception {
         List<Instance> killed = new ArrayList<>();
         Instance leader = settle();
+        // After a fault that deposes the leader, a correct write is one of a newer term.
+        long floor = fault.deposes() ? epochs.newest() + 1 : 0;
         int mark = api.mark();
         long start = System.nanoTime();
         long startMillis = System.currentTimeMillis();
@@ -216,14 +200,14 @@ public final class Campaign implements AutoCloseable {
             led.add(new long[] {now, led() ? 1 : 0});
             sizes.add(new Sample(offset, replicas()));
             boolean windowOver = now - start >= WINDOW.toNanos();
-            if (windowOver && injected.isDone() && recovered(mark, reference.get()) || now > deadline) {
+            if (windowOver && injected.isDone() && recovered(mark, reference.get(), floor) || now > deadline) {
                 break;
             }
             next += SAMPLE.toNanos();
             sleepUntil(next);
         }
         injected.get();
-        Result result = judge(fault, number, mark, startMillis, start, reference.get(), sizes, led, killed);
+        Result result = judge(fault, number, mark, floor, startMillis, start, reference.get(), sizes, led, killed);
         clear();
         if (fault == Fault.NONE && baseline == null) {
             baseline = sizes;
@@ -331,7 +315,7 @@ public final class Campaign implements AutoCloseable {
                 reference.set(System.nanoTime());
                 kill(leader, killed);
                 Thread.sleep(500);
-                configure(60);
+                configure(50);
             }
         }
     }
@@ -356,6 +340,7 @@ public final class Campaign implements AutoCloseable {
             Fault fault,
             int number,
             int mark,
+            long floor,
             long startMillis,
             long start,
             long reference,
@@ -383,7 +368,7 @@ public final class Campaign implements AutoCloseable {
                             w.arrived() - referenceMillis,
                             w.status()));
                 }
-            } else if (w.accepted() && w.arrived() >= referenceMillis && recoveredAt == null) {
+            } else if (recoveredAt == null && correct(w, referenceMillis, floor)) {
                 recoveredAt = w.arrived();
             }
         }
@@ -406,7 +391,7 @@ public final class Campaign implements AutoCloseable {
             changed = differing * SAMPLE.toMillis() / 1000.0;
         }
         List<String> exits = instances.stream()
-                .filter(i -> !i.alive() && !killed.contains(i))
+                .filter(i -> !i.alive() && !killed.contains(i) && !i.portTakenAtStart())
                 .map(i -> i.id() + " exited with " + i.exitValue() + " (" + i.log() + ")")
                 .toList();
         return new Result(fault, number, attempted, leaderless / 1e9, recovery, changed, exits, accepted);
@@ -430,17 +415,22 @@ public final class Campaign implements AutoCloseable {
                         .orElse(null);
     }
 
-    /** Whether, since the reference moment, an accepted write has come that is not stale. */
-    private boolean recovered(int mark, long reference) {
+    /** Whether a correct write has come since the reference moment. */
+    private boolean recovered(int mark, long reference, long floor) {
         if (reference < 0) {
             return false;
         }
         long referenceMillis =
                 System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - reference);
-        return api.writes(mark).stream()
-                .anyMatch(w -> w.accepted()
-                        && w.arrived() >= referenceMillis
-                        && w.epoch() >= epochs.newestBefore(w.arrived()));
+        return api.writes(mark).stream().anyMatch(w -> correct(w, referenceMillis, floor));
+    }
+
+    /** Accepted, after the reference moment, not stale, and of epoch {@code floor} or newer. */
+    private boolean correct(FaultyApi.Write w, long referenceMillis, long floor) {
+        return w.accepted()
+                && w.arrived() >= referenceMillis
+                && w.epoch() >= floor
+                && w.epoch() >= epochs.newestBefore(w.arrived());
     }
 
     private int replicas() {
@@ -470,15 +460,8 @@ public final class Campaign implements AutoCloseable {
 
     /** metrics-server: both pods use the current load, stamped now. */
     private void publishLoad() {
-        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-        String cpu = load.get() + "m";
         try {
-            for (int i = 1; i <= 2; i++) {
-                admin.genericKubernetesResources(POD_METRICS)
-                        .inNamespace(NS)
-                        .resource(Fixtures.podMetrics(NS, NAME + "-" + i, WEB, now, "30s", Map.of("app", cpu)))
-                        .createOr(NonDeletingOperation::update);
-            }
+            Fixtures.publishUsage(admin, NS, NAME, WEB, 2, load.get() + "m");
         } catch (RuntimeException e) {
             // the next publication, a second later, tries again
         }

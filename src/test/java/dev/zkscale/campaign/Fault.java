@@ -33,7 +33,7 @@ enum Fault {
     API_SLOW("API server slow (5 s) during a takeover"),
     /** 30% of requests answered 429/500/503, connections reset every 0.7 s, 0-2 s latency; the leader is killed. */
     API_FAULTS("429/5xx, resets, latency during a takeover"),
-    /** The leader is killed and the target's config changes (target 80% to 60%) while no one leads. */
+    /** The leader is killed and the target's config changes (target 80% to 50%) while no one leads. */
     CONFIG("config change during a failover");
 
     final String description;
@@ -55,6 +55,11 @@ enum Fault {
         }
         throw new IllegalArgumentException("unknown fault " + option + "; known: none, kill, freeze, held-write, "
                 + "partition, zk-member, quorum, api-slow, api-faults, config");
+    }
+
+    /** Whether the leader at injection loses its term (killed, frozen, cut off): then recovery needs a new term. */
+    boolean deposes() {
+        return this != NONE && this != ZK_MEMBER && this != QUORUM;
     }
 
     /** Whether the load follows the trial's script throughout, so the sizes can be compared with a fault-free run. */

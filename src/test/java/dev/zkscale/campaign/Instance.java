@@ -3,6 +3,7 @@ package dev.zkscale.campaign;
 import dev.zkscale.app.ZkscaleProcess;
 import dev.zkscale.demo.TcpRelay;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -105,6 +106,19 @@ final class Instance implements AutoCloseable {
     boolean leadsWith(long epoch, long freshNanos) {
         Seen s = seen;
         return s.leader() && s.epoch() == epoch && System.nanoTime() - s.at() < freshNanos;
+    }
+
+    /**
+     * Whether the process exited at start because the HTTP port picked for it was taken meanwhile (by another process
+     * of this busy machine): a race of the harness ({@link ZkscaleProcess} picks a free port before the JVM binds it),
+     * not an exit of the controller.
+     */
+    boolean portTakenAtStart() {
+        try {
+            return !alive() && Files.readString(log()).contains("seems to be in use by another process");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** {@code kill -9}, then waits for the exit. */
