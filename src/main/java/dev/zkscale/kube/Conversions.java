@@ -6,6 +6,7 @@ import dev.zkscale.loop.Selector;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodStatus;
@@ -30,6 +31,21 @@ final class Conversions {
     private static final Logger LOG = Logger.getLogger(Conversions.class);
 
     private Conversions() {}
+
+    /**
+     * The metadata that identifies a cached object and that selectors and indexes read: name, namespace, uid,
+     * resourceVersion, labels and deletion timestamp (a new object; the maps are shared, never modified).
+     */
+    static ObjectMeta identity(ObjectMeta m) {
+        ObjectMeta kept = new ObjectMeta();
+        kept.setName(m.getName());
+        kept.setNamespace(m.getNamespace());
+        kept.setUid(m.getUid());
+        kept.setResourceVersion(m.getResourceVersion());
+        kept.setLabels(m.getLabels());
+        kept.setDeletionTimestamp(m.getDeletionTimestamp());
+        return kept;
+    }
 
     /**
      * A label selector as the loop matches it; null (no selector) becomes the empty selector, which matches nothing.

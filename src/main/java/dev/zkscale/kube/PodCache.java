@@ -3,7 +3,6 @@ package dev.zkscale.kube;
 import dev.zkscale.core.Pod;
 import dev.zkscale.loop.Selector;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.Indexer;
@@ -11,10 +10,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One pod informer's cache, indexed by label, with each cached pod's conversion kept while the cache holds it.
+ * One pod informer's cache, indexed by label, holding each pod slimmed to its metadata and converted once per version
+ * (see {@link SlimStore}).
  *
  * <p>The label index makes a selector's lookup follow the workload's pods, not the namespace's: without it, every
  * target's pods would scan every pod of its namespace (targets x pods label matches). A selector of
@@ -27,30 +26,13 @@ final class PodCache {
     private static final int SMALL_BUCKET = 64;
 
     private final SharedIndexInformer<io.fabric8.kubernetes.api.model.Pod> informer;
-    /** Each cached pod's conversion, by cache key, kept while the cache holds that very object (see {@link #pod}). */
-    private final Map<String, Converted> converted = new ConcurrentHashMap<>();
+    private final SlimStore<io.fabric8.kubernetes.api.model.Pod, Pod> store =
+            new SlimStore<>(PodCache::slim, Conversions::pod);
 
-    /** A cached pod and its conversion. */
-    private record Converted(io.fabric8.kubernetes.api.model.Pod source, Pod pod) {}
-
-    /** Indexes the informer's cache (before it starts) and drops conversions of replaced or deleted pods. */
+    /** Indexes the informer's cache and gives it the slim store (before it starts). */
     PodCache(SharedIndexInformer<io.fabric8.kubernetes.api.model.Pod> informer) {
-        this.informer = informer;
+        this.informer = informer.itemStore(store);
         informer.addIndexers(Map.of(LABEL_INDEX, PodCache::labelIndexKeys));
-        informer.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(io.fabric8.kubernetes.api.model.Pod pod) {}
-
-            @Override
-            public void onUpdate(io.fabric8.kubernetes.api.model.Pod old, io.fabric8.kubernetes.api.model.Pod pod) {
-                converted.computeIfPresent(Cache.metaNamespaceKeyFunc(old), (k, c) -> c.source() == old ? null : c);
-            }
-
-            @Override
-            public void onDelete(io.fabric8.kubernetes.api.model.Pod pod, boolean finalStateUnknown) {
-                converted.remove(Cache.metaNamespaceKeyFunc(pod));
-            }
-        });
     }
 
     SharedIndexInformer<io.fabric8.kubernetes.api.model.Pod> informer() {
@@ -60,33 +42,27 @@ final class PodCache {
     /** The namespace's pods whose labels match {@code selector} (not empty), converted, sorted by name. */
     List<Pod> select(String namespace, Selector selector) {
         Indexer<io.fabric8.kubernetes.api.model.Pod> indexer = informer.getIndexer();
-        return candidates(indexer, namespace, selector).stream()
-                .filter(p -> selector.matches(p.getMetadata().getLabels()))
-                .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
-                .map(p -> pod(indexer, p))
-                .toList();
+        List<Pod> pods = new ArrayList<>();
+        for (io.fabric8.kubernetes.api.model.Pod p : candidates(indexer, namespace, selector)) {
+            if (selector.matches(p.getMetadata().getLabels())) {
+                Pod converted = store.converted(Cache.metaNamespaceKeyFunc(p));
+                if (converted != null) {
+                    pods.add(converted);
+                }
+            }
+        }
+        pods.sort(Comparator.comparing(Pod::name));
+        return pods;
     }
 
     /**
-     * The pod converted, once per version: cached objects are replaced, never changed, so a conversion is reused while
-     * the cache holds the very object it was made from. Converting every pod of every target on every pass would
-     * spend most of a pass parsing times and quantities, and would give each recorded decision its own copies.
-     *
-     * <p>Entries go when the informer reports the pod deleted (or replaced). A conversion stored just after such a
-     * report would outlive it, so it is kept only if the cache still holds its object after it was stored.
+     * What the cache keeps of a pod: the metadata the keys, the label index and the selectors read. Everything the
+     * decision reads of the pod's spec and status is in its conversion.
      */
-    private Pod pod(Indexer<io.fabric8.kubernetes.api.model.Pod> indexer, io.fabric8.kubernetes.api.model.Pod source) {
-        String key = Cache.metaNamespaceKeyFunc(source);
-        Converted known = converted.get(key);
-        if (known != null && known.source() == source) {
-            return known.pod();
-        }
-        Converted fresh = new Converted(source, Conversions.pod(source));
-        converted.put(key, fresh);
-        if (indexer.getByKey(key) != source) {
-            converted.remove(key, fresh);
-        }
-        return fresh.pod();
+    private static io.fabric8.kubernetes.api.model.Pod slim(io.fabric8.kubernetes.api.model.Pod pod) {
+        io.fabric8.kubernetes.api.model.Pod slim = new io.fabric8.kubernetes.api.model.Pod();
+        slim.setMetadata(Conversions.identity(pod.getMetadata()));
+        return slim;
     }
 
     /** The label index keys of an object: {@code namespace/key=value} for each label. */
