@@ -47,6 +47,7 @@ import org.jboss.logging.Logger;
 public final class KubeWorkloads implements Workloads, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KubeWorkloads.class);
     private static final String ALL = "";
+    private static final long LIST_PAGE = 500;
     private static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
     private final KubernetesClient client;
@@ -123,10 +124,15 @@ public final class KubeWorkloads implements Workloads, AutoCloseable {
         LOG.infof("Kubernetes caches synced: %s", String.join(", ", all.keySet()));
     }
 
-    /** An informer of the resources in {@code namespace} ({@link #ALL}: in all namespaces), not started. */
+    /**
+     * An informer of the resources in {@code namespace} ({@link #ALL}: in all namespaces), not started. It lists in
+     * pages of {@value #LIST_PAGE}, as client-go's informers do, so that listing 150,000 pods never holds them all in
+     * one response.
+     */
     private static <T extends HasMetadata> SharedIndexInformer<T> inScope(
             MixedOperation<T, ?, ?> resources, String namespace) {
         return (namespace.equals(ALL) ? resources.inAnyNamespace() : resources.inNamespace(namespace))
+                .withLimit(LIST_PAGE)
                 .runnableInformer(0);
     }
 
