@@ -89,9 +89,14 @@ public final class PassBench {
     private static final Path OUT = Path.of("target", "pass-bench");
     private static final String ROOT = "/bench";
 
-    /** Held, so that its level stays: the mock server logs every request at INFO. */
+    /** Held, so that its level stays: the mock server logs every request at INFO (through java.util.logging). */
     private static final java.util.logging.Logger MOCK_LOG =
             java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+    /**
+     * Held, so that its level stays: the root of JBoss LogManager (where slf4j logs), which without a configuration
+     * lets everything through, and the HTTP client then logs every response body.
+     */
+    private static final java.util.logging.Logger ROOT_LOG = org.jboss.logmanager.Logger.getLogger("");
 
     private PassBench() {}
 
@@ -159,9 +164,8 @@ public final class PassBench {
                 throw new IllegalArgumentException("unknown option " + args[i] + "; options: " + o.keySet());
             }
         }
-        // The in-JVM loop's HTTP client logs whole response bodies when its logger traces, as it does without a
-        // logging configuration: not what a controller does.
-        java.util.logging.Logger.getLogger("").setLevel(Level.INFO);
+        // Logging as a controller's (INFO): fabric8 adds a body-logging interceptor to clients made while it traces.
+        ROOT_LOG.setLevel(Level.INFO);
         MOCK_LOG.setLevel(Level.WARNING);
         Files.createDirectories(OUT);
         List<Column> columns = new ArrayList<>();
