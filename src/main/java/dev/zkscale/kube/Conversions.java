@@ -72,6 +72,14 @@ final class Conversions {
      * @throws IllegalArgumentException when the text is not a quantity
      */
     static long milli(String quantity) {
+        int suffix = quantity.length() - 1;
+        while (suffix >= 0 && Character.isLetter(quantity.charAt(suffix))) {
+            suffix--;
+        }
+        long fast = fastMilli(quantity.substring(0, suffix + 1), quantity.substring(suffix + 1));
+        if (fast >= 0) {
+            return fast;
+        }
         try {
             return milli(Quantity.parse(quantity.trim()));
         } catch (RuntimeException e) {

@@ -3,6 +3,7 @@ package dev.zkscale.kube;
 import dev.zkscale.core.Pod;
 import dev.zkscale.loop.Selector;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.Indexer;
@@ -10,6 +11,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One pod informer's cache, indexed by label, holding each pod slimmed to its metadata and converted once per version
@@ -28,22 +31,61 @@ final class PodCache {
     private final SharedIndexInformer<io.fabric8.kubernetes.api.model.Pod> informer;
     private final SlimStore<io.fabric8.kubernetes.api.model.Pod, Pod> store =
             new SlimStore<>(PodCache::slim, Conversions::pod);
+    /**
+     * Selections made, by the label bucket they were made from ({@code namespace/key=value}) and selector: a
+     * workload's pods stay the same until a pod of that bucket changes (every pod its selector matches carries that
+     * label), which drops the bucket's selections.
+     */
+    private final Map<String, Map<Selector, List<Pod>>> selections = new ConcurrentHashMap<>();
+    /** Counts changes, so that a selection made while one happened is not kept. */
+    private final AtomicLong changes = new AtomicLong();
 
-    /** Indexes the informer's cache and gives it the slim store (before it starts). */
+    /**
+     * Indexes the informer's cache and gives it the slim store (before it starts). Selections are dropped by the
+     * informer's event handler, which runs after the cache and its indexes have changed: a selection made before that
+     * is either dropped by it or, if made while it ran, not kept.
+     */
     PodCache(SharedIndexInformer<io.fabric8.kubernetes.api.model.Pod> informer) {
         this.informer = informer.itemStore(store);
         informer.addIndexers(Map.of(LABEL_INDEX, PodCache::labelIndexKeys));
+        informer.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(io.fabric8.kubernetes.api.model.Pod pod) {
+                changed(pod);
+            }
+
+            @Override
+            public void onUpdate(io.fabric8.kubernetes.api.model.Pod old, io.fabric8.kubernetes.api.model.Pod pod) {
+                changed(old);
+                changed(pod);
+            }
+
+            @Override
+            public void onDelete(io.fabric8.kubernetes.api.model.Pod pod, boolean finalStateUnknown) {
+                changed(pod);
+            }
+        });
     }
 
     SharedIndexInformer<io.fabric8.kubernetes.api.model.Pod> informer() {
         return informer;
     }
 
-    /** The namespace's pods whose labels match {@code selector} (not empty), converted, sorted by name. */
+    /**
+     * The namespace's pods whose labels match {@code selector} (not empty), converted, sorted by name. A selector with
+     * {@code matchLabels} is answered from the selections kept until a pod of its bucket changes.
+     */
     List<Pod> select(String namespace, Selector selector) {
         Indexer<io.fabric8.kubernetes.api.model.Pod> indexer = informer.getIndexer();
+        String bucket = smallestBucket(indexer, namespace, selector);
+        Map<Selector, List<Pod>> kept = bucket == null ? null : selections.get(bucket);
+        List<Pod> known = kept == null ? null : kept.get(selector);
+        if (known != null) {
+            return known;
+        }
+        long before = changes.get();
         List<Pod> pods = new ArrayList<>();
-        for (io.fabric8.kubernetes.api.model.Pod p : candidates(indexer, namespace, selector)) {
+        for (io.fabric8.kubernetes.api.model.Pod p : candidates(indexer, namespace, bucket)) {
             if (selector.matches(p.getMetadata().getLabels())) {
                 Pod converted = store.converted(Cache.metaNamespaceKeyFunc(p));
                 if (converted != null) {
@@ -52,7 +94,20 @@ final class PodCache {
             }
         }
         pods.sort(Comparator.comparing(Pod::name));
-        return pods;
+        List<Pod> selected = List.copyOf(pods);
+        if (bucket != null) {
+            selections.computeIfAbsent(bucket, b -> new ConcurrentHashMap<>()).put(selector, selected);
+            if (changes.get() != before) {
+                selections.remove(bucket);
+            }
+        }
+        return selected;
+    }
+
+    /** A version of a pod was stored, replaced or removed: the selections made from its buckets go. */
+    private void changed(io.fabric8.kubernetes.api.model.Pod pod) {
+        changes.incrementAndGet();
+        labelIndexKeys(pod).forEach(selections::remove);
     }
 
     /**
@@ -78,27 +133,36 @@ final class PodCache {
     }
 
     /**
-     * A superset of the namespace's pods that match {@code selector}: the smallest label bucket among its
-     * {@code matchLabels} (every match carries each of those labels), or the whole namespace when it has none.
+     * The label bucket ({@code namespace/key=value}) of the fewest pods among the selector's {@code matchLabels}: every
+     * pod the selector matches is in it. Null when the selector has no {@code matchLabels}.
      */
-    private static List<io.fabric8.kubernetes.api.model.Pod> candidates(
+    private static String smallestBucket(
             Indexer<io.fabric8.kubernetes.api.model.Pod> indexer, String namespace, Selector selector) {
-        if (selector.matchLabels().isEmpty()) {
-            return indexer.byIndex(Cache.NAMESPACE_INDEX, namespace);
-        }
-        List<String> smallest = null;
+        String smallest = null;
+        int size = Integer.MAX_VALUE;
         for (Map.Entry<String, String> label : selector.matchLabels().entrySet()) {
-            List<String> keys =
-                    indexer.indexKeys(LABEL_INDEX, namespace + "/" + label.getKey() + "=" + label.getValue());
-            if (smallest == null || keys.size() < smallest.size()) {
-                smallest = keys;
+            String bucket = namespace + "/" + label.getKey() + "=" + label.getValue();
+            int pods = indexer.indexKeys(LABEL_INDEX, bucket).size();
+            if (pods < size) {
+                smallest = bucket;
+                size = pods;
             }
-            if (smallest.size() <= SMALL_BUCKET) {
+            if (size <= SMALL_BUCKET) {
                 break;
             }
         }
-        List<io.fabric8.kubernetes.api.model.Pod> pods = new ArrayList<>(smallest.size());
-        for (String key : smallest) {
+        return smallest;
+    }
+
+    /** The pods of {@code bucket}, or of the whole namespace when it is null. */
+    private static List<io.fabric8.kubernetes.api.model.Pod> candidates(
+            Indexer<io.fabric8.kubernetes.api.model.Pod> indexer, String namespace, String bucket) {
+        if (bucket == null) {
+            return indexer.byIndex(Cache.NAMESPACE_INDEX, namespace);
+        }
+        List<String> keys = indexer.indexKeys(LABEL_INDEX, bucket);
+        List<io.fabric8.kubernetes.api.model.Pod> pods = new ArrayList<>(keys.size());
+        for (String key : keys) {
             io.fabric8.kubernetes.api.model.Pod pod = indexer.getByKey(key);
             if (pod != null) {
                 pods.add(pod);

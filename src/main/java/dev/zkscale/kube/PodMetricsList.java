@@ -69,10 +69,18 @@ final class PodMetricsList {
         }
     }
 
-    /** What was left out, and why the first was. */
+    /**
+     * What one list's parse remembers: what was left out, and why the first was; the last timestamp and window read
+     * (metrics-server stamps the pods of a node alike, and every window is the same), so that each distinct text is
+     * parsed once.
+     */
     private static final class Errors {
         int count;
         String first;
+        String timestampText;
+        Instant timestamp;
+        String windowText;
+        long window;
 
         void add(String name, String why) {
             if (count++ == 0) {
@@ -104,17 +112,25 @@ final class PodMetricsList {
             f.error = "no metadata.name";
         }
         Instant at = Pod.VERY_OLD;
-        if (f.timestamp != null) {
+        if (f.timestamp != null && f.timestamp.equals(errors.timestampText)) {
+            at = errors.timestamp;
+        } else if (f.timestamp != null) {
             try {
                 at = Conversions.instant(f.timestamp);
+                errors.timestampText = f.timestamp;
+                errors.timestamp = at;
             } catch (DateTimeException e) {
                 f.fail("timestamp \"" + f.timestamp + "\" is not an RFC 3339 time");
             }
         }
         long window = 0;
-        if (f.window != null) {
+        if (f.window != null && f.window.equals(errors.windowText)) {
+            window = errors.window;
+        } else if (f.window != null) {
             try {
                 window = GoDuration.seconds(f.window);
+                errors.windowText = f.window;
+                errors.window = window;
             } catch (IllegalArgumentException e) {
                 f.fail("window: " + e.getMessage());
             }
