@@ -9,6 +9,7 @@ import dev.zkscale.demo.SteppedClock;
 import dev.zkscale.kube.BulkLoad;
 import dev.zkscale.kube.Fixtures;
 import dev.zkscale.kube.KubeCluster;
+import dev.zkscale.kube.MetricsParse;
 import dev.zkscale.kube.MockApi;
 import dev.zkscale.kube.RecordingDispatcher;
 import dev.zkscale.loop.ControlLoop;
@@ -133,7 +134,8 @@ public final class PassBench {
             Map<String, Double> requestsPerPass) {}
 
     /** Every figure of one size: a column of the table. */
-    record Column(Size size, double floorCpuMillis, double floorWallMillis, ProcessFigures process) {}
+    record Column(
+            Size size, double floorCpuMillis, double floorWallMillis, double parseCpuMillis, ProcessFigures process) {}
 
     /** Runs the benchmark with these options (see the class comment); returns a column per size. */
     public static List<Column> run(String... args) throws Exception {
@@ -205,7 +207,7 @@ public final class PassBench {
                     .withRequestTimeout(60_000)
                     .withConnectionTimeout(3_000)
                     .endConfig());
-            double[] floor = floor(client, size);
+            double[] floor = floor(client, api, size);
             int depth = Integer.parseInt(o.get("--record-depth"));
             long maxBytes = Long.parseLong(o.get("--record-max-bytes"));
             if (Integer.parseInt(o.get("--passes")) > 0) {
@@ -214,7 +216,7 @@ public final class PassBench {
             client.close();
             ProcessFigures process = runProcess(zookeeper, api, size, o, depth, maxBytes);
             curator.close();
-            return new Column(size, floor[0], floor[1], process);
+            return new Column(size, floor[0], floor[1], floor[2], process);
         }
     }
 
@@ -326,15 +328,17 @@ public final class PassBench {
     }
 
     /**
-     * The floor: reading and parsing one pass's PodMetrics lists with the controller's reader, five times. Returns the
-     * median CPU (this JVM less the mock's threads) and wall time, in ms.
+     * The floor: reading and parsing one pass's PodMetrics lists with the controller's reader, ten times after ten
+     * rounds of warm-up; then parsing the same bytes alone. Returns the median CPU of reading and parsing (this JVM
+     * less the mock's threads), its wall time, and the median CPU of parsing alone, in ms.
      */
-    private static double[] floor(KubernetesClient client, Size size) throws Exception {
+    private static double[] floor(KubernetesClient client, MockApi api, Size size) throws Exception {
         KubeCluster reader = new KubeCluster(client, Set.of());
-        double[] cpu = new double[5];
-        double[] wall = new double[5];
+        double[] cpu = new double[10];
+        double[] wall = new double[10];
+        double[] parse = new double[10];
         int unreadable = 0;
-        for (int round = -2; round < cpu.length; round++) {
+        for (int round = -10; round < cpu.length; round++) {
             long cpu0 = controllerCpu(ManagementFactory.getThreadMXBean());
             long wall0 = System.nanoTime();
             for (int n = 0; n < size.namespaces(); n++) {
@@ -348,13 +352,39 @@ public final class PassBench {
         if (unreadable != 0) {
             throw new IllegalStateException(unreadable + " PodMetrics items unreadable");
         }
+        List<byte[]> bodies = new ArrayList<>();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (int n = 0; n < size.namespaces(); n++) {
+            bodies.add(http.send(
+                            java.net.http.HttpRequest.newBuilder(
+                                            java.net.URI.create(api.server.url(metricsPath("ns-" + n))))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofByteArray())
+                    .body());
+        }
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        for (int round = -10; round < parse.length; round++) {
+            long cpu0 = threads.getCurrentThreadCpuTime();
+            for (byte[] body : bodies) {
+                MetricsParse.items(body);
+            }
+            if (round >= 0) {
+                parse[round] = (threads.getCurrentThreadCpuTime() - cpu0) / 1e6;
+            }
+        }
         Arrays.sort(cpu);
         Arrays.sort(wall);
+        Arrays.sort(parse);
         System.out.printf(
-                "floor: reading and parsing %d PodMetrics list(s) of %,d items in all: CPU %.1f ms, wall %.1f ms "
-                        + "(median of 5)%n",
-                size.namespaces(), size.targets() * size.pods(), cpu[2], wall[2]);
-        return new double[] {cpu[2], wall[2]};
+                "floor: reading and parsing %d PodMetrics list(s) of %,d items in all (%,d bytes): CPU %.1f ms, wall "
+                        + "%.1f ms; parsing alone: CPU %.1f ms (medians of 10)%n",
+                size.namespaces(),
+                size.targets() * size.pods(),
+                bodies.stream().mapToLong(body -> body.length).sum(),
+                cpu[5],
+                wall[5],
+                parse[5]);
+        return new double[] {cpu[5], wall[5], parse[5]};
     }
 
     /** The loop in this JVM: per-pass CPU, allocation and requests, then its retained heap. */
