@@ -215,11 +215,19 @@ public final class Campaign implements AutoCloseable {
         return result;
     }
 
-    /** Brings the world back to rest: every instance running, load at rest, size 2, one leader with the newest epoch. */
+    /** Brings the world to rest: every instance serving, load at rest, size 2, one leader with the newest epoch. */
     private Instance settle() throws Exception {
         load.set(REST);
         publishLoad();
-        await("size 2 and one leader", () -> replicas() == 2 && leading() != null);
+        // Every instance up (one killed last trial takes a while to start again): a fault needs its standbys.
+        long fresh = Instance.POLL.multipliedBy(3).toNanos();
+        await(
+                "every instance serving, size 2 and one leader",
+                () -> instances.stream()
+                                .allMatch(i -> i.alive()
+                                        && System.nanoTime() - i.seen().at() < fresh)
+                        && replicas() == 2
+                        && leading() != null);
         return leading();
     }
 

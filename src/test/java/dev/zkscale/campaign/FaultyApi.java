@@ -89,10 +89,10 @@ final class FaultyApi implements AutoCloseable {
     }
 
     /**
-     * Holds the next write of {@code sender} to a Deployment in the server for {@code time}, as a slow admission webhook
-     * or a slow storage would: the sender is answered 504 at once (kube-apiserver's answer when a request outlives its
-     * timeout), and the write is handled, preconditions and all, only when {@code time} has passed. {@code onArrival}
-     * runs when the write arrives, on the server's thread, and must not call this server.
+     * Holds the next write of {@code sender} to a Deployment in the server for {@code time}, as a slow admission
+     * webhook or a slow storage would: the sender is answered 504 at once (kube-apiserver's answer when a request
+     * outlives its timeout), and the write is handled, preconditions and all, only when {@code time} has passed.
+     * {@code onArrival} runs when the write arrives, on the server's thread, and must not call this server.
      */
     void holdNextWrite(String sender, Duration time, Runnable onArrival) {
         held.set(new Hold(sender, time, onArrival));

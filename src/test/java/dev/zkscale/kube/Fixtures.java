@@ -177,10 +177,10 @@ public final class Fixtures {
     }
 
     /**
-     * Creates, through {@code client}, a Deployment of {@code replicas} selecting {@code labels} and {@code pods} running,
-     * ready pods {@code <name>-1} to {@code <name>-<pods>} with one container {@code app} requesting {@code cpu}: a
-     * workload as the process tests and benchmarks scale it (the mock runs no controllers, so the pods stay). A create
-     * the client retried after a timeout finds its first attempt there, and is an update.
+     * Creates, through {@code client}, a Deployment of {@code replicas} selecting {@code labels} and {@code pods}
+     * running, ready pods {@code <name>-1} to {@code <name>-<pods>} with one container {@code app} requesting
+     * {@code cpu}: a workload as the process tests and benchmarks scale it (the mock runs no controllers, so the pods
+     * stay). A create the client retried after a timeout finds its first attempt there, and is an update.
      */
     public static void createWorkload(
             KubernetesClient client,
