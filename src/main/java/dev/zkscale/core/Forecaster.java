@@ -25,23 +25,29 @@ final class Forecaster {
      * The candidate models: Holt's linear method with each of these level and trend weights (per pass), a trend weight
      * of 0 being plain exponential smoothing. At each pass the policy follows the model whose forecasts have erred
      * least at the horizon on this target's own history, so a noisy target gets a smooth level without a trend and a
-     * target with steady ramps gets a trend.
+     * target with steady ramps gets a trend. The level weights span memories from about 2 passes (0.6) to about 50
+     * (0.02, a quarter of an hour at a 15 s period): a target whose demand is a slow level under minute-to-minute noise
+     * is best predicted by a long average, one that moves fast by a short one.
      */
-    private static final double[] LEVEL_WEIGHTS = {0.15, 0.3, 0.6};
+    private static final double[] LEVEL_WEIGHTS = {0.02, 0.05, 0.15, 0.3, 0.6};
 
     private static final double[] TREND_WEIGHTS = {0, 0.1};
 
-    /**
-     * The scale-down stabilization window, in horizons: pods released now take a horizon to come back, so the policy
-     * releases them only once its upper bound has stayed low for a few horizons (the HPA waits a fixed 5 minutes).
-     */
-    static final int WINDOW_HORIZONS = 3;
+    /** How many candidate models run side by side: one per level and trend weight. */
+    static final int MODELS = LEVEL_WEIGHTS.length * TREND_WEIGHTS.length;
 
     /**
-     * The weight of each new error in the error variance: a memory of about a hundred checked forecasts (25 minutes
-     * at a 15 s sync period), long enough to average noise, short enough to follow a daily cycle.
+     * The scale-down stabilization window, in horizons: pods released now take a horizon to come back, so the policy
+     * releases them only once its upper bound has stayed low for two horizons (the HPA waits a fixed 5 minutes).
      */
-    private static final double ERROR_WEIGHT = 0.01;
+    static final int WINDOW_HORIZONS = 2;
+
+    /**
+     * The weight of each new error in the error variance: a memory of about 330 checked forecasts (80 minutes at a
+     * 15 s sync period). A rare burst is part of a target's error distribution: a shorter memory forgets it within
+     * minutes and the bound then undercovers the next one; a longer one would lag the daily cycle.
+     */
+    private static final double ERROR_WEIGHT = 0.003;
 
     /** Checked forecasts needed before the policy trusts its error estimate. */
     static final int WARM_UP = 4;
@@ -77,7 +83,7 @@ final class Forecaster {
             int current,
             int hpaReplicas,
             double scaleUpTolerance) {
-        int count = LEVEL_WEIGHTS.length * TREND_WEIGHTS.length;
+        int count = MODELS;
         List<ForecastState.Model> models = new ArrayList<>();
         int checked = 0;
         double period = FIRST_PERIOD_SECONDS;

@@ -72,7 +72,7 @@ class ForecastPolicyTest {
                         forecast(50, 0.25, 4),
                         "[]",
                         5,
-                        40),
+                        46),
                 row(
                         "the controller's ceiling binds it",
                         config(50, rateLimits + "," + POLICY),
@@ -82,7 +82,7 @@ class ForecastPolicyTest {
                         forecast(50, 0.25, 4),
                         "[]",
                         6,
-                        40),
+                        46),
                 row(
                         "minReplicas binds it",
                         "{\"minReplicas\":3,\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":100," + POLICY + "}",
@@ -94,7 +94,7 @@ class ForecastPolicyTest {
                         3,
                         1),
                 row(
-                        "it releases pods once its upper bound stayed low for three horizons, not the HPA's 5 minutes",
+                        "it releases pods once its upper bound stayed low for two horizons, not the HPA's 5 minutes",
                         config(20, POLICY),
                         1000,
                         6,
@@ -192,8 +192,9 @@ class ForecastPolicyTest {
     /** A warmed-up state: every model at {@code level} pods, no trend, that error variance; a pass 15 s ago. */
     static String forecast(double level, double variance, int checked) {
         String model = "{\"level\":" + level + ",\"trend\":0,\"errorVariance\":" + variance + "}";
-        return "{\"time\":\"2026-01-01T00:09:45Z\",\"models\":[" + String.join(",", Collections.nCopies(6, model))
-                + "],\"checked\":" + checked + ",\"pending\":[]}";
+        return "{\"time\":\"2026-01-01T00:09:45Z\",\"models\":["
+                + String.join(",", Collections.nCopies(Forecaster.MODELS, model)) + "],\"checked\":" + checked
+                + ",\"pending\":[]}";
     }
 
     private static String history(String forecast, String recommendations) {
