@@ -17,7 +17,8 @@ import java.util.List;
  * Every forecast is kept until its due time and then checked against what was observed, which gives an online estimate
  * of the error at that horizon, per model. The recommendation is the smallest size whose capacity at the top of the
  * tolerance band (target &times; (1 + scale-up tolerance), where the HPA itself starts to scale up) covers the best
- * model's forecast plus its error at the configured quantile (normal approximation); never below the HPA's own proposal
+ * model's forecast plus its error at the configured quantile (normal approximation, the error being the smaller of a
+ * long-memory and a recent estimate); never below the HPA's own proposal
  * when that is a scale-up. Until a few forecasts have been checked it recommends what the HPA does.
  */
 final class Forecaster {
@@ -48,6 +49,14 @@ final class Forecaster {
      * minutes and the bound then undercovers the next one; a longer one would lag the daily cycle.
      */
     private static final double ERROR_WEIGHT = 0.003;
+
+    /**
+     * The weight of each new error in the recent error variance: a memory of about 20 checked forecasts (5 minutes at
+     * a 15 s period, the HPA's own scale-down window). The bound uses the smaller of the two variances: a burst that
+     * has been over for a few minutes no longer widens it, so a target that idles between bursts goes back to its
+     * minimum as the HPA does, while a target whose noise goes on keeps the long memory's margin.
+     */
+    private static final double RECENT_WEIGHT = 0.05;
 
     /** Checked forecasts needed before the policy trusts its error estimate. */
     static final int WARM_UP = 4;
@@ -90,13 +99,15 @@ final class Forecaster {
         List<ForecastState.Pending> pending = new ArrayList<>();
         if (prior == null || !prior.time().isBefore(now) || prior.models().size() != count) {
             for (int i = 0; i < count; i++) {
-                models.add(new ForecastState.Model(demand, 0, Double.NaN));
+                models.add(new ForecastState.Model(demand, 0, Double.NaN, Double.NaN));
             }
         } else {
             period = seconds(prior.time(), now);
             double[] variances = new double[count];
+            double[] recent = new double[count];
             for (int i = 0; i < count; i++) {
                 variances[i] = prior.models().get(i).errorVariance();
+                recent[i] = prior.models().get(i).recentVariance();
             }
             checked = prior.checked();
             for (ForecastState.Pending p : prior.pending()) {
@@ -108,6 +119,8 @@ final class Forecaster {
                     double miss = demand - p.demands().get(i);
                     double v = variances[i];
                     variances[i] = Double.isNaN(v) ? miss * miss : v + ERROR_WEIGHT * (miss * miss - v);
+                    double r = recent[i];
+                    recent[i] = Double.isNaN(r) ? miss * miss : r + RECENT_WEIGHT * (miss * miss - r);
                 }
                 checked = Math.min(checked + 1, WARM_UP);
             }
@@ -118,7 +131,7 @@ final class Forecaster {
                 double predicted = m.level() + m.trend() * period;
                 double error = demand - predicted;
                 models.add(new ForecastState.Model(
-                        predicted + alpha * error, m.trend() + alpha * beta * error / period, variances[i]));
+                        predicted + alpha * error, m.trend() + alpha * beta * error / period, variances[i], recent[i]));
             }
         }
         double horizon = lagSeconds + policy.podStartupSeconds() + period;
@@ -139,8 +152,9 @@ final class Forecaster {
         if (checked < WARM_UP) {
             return new Verdict(forecast, Double.NaN, horizon, hpaReplicas, state);
         }
+        ForecastState.Model chosen = models.get(best);
         double upper = forecast
-                + probit(policy.quantile()) * Math.sqrt(models.get(best).errorVariance());
+                + probit(policy.quantile()) * Math.sqrt(Math.min(chosen.errorVariance(), chosen.recentVariance()));
         int replicas = (int) Math.ceil(upper / (1 + scaleUpTolerance));
         if (hpaReplicas > current) {
             // The HPA's scale-up is a floor: the forecast never holds back a scale-up the metrics already call for.

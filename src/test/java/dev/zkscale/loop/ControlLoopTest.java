@@ -353,7 +353,7 @@ class ControlLoopTest {
                         w -> {
                             // 175m of 500m on 3 pods: 2.1 pods at the target, which 2 cover within tolerance
                             w.usageMilliCpu = 175;
-                            w.policy = new Policy(Policy.Type.Forecast, true, 30, 0.95);
+                            w.policy = new Policy(Policy.Type.Forecast, true, 30, Policy.DEFAULT_QUANTILE);
                             w.before = Duration.ofMinutes(5);
                         },
                         new Expected(
