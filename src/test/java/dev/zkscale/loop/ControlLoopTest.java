@@ -121,10 +121,23 @@ class ControlLoopTest {
                     throw new MetricsSource.MetricsUnavailableException(metricsError, null);
                 }
                 Instant now = clock.instant();
-                return workload -> Stream.of("web-1", "web-2", "web-3")
-                        .map(pod -> new PodMetrics(
-                                pod, now.minusSeconds(15), 30, List.of(new PodMetrics.Usage("app", usageMilliCpu))))
-                        .toList();
+                return new MetricsSource.NamespaceMetrics() {
+                    @Override
+                    public List<PodMetrics> select(Workload workload) {
+                        return Stream.of("web-1", "web-2", "web-3")
+                                .map(pod -> new PodMetrics(
+                                        pod,
+                                        now.minusSeconds(15),
+                                        30,
+                                        List.of(new PodMetrics.Usage("app", usageMilliCpu))))
+                                .toList();
+                    }
+
+                    @Override
+                    public int unreadable() {
+                        return 0;
+                    }
+                };
             };
             ScaleWriter writer = (workload, replicas, epoch) -> {
                 writes.add(workload.name() + "=" + replicas + "@" + epoch);
@@ -185,6 +198,13 @@ class ControlLoopTest {
             @Override
             public void decisionFailed(dev.zkscale.core.Outcome.Reason reason) {
                 metrics.add("failed " + reason.label());
+            }
+
+            @Override
+            public void metricsUnreadable(int items) {
+                if (items > 0) {
+                    metrics.add("unreadable " + items);
+                }
             }
 
             @Override
