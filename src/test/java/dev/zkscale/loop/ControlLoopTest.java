@@ -14,11 +14,9 @@ import dev.zkscale.core.ScalingRules;
 import dev.zkscale.core.Snapshot;
 import dev.zkscale.core.TargetConfig;
 import dev.zkscale.core.TargetRef;
-import java.time.Clock;
+import dev.zkscale.demo.SteppedClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -64,7 +62,7 @@ class ControlLoopTest {
         /** How long the loop ran, a pass every 15 s, before the pass the row is about; what those did is not shown. */
         Duration before = Duration.ZERO;
 
-        final MovingClock clock = new MovingClock();
+        SteppedClock clock;
         long usageMilliCpu = 435;
         boolean dryRun;
         TuningSource.RejectedConfig rejected;
@@ -233,26 +231,6 @@ class ControlLoopTest {
                 List.of(new Pod.Container("app", 500L, false)));
     }
 
-    /** The loop's clock: at {@link #NOW} unless a row's earlier passes move it. */
-    static final class MovingClock extends Clock {
-        private Instant now = NOW;
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     /**
      * What one pass did, and the history the next pass decides with (null when no decision was made).
      *
@@ -401,12 +379,12 @@ class ControlLoopTest {
         // Given
         World world = new World();
         setUp.accept(world);
+        world.clock = new SteppedClock(NOW.minus(world.before));
         ControlLoop loop = world.loop();
-        for (Instant t = NOW.minus(world.before); t.isBefore(NOW); t = t.plusSeconds(15)) {
-            world.clock.now = t;
+        while (world.clock.instant().isBefore(NOW)) {
             loop.pass();
+            world.clock.advance(Duration.ofSeconds(15));
         }
-        world.clock.now = NOW;
         List.of(world.writes, world.events, world.metrics, world.snapshots, world.recorded)
                 .forEach(List::clear);
 
