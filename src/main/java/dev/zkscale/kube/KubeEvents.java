@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -109,7 +110,6 @@ public final class KubeEvents implements EventSink, AutoCloseable {
     private final Map<Key, Slot> slots;
     private final RateLimiter pace;
     private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong sent = new AtomicLong();
     private final Thread sender;
     private volatile boolean closed;
 
@@ -127,12 +127,7 @@ public final class KubeEvents implements EventSink, AutoCloseable {
         this.clock = clock;
         this.limits = limits;
         this.queue = new ArrayBlockingQueue<>(limits.queueCapacity());
-        this.slots = new LinkedHashMap<>(64, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Key, Slot> eldest) {
-                return size() > limits.slots();
-            }
-        };
+        this.slots = new LinkedHashMap<>(64, 0.75f, true);
         this.pace = RateLimiter.create(limits.perSecond());
         this.sender = new Thread(this::run, "zkscale-events");
         this.sender.setDaemon(true);
@@ -159,8 +154,8 @@ public final class KubeEvents implements EventSink, AutoCloseable {
             if (closed) {
                 return;
             }
-            Slot slot = slots.computeIfAbsent(key, Slot::new);
-            if (slot.queued) {
+            Slot slot = slots.get(key);
+            if (slot != null && slot.queued) {
                 if (slot.waits(warning, text)) {
                     slot.count++;
                 } else {
@@ -172,6 +167,9 @@ public final class KubeEvents implements EventSink, AutoCloseable {
                 slot.last = now;
                 return;
             }
+            if (slot == null) {
+                slot = new Slot(key);
+            }
             if (!queue.offer(slot)) {
                 long n = dropped.incrementAndGet();
                 if (n == 1 || n % 1000 == 0) {
@@ -182,6 +180,9 @@ public final class KubeEvents implements EventSink, AutoCloseable {
                 return;
             }
             slot.queued = true;
+            if (slots.putIfAbsent(key, slot) == null && slots.size() > limits.slots()) {
+                forgetOne();
+            }
             slot.warning = warning;
             slot.message = text;
             slot.count = 1;
@@ -190,14 +191,25 @@ public final class KubeEvents implements EventSink, AutoCloseable {
         }
     }
 
+    /** Forgets the least recently used pair that is not queued (at most {@code queueCapacity} are). */
+    private void forgetOne() {
+        Iterator<Slot> it = slots.values().iterator();
+        while (it.hasNext()) {
+            if (!it.next().queued) {
+                it.remove();
+                return;
+            }
+        }
+    }
+
     /** Events dropped because the queue was full, since start: {@code zkscale_events_dropped_total}. */
     public long dropped() {
         return dropped.get();
     }
 
-    /** Requests made (creates and count updates), since start, whether the API server accepted them or not. */
-    long sent() {
-        return sent.get();
+    /** Workload-and-reason pairs waiting in the queue now. */
+    int queued() {
+        return queue.size();
     }
 
     /** Stops the sender; Events still queued are not sent. Idempotent. */
@@ -251,7 +263,6 @@ public final class KubeEvents implements EventSink, AutoCloseable {
         Key key = send.slot().key;
         String name = send.patchName();
         try {
-            sent.incrementAndGet();
             if (name == null || !patched(key.namespace(), name, send)) {
                 name = create(send);
             }
@@ -279,11 +290,18 @@ public final class KubeEvents implements EventSink, AutoCloseable {
     /** Raises the count of the Event sent before; false when it is gone (Events expire), so a new one is needed. */
     private boolean patched(String namespace, String name, Send send) {
         String patch = "{\"count\":" + send.count() + ",\"lastTimestamp\":\"" + timestamp(send.last()) + "\"}";
+        // Bound to a stub (name only), the patch is one PATCH: fabric8 GETs an object by name first.
+        Event stub = new EventBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(namespace)
+                .endMetadata()
+                .build();
         try {
             once.v1()
                     .events()
                     .inNamespace(namespace)
-                    .withName(name)
+                    .resource(stub)
                     .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
             return true;
         } catch (KubernetesClientException e) {
