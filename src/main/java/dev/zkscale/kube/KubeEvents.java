@@ -49,6 +49,7 @@ public final class KubeEvents implements EventSink, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KubeEvents.class);
     private static final int MAX_NAME = 253;
     private static final int MAX_MESSAGE = 1024;
+    private static final Duration PACE_STEP = Duration.ofMillis(200);
 
     /**
      * How Events are queued and paced.
@@ -233,7 +234,15 @@ public final class KubeEvents implements EventSink, AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             }
-            pace.acquire();
+            try {
+                // Guava's acquire() sleeps uninterruptibly; this waits in steps that close() can interrupt.
+                while (!pace.tryAcquire(PACE_STEP)) {
+                    Thread.sleep(PACE_STEP.toMillis());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
             try {
                 send(take(slot));
             } catch (RuntimeException e) {

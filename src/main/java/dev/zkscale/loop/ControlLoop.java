@@ -307,7 +307,10 @@ public final class ControlLoop {
                 write = write(config, workload, decision, pass.epoch, state);
             }
         }
-        ports.log().add(snapshot, decision, changedByOther == null ? write : changedByOther + "; write: " + write);
+        if (changedByOther != null) {
+            write = write == null ? changedByOther : changedByOther + "; write: " + write;
+        }
+        ports.log().add(snapshot, decision, write);
         return true;
     }
 

@@ -1,6 +1,7 @@
 package dev.zkscale.app;
 
 import static dev.zkscale.kube.Fixtures.deployment;
+import static dev.zkscale.kube.Fixtures.hpa;
 import static dev.zkscale.kube.Fixtures.map;
 import static dev.zkscale.kube.Fixtures.podMetrics;
 import static dev.zkscale.kube.Fixtures.runningPod;
@@ -17,8 +18,6 @@ import dev.zkscale.loop.TuningSource.TuningUnavailableException;
 import dev.zkscale.monitor.DecisionRecord;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
-import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
-import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
@@ -97,26 +96,11 @@ class CompetingWritersTest {
     @DisplayName("an HPA on the workload: zkscale does not write it, says why, and writes again once the HPA is gone")
     void competingHpa() {
         // Given an HPA that scales web too
-        HorizontalPodAutoscaler hpa = new HorizontalPodAutoscalerBuilder()
-                .withNewMetadata()
-                .withNamespace(NS)
-                .withName("web-hpa")
-                .endMetadata()
-                .withNewSpec()
-                .withNewScaleTargetRef()
-                .withApiVersion("apps/v1")
-                .withKind("Deployment")
-                .withName("web")
-                .endScaleTargetRef()
-                .withMinReplicas(1)
-                .withMaxReplicas(5)
-                .endSpec()
-                .build();
         admin.autoscaling()
                 .v2()
                 .horizontalPodAutoscalers()
                 .inNamespace(NS)
-                .resource(hpa)
+                .resource(hpa(NS, "web-hpa", "web"))
                 .createOr(r -> r.update());
 
         // When zkscale runs a pass

@@ -2,6 +2,7 @@ package dev.zkscale.deploy;
 
 import static dev.zkscale.kube.Fixtures.deployment;
 import static dev.zkscale.kube.Fixtures.failure;
+import static dev.zkscale.kube.Fixtures.hpa;
 import static dev.zkscale.kube.Fixtures.map;
 import static dev.zkscale.kube.Fixtures.podMetrics;
 import static dev.zkscale.kube.Fixtures.runningPod;
@@ -21,8 +22,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
-import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
-import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheus.PrometheusConfig;
@@ -187,7 +186,7 @@ class RbacTest {
                         .v2()
                         .horizontalPodAutoscalers()
                         .inNamespace(ns)
-                        .resource(hpa(ns))
+                        .resource(hpa(ns, "web", "web"))
                         .create();
                 await().until(() -> competing(c, web));
                 admin.autoscaling()
@@ -201,7 +200,7 @@ class RbacTest {
                         .v2()
                         .horizontalPodAutoscalers()
                         .inNamespace(ns)
-                        .resource(hpa(ns))
+                        .resource(hpa(ns, "web", "web"))
                         .create();
                 await().until(() -> {
                     c.loop().pass();
@@ -229,24 +228,6 @@ class RbacTest {
     private static boolean competing(Controller c, TargetRef target) {
         c.loop().pass();
         return c.record().latest(target).orElseThrow().snapshot().competingAutoscaler() != null;
-    }
-
-    /** An HPA "web" that scales the Deployment "web". */
-    private static HorizontalPodAutoscaler hpa(String ns) {
-        return new HorizontalPodAutoscalerBuilder()
-                .withNewMetadata()
-                .withNamespace(ns)
-                .withName("web")
-                .endMetadata()
-                .withNewSpec()
-                .withNewScaleTargetRef()
-                .withApiVersion("apps/v1")
-                .withKind("Deployment")
-                .withName("web")
-                .endScaleTargetRef()
-                .withMaxReplicas(5)
-                .endSpec()
-                .build();
     }
 
     private static List<Rbac.Access> calls(MockApi api) {
