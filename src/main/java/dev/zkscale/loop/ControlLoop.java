@@ -32,6 +32,12 @@ import org.jboss.logging.Logger;
  * reported: warnings, rejected configs, the config in force. The last good config is the {@link TuningSource}'s to
  * keep. Bad input never ends a pass: each target fails alone.
  *
+ * <p>Other writers of a target's {@code spec.replicas} are reported, not fought: with an HPA on the same workload
+ * ({@link Autoscalers}) the decision keeps the size ({@link Outcome.Reason#COMPETING_AUTOSCALER}) until the HPA is
+ * gone; a change of {@code spec.replicas} by anyone else during this leader's term (the epoch annotation not newer
+ * than its own) is a {@code CompetingWriter} Warning, counted, and said in the decision record, and the loop decides
+ * on as the HPA controller does.
+ *
  * <p>Reasons counted when no decision can be made: {@link Outcome#FAILURES}. Each pass ends with a heartbeat,
  * {@link #lastPass()}, a follower's too: the liveness check reads it.
  */
@@ -45,6 +51,7 @@ public final class ControlLoop {
     static final String SELECTOR_REQUIRED = "SelectorRequired";
     static final String SUCCESSFUL_RESCALE = "SuccessfulRescale";
     static final String FAILED_RESCALE = "FailedRescale";
+    static final String COMPETING_WRITER = "CompetingWriter";
 
     // What the decision record says of a write that was not attempted.
     static final String DRY_RUN = "dry run: not written";
@@ -64,6 +71,7 @@ public final class ControlLoop {
      * @param leadership whether this instance leads, and its epoch
      * @param tuning the managed targets and their configs
      * @param workloads the cached workloads and pods
+     * @param autoscalers the other autoscalers (HPAs) of the cluster, cached
      * @param metrics the resource metrics API
      * @param writer the fenced scale write
      * @param events Kubernetes Events
@@ -74,6 +82,7 @@ public final class ControlLoop {
             Leadership leadership,
             TuningSource tuning,
             Workloads workloads,
+            Autoscalers autoscalers,
             MetricsSource metrics,
             ScaleWriter writer,
             EventSink events,
@@ -99,7 +108,15 @@ public final class ControlLoop {
         TuningSource.RejectedConfig rejected;
         History history;
         String warning;
+        Seen seen;
     }
+
+    /**
+     * The target's {@code spec.replicas} as this leader last saw it, or wrote it, in term {@code epoch}; with the
+     * {@code resourceVersion} of the object it was seen on (for a write, the object written over: until the cache
+     * shows a newer one, it has not caught up with the write).
+     */
+    private record Seen(int replicas, long epoch, String resourceVersion) {}
 
     /** What one pass shares between its targets: the epoch it decides under, and each namespace's metrics. */
     private final class Pass {
@@ -256,6 +273,8 @@ public final class ControlLoop {
         if (workload == null) {
             return true;
         }
+        String competing = ports.autoscalers().competing(workload);
+        String changedByOther = changedByOther(target, config, workload, pass.epoch, state, competing == null);
         List<PodMetrics> podMetrics = pass.podMetrics(workload);
         Snapshot snapshot = new Snapshot(
                 clock.instant(),
@@ -266,8 +285,12 @@ public final class ControlLoop {
                 ports.workloads().pods(workload),
                 podMetrics,
                 pass.metricsError(workload.namespace()),
-                state.history);
+                state.history,
+                competing);
         Decision decision = Decider.decide(snapshot);
+        if (competing != null) {
+            ports.monitor().conflict(Monitor.Conflict.HPA);
+        }
         report(target, config, state, snapshot, decision);
         // Scale events are remembered only once a write succeeds; recommendations in any case, as upstream.
         state.history = decision.historyBeforeWrite();
@@ -286,8 +309,42 @@ public final class ControlLoop {
                 write = write(config, workload, decision, pass.epoch, state);
             }
         }
+        if (changedByOther != null) {
+            write = write == null ? changedByOther : changedByOther + "; write: " + write;
+        }
         ports.log().add(snapshot, decision, write);
         return true;
+    }
+
+    /**
+     * Whether someone else changed the workload's {@code spec.replicas} since this leader last saw or wrote it in this
+     * term, without a newer leader's epoch on it: then (when {@code report}) a {@code CompetingWriter} Warning and
+     * {@link Monitor.Conflict#REPLICAS}, and the words for the decision record; else null. A first sight in a term
+     * only remembers the size.
+     */
+    private String changedByOther(
+            TargetRef target, TargetConfig config, Workload workload, long epoch, TargetState state, boolean report) {
+        Seen seen = state.seen;
+        if (seen != null
+                && seen.epoch() == epoch
+                && Objects.equals(seen.resourceVersion(), workload.resourceVersion())) {
+            return null;
+        }
+        state.seen = new Seen(workload.specReplicas(), epoch, workload.resourceVersion());
+        if (!report
+                || seen == null
+                || seen.epoch() != epoch
+                || workload.writtenEpoch() > epoch
+                || seen.replicas() == workload.specReplicas()) {
+            return null;
+        }
+        String message = "spec.replicas changed from " + seen.replicas() + " to " + workload.specReplicas()
+                + " by another writer (epoch annotation " + workload.writtenEpoch() + ", this leader's is " + epoch
+                + "); zkscale keeps deciding and may set it back";
+        ports.monitor().conflict(Monitor.Conflict.REPLICAS);
+        LOG.warnf("%s: %s", target, message);
+        event(target.namespace(), config, true, COMPETING_WRITER, message);
+        return message;
     }
 
     /** The target's workload, or null when there is none to decide on (missing, no selector), which is reported. */
@@ -348,6 +405,7 @@ public final class ControlLoop {
         String newSize = "New size: " + to + "; reason: " + decision.reason();
         if (result.result() == ScaleWriter.WriteResult.Result.SUCCESS) {
             state.history = decision.historyAfterWrite();
+            state.seen = new Seen(to, epoch, workload.resourceVersion());
             event(target.namespace(), config, false, SUCCESSFUL_RESCALE, newSize);
         } else {
             event(target.namespace(), config, true, FAILED_RESCALE, newSize + "; error: " + result.detail());

@@ -124,6 +124,7 @@ class FencingTest {
                                 aLeadership,
                                 aTuning,
                                 aCluster.workloads(),
+                                aCluster.autoscalers(),
                                 aCluster.metrics(),
                                 frozen,
                                 aCluster.events(),

@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.time.Instant;
@@ -232,6 +234,24 @@ public final class Fixtures {
             json.add("\"reason\":\"" + reason + "\"");
         }
         return json.add("\"code\":" + code).toString();
+    }
+
+    /** An {@code autoscaling/v2} HPA {@code name} whose {@code scaleTargetRef} is the Deployment {@code deployment}. */
+    public static HorizontalPodAutoscaler hpa(String namespace, String name, String deployment) {
+        return new HorizontalPodAutoscalerBuilder()
+                .withNewMetadata()
+                .withNamespace(namespace)
+                .withName(name)
+                .endMetadata()
+                .withNewSpec()
+                .withNewScaleTargetRef()
+                .withApiVersion("apps/v1")
+                .withKind("Deployment")
+                .withName(deployment)
+                .endScaleTargetRef()
+                .withMaxReplicas(5)
+                .endSpec()
+                .build();
     }
 
     /** An ordered map from alternating keys and values (nulls allowed, unlike {@code Map.of}). */
