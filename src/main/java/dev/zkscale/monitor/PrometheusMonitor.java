@@ -11,6 +11,7 @@ import dev.zkscale.loop.Leadership;
 import dev.zkscale.loop.Monitor;
 import dev.zkscale.loop.ScaleWriter;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -116,6 +117,13 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
             outcomes.put(o, c);
             global.add(c);
         }
+    }
+
+    /** Exports what the record could not keep up with as {@code zkscale_decision_record_dropped_total}. */
+    public void export(DecisionRecord record) {
+        global.add(FunctionCounter.builder("zkscale.decision.record.dropped", record, DecisionRecord::dropped)
+                .description("decisions left out of the decision record because its recorder was behind")
+                .register(registry));
     }
 
     private Counter failures(String reason) {
