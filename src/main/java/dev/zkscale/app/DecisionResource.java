@@ -16,12 +16,14 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.math.BigInteger;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -43,6 +45,8 @@ public class DecisionResource {
     private static final Logger LOG = Logger.getLogger(DecisionResource.class);
     /** How long one chunk may wait for a slow client before the response is abandoned (and its permit freed). */
     private static final long WRITE_TIMEOUT_SECONDS = 30;
+
+    private static final Pattern DIGITS = Pattern.compile("[0-9]+");
 
     @Inject
     ControllerBean bean;
@@ -179,21 +183,16 @@ public class DecisionResource {
         }
     }
 
-    /** {@code ?limit=N}: N ≥ 1, the newest N decisions; absent: all. */
+    /** {@code ?limit=N}: N ≥ 1, the newest N decisions (any N beyond those recorded means all); absent: all. */
     static int limit(List<String> values) {
         if (values.isEmpty()) {
             return Integer.MAX_VALUE;
         }
         String value = values.get(0);
-        try {
-            int limit = Integer.parseInt(value);
-            if (limit >= 1) {
-                return limit;
-            }
-        } catch (NumberFormatException e) {
-            // said below
+        if (!DIGITS.matcher(value).matches() || new BigInteger(value).signum() == 0) {
+            throw new IllegalArgumentException("limit: must be a whole number of 1 or more, got \"" + value + "\"");
         }
-        throw new IllegalArgumentException("limit: must be a whole number of 1 or more, got \"" + value + "\"");
+        return new BigInteger(value).min(BigInteger.valueOf(Integer.MAX_VALUE)).intValue();
     }
 
     private static HttpServerResponse json(RoutingContext ctx) {
