@@ -5,6 +5,9 @@ import dev.zkscale.app.ZooKeeperProcess;
 import dev.zkscale.coordination.ZkLeadership;
 import dev.zkscale.coordination.ZkTuningSource;
 import dev.zkscale.coordination.ZooKeeperClients;
+import dev.zkscale.core.Decision;
+import dev.zkscale.core.Snapshot;
+import dev.zkscale.core.TargetRef;
 import dev.zkscale.demo.SteppedClock;
 import dev.zkscale.kube.BulkLoad;
 import dev.zkscale.kube.Fixtures;
@@ -12,6 +15,7 @@ import dev.zkscale.kube.KubeCluster;
 import dev.zkscale.kube.MockApi;
 import dev.zkscale.kube.RecordingDispatcher;
 import dev.zkscale.loop.ControlLoop;
+import dev.zkscale.loop.DecisionLog;
 import dev.zkscale.monitor.DecisionRecord;
 import dev.zkscale.monitor.PrometheusMonitor;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
@@ -74,7 +78,7 @@ import org.apache.curator.framework.CuratorFramework;
  * all targets, in this JVM and the process; 16777216, the default of {@code zkscale.decision-record-max-bytes}),
  * {@code --managed-fields true} (give each pod the managedFields of a real one; the mock API server lists all pods in
  * one response, as an API server asked without a limit does), {@code --threads} (print the CPU time of every thread),
- * {@code --jfr FILE} (a Flight Recorder profile of the measured passes only; add {@code
+ * {@code --record false} (the loop records nothing: what recording costs is the difference), {@code --jfr FILE} (a Flight Recorder profile of the measured passes only; add {@code
  * -XX:FlightRecorderOptions:stackdepth=256} to the JVM options for whole stacks).
  */
 public final class PassBench {
@@ -127,7 +131,9 @@ public final class PassBench {
             "--record-max-bytes",
             "16777216",
             "--managed-fields",
-            "false"
+            "false",
+            "--record",
+            "true"
         };
         for (int i = 0; i < defaults.length; i += 2) {
             o.put(defaults[i], defaults[i + 1]);
@@ -208,8 +214,22 @@ public final class PassBench {
                 }
                 Thread.sleep(10);
             }
+            // --record false: the loop records nothing, to measure what recording costs
+            boolean recording = Boolean.parseBoolean(o.get("--record"));
             ControlLoop loop = new ControlLoop(
-                    cluster.ports(leadership, tuning, monitor, record),
+                    cluster.ports(
+                            leadership,
+                            tuning,
+                            monitor,
+                            recording
+                                    ? record
+                                    : new DecisionLog() {
+                                        @Override
+                                        public void add(Snapshot snapshot, Decision decision, String write) {}
+
+                                        @Override
+                                        public void retain(Set<TargetRef> managed) {}
+                                    }),
                     clock,
                     new ControlLoop.Settings(1000, false, Set.of()));
 
@@ -218,7 +238,9 @@ public final class PassBench {
                 clock.advance(Duration.ofSeconds(15));
                 loop.pass();
             }
-            check(record, targets, api);
+            if (recording) {
+                check(record, targets, api);
+            }
             long heapWarm = heapAfterGc(memory);
 
             List<Pass> passes = new ArrayList<>();
