@@ -111,7 +111,17 @@ class ControlLoopTest {
                 if (metricsError != null) {
                     throw new MetricsSource.MetricsUnavailableException(metricsError, null);
                 }
-                return workload -> List.of(sample("web-1"), sample("web-2"), sample("web-3"));
+                return new MetricsSource.NamespaceMetrics() {
+                    @Override
+                    public List<PodMetrics> select(Workload workload) {
+                        return List.of(sample("web-1"), sample("web-2"), sample("web-3"));
+                    }
+
+                    @Override
+                    public int unreadable() {
+                        return 0;
+                    }
+                };
             };
             ScaleWriter writer = (workload, replicas, epoch) -> {
                 writes.add(workload.name() + "=" + replicas + "@" + epoch);
@@ -169,6 +179,13 @@ class ControlLoopTest {
             @Override
             public void decisionFailed(dev.zkscale.core.Outcome.Reason reason) {
                 metrics.add("failed " + reason.label());
+            }
+
+            @Override
+            public void metricsUnreadable(int items) {
+                if (items > 0) {
+                    metrics.add("unreadable " + items);
+                }
             }
 
             @Override
