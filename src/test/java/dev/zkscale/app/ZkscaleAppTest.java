@@ -21,8 +21,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code zkscale run} as Quarkus runs it: the scheduler drives passes; the decision record and metrics are served on the
- * management interface, health on the application port, and neither on the other.
+ * {@code zkscale run} as Quarkus runs it: the scheduler drives passes; the decision record and metrics are served on
+ * the management interface, health on the application port, and neither on the other.
  */
 @QuarkusTest
 @QuarkusTestResource(ClusterResource.class)

@@ -45,7 +45,8 @@ public final class ZkscaleProcess implements AutoCloseable {
 
     /**
      * Starts {@code bin/zkscale run} with these settings (property names; {@code zkscale.instance-id},
-     * {@code quarkus.http.port} and {@code quarkus.management.port} are set here). Returns at once; use {@link #metrics()} to see when it serves.
+     * {@code quarkus.http.port} and {@code quarkus.management.port} are set here). Returns at once; use
+     * {@link #metrics()} to see when it serves.
      */
     public static ZkscaleProcess start(String id, Path logDir, Map<String, String> settings) throws IOException {
         Path launcher = Path.of("bin", "zkscale").toAbsolutePath();
