@@ -11,10 +11,10 @@
 # and a mock Kubernetes API holding one Deployment at 90% of its CPU request), so the check is not only that the
 # process starts but that the controller in the image connects, leads, and scales that Deployment from 2 to 4.
 #
-# Checks: the image's configuration (non-root numeric user, entrypoint, working directory, port) and its Quarkus
+# Checks: the image's configuration (non-root numeric user, entrypoint, working directory, ports) and its Quarkus
 # layout (lib/, app/ and quarkus/ in layers of their own); readiness at /q/health/ready and liveness at
-# /q/health/live when the image contains the health extension, else /q/metrics answering; zkscale_leader 1; the
-# scale; then a SIGTERM stops it within the manifests' grace period (30 s). Prints the time each step took.
+# /q/health/live when the image contains the health extension, else /q/metrics answering; the pinned JRE;
+# zkscale_leader 1 and the decision record on the management port, not on the health port; the scale; then a SIGTERM stops it within the manifests' grace period (30 s). Prints the time each step took.
 #
 # Needs root (chroot, mounts), jq, curl, and the test classes: run ./mvnw -B verify (or test-compile) first.
 set -euo pipefail
@@ -69,7 +69,8 @@ gid=$uid
 [ "$workdir" = /deployments ] || fail "working directory $workdir, expected /deployments"
 [ "${entrypoint[-1]}" = run ] && [[ " ${entrypoint[*]} " == *" -jar /deployments/quarkus-run.jar "* ]] \
   || fail "the entrypoint must run /deployments/quarkus-run.jar with the command run"
-jq -e '.config.ExposedPorts["8080/tcp"]' "$config" > /dev/null || fail "port 8080 is not exposed"
+jq -e '.config.ExposedPorts["8080/tcp"]' "$config" > /dev/null || fail "port 8080 (health) is not exposed"
+jq -e '.config.ExposedPorts["9000/tcp"]' "$config" > /dev/null || fail "port 9000 (management) is not exposed"
 
 mkdir -p "$rootfs"
 declare -A layer_of=()
@@ -96,6 +97,13 @@ done
   || fail "lib/, the runner jar, app/ and quarkus/ must each have a layer of their own (layers: ${layer_of[*]})"
 [ "$(stat -c %u "$rootfs/deployments/quarkus-run.jar")" = 0 ] || fail "the application files should belong to root"
 step "unpacked $n layers; lib/, quarkus-run.jar, app/ and quarkus/ are in layers ${layer_of[lib]}, ${layer_of[quarkus-run.jar]}, ${layer_of[app]}, ${layer_of[quarkus]}"
+# The JRE is the one the Dockerfile pins (when the base is Debian's, as build-image.sh makes it)
+jre_version=$(sed -n 's/^ARG JRE_VERSION=//p' src/main/docker/Dockerfile.jvm)
+if [ -f "$rootfs/var/lib/dpkg/status" ]; then
+  jre=$(awk '/^Package: openjdk-17-jre-headless$/ {f = 1} f && /^Version:/ {print $2; exit}' "$rootfs/var/lib/dpkg/status")
+  [ "$jre" = "$jre_version" ] || fail "the image's openjdk-17-jre-headless is '$jre', the Dockerfile pins $jre_version"
+  step "the JRE is openjdk-17-jre-headless $jre, as pinned"
+fi
 
 # --- the stand-in cluster ------------------------------------------------------------------------------------------
 classpath=target/test-classpath.txt
@@ -131,31 +139,38 @@ for f in hosts resolv.conf hostname; do mount --bind -o ro "/etc/$f" "$mnt/etc/$
 mount -o remount,bind,ro "$mnt"                                            # readOnlyRootFilesystem
 
 # --- run the entrypoint ------------------------------------------------------------------------------------------
-port=8080
-if (exec 9<> /dev/tcp/127.0.0.1/$port) 2> /dev/null; then
-  port=$(( (RANDOM % 20000) + 30000 ))
-  say "port 8080 is taken on this machine: zkscale listens on $port (QUARKUS_HTTP_PORT) instead"
-fi
+free_port() {   # the port if nothing listens on it here, else a random high one
+  if (exec 9<> /dev/tcp/127.0.0.1/$1) 2> /dev/null; then echo $(( (RANDOM % 20000) + 30000 )); else echo "$1"; fi
+}
+port=$(free_port 8080)
+management_port=$(free_port 9000)
+[ "$port" = 8080 ] || say "port 8080 is taken on this machine: zkscale listens on $port (QUARKUS_HTTP_PORT) instead"
+[ "$management_port" = 9000 ] \
+  || say "port 9000 is taken on this machine: management on $management_port (QUARKUS_MANAGEMENT_PORT) instead"
 container_env=("${image_env[@]}"
   "HOSTNAME=zkscale-verify"
   "ZKSCALE_INSTANCE_ID=zkscale-verify"
   "ZKSCALE_ZOOKEEPER_AUTH_FILE=/etc/zkscale/zookeeper/auth"
   "ZKSCALE_SYNC_PERIOD=2s"
-  "QUARKUS_HTTP_PORT=$port")
+  "QUARKUS_HTTP_PORT=$port"
+  "QUARKUS_MANAGEMENT_PORT=$management_port")
 while IFS= read -r line; do container_env+=("$line"); done < "$work/cluster.env"
 env -i "${container_env[@]}" unshare --root="$mnt" --wd="$workdir" --setuid "$uid" --setgid "$gid" -- \
   "${entrypoint[@]}" > "$work/app.log" 2>&1 &
 app_pid=$!
 base_url=http://127.0.0.1:$port
+management_url=http://127.0.0.1:$management_port
 
 health=no
 if compgen -G "$rootfs/deployments/lib/main/*quarkus-smallrye-health*" > /dev/null; then health=yes; fi
 ready_path=/q/metrics
 [ $health = yes ] && ready_path=/q/health/ready
+ready_url=$management_url
+[ $health = yes ] && ready_url=$base_url
 ready=
 for _ in $(seq 1 180); do
   kill -0 $app_pid 2> /dev/null || { cat "$work/app.log" >&2; fail "zkscale exited during start-up"; }
-  if [ "$(curl -s -o /dev/null -w '%{http_code}' "$base_url$ready_path")" = 200 ]; then ready=yes; break; fi
+  if [ "$(curl -s -o /dev/null -w '%{http_code}' "$ready_url$ready_path")" = 200 ]; then ready=yes; break; fi
   sleep 0.5
 done
 [ -n "$ready" ] || { cat "$work/app.log" >&2; fail "$ready_path did not answer 200 within 90 s"; }
@@ -176,8 +191,12 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 [ "$replicas" = 4 ] || { cat "$work/app.log" >&2; fail "shop/web was not scaled to 4 (replicas: $replicas)"; }
-metrics=$(curl -s "$base_url/q/metrics")   # read whole: under pipefail, grep -q would cut curl off
+metrics=$(curl -s "$management_url/q/metrics")   # read whole: under pipefail, grep -q would cut curl off
 grep -q '^zkscale_leader 1.0' <<< "$metrics" || fail "zkscale_leader is not 1"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$base_url/q/metrics")" = 404 ] || fail "/q/metrics answers on the health port"
+decisions=$(curl -s "$management_url/api/v1/targets/shop/web/decisions")
+jq -e 'length >= 1 and (.[0].snapshot.target.name == "web")' <<< "$decisions" > /dev/null \
+  || fail "the decision record of shop/web is not served on the management port"
 rss=$(awk '/^VmRSS:/ {print int($2 / 1024)}' "/proc/$app_pid/status")
 step "leads and scaled shop/web from 2 to 4; resident memory ${rss} MiB"
 

@@ -35,6 +35,8 @@ import org.jboss.logging.Logger;
  */
 public final class Controller implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Controller.class);
+    /** How long a reader of the decision record waits for the decisions of the pass that just ended. */
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
 
     private final CuratorFramework curator;
     private final ZkLeadership leadership;
@@ -92,6 +94,7 @@ public final class Controller implements AutoCloseable {
         }
         PrometheusMonitor monitor = new PrometheusMonitor(registry, leadership, clock);
         monitor.eventsDropped(cluster.events()::dropped);
+        monitor.export(record);
         ControlLoop loop = new ControlLoop(
                 cluster.ports(leadership, tuning, monitor, record),
                 clock,
@@ -118,7 +121,15 @@ public final class Controller implements AutoCloseable {
             throw new IllegalArgumentException("setting zkscale.decision-record-max-bytes: must be 0 or more (0 keeps "
                     + "only each target's latest decision), got " + settings.decisionRecordMaxBytes());
         }
-        return new DecisionRecord(settings.decisionRecordDepth(), settings.decisionRecordMaxBytes());
+        if (settings.decisionRecordQueue() < 1) {
+            throw new IllegalArgumentException(
+                    "setting zkscale.decision-record-queue: must be at least 1, got " + settings.decisionRecordQueue());
+        }
+        return new DecisionRecord(
+                settings.decisionRecordDepth(),
+                settings.decisionRecordMaxBytes(),
+                settings.decisionRecordQueue(),
+                DRAIN_TIMEOUT);
     }
 
     private static String hostName() {
@@ -209,6 +220,7 @@ public final class Controller implements AutoCloseable {
         leadership.close();
         tuning.close();
         monitor.close();
+        record.close();
         cluster.close();
         curator.close();
     }

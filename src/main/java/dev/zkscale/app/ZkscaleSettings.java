@@ -46,6 +46,16 @@ public interface ZkscaleSettings {
     @WithDefault("16777216")
     long decisionRecordMaxBytes();
 
+    /**
+     * How many decisions may wait to be compressed into the decision record (off the loop's thread); beyond it a
+     * decision is left out of the record and counted in {@code zkscale_decision_record_dropped_total}.
+     */
+    @WithDefault("10000")
+    int decisionRecordQueue();
+
+    /** The HTTP API ({@code /api/v1/targets...}) on the management interface. */
+    Api api();
+
     /** How long start-up waits for the Kubernetes caches to fill. */
     @WithDefault("60s")
     Duration cacheSyncTimeout();
@@ -62,6 +72,20 @@ public interface ZkscaleSettings {
      */
     @WithDefault("false")
     boolean logJson();
+
+    /** Limits of the HTTP API, so that no request can exhaust the controller's memory or CPU. */
+    interface Api {
+        /** Requests served at once; beyond them the API answers 429 with {@code Retry-After}. */
+        @WithDefault("2")
+        int maxConcurrentRequests();
+
+        /**
+         * The most JSON one decision record response may hold; older decisions beyond it are left out and the
+         * {@code Zkscale-Truncated} header says how many.
+         */
+        @WithDefault("16777216")
+        long maxResponseBytes();
+    }
 
     /** ZooKeeper connection settings. */
     interface ZooKeeper {

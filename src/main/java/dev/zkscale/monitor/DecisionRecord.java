@@ -9,19 +9,30 @@ import dev.zkscale.core.TargetRef;
 import dev.zkscale.loop.DecisionLog;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
+import org.jboss.logging.Logger;
 
 /**
  * The last decisions of each target with the snapshots they were made from, so that any of them can be replayed
@@ -30,41 +41,92 @@ import java.util.zip.Inflater;
  * 10 pods takes about 330 bytes instead of about 3 KiB of Java objects, and what is served is exactly what was
  * recorded.
  *
- * <p>Bounded twice: at most {@code depth} entries per target, and at most {@code maxBytes} compressed bytes over all
- * targets, beyond which the oldest entries of the target that holds the most bytes go first. The latest decision of
- * each target is always kept, even beyond {@code maxBytes}. A target that stops being managed is dropped.
+ * <p>Off the pass's critical path: {@link #add} only hands the snapshot and decision to one recorder thread through a
+ * queue of {@code queueCapacity} entries, and returns; the recorder encodes and compresses them. When the queue is
+ * full the entry is dropped and counted ({@link #dropped()}): the pass never waits for the record. The readers
+ * ({@link #recorded}, {@link #bytes}, {@link #serve}, {@link #decisions}) first wait, for at most
+ * {@code drainTimeout}, until the recorder has taken in what was added before they were called, so that what a pass
+ * added is served right after it.
  *
- * <p>Written by the loop, read concurrently by the HTTP API: every method may be called from any thread.
+ * <p>Bounded three times: at most {@code depth} entries per target, at most {@code maxBytes} compressed bytes over all
+ * targets (beyond which the oldest entries of the target that holds the most bytes go first), and at most
+ * {@code queueCapacity} entries waiting to be encoded. The latest decision of each target is always kept, even beyond
+ * {@code maxBytes}. A target that stops being managed is dropped.
+ *
+ * <p>Every method may be called from any thread; {@link #add} and {@link #retain} come from the loop's.
  */
-public final class DecisionRecord implements DecisionLog {
+public final class DecisionRecord implements DecisionLog, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(DecisionRecord.class);
+    private static final byte[] OPEN = "[".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] COMMA = ",".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CLOSE = "]".getBytes(StandardCharsets.US_ASCII);
+
     private final int depth;
     private final long maxBytes;
+    private final Duration drainTimeout;
+    /** One thread that encodes and compresses; it ends when idle and starts again with the next entry. */
+    private final ThreadPoolExecutor recorder;
+    /** Entries handed to the recorder, queued or dropped ({@link #done} counts those it is done with). */
+    private final AtomicLong handed = new AtomicLong();
+
+    private final AtomicLong dropped = new AtomicLong();
+    /** The newest decision of each target, as objects (for the target list and the demo); set on the loop's thread. */
+    private final Map<TargetRef, Entry> latest = new ConcurrentHashMap<>();
+    /** The targets {@link #retain} last kept; the recorder skips entries of others that were still queued. */
+    private volatile Set<TargetRef> managed;
+
+    // Recorder thread only.
     private final Deflater deflater = new Deflater(Deflater.BEST_SPEED);
-    /** Where {@link #pack} writes an entry's JSON before compressing it; reused, as {@link #add} is synchronized. */
     private final ByteArrayOutputStream text = new ByteArrayOutputStream(8192);
     /** The first entry's JSON: the preset dictionary of every entry's compression (they share most of their text). */
-    private byte[] dictionary;
+    private volatile byte[] dictionary;
 
+    // Guarded by this.
     private final Map<TargetRef, Target> targets = new HashMap<>();
     private long bytes;
+    /** Entries recorded, skipped or dropped: the readers wait for it to reach {@link #handed}. */
+    private long done;
 
     /** One decision and what it was made from, plus what became of its write ({@code null} when none was made). */
     public record Entry(Snapshot snapshot, Decision decision, String write) {}
 
-    /** One target's entries, oldest first, and the newest as objects (for the target list and the demo). */
+    /** One recorded entry: its compressed JSON and the length of that JSON. */
+    private record Packed(byte[] data, int length) {}
+
+    /** One target's entries, oldest first. */
     private static final class Target {
-        final Deque<byte[]> entries = new ArrayDeque<>();
+        final Deque<Packed> entries = new ArrayDeque<>();
         long bytes;
-        Entry latest;
     }
 
     /**
      * @param depth entries kept per target, at least 1
      * @param maxBytes compressed bytes kept over all targets, at least 0 (0 keeps only each target's latest decision)
+     * @param queueCapacity entries that may wait for the recorder, at least 1; beyond it new entries are dropped
+     * @param drainTimeout how long a reader waits for the recorder to take in what was added before it
      */
-    public DecisionRecord(int depth, long maxBytes) {
+    public DecisionRecord(int depth, long maxBytes, int queueCapacity, Duration drainTimeout) {
         this.depth = depth;
         this.maxBytes = maxBytes;
+        this.drainTimeout = drainTimeout;
+        this.recorder = new ThreadPoolExecutor(
+                1,
+                1,
+                10,
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(queueCapacity),
+                task -> {
+                    Thread t = new Thread(task, "zkscale-decision-record");
+                    t.setDaemon(true);
+                    return t;
+                },
+                (task, executor) -> drop());
+        recorder.allowCoreThreadTimeOut(true);
+    }
+
+    /** A record with room for 10,000 waiting entries, whose readers wait up to 10 s for them. */
+    public DecisionRecord(int depth, long maxBytes) {
+        this(depth, maxBytes, 10_000, Duration.ofSeconds(10));
     }
 
     @Override
@@ -72,13 +134,48 @@ public final class DecisionRecord implements DecisionLog {
         add(new Entry(snapshot, decision, write));
     }
 
-    synchronized void add(Entry entry) {
-        byte[] packed = pack(entry);
-        Target target = targets.computeIfAbsent(entry.snapshot().target(), t -> new Target());
-        target.latest = entry;
+    void add(Entry entry) {
+        latest.put(entry.snapshot().target(), entry);
+        handed.incrementAndGet();
+        recorder.execute(() -> record(entry));
+    }
+
+    private void drop() {
+        if (recorder.isShutdown()) {
+            // closed: a pass that was still running records nothing more
+        } else if (dropped.getAndIncrement() == 0) {
+            LOG.warn("decision record: the recorder is behind, decisions are dropped from the record (counted in "
+                    + "zkscale_decision_record_dropped_total); raise zkscale.decision-record-queue");
+        }
+        finished();
+    }
+
+    /** On the recorder thread: encodes, compresses and keeps one entry. */
+    private void record(Entry entry) {
+        try {
+            Packed packed = pack(entry);
+            TargetRef ref = entry.snapshot().target();
+            synchronized (this) {
+                Set<TargetRef> kept = managed;
+                if (kept == null || kept.contains(ref)) {
+                    keep(ref, packed);
+                }
+            }
+        } finally {
+            finished();
+        }
+    }
+
+    private synchronized void finished() {
+        done++;
+        notifyAll();
+    }
+
+    private void keep(TargetRef ref, Packed packed) {
+        Target target = targets.computeIfAbsent(ref, t -> new Target());
         target.entries.addLast(packed);
-        target.bytes += packed.length;
-        bytes += packed.length;
+        target.bytes += packed.data.length;
+        bytes += packed.data.length;
         if (target.entries.size() > depth) {
             dropOldest(target);
         }
@@ -97,59 +194,201 @@ public final class DecisionRecord implements DecisionLog {
     }
 
     private void dropOldest(Target target) {
-        int length = target.entries.removeFirst().length;
+        int length = target.entries.removeFirst().data.length;
         target.bytes -= length;
         bytes -= length;
     }
 
     @Override
-    public synchronized void retain(Set<TargetRef> managed) {
-        targets.entrySet().removeIf(e -> {
-            boolean drop = !managed.contains(e.getKey());
-            if (drop) {
-                bytes -= e.getValue().bytes;
-            }
-            return drop;
-        });
+    public void retain(Set<TargetRef> keep) {
+        managed = Set.copyOf(keep);
+        latest.keySet().retainAll(keep);
+        synchronized (this) {
+            targets.entrySet().removeIf(e -> {
+                boolean drop = !keep.contains(e.getKey());
+                if (drop) {
+                    bytes -= e.getValue().bytes;
+                }
+                return drop;
+            });
+        }
     }
 
-    /** The targets with at least one recorded decision, sorted. */
-    public synchronized Set<TargetRef> targets() {
+    /**
+     * Waits until the recorder is done with every entry added before this call, or {@code drainTimeout} passed, or the
+     * thread is interrupted (its flag restored). Holds the lock: call at the start of a synchronized reader.
+     */
+    private void drain() {
+        long until = handed.get();
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        try {
+            while (done < until && !recorder.isShutdown()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The targets with at least one decision, sorted. */
+    public Set<TargetRef> targets() {
         Set<TargetRef> sorted = new TreeSet<>((a, b) -> a.toString().compareTo(b.toString()));
-        sorted.addAll(targets.keySet());
+        sorted.addAll(latest.keySet());
         return sorted;
     }
 
     /** The target's newest decision; empty when it has none. */
-    public synchronized Optional<Entry> latest(TargetRef target) {
-        Target t = targets.get(target);
-        return t == null ? Optional.empty() : Optional.of(t.latest);
+    public Optional<Entry> latest(TargetRef target) {
+        return Optional.ofNullable(latest.get(target));
     }
 
     /** How many decisions of the target are recorded. */
     public synchronized int recorded(TargetRef target) {
+        drain();
         Target t = targets.get(target);
         return t == null ? 0 : t.entries.size();
     }
 
     /** The compressed bytes held over all targets. */
     public synchronized long bytes() {
+        drain();
         return bytes;
     }
 
-    /** The target's recorded decisions as served, oldest first: {@code snapshot}, {@code decision}, {@code write}. */
-    public List<JsonNode> decisions(TargetRef target) {
-        List<byte[]> packed;
-        byte[] dict;
-        synchronized (this) {
-            Target t = targets.get(target);
-            packed = t == null ? List.of() : new ArrayList<>(t.entries);
-            dict = dictionary;
-        }
-        return packed.stream().map(p -> unpack(p, dict)).toList();
+    /** Decisions dropped because the recorder was behind by more than the queue holds. */
+    public long dropped() {
+        return dropped.get();
     }
 
-    private byte[] pack(Entry entry) {
+    /**
+     * What a request for the target's record is served: its newest {@code limit} decisions, fewer when they would take
+     * more than {@code maxBytes} of JSON (the newest that fit are kept), as one JSON array of {@code {"snapshot": ...,
+     * "decision": ..., "write": ...}}, oldest first. Chosen at once; written later, entry by entry.
+     *
+     * @param limit at most this many of the newest decisions, at least 1
+     * @param maxBytes at most this many bytes of JSON, the array's brackets and commas included
+     */
+    public Served serve(TargetRef target, int limit, long maxBytes) {
+        List<Packed> chosen = new ArrayList<>();
+        int recorded;
+        synchronized (this) {
+            drain();
+            Target t = targets.get(target);
+            recorded = t == null ? 0 : t.entries.size();
+            long length = OPEN.length + CLOSE.length;
+            if (t != null) {
+                for (Iterator<Packed> newest = t.entries.descendingIterator();
+                        newest.hasNext() && chosen.size() < limit; ) {
+                    Packed p = newest.next();
+                    long more = p.length + (chosen.isEmpty() ? 0 : COMMA.length);
+                    if (length + more > maxBytes) {
+                        break;
+                    }
+                    chosen.add(p);
+                    length += more;
+                }
+            }
+        }
+        Collections.reverse(chosen);
+        return new Served(chosen, recorded, Math.min(limit, recorded) - chosen.size(), dictionary);
+    }
+
+    /**
+     * A chosen part of one target's record, ready to be written.
+     *
+     * @param recorded how many decisions of the target are recorded
+     * @param truncated how many of the requested decisions were left out to stay within the byte limit (the oldest)
+     */
+    public static final class Served {
+        private final List<Packed> entries;
+        private final int recorded;
+        private final int truncated;
+        private final byte[] dictionary;
+
+        private Served(List<Packed> entries, int recorded, int truncated, byte[] dictionary) {
+            this.entries = entries;
+            this.recorded = recorded;
+            this.truncated = truncated;
+            this.dictionary = dictionary;
+        }
+
+        public int recorded() {
+            return recorded;
+        }
+
+        /** How many decisions are written. */
+        public int size() {
+            return entries.size();
+        }
+
+        public int truncated() {
+            return truncated;
+        }
+
+        /** The bytes {@link #writeTo} writes. */
+        public long length() {
+            long length = OPEN.length + CLOSE.length + Math.max(0, entries.size() - 1) * (long) COMMA.length;
+            for (Packed p : entries) {
+                length += p.length;
+            }
+            return length;
+        }
+
+        /** Writes the JSON array, decompressing one entry at a time straight into {@code out}. */
+        public void writeTo(OutputStream out) throws IOException {
+            out.write(OPEN);
+            Inflater inflater = new Inflater();
+            try {
+                byte[] buffer = new byte[8192];
+                for (int i = 0; i < entries.size(); i++) {
+                    if (i > 0) {
+                        out.write(COMMA);
+                    }
+                    inflate(inflater, entries.get(i).data, buffer, out);
+                }
+            } finally {
+                inflater.end();
+            }
+            out.write(CLOSE);
+        }
+
+        private void inflate(Inflater inflater, byte[] packed, byte[] buffer, OutputStream out) throws IOException {
+            inflater.reset();
+            inflater.setInput(packed);
+            try {
+                while (!inflater.finished()) {
+                    int n = inflater.inflate(buffer);
+                    if (n == 0 && inflater.needsDictionary()) {
+                        inflater.setDictionary(dictionary);
+                    } else if (n == 0 && inflater.needsInput()) {
+                        throw new IllegalStateException("cannot happen: a recorded decision is truncated");
+                    }
+                    out.write(buffer, 0, n);
+                }
+            } catch (DataFormatException e) {
+                throw new IllegalStateException("cannot happen: a recorded decision does not read back", e);
+            }
+        }
+    }
+
+    /** The target's whole record as served, as JSON trees, oldest first: for tests and small targets. */
+    public List<JsonNode> decisions(TargetRef target) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            serve(target, Integer.MAX_VALUE, Long.MAX_VALUE).writeTo(out);
+            List<JsonNode> entries = new ArrayList<>();
+            SnapshotCodec.MAPPER.readTree(out.toByteArray()).forEach(entries::add);
+            return entries;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot happen: the record does not read back", e);
+        }
+    }
+
+    private Packed pack(Entry entry) {
         text.reset();
         try (JsonGenerator out = SnapshotCodec.MAPPER.getFactory().createGenerator(text)) {
             out.writeStartObject();
@@ -175,29 +414,15 @@ public final class DecisionRecord implements DecisionLog {
         while (!deflater.finished()) {
             out.write(buffer, 0, deflater.deflate(buffer));
         }
-        return out.toByteArray();
+        return new Packed(out.toByteArray(), json.length);
     }
 
-    private static JsonNode unpack(byte[] packed, byte[] dictionary) {
-        Inflater inflater = new Inflater();
-        try {
-            inflater.setInput(packed);
-            ByteArrayOutputStream out = new ByteArrayOutputStream(packed.length * 8);
-            byte[] buffer = new byte[4096];
-            while (!inflater.finished()) {
-                int n = inflater.inflate(buffer);
-                if (n == 0 && inflater.needsDictionary()) {
-                    inflater.setDictionary(dictionary);
-                } else if (n == 0 && inflater.needsInput()) {
-                    throw new IllegalStateException("cannot happen: a recorded decision is truncated");
-                }
-                out.write(buffer, 0, n);
-            }
-            return SnapshotCodec.MAPPER.readTree(out.toByteArray());
-        } catch (DataFormatException | IOException e) {
-            throw new IllegalStateException("cannot happen: a recorded decision does not read back", e);
-        } finally {
-            inflater.end();
+    /** Stops the recorder; entries still queued are not recorded. */
+    @Override
+    public void close() {
+        recorder.shutdownNow();
+        synchronized (this) {
+            notifyAll();
         }
     }
 }

@@ -135,6 +135,13 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
         }
     }
 
+    /** Exports what the record could not keep up with as {@code zkscale_decision_record_dropped_total}. */
+    public void export(DecisionRecord record) {
+        global.add(FunctionCounter.builder("zkscale.decision.record.dropped", record, DecisionRecord::dropped)
+                .description("decisions left out of the decision record because its recorder was behind")
+                .register(registry));
+    }
+
     private Counter failures(String reason) {
         Counter c = Counter.builder("zkscale.metrics.errors")
                 .description("passes where a target could not be decided (or no target could), by reason")

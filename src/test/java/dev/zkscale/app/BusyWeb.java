@@ -25,20 +25,29 @@ final class BusyWeb {
      * {@code admin}, and the target's config under {@code /zkscale} on the ZooKeeper at {@code zkConnect}.
      */
     static void create(KubernetesClient admin, String zkConnect, String metricsTimestamp) throws Exception {
+        create(admin, zkConnect, metricsTimestamp, "web", 2);
+    }
+
+    /**
+     * As {@link #create(KubernetesClient, String, String)}, for the target {@code shop/<name>} of {@code pods} pods
+     * (maxReplicas twice that, at least 10).
+     */
+    static void create(KubernetesClient admin, String zkConnect, String metricsTimestamp, String name, int pods)
+            throws Exception {
+        Map<String, String> labels = Map.of("app", name);
         admin.apps()
                 .deployments()
                 .inNamespace("shop")
-                .resource(deployment("shop", "web", 2, Map.of("app", "web"), Map.of()))
+                .resource(deployment("shop", name, pods, labels, Map.of()))
                 .createOr(r -> r.update());
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < pods; i++) {
             admin.pods()
                     .inNamespace("shop")
-                    .resource(runningPod("shop", "web-" + i, Map.of("app", "web"), "500m"))
+                    .resource(runningPod("shop", name + "-" + i, labels, "500m"))
                     .createOr(r -> r.update());
             admin.genericKubernetesResources(KubeCluster.POD_METRICS)
                     .inNamespace("shop")
-                    .resource(podMetrics(
-                            "shop", "web-" + i, Map.of("app", "web"), metricsTimestamp, "30s", map("app", "450m")))
+                    .resource(podMetrics("shop", name + "-" + i, labels, metricsTimestamp, "30s", map("app", "450m")))
                     .createOr(r -> r.update());
         }
         try (CuratorFramework curator =
@@ -46,8 +55,8 @@ final class BusyWeb {
             curator.create()
                     .creatingParentsIfNeeded()
                     .forPath(
-                            "/zkscale/targets/shop/web",
-                            "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}"
+                            "/zkscale/targets/shop/" + name,
+                            ("{\"maxReplicas\":" + Math.max(10, 2 * pods) + ",\"targetCPUUtilizationPercentage\":50}")
                                     .getBytes(StandardCharsets.UTF_8));
         }
     }

@@ -14,6 +14,8 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import io.quarkus.runtime.configuration.DurationConverter;
@@ -43,8 +45,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The manifests agree with the application: the image is the one the build makes, the container port is the port
- * zkscale listens on, the probes and the ServiceMonitor ask for paths zkscale serves, and every setting the
+ * The manifests agree with the application: the image is the one the build makes, the container ports are the ports
+ * zkscale listens on, the probes ask the application port and the ServiceMonitor the management port for paths
+ * zkscale serves there, and every setting the
  * Deployment passes is one zkscale reads, with a value it accepts.
  */
 @QuarkusTest
@@ -59,6 +62,9 @@ class ManifestsMatchAppTest {
 
     @TestHTTPResource("/")
     URI base;
+
+    @TestHTTPResource(value = "/", management = true)
+    URI management;
 
     static List<String> overlays() throws Exception {
         return Manifests.overlays();
@@ -76,26 +82,33 @@ class ManifestsMatchAppTest {
                         + config.getValue("quarkus.application.version", String.class),
                 c.getImage(),
                 "the image that src/main/docker/build-image.sh tags");
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        c.getPorts().forEach(p -> ports.put(p.getName(), p.getContainerPort()));
         assertEquals(
-                List.of(productionHttpPort()),
-                c.getPorts().stream().map(p -> p.getContainerPort()).toList());
+                Map.of(
+                        "http", productionPort("quarkus.http.port", 8080),
+                        "management", productionPort("quarkus.management.port", 9000)),
+                ports,
+                "the application port (health) and the management interface (metrics, decision record)");
 
         List<String> paths = new ArrayList<>();
         for (Probe p : new Probe[] {c.getReadinessProbe(), c.getLivenessProbe(), c.getStartupProbe()}) {
             if (p != null) {
                 HTTPGetAction get = p.getHttpGet();
                 assertNotNull(get, "an HTTP probe");
-                assertTrue(
-                        c.getPorts().stream()
-                                .anyMatch(port ->
-                                        port.getName().equals(get.getPort().getStrVal())),
-                        "the probe's port is the container's named port");
+                assertEquals("http", get.getPort().getStrVal(), "the probes ask the application port");
                 paths.add(get.getPath());
             }
         }
         ServiceMonitor sm = Manifests.one(objects, ServiceMonitor.class, "zkscale");
         String metrics = sm.getSpec().getEndpoints().get(0).getPath();
-        HttpResponse<String> scrape = get(base, metrics);
+        ServicePort scraped = Manifests.one(objects, Service.class, "zkscale").getSpec().getPorts().stream()
+                .filter(p ->
+                        p.getName().equals(sm.getSpec().getEndpoints().get(0).getPort()))
+                .findFirst()
+                .orElseThrow();
+        assertEquals("management", scraped.getTargetPort().getStrVal(), "Prometheus scrapes the management port");
+        HttpResponse<String> scrape = get(management, metrics);
         assertEquals(200, scrape.statusCode(), metrics);
         assertTrue(scrape.body().contains("zkscale_leader"), "zkscale's metrics at " + metrics);
 
@@ -185,13 +198,13 @@ class ManifestsMatchAppTest {
         }
     }
 
-    /** {@code quarkus.http.port} as the packaged application has it: application.properties, else Quarkus' 8080. */
-    private static int productionHttpPort() throws Exception {
+    /** A port as the packaged application has it: application.properties, else Quarkus' default. */
+    private static int productionPort(String property, int quarkusDefault) throws Exception {
         Properties p = new Properties();
         try (InputStream in = ManifestsMatchAppTest.class.getResourceAsStream("/application.properties")) {
             p.load(in);
         }
-        return Integer.parseInt(p.getProperty("quarkus.http.port", "8080"));
+        return Integer.parseInt(p.getProperty(property, Integer.toString(quarkusDefault)));
     }
 
     private static boolean healthExtension() {

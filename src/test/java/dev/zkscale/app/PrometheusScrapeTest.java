@@ -65,8 +65,8 @@ class PrometheusScrapeTest {
     private static PrometheusServer prometheus;
     private static Path dir;
 
-    @TestHTTPResource("/")
-    URI base;
+    @TestHTTPResource(value = "/", management = true)
+    URI management;
 
     /** Starts Prometheus and scales obs/api from 1 to 2 replicas, once for the class. */
     private synchronized PrometheusServer scaled() throws Exception {
@@ -75,7 +75,10 @@ class PrometheusScrapeTest {
         }
         dir = Files.createTempDirectory("prometheus");
         prometheus = PrometheusServer.start(
-                dir, base.getHost() + ":" + base.getPort(), "/q/metrics", List.of(MonitoringFiles.extractRules(dir)));
+                dir,
+                management.getHost() + ":" + management.getPort(),
+                "/q/metrics",
+                List.of(MonitoringFiles.extractRules(dir)));
         prometheus.awaitUp();
 
         // Given obs/api, one pod at its target (50% of 50%): managed, steady, and seen so by Prometheus. (One pod,

@@ -31,19 +31,22 @@ public final class ZkscaleProcess implements AutoCloseable {
 
     private final String id;
     private final int httpPort;
+    private final int managementPort;
     private final Process process;
     private final Path log;
 
-    private ZkscaleProcess(String id, int httpPort, Process process, Path log) {
+    private ZkscaleProcess(String id, int httpPort, int managementPort, Process process, Path log) {
         this.id = id;
         this.httpPort = httpPort;
+        this.managementPort = managementPort;
         this.process = process;
         this.log = log;
     }
 
     /**
-     * Starts {@code bin/zkscale run} with these settings (property names; {@code zkscale.instance-id} and
-     * {@code quarkus.http.port} are set here). Returns at once; use {@link #metrics()} to see when it serves.
+     * Starts {@code bin/zkscale run} with these settings (property names; {@code zkscale.instance-id},
+     * {@code quarkus.http.port} and {@code quarkus.management.port} are set here). Returns at once; use
+     * {@link #metrics()} to see when it serves.
      */
     public static ZkscaleProcess start(String id, Path logDir, Map<String, String> settings) throws IOException {
         Path launcher = Path.of("bin", "zkscale").toAbsolutePath();
@@ -53,9 +56,11 @@ public final class ZkscaleProcess implements AutoCloseable {
         }
         Files.createDirectories(logDir);
         int port = ZooKeeperProcess.freePort();
+        int managementPort = ZooKeeperProcess.freePort();
         Map<String, String> all = new LinkedHashMap<>(settings);
         all.put("zkscale.instance-id", id);
         all.put("quarkus.http.port", Integer.toString(port));
+        all.put("quarkus.management.port", Integer.toString(managementPort));
         ProcessBuilder builder = new ProcessBuilder(List.of(launcher.toString(), "run"));
         Map<String, String> env = builder.environment();
         // No kubeconfig or in-cluster settings of the machine may leak in: the API server is the one given here.
@@ -77,7 +82,7 @@ public final class ZkscaleProcess implements AutoCloseable {
         Process process =
                 builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
         process.getOutputStream().close();
-        return new ZkscaleProcess(id, port, process, log);
+        return new ZkscaleProcess(id, port, managementPort, process, log);
     }
 
     /** A property name as Quarkus reads it from the environment: upper case, anything not alphanumeric as "_". */
@@ -91,6 +96,11 @@ public final class ZkscaleProcess implements AutoCloseable {
 
     public Path log() {
         return log;
+    }
+
+    /** The management interface ({@code /q/metrics}, {@code /api/v1/...}). */
+    public URI management() {
+        return URI.create("http://127.0.0.1:" + managementPort + "/");
     }
 
     public Process process() {
@@ -109,7 +119,7 @@ public final class ZkscaleProcess implements AutoCloseable {
         if (!process.isAlive()) {
             return Map.of();
         }
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/metrics"))
+        HttpRequest request = HttpRequest.newBuilder(management().resolve("/q/metrics"))
                 .timeout(Duration.ofSeconds(2))
                 .GET()
                 .build();
@@ -220,6 +230,6 @@ public final class ZkscaleProcess implements AutoCloseable {
 
     @Override
     public String toString() {
-        return id + " (pid " + process.pid() + ", port " + httpPort + ")";
+        return id + " (pid " + process.pid() + ", ports " + httpPort + ", " + managementPort + ")";
     }
 }

@@ -106,7 +106,8 @@ public final class MetricsCost {
                     .redirectOutput(dir.resolve("zkscale.log").toFile());
             pb.environment().put("ZKSCALE_ZOOKEEPER_CONNECT", zk.getConnectString());
             pb.environment().put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", api.server.url("/"));
-            pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+            pb.environment().put("QUARKUS_HTTP_PORT", "0");
+            pb.environment().put("QUARKUS_MANAGEMENT_PORT", Integer.toString(port));
             pb.environment().put("ZKSCALE_SYNC_PERIOD", "5s");
             pb.environment().put("ZKSCALE_INSTANCE_ID", "bench");
             Process zkscale = pb.start();

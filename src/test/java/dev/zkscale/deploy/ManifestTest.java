@@ -21,6 +21,9 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
@@ -58,6 +61,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ManifestTest {
     static final String CONTROLLER = "zkscale";
+    /** The container port of Quarkus' management interface: metrics and the decision record. */
+    static final String MANAGEMENT = "management";
 
     static List<String> overlays() throws Exception {
         return Manifests.overlays();
@@ -271,11 +276,10 @@ class ManifestTest {
         Container c = container(d);
         Service svc = Manifests.one(objects, Service.class, CONTROLLER);
         assertTrue(selects(svc.getSpec().getSelector(), labels));
+        assertEquals(1, svc.getSpec().getPorts().size(), "the Service exposes the management port alone");
         ServicePort http = svc.getSpec().getPorts().get(0);
-        assertTrue(
-                c.getPorts().stream()
-                        .anyMatch(p -> p.getName().equals(http.getTargetPort().getStrVal())),
-                "the Service targets a named port of the container");
+        assertEquals(MANAGEMENT, http.getTargetPort().getStrVal(), "the Service exposes the management port alone");
+        int management = containerPort(c, MANAGEMENT);
         ServiceMonitor sm = Manifests.one(objects, ServiceMonitor.class, CONTROLLER);
         assertTrue(selects(
                 sm.getSpec().getSelector().getMatchLabels(), svc.getMetadata().getLabels()));
@@ -288,10 +292,20 @@ class ManifestTest {
         NetworkPolicy np = Manifests.one(objects, NetworkPolicy.class, CONTROLLER);
         assertTrue(selects(np.getSpec().getPodSelector().getMatchLabels(), labels));
         assertEquals(List.of("Ingress", "Egress"), np.getSpec().getPolicyTypes());
-        Set<Integer> in = ports(np.getSpec().getIngress().stream()
-                .flatMap(r -> r.getPorts().stream())
-                .toList());
-        assertEquals(Set.of(c.getPorts().get(0).getContainerPort()), in, "ingress: the HTTP port only");
+        // In: the management port alone, from the monitoring namespace alone (a rule without "from" would admit every
+        // pod); the health port from nowhere (the kubelet's probes come from the node, which no policy blocks).
+        assertEquals(1, np.getSpec().getIngress().size(), "one ingress rule");
+        NetworkPolicyIngressRule in = np.getSpec().getIngress().get(0);
+        assertEquals(Set.of(management), ports(in.getPorts()), "ingress: the management port only");
+        assertFalse(in.getFrom().isEmpty(), "ingress: from the monitoring namespace, not from everywhere");
+        for (NetworkPolicyPeer peer : in.getFrom()) {
+            assertEquals(
+                    Map.of("kubernetes.io/metadata.name", "monitoring"),
+                    peer.getNamespaceSelector().getMatchLabels(),
+                    "ingress: from the monitoring namespace");
+            assertEquals(null, peer.getPodSelector(), "ingress: any pod of that namespace (its Prometheus)");
+            assertEquals(null, peer.getIpBlock(), "ingress: no address range");
+        }
         Set<Integer> out = ports(np.getSpec().getEgress().stream()
                 .flatMap(r -> r.getPorts().stream())
                 .toList());
@@ -299,6 +313,21 @@ class ManifestTest {
             assertTrue(out.contains(zk), "egress to ZooKeeper port " + zk);
         }
         assertTrue(out.containsAll(Set.of(53, 443)), "egress to DNS and the API server");
+        assertEquals(Set.of(53, 443, 6443, 2181), out, "egress: DNS, ZooKeeper and the API server only");
+        List<StatefulSet> ensemble = Manifests.all(objects, StatefulSet.class);
+        if (!ensemble.isEmpty()) {
+            Map<String, String> members =
+                    ensemble.get(0).getSpec().getTemplate().getMetadata().getLabels();
+            for (NetworkPolicyEgressRule rule : np.getSpec().getEgress()) {
+                if (ports(rule.getPorts()).contains(2181)) {
+                    assertFalse(rule.getTo().isEmpty(), "egress to ZooKeeper: the ensemble's pods only");
+                    for (NetworkPolicyPeer peer : rule.getTo()) {
+                        assertTrue(selects(peer.getPodSelector().getMatchLabels(), members), peer.toString());
+                        assertEquals(null, peer.getNamespaceSelector(), "the ensemble's own namespace");
+                    }
+                }
+            }
+        }
 
         // ZooKeeper credentials: the auth file lies inside the mounted Secret, which only the container's group reads
         String authFile = env(c, "ZKSCALE_ZOOKEEPER_AUTH_FILE");
@@ -473,6 +502,15 @@ class ManifestTest {
                 && !selector.isEmpty()
                 && labels != null
                 && selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+    }
+
+    /** The number of the container's port of that name. */
+    private static int containerPort(Container c, String name) {
+        return c.getPorts().stream()
+                .filter(p -> name.equals(p.getName()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("the container has no port " + name))
+                .getContainerPort();
     }
 
     private static Set<Integer> ports(List<NetworkPolicyPort> ports) {

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.zkscale.codec.SnapshotCodec;
 import dev.zkscale.core.Decider;
-import dev.zkscale.core.Snapshot;
 import dev.zkscale.core.TargetRef;
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
@@ -20,34 +22,6 @@ class DecisionRecordTest {
     private static final TargetRef BIG = new TargetRef("shop", "big");
     private static final TargetRef SMALL = new TargetRef("shop", "small");
 
-    /** A decision of {@code target} at minute {@code minute}, over {@code pods} pods using 300m of 500m each. */
-    private static DecisionRecord.Entry entry(TargetRef target, int pods, int minute) throws Exception {
-        StringBuilder p = new StringBuilder();
-        StringBuilder m = new StringBuilder();
-        for (int i = 0; i < pods; i++) {
-            p.append(i > 0 ? "," : "").append("""
-                    {"name": "%s-%d", "phase": "Running", "ready": true, "deleting": false,
-                     "startTime": "2026-01-01T00:00:00Z", "readyTransitionTime": "2026-01-01T00:00:40Z",
-                     "containers": [{"name": "app", "requestMilliCpu": 500, "restartableInit": false}]}
-                    """.formatted(target.name(), i));
-            m.append(i > 0 ? "," : "").append("""
-                    {"pod": "%s-%d", "timestamp": "2026-01-01T%02d:00:00Z", "windowSeconds": 30,
-                     "containers": [{"name": "app", "usageMilliCpu": %d}]}
-                    """.formatted(target.name(), i, minute, 280 + i % 40));
-        }
-        Snapshot snapshot = SnapshotCodec.read(
-                SnapshotCodec.MAPPER.readTree(
-                        """
-                {"now": "2026-01-01T%02d:00:15Z", "target": {"namespace": "%s", "name": "%s"},
-                 "config": {"minReplicas": 1, "maxReplicas": 100, "targetCPUUtilizationPercentage": 50,
-                            "tolerance": 0.10},
-                 "scale": {"specReplicas": %d, "statusReplicas": %d}, "pods": [%s], "podMetrics": [%s],
-                 "history": {"recommendations": [], "scaleUpEvents": [], "scaleDownEvents": []}}
-                    """.formatted(minute, target.namespace(), target.name(), pods, pods, p, m)),
-                1000);
-        return new DecisionRecord.Entry(snapshot, Decider.decide(snapshot), minute % 2 == 0 ? null : "SUCCESS");
-    }
-
     /** The minutes of the target's recorded decisions, oldest first. */
     private static List<Integer> minutes(DecisionRecord record, TargetRef target) {
         return record.decisions(target).stream()
@@ -60,14 +34,14 @@ class DecisionRecordTest {
     void servedDecisionsReplay() throws Exception {
         DecisionRecord record = new DecisionRecord(100, 1 << 20);
         for (int minute = 0; minute < 3; minute++) {
-            record.add(entry(BIG, 10, minute));
+            record.add(RecordedDecisions.entry(BIG, 10, minute));
         }
 
         List<JsonNode> served = record.decisions(BIG);
         assertEquals(3, served.size());
         for (int i = 0; i < served.size(); i++) {
             JsonNode e = served.get(i);
-            DecisionRecord.Entry recorded = entry(BIG, 10, i);
+            DecisionRecord.Entry recorded = RecordedDecisions.entry(BIG, 10, i);
             assertEquals(
                     SnapshotCodec.write(recorded.snapshot()).toString(),
                     e.get("snapshot").toString());
@@ -81,7 +55,8 @@ class DecisionRecordTest {
             assertEquals(e.get("decision").toString(), replayed.toString());
         }
         assertEquals(
-                entry(BIG, 10, 2).snapshot(), record.latest(BIG).orElseThrow().snapshot());
+                RecordedDecisions.entry(BIG, 10, 2).snapshot(),
+                record.latest(BIG).orElseThrow().snapshot());
     }
 
     @Test
@@ -89,7 +64,7 @@ class DecisionRecordTest {
     void depth() throws Exception {
         DecisionRecord record = new DecisionRecord(2, 1 << 20);
         for (int minute = 0; minute < 4; minute++) {
-            record.add(entry(BIG, 10, minute));
+            record.add(RecordedDecisions.entry(BIG, 10, minute));
         }
         assertEquals(List.of(2, 3), minutes(record, BIG));
         assertEquals(2, record.recorded(BIG));
@@ -100,19 +75,19 @@ class DecisionRecordTest {
     void budgetEvictsOldestOfTheLargest() throws Exception {
         DecisionRecord unbounded = new DecisionRecord(100, Long.MAX_VALUE);
         for (int minute = 0; minute < 3; minute++) {
-            unbounded.add(entry(BIG, 40, minute));
-            unbounded.add(entry(SMALL, 2, minute));
+            unbounded.add(RecordedDecisions.entry(BIG, 40, minute));
+            unbounded.add(RecordedDecisions.entry(SMALL, 2, minute));
         }
         DecisionRecord record = new DecisionRecord(100, unbounded.bytes() - 1);
         for (int minute = 0; minute < 3; minute++) {
-            record.add(entry(BIG, 40, minute));
-            record.add(entry(SMALL, 2, minute));
+            record.add(RecordedDecisions.entry(BIG, 40, minute));
+            record.add(RecordedDecisions.entry(SMALL, 2, minute));
         }
 
         assertEquals(List.of(1, 2), minutes(record, BIG));
         assertEquals(List.of(0, 1, 2), minutes(record, SMALL));
         DecisionRecord first = new DecisionRecord(100, Long.MAX_VALUE);
-        first.add(entry(BIG, 40, 0));
+        first.add(RecordedDecisions.entry(BIG, 40, 0));
         assertEquals(unbounded.bytes() - first.bytes(), record.bytes(), "all but the first big entry");
     }
 
@@ -121,8 +96,8 @@ class DecisionRecordTest {
     void latestAlwaysKept() throws Exception {
         DecisionRecord record = new DecisionRecord(100, 0);
         for (int minute = 0; minute < 3; minute++) {
-            record.add(entry(BIG, 40, minute));
-            record.add(entry(SMALL, 2, minute));
+            record.add(RecordedDecisions.entry(BIG, 40, minute));
+            record.add(RecordedDecisions.entry(SMALL, 2, minute));
         }
         assertEquals(List.of(2), minutes(record, BIG));
         assertEquals(List.of(2), minutes(record, SMALL));
@@ -133,14 +108,65 @@ class DecisionRecordTest {
     @DisplayName("a target no longer managed is dropped with its bytes")
     void retain() throws Exception {
         DecisionRecord record = new DecisionRecord(100, 1 << 20);
-        record.add(entry(SMALL, 2, 0));
+        record.add(RecordedDecisions.entry(SMALL, 2, 0));
         long small = record.bytes();
-        record.add(entry(BIG, 40, 0));
+        record.add(RecordedDecisions.entry(BIG, 40, 0));
 
         record.retain(Set.of(SMALL));
 
         assertEquals(Set.of(SMALL), record.targets());
         assertEquals(small, record.bytes());
         assertEquals(List.of(), record.decisions(BIG));
+    }
+
+    @Test
+    @DisplayName("a request is served the newest decisions within its limit and byte budget, oldest first, and told "
+            + "how many the budget left out")
+    void served() throws Exception {
+        DecisionRecord record = new DecisionRecord(100, 1 << 20);
+        for (int minute = 0; minute < 5; minute++) {
+            record.add(RecordedDecisions.entry(BIG, 10, minute));
+        }
+        long newest = written(record.serve(BIG, 1, Long.MAX_VALUE)).length;
+        long twoNewest = written(record.serve(BIG, 2, Long.MAX_VALUE)).length;
+
+        assertServed(record.serve(BIG, 2, Long.MAX_VALUE), List.of(3, 4), 0);
+        assertServed(record.serve(BIG, Integer.MAX_VALUE, twoNewest), List.of(3, 4), 3);
+        assertServed(record.serve(BIG, 4, twoNewest), List.of(3, 4), 2);
+        assertServed(record.serve(BIG, Integer.MAX_VALUE, twoNewest - 1), List.of(4), 4);
+        assertServed(record.serve(BIG, Integer.MAX_VALUE, newest), List.of(4), 4);
+        assertServed(record.serve(BIG, Integer.MAX_VALUE, newest - 1), List.of(), 5);
+        assertServed(record.serve(SMALL, Integer.MAX_VALUE, Long.MAX_VALUE), List.of(), 0);
+    }
+
+    private static byte[] written(DecisionRecord.Served served) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        served.writeTo(out);
+        assertEquals(served.length(), out.size(), "the length announced is the length written");
+        return out.toByteArray();
+    }
+
+    private static void assertServed(DecisionRecord.Served served, List<Integer> minutes, int truncated)
+            throws Exception {
+        List<Integer> got = new ArrayList<>();
+        for (JsonNode e : SnapshotCodec.MAPPER.readTree(written(served))) {
+            got.add(Integer.parseInt(e.at("/snapshot/now").asText().substring(11, 13)));
+        }
+        assertEquals(minutes, got);
+        assertEquals(truncated, served.truncated());
+    }
+
+    @Test
+    @DisplayName("with the recorder behind by more than its queue holds, every decision is recorded or counted as "
+            + "dropped, and the latest is known at once")
+    void dropsAreCounted() throws Exception {
+        DecisionRecord record = new DecisionRecord(1000, Long.MAX_VALUE, 1, Duration.ofSeconds(30));
+        DecisionRecord.Entry entry = RecordedDecisions.entry(BIG, 40, 0);
+        for (int i = 0; i < 200; i++) {
+            record.add(entry);
+            assertEquals(entry, record.latest(BIG).orElseThrow());
+        }
+        assertEquals(200, record.recorded(BIG) + record.dropped());
+        record.close();
     }
 }
