@@ -5,6 +5,7 @@ import dev.zkscale.codec.InvalidInputException;
 import dev.zkscale.core.History;
 import dev.zkscale.core.TargetRef;
 import dev.zkscale.loop.DecisionState;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,6 +17,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.utils.ZKPaths;
@@ -26,7 +30,8 @@ import org.apache.zookeeper.data.Stat;
 
 /**
  * {@link DecisionState} in ZooKeeper: one ZNode a target, {@code <root>/state/<namespace>/<name>}, holding its history
- * as the JSON of a snapshot's {@code history} ({@link HistoryCodec}).
+ * as the JSON of a snapshot's {@code history} ({@link HistoryCodec}), zlib-compressed (a history of 20 recommendations
+ * is about 1 KB of JSON and 180 bytes compressed). Plain JSON is read too, so a person may write one by hand.
  *
  * <p>The guard: a term may load and save only while the epoch counter {@code <root>/epoch} still holds its epoch. When
  * a term first calls, the counter is read; if it holds that epoch, its data version is the one at which this term's
@@ -34,16 +39,21 @@ import org.apache.zookeeper.data.Stat;
  * that version. The counter moves only when an instance takes a newer epoch, so once a newer leader exists every save of
  * an older term fails as a whole, and nothing it carried lands.
  *
- * <p>Saves are batched into {@code multi} requests of at most {@link #BATCH_BYTES} (ZooKeeper refuses requests above
- * {@code jute.maxbuffer}, 1 MiB by default); each batch is all or nothing. Whether a target's ZNode exists is known
+ * <p>Saves are batched into {@code multi} requests of at most {@link #BATCH_BYTES}, all or nothing each. ZooKeeper refuses
+ * requests above {@code jute.maxbuffer} (1 MiB by default), and every server keeps its last 500 transactions in memory
+ * for followers that fall behind ({@code zookeeper.commitLogCount}): a batch is one transaction, so its size bounds
+ * what the state can pin there (500 &times; 64 KiB, 32 MiB, at most). Whether a target's ZNode exists is known
  * from the listing made at load (or at the term's first save), so a write is a {@code setData} or a {@code create};
  * when someone else created or deleted a ZNode meanwhile, the batch fails on it, is corrected and sent again. New
  * ZNodes get their parent's ACL, so the policy {@code zkscale config init} sets on {@code <root>/state} applies to
  * them. Not thread-safe: one thread at a time (the {@link DecisionState} contract).
  */
 public final class ZkDecisionState implements DecisionState {
-    /** The largest request a batch makes: well below ZooKeeper's default limit of 1 MiB. */
-    static final int BATCH_BYTES = 512 * 1024;
+    /** The largest request a batch makes: far below ZooKeeper's default limit of 1 MiB. */
+    static final int BATCH_BYTES = 64 * 1024;
+
+    /** A stored history inflates to at most this (a history is kilobytes; this refuses a zip bomb). */
+    private static final int MAX_JSON_BYTES = 4 << 20;
 
     /** What a request costs beside paths and data (headers, the check, an ACL), counted generously. */
     private static final int OP_OVERHEAD = 128;
@@ -97,7 +107,7 @@ public final class ZkDecisionState implements DecisionState {
         Map<TargetRef, String> unreadable = new HashMap<>();
         data.forEach((target, bytes) -> {
             try {
-                histories.put(target, HistoryCodec.fromBytes(bytes));
+                histories.put(target, decode(bytes));
             } catch (InvalidInputException e) {
                 unreadable.put(target, path(target) + ": " + e.getMessage());
             }
@@ -113,7 +123,7 @@ public final class ZkDecisionState implements DecisionState {
             list(epoch);
         }
         List<Change> changes = new ArrayList<>();
-        changed.forEach((target, history) -> changes.add(new Change(target, HistoryCodec.toBytes(history))));
+        changed.forEach((target, history) -> changes.add(new Change(target, encode(history))));
         for (TargetRef target : deleted) {
             if (existing.contains(target)) {
                 changes.add(new Change(target, null));
@@ -137,6 +147,51 @@ public final class ZkDecisionState implements DecisionState {
             written.addAll(commit(version, batch));
         }
         return written;
+    }
+
+    /** The history as stored: its JSON, zlib-compressed. */
+    static byte[] encode(History history) {
+        Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION);
+        try {
+            deflater.setInput(HistoryCodec.toBytes(history));
+            deflater.finish();
+            ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+            byte[] buffer = new byte[1024];
+            while (!deflater.finished()) {
+                out.write(buffer, 0, deflater.deflate(buffer));
+            }
+            return out.toByteArray();
+        } finally {
+            deflater.end();
+        }
+    }
+
+    /** A stored history: zlib-compressed JSON, or plain JSON (a JSON object starts with a brace, zlib never does). */
+    static History decode(byte[] data) throws InvalidInputException {
+        if (data.length > 0 && data[0] == '{') {
+            return HistoryCodec.fromBytes(data);
+        }
+        Inflater inflater = new Inflater();
+        try {
+            inflater.setInput(data);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+            byte[] buffer = new byte[4096];
+            while (!inflater.finished()) {
+                int n = inflater.inflate(buffer);
+                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    throw new InvalidInputException("neither JSON nor complete zlib-compressed JSON");
+                }
+                out.write(buffer, 0, n);
+                if (out.size() > MAX_JSON_BYTES) {
+                    throw new InvalidInputException("inflates to more than " + MAX_JSON_BYTES + " bytes");
+                }
+            }
+            return HistoryCodec.fromBytes(out.toByteArray());
+        } catch (DataFormatException e) {
+            throw new InvalidInputException("neither JSON nor zlib-compressed JSON: " + e.getMessage());
+        } finally {
+            inflater.end();
+        }
     }
 
     /** One target's write (data) or delete (null data). */

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.zkscale.codec.HistoryCodec;
+import dev.zkscale.coordination.ZkDecisionState;
 import dev.zkscale.coordination.ZooKeeperClients;
 import dev.zkscale.core.History;
 import dev.zkscale.core.TargetRef;
@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.curator.framework.CuratorFramework;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -121,16 +122,21 @@ class WarmFailoverTest {
         return entry;
     }
 
+    /** The saved state, as the current term loads it (null when there is none). */
+    private History saved() throws Exception {
+        long epoch = Long.parseLong(new String(curator.getData().forPath("/zkscale/epoch"), StandardCharsets.UTF_8));
+        return new ZkDecisionState(curator, "/zkscale")
+                .load(epoch, Set.of(WEB))
+                .histories()
+                .get(WEB);
+    }
+
     /** Waits until the saved state holds the recommendation made at {@code time} (saving runs after the pass). */
     private void awaitSaved(Instant time) {
         await().until(() -> {
-            byte[] data = curator.checkExists().forPath(STATE) == null
-                    ? null
-                    : curator.getData().forPath(STATE);
-            return data != null
-                    && HistoryCodec.fromBytes(data).recommendations().stream()
-                            .map(History.Entry::time)
-                            .anyMatch(time::equals);
+            History saved = saved();
+            return saved != null
+                    && saved.recommendations().stream().map(History.Entry::time).anyMatch(time::equals);
         });
     }
 
@@ -216,8 +222,6 @@ class WarmFailoverTest {
         awaitSaved(first.snapshot().now());
         History.Entry seeded = new History.Entry(first.snapshot().now(), 4);
         assertEquals(
-                List.of(seeded, seeded),
-                HistoryCodec.fromBytes(curator.getData().forPath(STATE)).recommendations(),
-                "its fresh history replaced the corrupt state");
+                List.of(seeded, seeded), saved().recommendations(), "its fresh history replaced the corrupt state");
     }
 }

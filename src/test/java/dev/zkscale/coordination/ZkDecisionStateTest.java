@@ -1,12 +1,12 @@
 package dev.zkscale.coordination;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zkscale.codec.HistoryCodec;
+import dev.zkscale.codec.InvalidInputException;
 import dev.zkscale.core.ForecastState;
 import dev.zkscale.core.History;
 import dev.zkscale.core.TargetRef;
@@ -15,6 +15,7 @@ import dev.zkscale.loop.DecisionState.Loaded;
 import dev.zkscale.loop.DecisionState.StateException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,13 +90,13 @@ class ZkDecisionStateTest {
     @Test
     @DisplayName("many targets go in several multi requests, each under the size limit, and all land")
     void batches() throws Exception {
-        ZkDecisionState leader = new ZkDecisionState(client, root, 4096);
+        ZkDecisionState leader = new ZkDecisionState(client, root, 1024);
         Map<TargetRef, History> many = new HashMap<>();
         for (int i = 0; i < 200; i++) {
             many.put(new TargetRef("ns" + i % 3, "t" + i), history(i, 5));
         }
         assertEquals(many.keySet(), leader.save(7, many, Set.of()));
-        assertTrue(HistoryCodec.toBytes(history(1, 5)).length * 200 > 10 * 4096, "so there were many batches");
+        assertTrue(ZkDecisionState.encode(history(1, 5)).length * 200 > 10 * 1024, "so there were many batches");
 
         assertEquals(
                 many, new ZkDecisionState(client, root).load(7, many.keySet()).histories());
@@ -115,7 +116,7 @@ class ZkDecisionStateTest {
         StateException refused = assertThrows(
                 StateException.class, () -> old.save(7, Map.of(WEB, history(1, 1), API, history(1, 1)), Set.of()));
         assertEquals(Failure.DEPOSED, refused.failure());
-        assertEquals(history(9, 2), HistoryCodec.fromBytes(client.getData().forPath(root + "/state/shop/web")));
+        assertEquals(history(9, 2), ZkDecisionState.decode(client.getData().forPath(root + "/state/shop/web")));
         assertNull(client.checkExists().forPath(root + "/state/shop/api"), "nothing of the refused batch landed");
         assertEquals(
                 Failure.DEPOSED,
@@ -125,19 +126,39 @@ class ZkDecisionStateTest {
     }
 
     @Test
+    @DisplayName("stored compressed, about a fifth of the JSON; plain JSON (written by hand) reads too")
+    void encoding() throws Exception {
+        History history = history(3, 21);
+        byte[] json = HistoryCodec.toBytes(history);
+        byte[] stored = ZkDecisionState.encode(history);
+
+        assertTrue(stored.length * 4 < json.length, stored.length + " of " + json.length);
+        assertEquals(history, ZkDecisionState.decode(stored));
+        assertEquals(history, ZkDecisionState.decode(json));
+        assertThrows(InvalidInputException.class, () -> ZkDecisionState.decode(new byte[] {1, 2, 3}));
+        assertThrows(InvalidInputException.class, () -> ZkDecisionState.decode(new byte[0]));
+    }
+
+    @Test
     @DisplayName("unreadable state is reported per target; the others load")
     void corrupt() throws Exception {
         ZkDecisionState leader = new ZkDecisionState(client, root);
-        leader.save(7, Map.of(WEB, history(3, 1), API, history(4, 1)), Set.of());
+        leader.save(7, Map.of(WEB, history(3, 1), API, history(4, 1), BATCH, history(5, 1)), Set.of());
         client.setData().forPath(root + "/state/shop/api", "{\"recommendations\": 3}".getBytes(StandardCharsets.UTF_8));
+        byte[] cut = client.getData().forPath(root + "/state/ops/batch");
+        client.setData().forPath(root + "/state/ops/batch", Arrays.copyOf(cut, cut.length / 2));
 
         Loaded loaded = new ZkDecisionState(client, root).load(7, Set.of(WEB, API, BATCH));
 
         assertEquals(Map.of(WEB, history(3, 1)), loaded.histories());
         assertEquals(
-                Map.of(API, root + "/state/shop/api: history.recommendations: must be an array, got 3"),
+                Map.of(
+                        API,
+                        root + "/state/shop/api: history.recommendations: must be an array, got 3",
+                        BATCH,
+                        root + "/state/ops/batch: neither JSON nor complete zlib-compressed JSON"),
                 loaded.unreadable());
-        assertEquals(Set.of(WEB, API), loaded.stored());
+        assertEquals(Set.of(WEB, API, BATCH), loaded.stored());
     }
 
     @Test
@@ -154,7 +175,7 @@ class ZkDecisionStateTest {
         assertEquals(
                 Set.of(WEB, API, BATCH), leader.save(7, Map.of(WEB, history(4, 1), API, history(5, 1)), Set.of(BATCH)));
 
-        assertArrayEquals(HistoryCodec.toBytes(history(4, 1)), client.getData().forPath(root + "/state/shop/web"));
-        assertArrayEquals(HistoryCodec.toBytes(history(5, 1)), client.getData().forPath(root + "/state/shop/api"));
+        assertEquals(history(4, 1), ZkDecisionState.decode(client.getData().forPath(root + "/state/shop/web")));
+        assertEquals(history(5, 1), ZkDecisionState.decode(client.getData().forPath(root + "/state/shop/api")));
     }
 }
