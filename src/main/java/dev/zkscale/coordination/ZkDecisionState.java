@@ -55,8 +55,8 @@ public final class ZkDecisionState implements DecisionState {
     /** A stored history inflates to at most this (a history is kilobytes; this refuses a zip bomb). */
     private static final int MAX_JSON_BYTES = 4 << 20;
 
-    /** What a request costs beside paths and data (headers, the check, an ACL), counted generously. */
-    private static final int OP_OVERHEAD = 128;
+    /** What an operation costs in a request beside its path and data (header, version, an ACL), counted generously. */
+    private static final int OP_OVERHEAD = 64;
 
     private static final int TRIES = 10;
     private static final int READS_IN_FLIGHT = 256;

@@ -36,8 +36,8 @@ import org.apache.curator.framework.CuratorFramework;
  * decision code every 15 s of a virtual clock (3 pods each, CPU near the target with noise, so sizes move now and
  * then), their histories saved after each pass by {@link DecisionMemory} into {@link ZkDecisionState} on a ZooKeeper
  * server process, synchronously. After a warm-up longer than the 300 s window, it prints per measured pass how many
- * targets' history changed, the bytes of state written, the ZooKeeper requests (the server's received packets) and the
- * save's wall time; then the time a new term takes to load everything.
+ * targets' history changed, the bytes of their JSON, the ZooKeeper requests (the server's received packets) and the
+ * save's wall time; then the bytes stored (compressed) over all targets, and the time a new term takes to load them.
  *
  * <pre>
  * ./mvnw -B -q test-compile
@@ -100,7 +100,7 @@ public final class StateBench {
         Map<TargetRef, History> histories = new HashMap<>();
         Map<TargetRef, Integer> sizes = new HashMap<>();
         Random random = new Random(42);
-        System.out.printf("%d targets%n pass  changed  bytes      requests  save ms%n", n);
+        System.out.printf("%d targets%n pass  changed  JSON bytes requests  save ms%n", n);
         for (int pass = 0; pass < WARMUP + MEASURED; pass++) {
             Instant now = T0.plus(PERIOD.multipliedBy(pass));
             Map<TargetRef, DecisionMemory.Kept> kept = new LinkedHashMap<>();
@@ -122,6 +122,13 @@ public final class StateBench {
                 System.out.printf(" %4d  %7d  %9d  %8d  %7d%n", pass, state.changed, state.bytes, requests, millis);
             }
         }
+        long stored = 0;
+        for (TargetRef t : targets) {
+            stored += client.checkExists()
+                    .forPath(root + "/state/" + t.namespace() + "/" + t.name())
+                    .getDataLength();
+        }
+        System.out.printf(" stored: %d bytes, %d per target%n", stored, stored / n);
         long received = zk.received();
         long started = System.nanoTime();
         DecisionState.Loaded loaded = new ZkDecisionState(client, root).load(1, Set.copyOf(targets));
