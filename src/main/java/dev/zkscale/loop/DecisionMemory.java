@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
@@ -87,7 +88,11 @@ public final class DecisionMemory {
      */
     public void passed(long epoch, Instant now, Map<TargetRef, Kept> kept) {
         if (pending.getAndSet(new Pass(epoch, now, Map.copyOf(kept))) == null) {
-            executor.execute(this::savePending);
+            try {
+                executor.execute(this::savePending);
+            } catch (RejectedExecutionException closing) {
+                // The controller is shutting down: the next leader starts from the last save.
+            }
         }
     }
 
@@ -130,7 +135,15 @@ public final class DecisionMemory {
     }
 
     private void savePending() {
-        Pass pass = pending.getAndSet(null);
+        try {
+            save(pending.getAndSet(null));
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "saving the decision state failed unexpectedly; retried after the next pass");
+            monitor.stateSaveFailed(DecisionState.Failure.UNAVAILABLE);
+        }
+    }
+
+    private void save(Pass pass) {
         if (pass == null || pass.epoch() != term || deposed) {
             return;
         }

@@ -1,8 +1,6 @@
 package dev.zkscale.app;
 
 import static dev.zkscale.kube.Fixtures.deployment;
-import static dev.zkscale.kube.Fixtures.map;
-import static dev.zkscale.kube.Fixtures.podMetrics;
 import static dev.zkscale.kube.Fixtures.runningPod;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,7 +12,7 @@ import dev.zkscale.coordination.ZkDecisionState;
 import dev.zkscale.coordination.ZooKeeperClients;
 import dev.zkscale.core.History;
 import dev.zkscale.core.TargetRef;
-import dev.zkscale.kube.KubeCluster;
+import dev.zkscale.kube.Fixtures;
 import dev.zkscale.loop.TuningSource.TuningUnavailableException;
 import dev.zkscale.monitor.DecisionRecord;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -84,18 +82,7 @@ class WarmFailoverTest {
     }
 
     private void load(String usage) {
-        for (int i = 0; i < 4; i++) {
-            admin.genericKubernetesResources(KubeCluster.POD_METRICS)
-                    .inNamespace(NS)
-                    .resource(podMetrics(
-                            NS,
-                            "web-" + i,
-                            Map.of("app", "web"),
-                            rig.clock.instant().toString(),
-                            "30s",
-                            map("app", usage)))
-                    .createOr(r -> r.update());
-        }
+        Fixtures.usage(admin, NS, "web", 4, rig.clock.instant().toString(), usage);
     }
 
     private Controller controller(String id, boolean warm, PrometheusMeterRegistry registry) {

@@ -11,6 +11,7 @@ import dev.zkscale.core.Decision;
 import dev.zkscale.core.History;
 import dev.zkscale.core.Pod;
 import dev.zkscale.core.PodMetrics;
+import dev.zkscale.core.ReadyPods;
 import dev.zkscale.core.Snapshot;
 import dev.zkscale.core.TargetConfig;
 import dev.zkscale.core.TargetRef;
@@ -145,14 +146,7 @@ public final class StateBench {
         long demand = Math.round(3 * 400 * (1 + 0.3 * random.nextGaussian()));
         for (int i = 0; i < spec; i++) {
             String name = t.name() + "-" + i;
-            pods.add(new Pod(
-                    name,
-                    "Running",
-                    Pod.Readiness.TRUE,
-                    false,
-                    T0.minusSeconds(3600),
-                    T0.minusSeconds(3600),
-                    List.of(new Pod.Container("app", 500L, false))));
+            pods.add(ReadyPods.pod(name, T0.minusSeconds(3600)));
             metrics.add(new PodMetrics(
                     name, now, 30, List.of(new PodMetrics.Usage("app", Math.max(1, demand / spec)))));
         }

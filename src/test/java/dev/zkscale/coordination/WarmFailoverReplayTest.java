@@ -8,6 +8,7 @@ import dev.zkscale.codec.SnapshotCodec;
 import dev.zkscale.core.Decision;
 import dev.zkscale.core.Pod;
 import dev.zkscale.core.PodMetrics;
+import dev.zkscale.core.ReadyPods;
 import dev.zkscale.core.Snapshot;
 import dev.zkscale.core.TargetRef;
 import dev.zkscale.demo.SteppedClock;
@@ -246,14 +247,7 @@ class WarmFailoverReplayTest {
         public List<Pod> pods(Workload workload) {
             List<Pod> pods = new ArrayList<>();
             for (int i = 0; i < spec; i++) {
-                pods.add(new Pod(
-                        "web-" + i,
-                        "Running",
-                        Pod.Readiness.TRUE,
-                        false,
-                        T0.minusSeconds(3600),
-                        T0.minusSeconds(3600),
-                        List.of(new Pod.Container("app", 500L, false))));
+                pods.add(ReadyPods.pod("web-" + i, T0.minusSeconds(3600)));
             }
             return pods;
         }
