@@ -11,6 +11,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
 
 /**
  * Reads and writes a target's decision {@link History} in the JSON shape of a snapshot's {@code history} (CONTRACT
@@ -22,6 +25,9 @@ public final class HistoryCodec {
             Set.of("recommendations", "scaleUpEvents", "scaleDownEvents", "forecast");
     private static final Set<String> FORECAST_FIELDS = Set.of("time", "models", "checked", "pending");
     private static final Set<String> ENTRY_FIELDS = Set.of("time", "replicas");
+
+    /** A compressed history inflates to at most this (a history is kilobytes; this refuses a zip bomb). */
+    private static final int MAX_JSON_BYTES = 4 << 20;
 
     private HistoryCodec() {}
 
@@ -39,6 +45,51 @@ public final class HistoryCodec {
     /** Reads what {@link #toBytes} wrote, strictly ({@link StrictJson}). */
     public static History fromBytes(byte[] data) throws InvalidInputException {
         return Fields.read(StrictJson.parse(StrictJson.decode(data), "history"), "history", HistoryCodec::read);
+    }
+
+    /** The history as stored: its JSON, zlib-compressed. */
+    public static byte[] compress(History history) {
+        Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION);
+        try {
+            deflater.setInput(toBytes(history));
+            deflater.finish();
+            ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+            byte[] buffer = new byte[1024];
+            while (!deflater.finished()) {
+                out.write(buffer, 0, deflater.deflate(buffer));
+            }
+            return out.toByteArray();
+        } finally {
+            deflater.end();
+        }
+    }
+
+    /** A stored history: zlib-compressed JSON, or plain JSON (a JSON object starts with a brace, zlib never does). */
+    public static History decompress(byte[] data) throws InvalidInputException {
+        if (data.length > 0 && data[0] == '{') {
+            return fromBytes(data);
+        }
+        Inflater inflater = new Inflater();
+        try {
+            inflater.setInput(data);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+            byte[] buffer = new byte[4096];
+            while (!inflater.finished()) {
+                int n = inflater.inflate(buffer);
+                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    throw new InvalidInputException("neither JSON nor complete zlib-compressed JSON");
+                }
+                out.write(buffer, 0, n);
+                if (out.size() > MAX_JSON_BYTES) {
+                    throw new InvalidInputException("inflates to more than " + MAX_JSON_BYTES + " bytes");
+                }
+            }
+            return fromBytes(out.toByteArray());
+        } catch (DataFormatException e) {
+            throw new InvalidInputException("neither JSON nor zlib-compressed JSON: " + e.getMessage());
+        } finally {
+            inflater.end();
+        }
     }
 
     /** Reads a history object. */

@@ -5,7 +5,6 @@ import dev.zkscale.codec.InvalidInputException;
 import dev.zkscale.core.History;
 import dev.zkscale.core.TargetRef;
 import dev.zkscale.loop.DecisionState;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,9 +16,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
-import java.util.zip.DataFormatException;
-import java.util.zip.Deflater;
-import java.util.zip.Inflater;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.utils.ZKPaths;
@@ -30,7 +26,7 @@ import org.apache.zookeeper.data.Stat;
 
 /**
  * {@link DecisionState} in ZooKeeper: one ZNode a target, {@code <root>/state/<namespace>/<name>}, holding its history
- * as the JSON of a snapshot's {@code history} ({@link HistoryCodec}), zlib-compressed (a history of 20 recommendations
+ * as the JSON of a snapshot's {@code history}, zlib-compressed ({@link HistoryCodec#compress}) (a history of 20 recommendations
  * is about 1 KB of JSON and 180 bytes compressed). Plain JSON is read too, so a person may write one by hand.
  *
  * <p>The guard: a term may load and save only while the epoch counter {@code <root>/epoch} still holds its epoch. When
@@ -51,9 +47,6 @@ import org.apache.zookeeper.data.Stat;
 public final class ZkDecisionState implements DecisionState {
     /** The largest request a batch makes: far below ZooKeeper's default limit of 1 MiB. */
     static final int BATCH_BYTES = 64 * 1024;
-
-    /** A stored history inflates to at most this (a history is kilobytes; this refuses a zip bomb). */
-    private static final int MAX_JSON_BYTES = 4 << 20;
 
     /** What an operation costs in a request beside its path and data (header, version, an ACL), counted generously. */
     private static final int OP_OVERHEAD = 64;
@@ -107,7 +100,7 @@ public final class ZkDecisionState implements DecisionState {
         Map<TargetRef, String> unreadable = new HashMap<>();
         data.forEach((target, bytes) -> {
             try {
-                histories.put(target, decode(bytes));
+                histories.put(target, HistoryCodec.decompress(bytes));
             } catch (InvalidInputException e) {
                 unreadable.put(target, path(target) + ": " + e.getMessage());
             }
@@ -123,7 +116,7 @@ public final class ZkDecisionState implements DecisionState {
             list(epoch);
         }
         List<Change> changes = new ArrayList<>();
-        changed.forEach((target, history) -> changes.add(new Change(target, encode(history))));
+        changed.forEach((target, history) -> changes.add(new Change(target, HistoryCodec.compress(history))));
         for (TargetRef target : deleted) {
             if (existing.contains(target)) {
                 changes.add(new Change(target, null));
@@ -147,51 +140,6 @@ public final class ZkDecisionState implements DecisionState {
             written.addAll(commit(version, batch));
         }
         return written;
-    }
-
-    /** The history as stored: its JSON, zlib-compressed. */
-    static byte[] encode(History history) {
-        Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION);
-        try {
-            deflater.setInput(HistoryCodec.toBytes(history));
-            deflater.finish();
-            ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-            byte[] buffer = new byte[1024];
-            while (!deflater.finished()) {
-                out.write(buffer, 0, deflater.deflate(buffer));
-            }
-            return out.toByteArray();
-        } finally {
-            deflater.end();
-        }
-    }
-
-    /** A stored history: zlib-compressed JSON, or plain JSON (a JSON object starts with a brace, zlib never does). */
-    static History decode(byte[] data) throws InvalidInputException {
-        if (data.length > 0 && data[0] == '{') {
-            return HistoryCodec.fromBytes(data);
-        }
-        Inflater inflater = new Inflater();
-        try {
-            inflater.setInput(data);
-            ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
-            byte[] buffer = new byte[4096];
-            while (!inflater.finished()) {
-                int n = inflater.inflate(buffer);
-                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
-                    throw new InvalidInputException("neither JSON nor complete zlib-compressed JSON");
-                }
-                out.write(buffer, 0, n);
-                if (out.size() > MAX_JSON_BYTES) {
-                    throw new InvalidInputException("inflates to more than " + MAX_JSON_BYTES + " bytes");
-                }
-            }
-            return HistoryCodec.fromBytes(out.toByteArray());
-        } catch (DataFormatException e) {
-            throw new InvalidInputException("neither JSON nor zlib-compressed JSON: " + e.getMessage());
-        } finally {
-            inflater.end();
-        }
     }
 
     /** One target's write (data) or delete (null data). */

@@ -96,7 +96,7 @@ class ZkDecisionStateTest {
             many.put(new TargetRef("ns" + i % 3, "t" + i), history(i, 5));
         }
         assertEquals(many.keySet(), leader.save(7, many, Set.of()));
-        assertTrue(ZkDecisionState.encode(history(1, 5)).length * 200 > 10 * 1024, "so there were many batches");
+        assertTrue(HistoryCodec.compress(history(1, 5)).length * 200 > 10 * 1024, "so there were many batches");
 
         assertEquals(
                 many, new ZkDecisionState(client, root).load(7, many.keySet()).histories());
@@ -116,7 +116,7 @@ class ZkDecisionStateTest {
         StateException refused = assertThrows(
                 StateException.class, () -> old.save(7, Map.of(WEB, history(1, 1), API, history(1, 1)), Set.of()));
         assertEquals(Failure.DEPOSED, refused.failure());
-        assertEquals(history(9, 2), ZkDecisionState.decode(client.getData().forPath(root + "/state/shop/web")));
+        assertEquals(history(9, 2), HistoryCodec.decompress(client.getData().forPath(root + "/state/shop/web")));
         assertNull(client.checkExists().forPath(root + "/state/shop/api"), "nothing of the refused batch landed");
         assertEquals(
                 Failure.DEPOSED,
@@ -130,13 +130,13 @@ class ZkDecisionStateTest {
     void encoding() throws Exception {
         History history = history(3, 21);
         byte[] json = HistoryCodec.toBytes(history);
-        byte[] stored = ZkDecisionState.encode(history);
+        byte[] stored = HistoryCodec.compress(history);
 
         assertTrue(stored.length * 4 < json.length, stored.length + " of " + json.length);
-        assertEquals(history, ZkDecisionState.decode(stored));
-        assertEquals(history, ZkDecisionState.decode(json));
-        assertThrows(InvalidInputException.class, () -> ZkDecisionState.decode(new byte[] {1, 2, 3}));
-        assertThrows(InvalidInputException.class, () -> ZkDecisionState.decode(new byte[0]));
+        assertEquals(history, HistoryCodec.decompress(stored));
+        assertEquals(history, HistoryCodec.decompress(json));
+        assertThrows(InvalidInputException.class, () -> HistoryCodec.decompress(new byte[] {1, 2, 3}));
+        assertThrows(InvalidInputException.class, () -> HistoryCodec.decompress(new byte[0]));
     }
 
     @Test
@@ -175,7 +175,7 @@ class ZkDecisionStateTest {
         assertEquals(
                 Set.of(WEB, API, BATCH), leader.save(7, Map.of(WEB, history(4, 1), API, history(5, 1)), Set.of(BATCH)));
 
-        assertEquals(history(4, 1), ZkDecisionState.decode(client.getData().forPath(root + "/state/shop/web")));
-        assertEquals(history(5, 1), ZkDecisionState.decode(client.getData().forPath(root + "/state/shop/api")));
+        assertEquals(history(4, 1), HistoryCodec.decompress(client.getData().forPath(root + "/state/shop/web")));
+        assertEquals(history(5, 1), HistoryCodec.decompress(client.getData().forPath(root + "/state/shop/api")));
     }
 }
