@@ -15,7 +15,8 @@ import org.apache.zookeeper.data.Id;
 /**
  * The access policy of the zkscale root ({@code zkscale config init}): the admin identity may do everything, the
  * controller's identity may read the config and write only the leader latch, the epoch counter and the decision state
- * ({@code <root>/state}, {@link ZkDecisionState}), nobody else may do anything. ZNodes created later get their parent's ACL, so the policy is set once.
+ * ({@code <root>/state}, {@link ZkDecisionState}), nobody else may do anything. ZNodes created later get their
+ * parent's ACL, so the policy is set once.
  */
 final class RootAcls {
     private final ZkCalls zk;

@@ -26,19 +26,19 @@ import org.apache.zookeeper.data.Stat;
 
 /**
  * {@link DecisionState} in ZooKeeper: one ZNode a target, {@code <root>/state/<namespace>/<name>}, holding its history
- * as the JSON of a snapshot's {@code history}, zlib-compressed ({@link HistoryCodec#compress}) (a history of 20 recommendations
- * is about 1 KB of JSON and 180 bytes compressed). Plain JSON is read too, so a person may write one by hand.
+ * as the JSON of a snapshot's {@code history}, zlib-compressed ({@link HistoryCodec#compress}: a history of 20
+ * recommendations is about 1 KB of JSON and 180 bytes compressed). Plain JSON is read too, so a person may write one.
  *
  * <p>The guard: a term may load and save only while the epoch counter {@code <root>/epoch} still holds its epoch. When
  * a term first calls, the counter is read; if it holds that epoch, its data version is the one at which this term's
  * epoch was written, and every save is one ZooKeeper {@code multi} that starts with a {@code check} of the counter at
- * that version. The counter moves only when an instance takes a newer epoch, so once a newer leader exists every save of
- * an older term fails as a whole, and nothing it carried lands.
+ * that version. The counter moves only when an instance takes a newer epoch, so once a newer leader exists every save
+ * of an older term fails as a whole, and nothing it carried lands.
  *
- * <p>Saves are batched into {@code multi} requests of at most {@link #BATCH_BYTES}, all or nothing each. ZooKeeper refuses
- * requests above {@code jute.maxbuffer} (1 MiB by default), and every server keeps its last 500 transactions in memory
- * for followers that fall behind ({@code zookeeper.commitLogCount}): a batch is one transaction, so its size bounds
- * what the state can pin there (500 &times; 64 KiB, 32 MiB, at most). Whether a target's ZNode exists is known
+ * <p>Saves are batched into {@code multi} requests of at most {@link #BATCH_BYTES}, all or nothing each. ZooKeeper
+ * refuses requests above {@code jute.maxbuffer} (1 MiB by default), and every server keeps its last 500 transactions
+ * in memory for followers that fall behind ({@code zookeeper.commitLogCount}): a batch is one transaction, so its size
+ * bounds what the state can pin there (500 &times; 64 KiB, 32 MiB, at most). Whether a target's ZNode exists is known
  * from the listing made at load (or at the term's first save), so a write is a {@code setData} or a {@code create};
  * when someone else created or deleted a ZNode meanwhile, the batch fails on it, is corrected and sent again. New
  * ZNodes get their parent's ACL, so the policy {@code zkscale config init} sets on {@code <root>/state} applies to

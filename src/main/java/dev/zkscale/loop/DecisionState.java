@@ -28,7 +28,8 @@ public interface DecisionState {
      * {@code deleted}, all or nothing per batch the store chooses. Returns the targets whose change was written; the
      * others stay as they were and may be given again.
      *
-     * @throws StateException when the term is outdated (then nothing more is written for it) or the store is unavailable
+     * @throws StateException when the term is outdated (then nothing more is written for it) or the store is
+     *     unavailable
      */
     Set<TargetRef> save(long epoch, Map<TargetRef, History> changed, Set<TargetRef> deleted) throws StateException;
 
