@@ -46,6 +46,9 @@ public interface Monitor {
     /** No decision could be made for a target, for a reason of {@link Outcome#FAILURES}. */
     void decisionFailed(Outcome.Reason reason);
 
+    /** A namespace's PodMetrics were read with {@code items} items that could not be read (0 or more). */
+    void metricsUnreadable(int items);
+
     /** No target could be decided this pass: the target configs cannot be read. */
     void tuningUnavailable();
 

@@ -50,6 +50,7 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
     private final Timer passes;
     private final List<Meter> global = new ArrayList<>();
     private final Counter tuningUnavailable;
+    private final Counter unreadableMetrics;
     private final Map<Outcome.Reason, Counter> failures = new EnumMap<>(Outcome.Reason.class);
     private final Map<Outcome, Counter> outcomes = new HashMap<>();
     private final Map<DecisionState.Failure, Counter> stateLoads = new EnumMap<>(DecisionState.Failure.class);
@@ -107,6 +108,10 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
                 .description("1 while the ZooKeeper session is connected")
                 .register(registry));
         tuningUnavailable = failures("tuning_unavailable");
+        unreadableMetrics = Counter.builder("zkscale.podmetrics.unreadable")
+                .description("PodMetrics items that could not be read and were left out (their pods had no metrics)")
+                .register(registry);
+        global.add(unreadableMetrics);
         for (Outcome.Reason reason : Outcome.FAILURES) {
             failures.put(reason, failures(reason.label()));
         }
@@ -237,6 +242,11 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
     public void decisionFailed(Outcome.Reason reason) {
         Counter c = failures.get(reason);
         (c == null ? failures.get(Outcome.Reason.OTHER) : c).increment();
+    }
+
+    @Override
+    public void metricsUnreadable(int items) {
+        unreadableMetrics.increment(items);
     }
 
     @Override

@@ -255,9 +255,20 @@ class WarmFailoverReplayTest {
         @Override
         public NamespaceMetrics podMetrics(String namespace) {
             long each = demand / spec;
-            return workload -> pods(workload).stream()
-                    .map(p -> new PodMetrics(p.name(), clock.instant(), 30, List.of(new PodMetrics.Usage("app", each))))
-                    .toList();
+            return new NamespaceMetrics() {
+                @Override
+                public List<PodMetrics> select(Workload workload) {
+                    return pods(workload).stream()
+                            .map(p -> new PodMetrics(
+                                    p.name(), clock.instant(), 30, List.of(new PodMetrics.Usage("app", each))))
+                            .toList();
+                }
+
+                @Override
+                public int unreadable() {
+                    return 0;
+                }
+            };
         }
 
         @Override
