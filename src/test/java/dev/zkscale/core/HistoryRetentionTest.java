@@ -43,10 +43,10 @@ class HistoryRetentionTest {
                         "{\"maxReplicas\":10,\"behavior\":{\"scaleUp\":{\"stabilizationWindowSeconds\":3600}}}",
                         List.of(0, 15, 59, 60, 61, 119, 120, 121, 300, 301, 1800, 3600)),
                 Arguments.of(
-                        "forecast without state yet: three horizons of the pod startup (3 x 40 s) beyond a 60 s window",
+                        "forecast without state yet: two horizons of the pod startup (2 x 40 s) beyond a 60 s window",
                         "{\"maxReplicas\":10,\"downscaleStabilizationSeconds\":60,"
                                 + "\"policy\":{\"type\":\"Forecast\",\"podStartupSeconds\":40}}",
-                        List.of(0, 15, 59, 60, 61, 119, 120)),
+                        List.of(0, 15, 59, 60, 61)),
                 Arguments.of(
                         "forecast in shadow: the HPA decides, its windows count",
                         "{\"maxReplicas\":10,\"downscaleStabilizationSeconds\":60,"
@@ -66,7 +66,8 @@ class HistoryRetentionTest {
     }
 
     @Test
-    @DisplayName("forecast: the window is three of the last horizon the forecast looked ahead")
+    @DisplayName(
+            "forecast: the window is two of the last horizon the forecast looked ahead (Forecaster.WINDOW_HORIZONS)")
     void forecastHorizon() throws Exception {
         ForecastState forecast = new ForecastState(
                 NOW.minusSeconds(15), List.of(), 0, List.of(new ForecastState.Pending(NOW.plusSeconds(85), List.of())));
@@ -77,9 +78,9 @@ class HistoryRetentionTest {
                         + "\"policy\":{\"type\":\"Forecast\",\"podStartupSeconds\":30}}"),
                 NOW);
 
-        // The horizon was 100 s (due 100 s after the forecast's time): a window of 300 s
+        // The horizon was 100 s (due 100 s after the forecast's time): a window of 200 s
         assertEquals(
-                new History(entries(List.of(0, 15, 59, 60, 61, 119, 120, 121, 300)), List.of(), List.of(), forecast),
+                new History(entries(List.of(0, 15, 59, 60, 61, 119, 120, 121)), List.of(), List.of(), forecast),
                 retained);
     }
 
