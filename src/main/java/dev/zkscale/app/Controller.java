@@ -1,11 +1,13 @@
 package dev.zkscale.app;
 
 import dev.zkscale.coordination.Credentials;
+import dev.zkscale.coordination.ZkDecisionState;
 import dev.zkscale.coordination.ZkLeadership;
 import dev.zkscale.coordination.ZkTuningSource;
 import dev.zkscale.coordination.ZooKeeperClients;
 import dev.zkscale.kube.KubeCluster;
 import dev.zkscale.loop.ControlLoop;
+import dev.zkscale.loop.DecisionMemory;
 import dev.zkscale.loop.TuningSource;
 import dev.zkscale.monitor.DecisionRecord;
 import dev.zkscale.monitor.PrometheusMonitor;
@@ -20,6 +22,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.curator.framework.CuratorFramework;
 import org.jboss.logging.Logger;
 
@@ -45,6 +49,7 @@ public final class Controller implements AutoCloseable {
     private final PrometheusMonitor monitor;
     private final DecisionRecord record;
     private final ControlLoop loop;
+    private final ExecutorService stateSaver;
     private final Clock clock;
     private final Instant started;
 
@@ -56,6 +61,7 @@ public final class Controller implements AutoCloseable {
             PrometheusMonitor monitor,
             DecisionRecord record,
             ControlLoop loop,
+            ExecutorService stateSaver,
             Clock clock) {
         this.curator = curator;
         this.leadership = leadership;
@@ -64,6 +70,7 @@ public final class Controller implements AutoCloseable {
         this.monitor = monitor;
         this.record = record;
         this.loop = loop;
+        this.stateSaver = stateSaver;
         this.clock = clock;
         this.started = clock.instant();
     }
@@ -95,20 +102,32 @@ public final class Controller implements AutoCloseable {
         PrometheusMonitor monitor = new PrometheusMonitor(registry, leadership, clock);
         monitor.eventsDropped(cluster.events()::dropped);
         monitor.export(record);
+        // One thread saves the decision state after each pass, in order, so that a pass does not wait for ZooKeeper.
+        ExecutorService stateSaver = settings.warmFailover()
+                ? Executors.newSingleThreadExecutor(r -> {
+                    Thread thread = new Thread(r, "zkscale-state-" + id);
+                    thread.setDaemon(true);
+                    return thread;
+                })
+                : null;
         ControlLoop loop = new ControlLoop(
                 cluster.ports(leadership, tuning, monitor, record),
                 clock,
-                new ControlLoop.Settings(settings.maxReplicasCeiling(), settings.dryRun(), namespaces));
+                new ControlLoop.Settings(settings.maxReplicasCeiling(), settings.dryRun(), namespaces),
+                stateSaver == null
+                        ? null
+                        : new DecisionMemory(new ZkDecisionState(curator, zk.root()), monitor, stateSaver));
         LOG.infof(
-                "zkscale instance %s started: ZooKeeper %s%s as %s, namespaces %s, sync period %s%s",
+                "zkscale instance %s started: ZooKeeper %s%s as %s, namespaces %s, sync period %s, %s failover%s",
                 id,
                 zk.connect(),
                 zk.root(),
                 credentials.map(Credentials::toString).orElse("anonymous"),
                 namespaces.isEmpty() ? "all" : namespaces,
                 settings.syncPeriod(),
+                settings.warmFailover() ? "warm" : "cold",
                 settings.dryRun() ? ", DRY RUN" : "");
-        return new Controller(curator, leadership, tuning, cluster, monitor, record, loop, clock);
+        return new Controller(curator, leadership, tuning, cluster, monitor, record, loop, stateSaver, clock);
     }
 
     /** The decision record the settings ask for; a setting out of range fails start-up, before anything connects. */
@@ -218,6 +237,9 @@ public final class Controller implements AutoCloseable {
     @Override
     public void close() {
         leadership.close();
+        if (stateSaver != null) {
+            stateSaver.shutdownNow();
+        }
         tuning.close();
         monitor.close();
         record.close();

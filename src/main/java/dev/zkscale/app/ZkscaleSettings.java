@@ -31,6 +31,14 @@ public interface ZkscaleSettings {
     @WithDefault("false")
     boolean dryRun();
 
+    /**
+     * Warm failover: the leader keeps each target's decision history (recommendations, scale events, forecast state)
+     * in ZooKeeper, and a new leader continues from it; false starts every target cold at each takeover, as upstream's
+     * HPA controller does.
+     */
+    @WithDefault("true")
+    boolean warmFailover();
+
     /** This instance's name in the leader latch; defaults to the host name (the pod name in a cluster). */
     Optional<String> instanceId();
 

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
 import dev.zkscale.core.Condition;
 import dev.zkscale.core.Decision;
-import dev.zkscale.core.ForecastState;
 import dev.zkscale.core.History;
 import dev.zkscale.core.Pod;
 import dev.zkscale.core.PodMetrics;
@@ -50,10 +49,6 @@ public final class SnapshotCodec {
     private static final Set<String> CONTAINER_FIELDS = Set.of("name", "requestMilliCpu", "restartableInit");
     private static final Set<String> METRICS_FIELDS = Set.of("pod", "timestamp", "windowSeconds", "containers");
     private static final Set<String> USAGE_FIELDS = Set.of("name", "usageMilliCpu");
-    private static final Set<String> HISTORY_FIELDS =
-            Set.of("recommendations", "scaleUpEvents", "scaleDownEvents", "forecast");
-    private static final Set<String> FORECAST_FIELDS = Set.of("time", "models", "checked", "pending");
-    private static final Set<String> ENTRY_FIELDS = Set.of("time", "replicas");
 
     private SnapshotCodec() {}
 
@@ -72,7 +67,7 @@ public final class SnapshotCodec {
 
     private static Snapshot read(Fields f, int ceiling) throws InvalidInputException {
         f.only(SNAPSHOT_FIELDS);
-        Instant now = requiredTime(f, "now");
+        Instant now = HistoryCodec.requiredTime(f, "now");
         Fields t = required(f.object("target"), f.at("target")).only(TARGET_FIELDS);
         TargetRef target =
                 new TargetRef(t.kubernetesName("namespace", null, false), t.kubernetesName("name", null, true));
@@ -84,7 +79,7 @@ public final class SnapshotCodec {
         Fields scale = required(f.object("scale"), f.at("scale")).only(SCALE_FIELDS);
         int spec = (int) scale.integer("specReplicas", null, 0, Integer.MAX_VALUE);
         int status = (int) scale.integer("statusReplicas", (long) spec, 0, Integer.MAX_VALUE);
-        History history = f.has("history") ? history(f.object("history")) : null;
+        History history = f.has("history") ? HistoryCodec.read(f.object("history")) : null;
         return new Snapshot(
                 now,
                 target,
@@ -103,10 +98,6 @@ public final class SnapshotCodec {
             throw new InvalidInputException(path + ": required");
         }
         return value;
-    }
-
-    private static Instant requiredTime(Fields f, String name) throws InvalidInputException {
-        return required(f.time(name), f.at(name));
     }
 
     private static List<Pod> pods(Fields f) throws InvalidInputException {
@@ -187,68 +178,6 @@ public final class SnapshotCodec {
                     usage));
         }
         return items;
-    }
-
-    private static History history(Fields f) throws InvalidInputException {
-        f.only(HISTORY_FIELDS);
-        return new History(
-                entries(f, "recommendations"),
-                entries(f, "scaleUpEvents"),
-                entries(f, "scaleDownEvents"),
-                forecast(f.object("forecast")));
-    }
-
-    private static ForecastState forecast(Fields f) throws InvalidInputException {
-        if (f == null) {
-            return null;
-        }
-        f.only(FORECAST_FIELDS);
-        List<ForecastState.Model> models = new ArrayList<>();
-        for (Fields m : f.objects("models")) {
-            m.only(Set.of("level", "trend", "errorVariance", "recentVariance"));
-            models.add(new ForecastState.Model(
-                    real(m, "level"),
-                    real(m, "trend"),
-                    m.has("errorVariance") ? real(m, "errorVariance") : Double.NaN,
-                    m.has("recentVariance") ? real(m, "recentVariance") : Double.NaN));
-        }
-        List<ForecastState.Pending> pending = new ArrayList<>();
-        for (Fields p : f.objects("pending")) {
-            p.only(Set.of("due", "demands"));
-            JsonNode demands = p.raw("demands");
-            if (demands == null || !demands.isArray()) {
-                throw new InvalidInputException(p.at("demands") + ": must be an array of numbers");
-            }
-            List<Double> values = new ArrayList<>();
-            for (JsonNode d : demands) {
-                if (!d.isNumber()) {
-                    throw new InvalidInputException(p.at("demands") + ": must be an array of numbers");
-                }
-                values.add(d.doubleValue());
-            }
-            pending.add(new ForecastState.Pending(requiredTime(p, "due"), values));
-        }
-        return new ForecastState(
-                requiredTime(f, "time"), models, (int) f.integer("checked", 0L, 0, Integer.MAX_VALUE), pending);
-    }
-
-    /** A required number, as the double it was written from. */
-    private static double real(Fields f, String name) throws InvalidInputException {
-        JsonNode value = f.raw(name);
-        if (value == null || !value.isNumber()) {
-            throw new InvalidInputException(f.at(name) + ": must be a number, got " + Fields.describe(value));
-        }
-        return value.doubleValue();
-    }
-
-    private static List<History.Entry> entries(Fields f, String name) throws InvalidInputException {
-        List<History.Entry> entries = new ArrayList<>();
-        for (Fields e : f.objects(name)) {
-            e.only(ENTRY_FIELDS);
-            entries.add(new History.Entry(
-                    requiredTime(e, "time"), (int) e.integer("replicas", null, 0, Integer.MAX_VALUE)));
-        }
-        return entries;
     }
 
     /** Writes JSON to a generator: {@link SnapshotCodec#write(JsonGenerator, Snapshot)} and the like. */
@@ -340,10 +269,11 @@ public final class SnapshotCodec {
         if (s.metricsError() != null) {
             out.writeStringField("metricsError", s.metricsError());
         }
+        out.writeFieldName("history");
         if (s.history() == null) {
-            out.writeNullField("history");
+            out.writeNull();
         } else {
-            write(out, s.history());
+            HistoryCodec.write(out, s.history());
         }
         if (s.competingAutoscaler() != null) {
             out.writeStringField("competingAutoscaler", s.competingAutoscaler());
@@ -398,7 +328,8 @@ public final class SnapshotCodec {
             out.writeEndObject();
         }
         // The history to pass with the next snapshot, as if the write succeeded.
-        write(out, d.historyAfterWrite());
+        out.writeFieldName("history");
+        HistoryCodec.write(out, d.historyAfterWrite());
         out.writeEndObject();
     }
 
@@ -406,47 +337,6 @@ public final class SnapshotCodec {
         out.writeObjectFieldStart(name);
         out.writeStringField("namespace", target.namespace());
         out.writeStringField("name", target.name());
-        out.writeEndObject();
-    }
-
-    private static void write(JsonGenerator out, History history) throws IOException {
-        out.writeObjectFieldStart("history");
-        entries(out, "recommendations", history.recommendations());
-        entries(out, "scaleUpEvents", history.scaleUpEvents());
-        entries(out, "scaleDownEvents", history.scaleDownEvents());
-        ForecastState forecast = history.forecast();
-        if (forecast != null) {
-            out.writeObjectFieldStart("forecast");
-            out.writeStringField("time", Rfc3339.format(forecast.time()));
-            out.writeArrayFieldStart("models");
-            for (ForecastState.Model m : forecast.models()) {
-                out.writeStartObject();
-                out.writeNumberField("level", m.level());
-                out.writeNumberField("trend", m.trend());
-                if (!Double.isNaN(m.errorVariance())) {
-                    out.writeNumberField("errorVariance", m.errorVariance());
-                }
-                if (!Double.isNaN(m.recentVariance())) {
-                    out.writeNumberField("recentVariance", m.recentVariance());
-                }
-                out.writeEndObject();
-            }
-            out.writeEndArray();
-            out.writeNumberField("checked", forecast.checked());
-            out.writeArrayFieldStart("pending");
-            for (ForecastState.Pending p : forecast.pending()) {
-                out.writeStartObject();
-                out.writeStringField("due", Rfc3339.format(p.due()));
-                out.writeArrayFieldStart("demands");
-                for (double d : p.demands()) {
-                    out.writeNumber(d);
-                }
-                out.writeEndArray();
-                out.writeEndObject();
-            }
-            out.writeEndArray();
-            out.writeEndObject();
-        }
         out.writeEndObject();
     }
 
@@ -466,17 +356,6 @@ public final class SnapshotCodec {
         out.writeArrayFieldStart(name);
         for (String v : values) {
             out.writeString(v);
-        }
-        out.writeEndArray();
-    }
-
-    private static void entries(JsonGenerator out, String name, List<History.Entry> entries) throws IOException {
-        out.writeArrayFieldStart(name);
-        for (History.Entry e : entries) {
-            out.writeStartObject();
-            out.writeStringField("time", Rfc3339.format(e.time()));
-            out.writeNumberField("replicas", e.replicas());
-            out.writeEndObject();
         }
         out.writeEndArray();
     }

@@ -14,8 +14,9 @@ import org.apache.zookeeper.data.Id;
 
 /**
  * The access policy of the zkscale root ({@code zkscale config init}): the admin identity may do everything, the
- * controller's identity may read the config and write only the leader latch and the epoch counter, nobody else may do
- * anything. ZNodes created later get their parent's ACL, so the policy is set once.
+ * controller's identity may read the config and write only the leader latch, the epoch counter and the decision state
+ * ({@code <root>/state}, {@link ZkDecisionState}), nobody else may do anything. ZNodes created later get their
+ * parent's ACL, so the policy is set once.
  */
 final class RootAcls {
     private final ZkCalls zk;
@@ -61,6 +62,9 @@ final class RootAcls {
         restrict(leader, internal, new byte[0], false);
         restrict(epoch, internal, "0".getBytes(StandardCharsets.UTF_8), false);
         done.add(leader + ", " + epoch + ": " + who + ", controller " + reader + " all");
+        String state = ZKPaths.makePath(root, "state");
+        n = restrict(state, internal, new byte[0], true);
+        done.add(n + " decision state ZNodes (" + state + "/**): " + who + ", controller " + reader + " all");
         n = restrict(paths.history(), adminOnly, new byte[0], true);
         done.add(n + " history ZNodes (" + paths.history() + "/**): " + who + ", nobody else");
         return done;

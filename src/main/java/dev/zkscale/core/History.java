@@ -1,5 +1,6 @@
 package dev.zkscale.core;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +52,48 @@ public record History(
         return up
                 ? new History(recommendations, events, scaleDownEvents, forecast)
                 : new History(recommendations, scaleUpEvents, events, forecast);
+    }
+
+    /**
+     * This history without the entries that no decision under {@code config} after {@code now} can use: those older
+     * than the longest window, which is the longest stabilization window or policy period of the config, or the
+     * forecast policy's scale-down window (a few horizons; the horizon is the last one the forecast looked ahead, at
+     * least the policy's pod startup). What is kept still decides every later pass exactly as the whole history would,
+     * as long as the config's windows do not grow. The forecast state is kept whole.
+     */
+    public History retainedFor(TargetConfig config, Instant now) {
+        Instant cutoff = now.minusSeconds(longestWindowSeconds(config));
+        return new History(
+                after(recommendations, cutoff), after(scaleUpEvents, cutoff), after(scaleDownEvents, cutoff), forecast);
+    }
+
+    private long longestWindowSeconds(TargetConfig config) {
+        long longest = config.downscaleStabilizationSeconds();
+        Behavior behavior = config.behavior();
+        if (behavior != null) {
+            for (ScalingRules rules : List.of(behavior.scaleUp(), behavior.scaleDown())) {
+                longest = Math.max(longest, rules.stabilizationWindowSeconds());
+                for (ScalingPolicy policy : rules.policies()) {
+                    longest = Math.max(longest, policy.periodSeconds());
+                }
+            }
+        }
+        Policy policy = config.policy();
+        if (policy != null && !policy.shadow()) {
+            double horizon = policy.podStartupSeconds();
+            if (forecast != null) {
+                for (ForecastState.Pending p : forecast.pending()) {
+                    horizon = Math.max(
+                            horizon, Duration.between(forecast.time(), p.due()).toMillis() / 1000.0);
+                }
+            }
+            longest = Math.max(longest, (long) Math.ceil(Forecaster.WINDOW_HORIZONS * horizon));
+        }
+        return longest;
+    }
+
+    private static List<Entry> after(List<Entry> entries, Instant cutoff) {
+        return entries.stream().filter(e -> !e.time().isBefore(cutoff)).toList();
     }
 
     /** A number of replicas at a time. */

@@ -28,7 +28,8 @@ import org.jboss.logging.Logger;
  * write carries the leader's epoch so that the API server refuses a deposed leader's late write.
  *
  * <p>What the loop remembers between passes is the in-memory state the upstream HPA controller keeps: each target's
- * decision history (lost when leadership changes hands, as upstream loses it on failover), and what it already
+ * decision history (lost when leadership changes hands, as upstream loses it on failover, unless a
+ * {@link DecisionMemory} keeps it for the next leader), and what it already
  * reported: warnings, rejected configs, the config in force. The last good config is the {@link TuningSource}'s to
  * keep. Bad input never ends a pass: each target fails alone.
  *
@@ -60,9 +61,11 @@ public final class ControlLoop {
     private final Ports ports;
     private final Clock clock;
     private final Settings settings;
+    private final DecisionMemory memory;
 
     private final Map<TargetRef, TargetState> states = new HashMap<>();
     private long term = -1;
+    private boolean takingOver;
     private volatile Instant lastPass;
 
     /**
@@ -106,6 +109,7 @@ public final class ControlLoop {
     private static final class TargetState {
         TuningSource.ConfigInForce inForce;
         TuningSource.RejectedConfig rejected;
+        TargetConfig config;
         History history;
         String warning;
         Seen seen;
@@ -149,10 +153,17 @@ public final class ControlLoop {
         }
     }
 
+    /** A loop whose new leader starts every target cold, as upstream does. */
     public ControlLoop(Ports ports, Clock clock, Settings settings) {
+        this(ports, clock, settings, null);
+    }
+
+    /** A loop whose leader keeps its decision history in {@code memory} for the next (warm failover). */
+    public ControlLoop(Ports ports, Clock clock, Settings settings, DecisionMemory memory) {
         this.ports = ports;
         this.clock = clock;
         this.settings = settings;
+        this.memory = memory;
     }
 
     /** Runs one pass. Never throws: a failing target or source is reported and the pass goes on or ends early. */
@@ -171,11 +182,14 @@ public final class ControlLoop {
                 ports.monitor().tuningUnavailable();
                 return;
             }
+            if (takingOver && memory != null) {
+                takeOver(epoch.getAsLong(), targets);
+            }
+            takingOver = false;
             Pass pass = new Pass(epoch.getAsLong());
             Set<TargetRef> managed = new HashSet<>();
             for (TuningSource.Target t : targets) {
-                if (!settings.namespaces().isEmpty()
-                        && !settings.namespaces().contains(t.target().namespace())) {
+                if (!managed(t)) {
                     continue;
                 }
                 TargetState state = states.computeIfAbsent(t.target(), k -> new TargetState());
@@ -193,12 +207,39 @@ public final class ControlLoop {
                 }
             }
             forgetGone(managed, targets);
+            if (memory != null) {
+                remember(epoch.getAsLong());
+            }
         } catch (RuntimeException e) {
             LOG.errorf(e, "pass failed unexpectedly; the next pass starts afresh");
         } finally {
             ports.monitor().pass(Duration.ofNanos(System.nanoTime() - started));
             lastPass = clock.instant();
         }
+    }
+
+    private boolean managed(TuningSource.Target t) {
+        return settings.namespaces().isEmpty()
+                || settings.namespaces().contains(t.target().namespace());
+    }
+
+    /** The first pass of a term: the managed targets continue from the histories the last leader saved. */
+    private void takeOver(long epoch, List<TuningSource.Target> targets) {
+        Set<TargetRef> wanted = new HashSet<>();
+        targets.stream().filter(this::managed).forEach(t -> wanted.add(t.target()));
+        memory.takeOver(epoch, wanted)
+                .forEach((target, history) -> states.computeIfAbsent(target, k -> new TargetState()).history = history);
+    }
+
+    /** Hands every history the loop keeps to the memory, which saves those that changed. */
+    private void remember(long epoch) {
+        Map<TargetRef, DecisionMemory.Kept> kept = new HashMap<>();
+        states.forEach((target, state) -> {
+            if (state.history != null && state.config != null) {
+                kept.put(target, new DecisionMemory.Kept(state.history, state.config));
+            }
+        });
+        memory.passed(epoch, clock.instant(), kept);
     }
 
     /** When the last pass ended (by the loop's clock), or null before the first: proof that the loop is alive. */
@@ -216,6 +257,7 @@ public final class ControlLoop {
         if (epoch.isEmpty() || epoch.getAsLong() != term) {
             states.values().forEach(s -> s.history = null);
             term = epoch.orElse(-1);
+            takingOver = epoch.isPresent();
         }
         if (epoch.isEmpty()) {
             states.keySet().forEach(ports.monitor()::forget);
@@ -261,6 +303,7 @@ public final class ControlLoop {
             event(target.namespace(), known, false, CONFIG_APPLIED, message);
         }
         state.inForce = inForce;
+        state.config = known;
         return known;
     }
 

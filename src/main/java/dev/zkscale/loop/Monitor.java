@@ -74,6 +74,15 @@ public interface Monitor {
     /** One pass of the loop took {@code duration}; called after every pass, a follower's too. */
     void pass(Duration duration);
 
+    /**
+     * At the start of a term, {@code targets} targets start cold: their decision state was not loaded, for
+     * {@code failure} ({@link DecisionMemory}).
+     */
+    void stateLoadFailed(DecisionState.Failure failure, int targets);
+
+    /** Saving the decision state after a pass failed, for {@code failure}. */
+    void stateSaveFailed(DecisionState.Failure failure);
+
     /** The target's series go away (its ZNode was deleted, or this instance no longer leads). */
     void forget(TargetRef target);
 }

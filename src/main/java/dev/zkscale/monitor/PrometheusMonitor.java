@@ -7,6 +7,7 @@ import dev.zkscale.core.Policy;
 import dev.zkscale.core.Snapshot;
 import dev.zkscale.core.TargetConfig;
 import dev.zkscale.core.TargetRef;
+import dev.zkscale.loop.DecisionState;
 import dev.zkscale.loop.Leadership;
 import dev.zkscale.loop.Monitor;
 import dev.zkscale.loop.ScaleWriter;
@@ -55,6 +56,8 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
     private final Map<Outcome.Reason, Counter> failures = new EnumMap<>(Outcome.Reason.class);
     private final Map<Outcome, Counter> outcomes = new HashMap<>();
     private final Map<Monitor.Conflict, Counter> conflicts = new EnumMap<>(Monitor.Conflict.class);
+    private final Map<DecisionState.Failure, Counter> stateLoads = new EnumMap<>(DecisionState.Failure.class);
+    private final Map<DecisionState.Failure, Counter> stateSaves = new EnumMap<>(DecisionState.Failure.class);
     private final Map<TargetRef, Series> series = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -133,6 +136,21 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
             outcomes.put(o, c);
             global.add(c);
         }
+        for (DecisionState.Failure f : DecisionState.Failure.values()) {
+            stateLoads.put(f, stateCounter("zkscale.state.load.failures", "targets started cold at takeover", f));
+            if (f != DecisionState.Failure.MISSING && f != DecisionState.Failure.CORRUPT) {
+                stateSaves.put(f, stateCounter("zkscale.state.save.failures", "failed saves of the decision state", f));
+            }
+        }
+    }
+
+    private Counter stateCounter(String name, String description, DecisionState.Failure failure) {
+        Counter c = Counter.builder(name)
+                .description(description + ", by reason")
+                .tag("reason", failure.label())
+                .register(registry);
+        global.add(c);
+        return c;
     }
 
     /** Exports what the record could not keep up with as {@code zkscale_decision_record_dropped_total}. */
@@ -268,6 +286,16 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
     @Override
     public void tuningUnavailable() {
         tuningUnavailable.increment();
+    }
+
+    @Override
+    public void stateLoadFailed(DecisionState.Failure failure, int targets) {
+        stateLoads.get(failure).increment(targets);
+    }
+
+    @Override
+    public void stateSaveFailed(DecisionState.Failure failure) {
+        stateSaves.get(failure).increment();
     }
 
     @Override

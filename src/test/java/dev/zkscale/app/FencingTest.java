@@ -1,8 +1,6 @@
 package dev.zkscale.app;
 
 import static dev.zkscale.kube.Fixtures.deployment;
-import static dev.zkscale.kube.Fixtures.map;
-import static dev.zkscale.kube.Fixtures.podMetrics;
 import static dev.zkscale.kube.Fixtures.runningPod;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,6 +11,7 @@ import dev.zkscale.coordination.ZkTuningSource;
 import dev.zkscale.coordination.ZooKeeperClients;
 import dev.zkscale.core.TargetRef;
 import dev.zkscale.demo.SteppedClock;
+import dev.zkscale.kube.Fixtures;
 import dev.zkscale.kube.KubeCluster;
 import dev.zkscale.kube.MockApi;
 import dev.zkscale.loop.ControlLoop;
@@ -178,17 +177,6 @@ class FencingTest {
     }
 
     private static void setLoad(KubernetesClient admin, SteppedClock clock, String usage) {
-        for (int i = 0; i < 2; i++) {
-            admin.genericKubernetesResources(KubeCluster.POD_METRICS)
-                    .inNamespace(NS)
-                    .resource(podMetrics(
-                            NS,
-                            "web-" + i,
-                            Map.of("app", "web"),
-                            clock.instant().toString(),
-                            "30s",
-                            map("app", usage)))
-                    .createOr(r -> r.update());
-        }
+        Fixtures.usage(admin, NS, "web", 2, clock.instant().toString(), usage);
     }
 }

@@ -363,7 +363,7 @@ class ConfigCommandTest {
         System.setProperty(Credentials.AUTH_FILE, admin);
         Result init = config("init", "--controller-auth-file", controller);
         assertEquals(0, init.code(), init.err());
-        assertEquals(3, init.out().split("\n").length, init.out());
+        assertEquals(4, init.out().split("\n").length, init.out());
         assertEquals(0, config("set", "shop/web", web).code());
         assertTrue(config("history", "shop/web").out().split("\n")[1].contains(" admin "));
 

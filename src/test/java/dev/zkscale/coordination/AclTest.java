@@ -7,13 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zkscale.coordination.ConfigStore.Key;
 import dev.zkscale.coordination.ConfigStoreException.Kind;
+import dev.zkscale.core.History;
+import dev.zkscale.core.TargetRef;
 import dev.zkscale.loop.TuningSource.Target;
 import dev.zkscale.loop.TuningSource.TuningUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
@@ -87,6 +91,7 @@ class AclTest {
                         "4 config ZNodes (" + root + ", " + root + "/targets/**, " + root
                                 + "/defaults): admin admin all, " + "controller controller read",
                         root + "/leader, " + root + "/epoch: admin admin all, controller controller all",
+                        "1 decision state ZNodes (" + root + "/state/**): admin admin all, controller controller all",
                         "5 history ZNodes (" + root + "/history/**): admin admin all, nobody else"),
                 done);
     }
@@ -121,6 +126,20 @@ class AclTest {
             leadership.start();
             await().atMost(PATIENCE).until(() -> leadership.epoch().isPresent());
             assertEquals(1, leadership.epoch().getAsLong());
+
+            // It keeps its decision state; what it creates there gets the policy of <root>/state
+            ZkDecisionState state = new ZkDecisionState(controller, root);
+            TargetRef web = new TargetRef("shop", "web");
+            History history = new History(List.of(), List.of(), List.of(), null);
+            assertEquals(Set.of(web), state.save(1, Map.of(web, history), Set.of()));
+            assertEquals(Map.of(web, history), state.load(1, Set.of(web)).histories());
+            List<ACL> internal = List.of(
+                    new ACL(ZooDefs.Perms.ALL, ADMIN.digestId()), new ACL(ZooDefs.Perms.ALL, CONTROLLER.digestId()));
+            assertEquals(internal, admin.getACL().forPath(root + "/state/shop"));
+            assertEquals(internal, admin.getACL().forPath(root + "/state/shop/web"));
+            assertThrows(
+                    KeeperException.NoAuthException.class,
+                    () -> anonymous.getData().forPath(root + "/state/shop/web"));
         }
 
         ConfigStore store = new ConfigStore(controller, root, Optional.of(CONTROLLER), 100);

@@ -254,6 +254,21 @@ public final class Fixtures {
                 .build();
     }
 
+    /**
+     * Sets the PodMetrics of the pods {@code app-0} to {@code app-(pods-1)} (labelled {@code app: app}): container
+     * "app" of each uses {@code usage}, sampled at {@code timestamp} over 30 s.
+     */
+    public static void usage(
+            KubernetesClient admin, String namespace, String app, int pods, String timestamp, String usage) {
+        for (int i = 0; i < pods; i++) {
+            admin.genericKubernetesResources(KubeCluster.POD_METRICS)
+                    .inNamespace(namespace)
+                    .resource(podMetrics(
+                            namespace, app + "-" + i, Map.of("app", app), timestamp, "30s", map("app", usage)))
+                    .createOr(r -> r.update());
+        }
+    }
+
     /** An ordered map from alternating keys and values (nulls allowed, unlike {@code Map.of}). */
     public static Map<String, String> map(String... keysAndValues) {
         Map<String, String> map = new LinkedHashMap<>();

@@ -225,6 +225,16 @@ class ControlLoopTest {
             }
 
             @Override
+            public void stateLoadFailed(DecisionState.Failure failure, int targets) {
+                metrics.add("state load failed " + failure.label() + " " + targets);
+            }
+
+            @Override
+            public void stateSaveFailed(DecisionState.Failure failure) {
+                metrics.add("state save failed " + failure.label());
+            }
+
+            @Override
             public void pass(Duration duration) {}
 
             @Override
