@@ -46,6 +46,14 @@ public interface ZkscaleSettings {
     @WithDefault("16777216")
     long decisionRecordMaxBytes();
 
+    /**
+     * How many takeover stamps a new leader sends per second at most (they go out concurrently, up to 16 at a time):
+     * before its first decision on a target, a new leader stamps its epoch on it so that an older leader's late write
+     * is refused by the API server. 10,000 targets at the default take about 50 s before the first decision.
+     */
+    @WithDefault("200")
+    double fenceRate();
+
     /** How long start-up waits for the Kubernetes caches to fill. */
     @WithDefault("60s")
     Duration cacheSyncTimeout();
@@ -73,7 +81,10 @@ public interface ZkscaleSettings {
         @WithDefault("/zkscale")
         String root();
 
-        /** The ZooKeeper session timeout: how long a silent leader keeps its latch. */
+        /**
+         * The ZooKeeper session timeout: how long a silent leader keeps its latch. At least three times
+         * {@code quarkus.kubernetes-client.request-timeout}, or start-up is refused.
+         */
         @WithDefault("10s")
         Duration sessionTimeout();
 

@@ -199,25 +199,38 @@ public final class KubeWorkloads implements Workloads, AutoCloseable {
     public Optional<Workload> workload(String namespace, String kind, String name) {
         return switch (kind) {
             case DEPLOYMENT ->
-                Optional.ofNullable(cached(deployments, namespace, name))
-                        .map(d -> workload(
-                                d,
-                                kind,
-                                d.getSpec() == null ? null : d.getSpec().getReplicas(),
-                                d.getStatus() == null ? null : d.getStatus().getReplicas(),
-                                d.getSpec() == null ? null : d.getSpec().getSelector()));
+                Optional.ofNullable(cached(deployments, namespace, name)).map(this::workload);
             case STATEFUL_SET ->
-                Optional.ofNullable(cached(statefulSets, namespace, name))
-                        .map(s -> workload(
-                                s,
-                                kind,
-                                s.getSpec() == null ? null : s.getSpec().getReplicas(),
-                                s.getStatus() == null ? null : s.getStatus().getReplicas(),
-                                s.getSpec() == null ? null : s.getSpec().getSelector()));
+                Optional.ofNullable(cached(statefulSets, namespace, name)).map(this::workload);
             default ->
                 throw new IllegalArgumentException(
                         "unsupported kind \"" + kind + "\" (supported: " + DEPLOYMENT + ", " + STATEFUL_SET + ")");
         };
+    }
+
+    /**
+     * A Deployment or StatefulSet as the loop sees it, from the cache or from a response of the API server.
+     *
+     * @throws IllegalArgumentException for any other object
+     */
+    Workload workload(HasMetadata object) {
+        if (object instanceof Deployment d) {
+            return workload(
+                    d,
+                    DEPLOYMENT,
+                    d.getSpec() == null ? null : d.getSpec().getReplicas(),
+                    d.getStatus() == null ? null : d.getStatus().getReplicas(),
+                    d.getSpec() == null ? null : d.getSpec().getSelector());
+        }
+        if (object instanceof StatefulSet s) {
+            return workload(
+                    s,
+                    STATEFUL_SET,
+                    s.getSpec() == null ? null : s.getSpec().getReplicas(),
+                    s.getStatus() == null ? null : s.getStatus().getReplicas(),
+                    s.getSpec() == null ? null : s.getSpec().getSelector());
+        }
+        throw new IllegalArgumentException("not a Deployment or StatefulSet: " + object.getKind());
     }
 
     /**

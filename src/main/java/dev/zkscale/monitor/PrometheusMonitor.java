@@ -11,6 +11,7 @@ import dev.zkscale.loop.Leadership;
 import dev.zkscale.loop.Monitor;
 import dev.zkscale.loop.ScaleWriter;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -51,6 +52,9 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
     private final Counter tuningUnavailable;
     private final Map<Outcome.Reason, Counter> failures = new EnumMap<>(Outcome.Reason.class);
     private final Map<Outcome, Counter> outcomes = new HashMap<>();
+    private final Map<ScaleWriter.WriteResult.Result, Counter> stamps =
+            new EnumMap<>(ScaleWriter.WriteResult.Result.class);
+    private final Map<Monitor.ForeignEpoch, Counter> foreignEpochs = new EnumMap<>(Monitor.ForeignEpoch.class);
     private final Map<TargetRef, Series> series = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -103,6 +107,25 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
         global.add(Gauge.builder("zkscale.zookeeper.connected", leadership, l -> l.connected() ? 1 : 0)
                 .description("1 while the ZooKeeper session is connected")
                 .register(registry));
+        global.add(FunctionCounter.builder("zkscale.epoch.counter.errors", leadership, Leadership::counterErrors)
+                .description("times the epoch counter was unusable: not a number, at its maximum, access refused")
+                .register(registry));
+        for (ScaleWriter.WriteResult.Result result : ScaleWriter.WriteResult.Result.values()) {
+            Counter c = Counter.builder("zkscale.fence.stamps")
+                    .description("takeover stamps of a leader's epoch on its targets, by result")
+                    .tag("result", result.name().toLowerCase(Locale.ROOT))
+                    .register(registry);
+            stamps.put(result, c);
+            global.add(c);
+        }
+        for (Monitor.ForeignEpoch outcome : Monitor.ForeignEpoch.values()) {
+            Counter c = Counter.builder("zkscale.foreign.epochs")
+                    .description("targets found carrying an epoch above the leader's, by what the leader did")
+                    .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
+                    .register(registry);
+            foreignEpochs.put(outcome, c);
+            global.add(c);
+        }
         tuningUnavailable = failures("tuning_unavailable");
         for (Outcome.Reason reason : Outcome.FAILURES) {
             failures.put(reason, failures(reason.label()));
@@ -219,6 +242,16 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
     public void decisionFailed(Outcome.Reason reason) {
         Counter c = failures.get(reason);
         (c == null ? failures.get(Outcome.Reason.OTHER) : c).increment();
+    }
+
+    @Override
+    public void stamp(ScaleWriter.WriteResult.Result result) {
+        stamps.get(result).increment();
+    }
+
+    @Override
+    public void foreignEpoch(Monitor.ForeignEpoch outcome) {
+        foreignEpochs.get(outcome).increment();
     }
 
     @Override

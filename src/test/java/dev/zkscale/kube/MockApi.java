@@ -23,7 +23,7 @@ import java.util.function.Predicate;
 public final class MockApi implements AutoCloseable {
 
     /** The request timeout of {@link #newClient()}: a hung request fails after this. */
-    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(1);
     /** The connection timeout of {@link #newClient()}. */
     static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(1);
 
