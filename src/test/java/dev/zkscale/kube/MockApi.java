@@ -82,6 +82,15 @@ public final class MockApi implements AutoCloseable {
                 .toList();
     }
 
+    /** The bodies of the requests received so far, from index {@code from} on, that match {@code which}. */
+    public List<String> bodies(int from, Predicate<RecordingDispatcher.Request> which) {
+        List<RecordingDispatcher.Received> all = dispatcher.receivedWithBodies();
+        return all.subList(Math.min(from, all.size()), all.size()).stream()
+                .filter(r -> which.test(r.request()))
+                .map(RecordingDispatcher.Received::body)
+                .toList();
+    }
+
     /** How many requests were received so far: a mark for {@link #requests(int, Predicate)}. */
     public int mark() {
         return dispatcher.received().size();
