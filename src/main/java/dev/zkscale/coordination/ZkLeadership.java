@@ -136,6 +136,7 @@ public final class ZkLeadership implements Leadership, Closeable {
     private final String epochPath;
     private final String instanceId;
     private final AtomicReference<LeaderLatch> latch = new AtomicReference<>();
+    private final Runnable beforeTaking;
     private final LongConsumer epochTaken;
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
     private final AtomicReference<Term> term = new AtomicReference<>();
@@ -154,11 +155,15 @@ public final class ZkLeadership implements Leadership, Closeable {
      * @param instanceId this instance's name among the latch's participants (the pod name, say)
      */
     public ZkLeadership(CuratorFramework client, String root, String instanceId) {
-        this(client, root, instanceId, epoch -> {});
+        this(client, root, instanceId, () -> {}, epoch -> {});
     }
 
-    /** As above; {@code epochTaken} runs after each epoch is written and before it is published (tests pause here). */
-    ZkLeadership(CuratorFramework client, String root, String instanceId, LongConsumer epochTaken) {
+    /**
+     * As above; {@code beforeTaking} runs on each try to take an epoch, before the counter is read, and
+     * {@code epochTaken} after each epoch is written and before it is published (tests act or pause here).
+     */
+    ZkLeadership(
+            CuratorFramework client, String root, String instanceId, Runnable beforeTaking, LongConsumer epochTaken) {
         if (!client.getConnectionStateErrorPolicy().isErrorState(ConnectionState.SUSPENDED)) {
             throw new IllegalArgumentException("ZkLeadership needs a client whose connection-state error policy treats "
                     + "SUSPENDED as an error (Curator's default StandardConnectionStateErrorPolicy)");
@@ -169,6 +174,7 @@ public final class ZkLeadership implements Leadership, Closeable {
         this.latchPath = ZKPaths.makePath(root, "leader");
         this.epochPath = ZKPaths.makePath(root, "epoch");
         this.latch.set(newLatch());
+        this.beforeTaking = beforeTaking;
         this.epochTaken = epochTaken;
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "zkscale-epoch-" + instanceId);
@@ -445,6 +451,7 @@ public final class ZkLeadership implements Leadership, Closeable {
         try {
             // The handle is taken before the epoch: if Curator replaces it meanwhile, the epoch is void, never stale.
             session = client.getZookeeperClient().getZooKeeper();
+            beforeTaking.run();
             epoch = nextEpoch(attempt);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
