@@ -70,7 +70,9 @@ public final class Controller implements AutoCloseable {
     public static Controller start(
             ZkscaleSettings settings, KubernetesClient kubernetes, MeterRegistry registry, Clock clock) {
         DecisionRecord record = decisionRecord(settings);
-        checkTimeouts(settings, kubernetes);
+        checkTimeouts(
+                Duration.ofMillis(kubernetes.getConfiguration().getRequestTimeout()),
+                settings.zookeeper().sessionTimeout());
         if (!(settings.fenceRate() > 0)) {
             throw new IllegalArgumentException(
                     "setting zkscale.fence-rate: must be more than 0 stamps per second, got " + settings.fenceRate());
@@ -130,9 +132,7 @@ public final class Controller implements AutoCloseable {
      * ZooKeeper session timeout (a partitioned leader hears SUSPENDED well within the session timeout and abandons its
      * request; the timeout bounds a request that does not notice).
      */
-    private static void checkTimeouts(ZkscaleSettings settings, KubernetesClient kubernetes) {
-        Duration request = Duration.ofMillis(kubernetes.getConfiguration().getRequestTimeout());
-        Duration session = settings.zookeeper().sessionTimeout();
+    static void checkTimeouts(Duration request, Duration session) {
         if (request.isZero() || request.isNegative() || request.multipliedBy(3).compareTo(session) > 0) {
             throw new IllegalArgumentException("setting quarkus.kubernetes-client.request-timeout: must be more than 0"
                     + " and at most a third of zkscale.zookeeper.session-timeout (" + session.toMillis()

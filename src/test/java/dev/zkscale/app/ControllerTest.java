@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.curator.framework.CuratorFramework;
@@ -400,6 +401,58 @@ class ControllerTest {
                 scrape.contains("zkscale_scale_operations_total{direction=\"up\",namespace=\"shop\",result=\"success\","
                         + "target=\"web\",} 1.0"),
                 scrape);
+    }
+
+    @Test
+    @DisplayName(
+            "a target of a foreign epoch (counter reset: it carries 42, the counter is at 3): the leader advances to"
+                    + " 43, says so, and writes")
+    void foreignEpochAdvanced() throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Controller c = foreignEpoch(registry);
+
+        c.loop().pass();
+
+        assertEquals(4, web().getSpec().getReplicas());
+        assertEquals(43, writtenEpoch());
+        assertEquals(OptionalLong.of(43), c.leadership().epoch());
+        assertEquals(1, events("EpochAdvanced").size());
+        assertTrue(
+                registry.scrape().contains("zkscale_foreign_epochs_total{outcome=\"advanced\",} 1.0"),
+                registry.scrape());
+    }
+
+    @Test
+    @DisplayName("a target of a foreign epoch when the counter has moved past the leader's: deposed, it writes nothing")
+    void foreignEpochDeposed() throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Controller c = foreignEpoch(registry);
+        curator.setData().forPath("/zkscale/epoch", "10".getBytes(StandardCharsets.UTF_8));
+
+        int mark = rig.api().mark();
+        c.loop().pass();
+
+        assertEquals(0, patches(mark));
+        assertEquals(42, writtenEpoch());
+        assertTrue(c.leadership().epoch().orElse(0) != 3, "epoch 3 is void");
+        assertTrue(events("EpochAdvanced").isEmpty());
+        assertTrue(
+                registry.scrape().contains("zkscale_foreign_epochs_total{outcome=\"deposed\",} 1.0"),
+                registry.scrape());
+    }
+
+    /** A leader at epoch 3 (the counter was at 2) and web at 2 replicas carrying epoch 42, under load to scale to 4. */
+    private Controller foreignEpoch(PrometheusMeterRegistry registry) throws Exception {
+        curator.create().creatingParentsIfNeeded().forPath("/zkscale/epoch", "2".getBytes(StandardCharsets.UTF_8));
+        workload("web", 2, 2, "450m");
+        admin.apps().deployments().inNamespace(NS).withName("web").edit(d -> {
+            d.getMetadata().setAnnotations(Map.of(KubeCluster.EPOCH_ANNOTATION, "42"));
+            return d;
+        });
+        Controller c = leading(registry, "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
+        // Its caches were filled at start, after the edit
+        assertEquals(OptionalLong.of(3), c.leadership().epoch());
+        return c;
     }
 
     @Test
