@@ -25,10 +25,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
@@ -195,7 +197,11 @@ public final class KubeScaleWriter implements ScaleWriter, Fence, AutoCloseable 
     public List<Stamp> stamp(List<Workload> targets, long epoch, BooleanSupplier leading) {
         List<Future<Stamp>> sent = new ArrayList<>(targets.size());
         for (Workload workload : targets) {
-            sent.add(stampers.submit(() -> paced(workload, epoch, leading)));
+            try {
+                sent.add(stampers.submit(() -> paced(workload, epoch, leading)));
+            } catch (RejectedExecutionException closed) {
+                sent.add(CompletableFuture.completedFuture(stampFailure("not stamped: the writer is closed")));
+            }
         }
         List<Stamp> stamps = new ArrayList<>(targets.size());
         boolean interrupted = false;

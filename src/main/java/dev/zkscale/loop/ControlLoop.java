@@ -114,6 +114,8 @@ public final class ControlLoop {
         TuningSource.RejectedConfig rejected;
         History history;
         String warning;
+        /** A ConfigApplied Event not sent yet: it goes out with the target's next decision, after its stamp. */
+        String applied;
     }
 
     /** A target to decide this pass, with the workload to decide and write with; null when it is not decided. */
@@ -204,6 +206,7 @@ public final class ControlLoop {
                 }
                 managed.add(t.target());
                 if (config.mode() == Mode.Paused) {
+                    announce(t.target(), config, state);
                     ports.monitor().skipped(t.target(), Outcome.none(Outcome.Reason.PAUSED));
                     continue;
                 }
@@ -217,7 +220,11 @@ public final class ControlLoop {
                 return;
             }
             for (Due d : due) {
-                if (d.workload != null && !target(pass, d)) {
+                if (d.workload == null) {
+                    continue;
+                }
+                announce(d.target, d.config, d.state);
+                if (!target(pass, d)) {
                     return;
                 }
             }
@@ -254,7 +261,9 @@ public final class ControlLoop {
 
     /**
      * The config in force, or null when the target has none. Reports a rejection once per rejected version and reason
-     * (a defaults change can reject an unchanged target ZNode), and a config taking effect once.
+     * (a defaults change can reject an unchanged target ZNode), and a config taking effect once: its ConfigApplied
+     * Event waits for {@link #announce}, so that a new leader's first pass fences its targets before it sends one
+     * Event per target.
      */
     private TargetConfig accept(TuningSource.Target t, TargetState state) {
         TargetRef target = t.target();
@@ -286,7 +295,7 @@ public final class ControlLoop {
                     + known.minReplicas() + ", maxReplicas " + known.maxReplicas() + ", targetCPUUtilizationPercentage "
                     + known.targetCPUUtilizationPercentage() + ", mode " + known.mode();
             LOG.infof("config of %s: %s", target, message);
-            event(target.namespace(), known, false, CONFIG_APPLIED, message);
+            state.applied = message;
         }
         state.inForce = inForce;
         return known;
@@ -411,9 +420,7 @@ public final class ControlLoop {
                 pass.metricsError(workload.namespace()),
                 state.history);
         Decision decision = Decider.decide(snapshot);
-        if (!stillLeading(pass.epoch)) {
-            ports.log().add(snapshot, decision, LEADERSHIP_LOST);
-            LOG.infof("leadership lost while observing %s; pass ends", target);
+        if (ended(pass, snapshot, decision, "while observing")) {
             return false;
         }
         report(target, config, state, snapshot, decision);
@@ -426,15 +433,23 @@ public final class ControlLoop {
                 LOG.infof(
                         "dry run target=%s from=%d to=%d reason=\"%s\"",
                         target, decision.currentReplicas(), decision.desiredReplicas(), decision.reason());
-            } else if (!stillLeading(pass.epoch)) {
-                ports.log().add(snapshot, decision, LEADERSHIP_LOST);
-                LOG.infof("leadership lost before writing %s; pass ends", target);
+            } else if (ended(pass, snapshot, decision, "before writing")) {
                 return false;
             } else {
                 write = write(config, workload, decision, pass.epoch, state);
             }
         }
         ports.log().add(snapshot, decision, write);
+        return true;
+    }
+
+    /** Whether the term ended before {@code when}: then the decision is recorded as not written, and the pass ends. */
+    private boolean ended(Pass pass, Snapshot snapshot, Decision decision, String when) {
+        if (stillLeading(pass.epoch)) {
+            return false;
+        }
+        ports.log().add(snapshot, decision, LEADERSHIP_LOST);
+        LOG.infof("leadership lost %s %s; pass ends", when, snapshot.target());
         return true;
     }
 
@@ -448,6 +463,7 @@ public final class ControlLoop {
         }
         Outcome.Reason reason = workload == null ? Outcome.Reason.WORKLOAD_MISSING : Outcome.Reason.SELECTOR_MISSING;
         ports.monitor().skipped(target, Outcome.none(reason));
+        announce(target, config, state);
         if (workload == null) {
             String notFound = config.kind().toLowerCase() + "s.apps \"" + config.workloadName() + "\" not found";
             warn(target, config, state, reason, FAILED_GET_SCALE, notFound);
@@ -455,6 +471,14 @@ public final class ControlLoop {
             warn(target, config, state, reason, SELECTOR_REQUIRED, "selector is required");
         }
         return null;
+    }
+
+    /** Sends the target's pending ConfigApplied Event, if any. */
+    private void announce(TargetRef target, TargetConfig config, TargetState state) {
+        if (state.applied != null) {
+            event(target.namespace(), config, false, CONFIG_APPLIED, state.applied);
+            state.applied = null;
+        }
     }
 
     /** Reports a decision: its metrics, and a failure to decide as a warning. */

@@ -52,9 +52,8 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
     private final Counter tuningUnavailable;
     private final Map<Outcome.Reason, Counter> failures = new EnumMap<>(Outcome.Reason.class);
     private final Map<Outcome, Counter> outcomes = new HashMap<>();
-    private final Map<ScaleWriter.WriteResult.Result, Counter> stamps =
-            new EnumMap<>(ScaleWriter.WriteResult.Result.class);
-    private final Map<Monitor.ForeignEpoch, Counter> foreignEpochs = new EnumMap<>(Monitor.ForeignEpoch.class);
+    private final Map<ScaleWriter.WriteResult.Result, Counter> stamps;
+    private final Map<Monitor.ForeignEpoch, Counter> foreignEpochs;
     private final Map<TargetRef, Series> series = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -110,22 +109,16 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
         global.add(FunctionCounter.builder("zkscale.epoch.counter.errors", leadership, Leadership::counterErrors)
                 .description("times the epoch counter was unusable: not a number, at its maximum, access refused")
                 .register(registry));
-        for (ScaleWriter.WriteResult.Result result : ScaleWriter.WriteResult.Result.values()) {
-            Counter c = Counter.builder("zkscale.fence.stamps")
-                    .description("takeover stamps of a leader's epoch on its targets, by result")
-                    .tag("result", result.name().toLowerCase(Locale.ROOT))
-                    .register(registry);
-            stamps.put(result, c);
-            global.add(c);
-        }
-        for (Monitor.ForeignEpoch outcome : Monitor.ForeignEpoch.values()) {
-            Counter c = Counter.builder("zkscale.foreign.epochs")
-                    .description("targets found carrying an epoch above the leader's, by what the leader did")
-                    .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
-                    .register(registry);
-            foreignEpochs.put(outcome, c);
-            global.add(c);
-        }
+        stamps = counters(
+                "zkscale.fence.stamps",
+                "takeover stamps of a leader's epoch on its targets, by result",
+                "result",
+                ScaleWriter.WriteResult.Result.class);
+        foreignEpochs = counters(
+                "zkscale.foreign.epochs",
+                "targets found carrying an epoch above the leader's, by what the leader did",
+                "outcome",
+                Monitor.ForeignEpoch.class);
         tuningUnavailable = failures("tuning_unavailable");
         for (Outcome.Reason reason : Outcome.FAILURES) {
             failures.put(reason, failures(reason.label()));
@@ -139,6 +132,20 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
             outcomes.put(o, c);
             global.add(c);
         }
+    }
+
+    /** One global counter per value of {@code type}, labelled {@code tag} with the value in lower case. */
+    private <E extends Enum<E>> Map<E, Counter> counters(String name, String description, String tag, Class<E> type) {
+        Map<E, Counter> counters = new EnumMap<>(type);
+        for (E value : type.getEnumConstants()) {
+            Counter c = Counter.builder(name)
+                    .description(description)
+                    .tag(tag, value.name().toLowerCase(Locale.ROOT))
+                    .register(registry);
+            counters.put(value, c);
+            global.add(c);
+        }
+        return counters;
     }
 
     private Counter failures(String reason) {

@@ -7,6 +7,7 @@ import dev.zkscale.kube.Fixtures;
 import dev.zkscale.kube.KubeCluster;
 import dev.zkscale.kube.MockApi;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
@@ -117,8 +118,11 @@ public final class TakeoverBench {
                     Clock.systemUTC())) {
                 await("the old leader leads", () -> old.leadership().epoch().isPresent());
                 await("both see every target", () -> loaded(old, targets) && loaded(standby, targets));
-                old.loop().pass();
-                await("every target carries the old epoch", () -> stampedWith(api, targets, old));
+                KubernetesClient reader = api.newClient();
+                await("every target carries the old epoch", () -> {
+                    old.loop().pass();
+                    return stampedWith(reader, targets, old);
+                });
 
                 long closing = System.nanoTime();
                 old.close();
@@ -173,10 +177,10 @@ public final class TakeoverBench {
         }
     }
 
-    private static boolean stampedWith(MockApi api, int targets, Controller leader) {
+    private static boolean stampedWith(KubernetesClient reader, int targets, Controller leader) {
         String epoch = Long.toString(leader.leadership().epoch().orElse(-1));
         List<Deployment> all =
-                api.newClient().apps().deployments().inNamespace(NS).list().getItems();
+                reader.apps().deployments().inNamespace(NS).list().getItems();
         return all.size() == targets
                 && all.stream()
                         .allMatch(d -> d.getMetadata().getAnnotations() != null

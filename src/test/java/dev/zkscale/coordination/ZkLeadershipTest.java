@@ -348,9 +348,7 @@ class ZkLeadershipTest {
                     + " on with the new epoch")
     void advancePastForeignEpoch() throws Exception {
         CuratorFramework admin = client();
-        admin.create().creatingParentsIfNeeded().forPath(ROOT + "/epoch", "2".getBytes(StandardCharsets.UTF_8));
-        ZkLeadership a = leadership(client(), "a");
-        assertEquals(3, awaitEpoch(a));
+        ZkLeadership a = leaderAtEpoch3(admin);
 
         assertEquals(OptionalLong.of(43), a.advancePast(3, 42));
 
@@ -363,15 +361,21 @@ class ZkLeadershipTest {
             + " leads again only with a new epoch")
     void advanceFindsItselfDeposed() throws Exception {
         CuratorFramework admin = client();
-        admin.create().creatingParentsIfNeeded().forPath(ROOT + "/epoch", "2".getBytes(StandardCharsets.UTF_8));
-        ZkLeadership a = leadership(client(), "a");
-        assertEquals(3, awaitEpoch(a));
+        ZkLeadership a = leaderAtEpoch3(admin);
         admin.setData().forPath(ROOT + "/epoch", "10".getBytes(StandardCharsets.UTF_8));
 
         assertEquals(OptionalLong.empty(), a.advancePast(3, 42));
 
         assertTrue(a.epoch().orElse(0) != 3, "epoch 3 is void");
         assertEquals(11, awaitEpoch(a), "alone in the election, a leads again with a new epoch");
+    }
+
+    /** Instance "a", leading at epoch 3: the counter was at 2. */
+    private ZkLeadership leaderAtEpoch3(CuratorFramework admin) throws Exception {
+        admin.create().creatingParentsIfNeeded().forPath(ROOT + "/epoch", "2".getBytes(StandardCharsets.UTF_8));
+        ZkLeadership a = leadership(client(), "a");
+        assertEquals(3, awaitEpoch(a));
+        return a;
     }
 
     private static String counter(CuratorFramework admin) throws Exception {
