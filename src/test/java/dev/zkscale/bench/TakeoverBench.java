@@ -6,6 +6,7 @@ import dev.zkscale.kube.BulkLoad;
 import dev.zkscale.kube.Fixtures;
 import dev.zkscale.kube.KubeCluster;
 import dev.zkscale.kube.MockApi;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
@@ -51,6 +52,7 @@ import org.apache.curator.test.TestingServer;
 public final class TakeoverBench {
     private static final String NS = "shop";
     private static final Duration PATIENCE = Duration.ofMinutes(10);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(3);
 
     private TakeoverBench() {}
 
@@ -100,18 +102,25 @@ public final class TakeoverBench {
             for (int t = 0; t < targets; t++) {
                 admin.create().creatingParentsIfNeeded().forPath("/zkscale/targets/" + NS + "/" + name(t), config);
             }
-            Map<String, String> settings =
-                    Map.of("zkscale.fence-rate", Double.toString(rate), "zkscale.cache-sync-timeout", "300s");
+            // The defaults' 10 s session and 3 s request timeout: the mock, scanning its store on every request, can
+            // take more than a second per request under load.
+            Map<String, String> settings = Map.of(
+                    "zkscale.fence-rate",
+                    Double.toString(rate),
+                    "zkscale.cache-sync-timeout",
+                    "300s",
+                    "zkscale.zookeeper.session-timeout",
+                    "10s");
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             Controller old = Controller.start(
                     TestSettings.of(zk.getConnectString(), "old", settings),
-                    api.newClient(),
+                    client(api),
                     new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                     Clock.systemUTC());
             await("the old leader leads", () -> old.leadership().epoch().isPresent());
             try (Controller standby = Controller.start(
                     TestSettings.of(zk.getConnectString(), "new", settings),
-                    api.newClient(),
+                    client(api),
                     registry,
                     Clock.systemUTC())) {
                 await("the standby sees every target", () -> loaded(standby, targets));
@@ -126,7 +135,7 @@ public final class TakeoverBench {
                 long fenced = 0;
                 long decided = 0;
                 long deadline = epoch + PATIENCE.toNanos();
-                while (decided == 0 && System.nanoTime() < deadline) {
+                while (decided == 0 && System.nanoTime() < deadline && pass.isAlive()) {
                     long now = System.nanoTime();
                     if (fenced == 0 && stamps(registry) >= targets) {
                         fenced = now;
@@ -137,7 +146,8 @@ public final class TakeoverBench {
                     LockSupport.parkNanos(200_000);
                 }
                 if (fenced == 0 || decided == 0) {
-                    throw new IllegalStateException("only " + stamps(registry) + " of " + targets + " stamped");
+                    throw new IllegalStateException("only " + stamps(registry) + " of " + targets + " stamped, or no"
+                            + " decision; the standby's metrics:\n" + registry.scrape());
                 }
                 return new Takeover(
                         targets,
@@ -148,6 +158,12 @@ public final class TakeoverBench {
                 old.close();
             }
         }
+    }
+
+    private static KubernetesClient client(MockApi api) {
+        return api.server.createClient(b -> b.editOrNewConfig()
+                .withRequestTimeout((int) REQUEST_TIMEOUT.toMillis())
+                .endConfig());
     }
 
     /** Successful stamps the standby counted. */
