@@ -196,11 +196,12 @@ public final class SnapshotCodec {
         f.only(FORECAST_FIELDS);
         List<ForecastState.Model> models = new ArrayList<>();
         for (Fields m : f.objects("models")) {
-            m.only(Set.of("level", "trend", "errorVariance"));
+            m.only(Set.of("level", "trend", "errorVariance", "recentVariance"));
             models.add(new ForecastState.Model(
                     real(m, "level"),
                     real(m, "trend"),
-                    m.has("errorVariance") ? real(m, "errorVariance") : Double.NaN));
+                    m.has("errorVariance") ? real(m, "errorVariance") : Double.NaN,
+                    m.has("recentVariance") ? real(m, "recentVariance") : Double.NaN));
         }
         List<ForecastState.Pending> pending = new ArrayList<>();
         for (Fields p : f.objects("pending")) {
@@ -412,6 +413,9 @@ public final class SnapshotCodec {
                 out.writeNumberField("trend", m.trend());
                 if (!Double.isNaN(m.errorVariance())) {
                     out.writeNumberField("errorVariance", m.errorVariance());
+                }
+                if (!Double.isNaN(m.recentVariance())) {
+                    out.writeNumberField("recentVariance", m.recentVariance());
                 }
                 out.writeEndObject();
             }

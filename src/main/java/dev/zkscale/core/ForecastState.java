@@ -26,10 +26,11 @@ public record ForecastState(Instant time, List<Model> models, int checked, List<
      *
      * @param level the smoothed demand, in pods at the target utilization
      * @param trend the smoothed change of demand, in pods per second
-     * @param errorVariance the smoothed squared error of its checked forecasts, in pods squared; NaN until one was
-     *     checked
+     * @param errorVariance the smoothed squared error of its checked forecasts over a long memory, in pods squared; NaN
+     *     until one was checked
+     * @param recentVariance the same over a memory of a few minutes; NaN until one was checked
      */
-    public record Model(double level, double trend, double errorVariance) {}
+    public record Model(double level, double trend, double errorVariance, double recentVariance) {}
 
     /** The forecasts, one per model, of the demand observed at {@code due}. */
     public record Pending(Instant due, List<Double> demands) {

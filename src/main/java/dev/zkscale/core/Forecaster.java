@@ -17,7 +17,8 @@ import java.util.List;
  * Every forecast is kept until its due time and then checked against what was observed, which gives an online estimate
  * of the error at that horizon, per model. The recommendation is the smallest size whose capacity at the top of the
  * tolerance band (target &times; (1 + scale-up tolerance), where the HPA itself starts to scale up) covers the best
- * model's forecast plus its error at the configured quantile (normal approximation); never below the HPA's own proposal
+ * model's forecast plus its error at the configured quantile (normal approximation, the error being the smaller of a
+ * long-memory and a recent estimate); never below the HPA's own proposal
  * when that is a scale-up. Until a few forecasts have been checked it recommends what the HPA does.
  */
 final class Forecaster {
@@ -25,23 +26,37 @@ final class Forecaster {
      * The candidate models: Holt's linear method with each of these level and trend weights (per pass), a trend weight
      * of 0 being plain exponential smoothing. At each pass the policy follows the model whose forecasts have erred
      * least at the horizon on this target's own history, so a noisy target gets a smooth level without a trend and a
-     * target with steady ramps gets a trend.
+     * target with steady ramps gets a trend. The level weights span memories from about 2 passes (0.6) to about 50
+     * (0.02, a quarter of an hour at a 15 s period): a target whose demand is a slow level under minute-to-minute noise
+     * is best predicted by a long average, one that moves fast by a short one.
      */
-    private static final double[] LEVEL_WEIGHTS = {0.15, 0.3, 0.6};
+    private static final double[] LEVEL_WEIGHTS = {0.02, 0.05, 0.15, 0.3, 0.6};
 
     private static final double[] TREND_WEIGHTS = {0, 0.1};
 
-    /**
-     * The scale-down stabilization window, in horizons: pods released now take a horizon to come back, so the policy
-     * releases them only once its upper bound has stayed low for a few horizons (the HPA waits a fixed 5 minutes).
-     */
-    static final int WINDOW_HORIZONS = 3;
+    /** How many candidate models run side by side: one per level and trend weight. */
+    static final int MODELS = LEVEL_WEIGHTS.length * TREND_WEIGHTS.length;
 
     /**
-     * The weight of each new error in the error variance: a memory of about a hundred checked forecasts (25 minutes
-     * at a 15 s sync period), long enough to average noise, short enough to follow a daily cycle.
+     * The scale-down stabilization window, in horizons: pods released now take a horizon to come back, so the policy
+     * releases them only once its upper bound has stayed low for two horizons (the HPA waits a fixed 5 minutes).
      */
-    private static final double ERROR_WEIGHT = 0.01;
+    static final int WINDOW_HORIZONS = 2;
+
+    /**
+     * The weight of each new error in the error variance: a memory of about 330 checked forecasts (80 minutes at a
+     * 15 s sync period). A rare burst is part of a target's error distribution: a shorter memory forgets it within
+     * minutes and the bound then undercovers the next one; a longer one would lag the daily cycle.
+     */
+    private static final double ERROR_WEIGHT = 0.003;
+
+    /**
+     * The weight of each new error in the recent error variance: a memory of about 20 checked forecasts (5 minutes at
+     * a 15 s period, the HPA's own scale-down window). The bound uses the smaller of the two variances: a burst that
+     * has been over for a few minutes no longer widens it, so a target that idles between bursts goes back to its
+     * minimum as the HPA does, while a target whose noise goes on keeps the long memory's margin.
+     */
+    private static final double RECENT_WEIGHT = 0.05;
 
     /** Checked forecasts needed before the policy trusts its error estimate. */
     static final int WARM_UP = 4;
@@ -77,20 +92,22 @@ final class Forecaster {
             int current,
             int hpaReplicas,
             double scaleUpTolerance) {
-        int count = LEVEL_WEIGHTS.length * TREND_WEIGHTS.length;
+        int count = MODELS;
         List<ForecastState.Model> models = new ArrayList<>();
         int checked = 0;
         double period = FIRST_PERIOD_SECONDS;
         List<ForecastState.Pending> pending = new ArrayList<>();
         if (prior == null || !prior.time().isBefore(now) || prior.models().size() != count) {
             for (int i = 0; i < count; i++) {
-                models.add(new ForecastState.Model(demand, 0, Double.NaN));
+                models.add(new ForecastState.Model(demand, 0, Double.NaN, Double.NaN));
             }
         } else {
             period = seconds(prior.time(), now);
             double[] variances = new double[count];
+            double[] recent = new double[count];
             for (int i = 0; i < count; i++) {
                 variances[i] = prior.models().get(i).errorVariance();
+                recent[i] = prior.models().get(i).recentVariance();
             }
             checked = prior.checked();
             for (ForecastState.Pending p : prior.pending()) {
@@ -102,6 +119,8 @@ final class Forecaster {
                     double miss = demand - p.demands().get(i);
                     double v = variances[i];
                     variances[i] = Double.isNaN(v) ? miss * miss : v + ERROR_WEIGHT * (miss * miss - v);
+                    double r = recent[i];
+                    recent[i] = Double.isNaN(r) ? miss * miss : r + RECENT_WEIGHT * (miss * miss - r);
                 }
                 checked = Math.min(checked + 1, WARM_UP);
             }
@@ -112,7 +131,7 @@ final class Forecaster {
                 double predicted = m.level() + m.trend() * period;
                 double error = demand - predicted;
                 models.add(new ForecastState.Model(
-                        predicted + alpha * error, m.trend() + alpha * beta * error / period, variances[i]));
+                        predicted + alpha * error, m.trend() + alpha * beta * error / period, variances[i], recent[i]));
             }
         }
         double horizon = lagSeconds + policy.podStartupSeconds() + period;
@@ -133,8 +152,9 @@ final class Forecaster {
         if (checked < WARM_UP) {
             return new Verdict(forecast, Double.NaN, horizon, hpaReplicas, state);
         }
+        ForecastState.Model chosen = models.get(best);
         double upper = forecast
-                + probit(policy.quantile()) * Math.sqrt(models.get(best).errorVariance());
+                + probit(policy.quantile()) * Math.sqrt(Math.min(chosen.errorVariance(), chosen.recentVariance()));
         int replicas = (int) Math.ceil(upper / (1 + scaleUpTolerance));
         if (hpaReplicas > current) {
             // The HPA's scale-up is a floor: the forecast never holds back a scale-up the metrics already call for.

@@ -2,12 +2,11 @@ package dev.zkscale.kube;
 
 import dev.zkscale.codec.Rfc3339;
 import dev.zkscale.core.Pod;
-import dev.zkscale.core.PodMetrics;
 import dev.zkscale.loop.Selector;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodStatus;
@@ -34,6 +33,21 @@ final class Conversions {
     private Conversions() {}
 
     /**
+     * The metadata that identifies a cached object and that selectors and indexes read: name, namespace, uid,
+     * resourceVersion, labels and deletion timestamp (a new object; the maps are shared, never modified).
+     */
+    static ObjectMeta identity(ObjectMeta m) {
+        ObjectMeta kept = new ObjectMeta();
+        kept.setName(m.getName());
+        kept.setNamespace(m.getNamespace());
+        kept.setUid(m.getUid());
+        kept.setResourceVersion(m.getResourceVersion());
+        kept.setLabels(m.getLabels());
+        kept.setDeletionTimestamp(m.getDeletionTimestamp());
+        return kept;
+    }
+
+    /**
      * A label selector as the loop matches it; null (no selector) becomes the empty selector, which matches nothing.
      */
     static Selector selector(LabelSelector selector) {
@@ -58,6 +72,14 @@ final class Conversions {
      * @throws IllegalArgumentException when the text is not a quantity
      */
     static long milli(String quantity) {
+        int suffix = quantity.length() - 1;
+        while (suffix >= 0 && Character.isLetter(quantity.charAt(suffix))) {
+            suffix--;
+        }
+        long fast = fastMilli(quantity.substring(0, suffix + 1), quantity.substring(suffix + 1));
+        if (fast >= 0) {
+            return fast;
+        }
         try {
             return milli(Quantity.parse(quantity.trim()));
         } catch (RuntimeException e) {
@@ -191,44 +213,6 @@ final class Conversions {
         } catch (DateTimeException e) {
             LOG.warnf("%s: unreadable %s \"%s\", taken as absent", object, field, text);
             return null;
-        }
-    }
-
-    /**
-     * One PodMetrics item, read from its raw JSON fields ({@code timestamp}, {@code window}, {@code
-     * containers[].usage.cpu}). A missing field takes Go's zero value (as the HPA would decode it); a present but
-     * unreadable one is an error.
-     *
-     * @throws IllegalArgumentException naming the item and field that cannot be read
-     */
-    static PodMetrics podMetrics(GenericKubernetesResource item) {
-        String name = item.getMetadata() == null ? null : item.getMetadata().getName();
-        try {
-            Map<String, Object> fields = item.getAdditionalProperties();
-            Object timestamp = fields.get("timestamp");
-            Instant at = timestamp == null ? Pod.VERY_OLD : instant(timestamp.toString());
-            Object window = fields.get("window");
-            long windowSeconds = window == null ? 0 : GoDuration.seconds(window.toString());
-            List<PodMetrics.Usage> usages = new ArrayList<>();
-            Object containers = fields.get("containers");
-            if (containers instanceof List<?> list) {
-                for (Object element : list) {
-                    if (!(element instanceof Map<?, ?> container)) {
-                        throw new IllegalArgumentException("containers[] entry is not an object");
-                    }
-                    Object usage = container.get("usage");
-                    Object cpu = usage instanceof Map<?, ?> map ? map.get("cpu") : null;
-                    Object containerName = container.get("name");
-                    usages.add(new PodMetrics.Usage(
-                            containerName == null ? "" : containerName.toString(),
-                            cpu == null ? null : milli(cpu.toString())));
-                }
-            } else if (containers != null) {
-                throw new IllegalArgumentException("containers is not a list");
-            }
-            return new PodMetrics(name, at, windowSeconds, usages);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("unreadable PodMetrics item " + name + ": " + e.getMessage(), e);
         }
     }
 }

@@ -9,14 +9,16 @@ import dev.zkscale.loop.Workload;
 import dev.zkscale.loop.Workloads;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
@@ -44,12 +47,14 @@ import org.jboss.logging.Logger;
 public final class KubeWorkloads implements Workloads, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KubeWorkloads.class);
     private static final String ALL = "";
+    private static final long LIST_PAGE = 500;
+    private static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
     private final KubernetesClient client;
     private final Set<String> namespaces;
     // Filled once by start(), keyed by namespace (ALL for the one informer across all namespaces).
-    private volatile Map<String, SharedIndexInformer<Deployment>> deployments = Map.of();
-    private volatile Map<String, SharedIndexInformer<StatefulSet>> statefulSets = Map.of();
+    private volatile Map<String, WorkloadCache<Deployment>> deployments = Map.of();
+    private volatile Map<String, WorkloadCache<StatefulSet>> statefulSets = Map.of();
     private volatile Map<String, PodCache> pods = Map.of();
     private final Map<String, String> badEpochWarned = new ConcurrentHashMap<>();
 
@@ -79,37 +84,13 @@ public final class KubeWorkloads implements Workloads, AutoCloseable {
             throw new IllegalStateException(closed ? "KubeCluster is closed" : "KubeCluster is already started");
         }
         started = true;
-        Map<String, SharedIndexInformer<Deployment>> d = new LinkedHashMap<>();
-        Map<String, SharedIndexInformer<StatefulSet>> s = new LinkedHashMap<>();
+        Map<String, WorkloadCache<Deployment>> d = new LinkedHashMap<>();
+        Map<String, WorkloadCache<StatefulSet>> s = new LinkedHashMap<>();
         Map<String, PodCache> p = new LinkedHashMap<>();
-        if (namespaces.isEmpty()) {
-            d.put(
-                    ALL,
-                    withoutManagedFields(
-                            client.apps().deployments().inAnyNamespace().runnableInformer(0)));
-            s.put(
-                    ALL,
-                    withoutManagedFields(
-                            client.apps().statefulSets().inAnyNamespace().runnableInformer(0)));
-            p.put(
-                    ALL,
-                    new PodCache(
-                            withoutManagedFields(client.pods().inAnyNamespace().runnableInformer(0))));
-        } else {
-            for (String ns : new TreeSet<>(namespaces)) {
-                d.put(
-                        ns,
-                        withoutManagedFields(
-                                client.apps().deployments().inNamespace(ns).runnableInformer(0)));
-                s.put(
-                        ns,
-                        withoutManagedFields(
-                                client.apps().statefulSets().inNamespace(ns).runnableInformer(0)));
-                p.put(
-                        ns,
-                        new PodCache(withoutManagedFields(
-                                client.pods().inNamespace(ns).runnableInformer(0))));
-            }
+        for (String ns : namespaces.isEmpty() ? Set.of(ALL) : new TreeSet<>(namespaces)) {
+            d.put(ns, new WorkloadCache<>(inScope(client.apps().deployments(), ns), this::deployment));
+            s.put(ns, new WorkloadCache<>(inScope(client.apps().statefulSets(), ns), this::statefulSet));
+            p.put(ns, new PodCache(inScope(client.pods(), ns)));
         }
         deployments = d;
         statefulSets = s;
@@ -144,18 +125,45 @@ public final class KubeWorkloads implements Workloads, AutoCloseable {
     }
 
     /**
-     * The informer, caching its objects without {@code metadata.managedFields}: the API server's server-side apply
-     * bookkeeping, never read here, and on a pod often larger than everything zkscale reads of it.
+     * An informer of the resources in {@code namespace} ({@link #ALL}: in all namespaces), not started. It lists in
+     * pages of {@value #LIST_PAGE}, as client-go's informers do, so that listing 150,000 pods never holds them all in
+     * one response.
      */
-    private static <T extends HasMetadata> SharedIndexInformer<T> withoutManagedFields(
-            SharedIndexInformer<T> informer) {
-        return informer.itemStore(new BasicItemStore<>(Cache::metaNamespaceKeyFunc) {
-            @Override
-            public T put(String key, T object) {
-                object.getMetadata().setManagedFields(null);
-                return super.put(key, object);
-            }
-        });
+    private static <T extends HasMetadata> SharedIndexInformer<T> inScope(
+            MixedOperation<T, ?, ?> resources, String namespace) {
+        return (namespace.equals(ALL) ? resources.inAnyNamespace() : resources.inNamespace(namespace))
+                .withLimit(LIST_PAGE)
+                .runnableInformer(0);
+    }
+
+    /** A workload informer whose store keeps each object slim and its {@link Workload}. */
+    private static final class WorkloadCache<T extends HasMetadata> {
+        final SharedIndexInformer<T> informer;
+        final SlimStore<T, Workload> store;
+
+        WorkloadCache(SharedIndexInformer<T> informer, Function<T, Workload> convert) {
+            this.store = new SlimStore<>(KubeWorkloads::slim, convert);
+            this.informer = informer.itemStore(store);
+        }
+    }
+
+    /**
+     * What the cache keeps of a workload: its metadata without {@code managedFields} (the API server's server-side
+     * apply bookkeeping) and without the last-applied-configuration annotation (a copy of the whole object); the rest
+     * of what is read of it is in its {@link Workload}.
+     */
+    @SuppressWarnings("unchecked")
+    private static <T extends HasMetadata> T slim(T object) {
+        ObjectMeta m = object.getMetadata();
+        ObjectMeta kept = Conversions.identity(m);
+        if (m.getAnnotations() != null) {
+            Map<String, String> annotations = new HashMap<>(m.getAnnotations());
+            annotations.remove(LAST_APPLIED);
+            kept.setAnnotations(annotations);
+        }
+        T slim = object instanceof Deployment ? (T) new Deployment() : (T) new StatefulSet();
+        slim.setMetadata(kept);
+        return slim;
     }
 
     /** Stops the informers. The client stays open. Idempotent. */
@@ -197,15 +205,16 @@ public final class KubeWorkloads implements Workloads, AutoCloseable {
      */
     @Override
     public Optional<Workload> workload(String namespace, String kind, String name) {
-        return switch (kind) {
-            case DEPLOYMENT ->
-                Optional.ofNullable(cached(deployments, namespace, name)).map(this::workload);
-            case STATEFUL_SET ->
-                Optional.ofNullable(cached(statefulSets, namespace, name)).map(this::workload);
+        WorkloadCache<?> cache = switch (kind) {
+            case DEPLOYMENT -> informer(deployments, namespace);
+            case STATEFUL_SET -> informer(statefulSets, namespace);
             default ->
                 throw new IllegalArgumentException(
                         "unsupported kind \"" + kind + "\" (supported: " + DEPLOYMENT + ", " + STATEFUL_SET + ")");
         };
+        return cache == null
+                ? Optional.empty()
+                : Optional.ofNullable(cache.store.converted(Cache.namespaceKeyFunc(namespace, name)));
     }
 
     /**
@@ -250,17 +259,32 @@ public final class KubeWorkloads implements Workloads, AutoCloseable {
 
     /** The cached object's uid, or null when it is not cached (for the Events' {@code involvedObject}). */
     String uid(String namespace, String kind, String name) {
-        HasMetadata cached = switch (kind) {
-            case DEPLOYMENT -> cached(deployments, namespace, name);
-            case STATEFUL_SET -> cached(statefulSets, namespace, name);
+        WorkloadCache<?> cache = switch (kind) {
+            case DEPLOYMENT -> informer(deployments, namespace);
+            case STATEFUL_SET -> informer(statefulSets, namespace);
             default -> null;
         };
+        HasMetadata cached =
+                cache == null ? null : cache.informer.getStore().getByKey(Cache.namespaceKeyFunc(namespace, name));
         return cached == null ? null : cached.getMetadata().getUid();
     }
 
-    private <T> T cached(Map<String, SharedIndexInformer<T>> informers, String namespace, String name) {
-        SharedIndexInformer<T> informer = informer(informers, namespace);
-        return informer == null ? null : informer.getStore().getByKey(Cache.namespaceKeyFunc(namespace, name));
+    private Workload deployment(Deployment d) {
+        return workload(
+                d,
+                DEPLOYMENT,
+                d.getSpec() == null ? null : d.getSpec().getReplicas(),
+                d.getStatus() == null ? null : d.getStatus().getReplicas(),
+                d.getSpec() == null ? null : d.getSpec().getSelector());
+    }
+
+    private Workload statefulSet(StatefulSet s) {
+        return workload(
+                s,
+                STATEFUL_SET,
+                s.getSpec() == null ? null : s.getSpec().getReplicas(),
+                s.getStatus() == null ? null : s.getStatus().getReplicas(),
+                s.getSpec() == null ? null : s.getSpec().getSelector());
     }
 
     private Workload workload(
@@ -305,8 +329,8 @@ public final class KubeWorkloads implements Workloads, AutoCloseable {
 
     private Map<String, SharedIndexInformer<?>> allInformers() {
         Map<String, SharedIndexInformer<?>> all = new LinkedHashMap<>();
-        deployments.forEach((ns, i) -> all.put("deployments" + scope(ns), i));
-        statefulSets.forEach((ns, i) -> all.put("statefulsets" + scope(ns), i));
+        deployments.forEach((ns, c) -> all.put("deployments" + scope(ns), c.informer));
+        statefulSets.forEach((ns, c) -> all.put("statefulsets" + scope(ns), c.informer));
         pods.forEach((ns, c) -> all.put("pods" + scope(ns), c.informer()));
         return all;
     }

@@ -12,9 +12,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One pod informer's cache, indexed by label, with each cached pod's conversion kept while the cache holds it.
+ * One pod informer's cache, indexed by label, holding each pod slimmed to its metadata and converted once per version
+ * (see {@link SlimStore}).
  *
  * <p>The label index makes a selector's lookup follow the workload's pods, not the namespace's: without it, every
  * target's pods would scan every pod of its namespace (targets x pods label matches). A selector of
@@ -27,28 +29,40 @@ final class PodCache {
     private static final int SMALL_BUCKET = 64;
 
     private final SharedIndexInformer<io.fabric8.kubernetes.api.model.Pod> informer;
-    /** Each cached pod's conversion, by cache key, kept while the cache holds that very object (see {@link #pod}). */
-    private final Map<String, Converted> converted = new ConcurrentHashMap<>();
+    private final SlimStore<io.fabric8.kubernetes.api.model.Pod, Pod> store =
+            new SlimStore<>(PodCache::slim, Conversions::pod);
+    /**
+     * Selections made, by the label bucket they were made from ({@code namespace/key=value}) and selector: a
+     * workload's pods stay the same until a pod of that bucket changes (every pod its selector matches carries that
+     * label), which drops the bucket's selections.
+     */
+    private final Map<String, Map<Selector, List<Pod>>> selections = new ConcurrentHashMap<>();
+    /** Counts changes, so that a selection made while one happened is not kept. */
+    private final AtomicLong changes = new AtomicLong();
 
-    /** A cached pod and its conversion. */
-    private record Converted(io.fabric8.kubernetes.api.model.Pod source, Pod pod) {}
-
-    /** Indexes the informer's cache (before it starts) and drops conversions of replaced or deleted pods. */
+    /**
+     * Indexes the informer's cache and gives it the slim store (before it starts). Selections are dropped by the
+     * informer's event handler, which runs after the cache and its indexes have changed: a selection made before that
+     * is either dropped by it or, if made while it ran, not kept.
+     */
     PodCache(SharedIndexInformer<io.fabric8.kubernetes.api.model.Pod> informer) {
-        this.informer = informer;
+        this.informer = informer.itemStore(store);
         informer.addIndexers(Map.of(LABEL_INDEX, PodCache::labelIndexKeys));
         informer.addEventHandler(new ResourceEventHandler<>() {
             @Override
-            public void onAdd(io.fabric8.kubernetes.api.model.Pod pod) {}
+            public void onAdd(io.fabric8.kubernetes.api.model.Pod pod) {
+                changed(pod);
+            }
 
             @Override
             public void onUpdate(io.fabric8.kubernetes.api.model.Pod old, io.fabric8.kubernetes.api.model.Pod pod) {
-                converted.computeIfPresent(Cache.metaNamespaceKeyFunc(old), (k, c) -> c.source() == old ? null : c);
+                changed(old);
+                changed(pod);
             }
 
             @Override
             public void onDelete(io.fabric8.kubernetes.api.model.Pod pod, boolean finalStateUnknown) {
-                converted.remove(Cache.metaNamespaceKeyFunc(pod));
+                changed(pod);
             }
         });
     }
@@ -57,36 +71,53 @@ final class PodCache {
         return informer;
     }
 
-    /** The namespace's pods whose labels match {@code selector} (not empty), converted, sorted by name. */
+    /**
+     * The namespace's pods whose labels match {@code selector} (not empty), converted, sorted by name. A selector with
+     * {@code matchLabels} is answered from the selections kept until a pod of its bucket changes.
+     */
     List<Pod> select(String namespace, Selector selector) {
         Indexer<io.fabric8.kubernetes.api.model.Pod> indexer = informer.getIndexer();
-        return candidates(indexer, namespace, selector).stream()
-                .filter(p -> selector.matches(p.getMetadata().getLabels()))
-                .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
-                .map(p -> pod(indexer, p))
-                .toList();
+        String bucket = smallestBucket(indexer, namespace, selector);
+        Map<Selector, List<Pod>> kept = bucket == null ? null : selections.get(bucket);
+        List<Pod> known = kept == null ? null : kept.get(selector);
+        if (known != null) {
+            return known;
+        }
+        long before = changes.get();
+        List<Pod> pods = new ArrayList<>();
+        for (io.fabric8.kubernetes.api.model.Pod p : candidates(indexer, namespace, bucket)) {
+            if (selector.matches(p.getMetadata().getLabels())) {
+                Pod converted = store.converted(Cache.metaNamespaceKeyFunc(p));
+                if (converted != null) {
+                    pods.add(converted);
+                }
+            }
+        }
+        pods.sort(Comparator.comparing(Pod::name));
+        List<Pod> selected = List.copyOf(pods);
+        if (bucket != null) {
+            selections.computeIfAbsent(bucket, b -> new ConcurrentHashMap<>()).put(selector, selected);
+            if (changes.get() != before) {
+                selections.remove(bucket);
+            }
+        }
+        return selected;
+    }
+
+    /** A version of a pod was stored, replaced or removed: the selections made from its buckets go. */
+    private void changed(io.fabric8.kubernetes.api.model.Pod pod) {
+        changes.incrementAndGet();
+        labelIndexKeys(pod).forEach(selections::remove);
     }
 
     /**
-     * The pod converted, once per version: cached objects are replaced, never changed, so a conversion is reused while
-     * the cache holds the very object it was made from. Converting every pod of every target on every pass would
-     * spend most of a pass parsing times and quantities, and would give each recorded decision its own copies.
-     *
-     * <p>Entries go when the informer reports the pod deleted (or replaced). A conversion stored just after such a
-     * report would outlive it, so it is kept only if the cache still holds its object after it was stored.
+     * What the cache keeps of a pod: the metadata the keys, the label index and the selectors read. Everything the
+     * decision reads of the pod's spec and status is in its conversion.
      */
-    private Pod pod(Indexer<io.fabric8.kubernetes.api.model.Pod> indexer, io.fabric8.kubernetes.api.model.Pod source) {
-        String key = Cache.metaNamespaceKeyFunc(source);
-        Converted known = converted.get(key);
-        if (known != null && known.source() == source) {
-            return known.pod();
-        }
-        Converted fresh = new Converted(source, Conversions.pod(source));
-        converted.put(key, fresh);
-        if (indexer.getByKey(key) != source) {
-            converted.remove(key, fresh);
-        }
-        return fresh.pod();
+    private static io.fabric8.kubernetes.api.model.Pod slim(io.fabric8.kubernetes.api.model.Pod pod) {
+        io.fabric8.kubernetes.api.model.Pod slim = new io.fabric8.kubernetes.api.model.Pod();
+        slim.setMetadata(Conversions.identity(pod.getMetadata()));
+        return slim;
     }
 
     /** The label index keys of an object: {@code namespace/key=value} for each label. */
@@ -102,27 +133,36 @@ final class PodCache {
     }
 
     /**
-     * A superset of the namespace's pods that match {@code selector}: the smallest label bucket among its
-     * {@code matchLabels} (every match carries each of those labels), or the whole namespace when it has none.
+     * The label bucket ({@code namespace/key=value}) of the fewest pods among the selector's {@code matchLabels}: every
+     * pod the selector matches is in it. Null when the selector has no {@code matchLabels}.
      */
-    private static List<io.fabric8.kubernetes.api.model.Pod> candidates(
+    private static String smallestBucket(
             Indexer<io.fabric8.kubernetes.api.model.Pod> indexer, String namespace, Selector selector) {
-        if (selector.matchLabels().isEmpty()) {
-            return indexer.byIndex(Cache.NAMESPACE_INDEX, namespace);
-        }
-        List<String> smallest = null;
+        String smallest = null;
+        int size = Integer.MAX_VALUE;
         for (Map.Entry<String, String> label : selector.matchLabels().entrySet()) {
-            List<String> keys =
-                    indexer.indexKeys(LABEL_INDEX, namespace + "/" + label.getKey() + "=" + label.getValue());
-            if (smallest == null || keys.size() < smallest.size()) {
-                smallest = keys;
+            String bucket = namespace + "/" + label.getKey() + "=" + label.getValue();
+            int pods = indexer.indexKeys(LABEL_INDEX, bucket).size();
+            if (pods < size) {
+                smallest = bucket;
+                size = pods;
             }
-            if (smallest.size() <= SMALL_BUCKET) {
+            if (size <= SMALL_BUCKET) {
                 break;
             }
         }
-        List<io.fabric8.kubernetes.api.model.Pod> pods = new ArrayList<>(smallest.size());
-        for (String key : smallest) {
+        return smallest;
+    }
+
+    /** The pods of {@code bucket}, or of the whole namespace when it is null. */
+    private static List<io.fabric8.kubernetes.api.model.Pod> candidates(
+            Indexer<io.fabric8.kubernetes.api.model.Pod> indexer, String namespace, String bucket) {
+        if (bucket == null) {
+            return indexer.byIndex(Cache.NAMESPACE_INDEX, namespace);
+        }
+        List<String> keys = indexer.indexKeys(LABEL_INDEX, bucket);
+        List<io.fabric8.kubernetes.api.model.Pod> pods = new ArrayList<>(keys.size());
+        for (String key : keys) {
             io.fabric8.kubernetes.api.model.Pod pod = indexer.getByKey(key);
             if (pod != null) {
                 pods.add(pod);

@@ -151,7 +151,9 @@ public final class ControlLoop {
             String ns = workload.namespace();
             if (!metrics.containsKey(ns) && !metricsErrors.containsKey(ns)) {
                 try {
-                    metrics.put(ns, ports.metrics().podMetrics(ns));
+                    MetricsSource.NamespaceMetrics listed = ports.metrics().podMetrics(ns);
+                    metrics.put(ns, listed);
+                    ports.monitor().metricsUnreadable(listed.unreadable());
                 } catch (MetricsSource.MetricsUnavailableException e) {
                     metricsErrors.put(ns, e.getMessage());
                 }

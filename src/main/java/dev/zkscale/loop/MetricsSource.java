@@ -17,6 +17,9 @@ public interface MetricsSource {
     interface NamespaceMetrics {
         /** The items whose labels match the workload's selector, as the metrics API would list them for it. */
         List<PodMetrics> select(Workload workload);
+
+        /** How many items of the namespace could not be read and were left out (their pods have no metrics). */
+        int unreadable();
     }
 
     /** The metrics API failed; the message says how. */

@@ -61,6 +61,8 @@ public interface Monitor {
         /** The counter could not be advanced now; the target was not decided in that pass. */
         FAILED
     }
+    /** A namespace's PodMetrics were read with {@code items} items that could not be read (0 or more). */
+    void metricsUnreadable(int items);
 
     /** No target could be decided this pass: the target configs cannot be read. */
     void tuningUnavailable();

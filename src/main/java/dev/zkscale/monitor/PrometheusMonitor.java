@@ -50,6 +50,7 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
     private final Timer passes;
     private final List<Meter> global = new ArrayList<>();
     private final Counter tuningUnavailable;
+    private final Counter unreadableMetrics;
     private final Map<Outcome.Reason, Counter> failures = new EnumMap<>(Outcome.Reason.class);
     private final Map<Outcome, Counter> outcomes = new HashMap<>();
     private final Map<ScaleWriter.WriteResult.Result, Counter> stamps;
@@ -120,6 +121,10 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
                 "outcome",
                 Monitor.ForeignEpoch.class);
         tuningUnavailable = failures("tuning_unavailable");
+        unreadableMetrics = Counter.builder("zkscale.podmetrics.unreadable")
+                .description("PodMetrics items that could not be read and were left out (their pods had no metrics)")
+                .register(registry);
+        global.add(unreadableMetrics);
         for (Outcome.Reason reason : Outcome.FAILURES) {
             failures.put(reason, failures(reason.label()));
         }
@@ -259,6 +264,11 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
     @Override
     public void foreignEpoch(Monitor.ForeignEpoch outcome) {
         foreignEpochs.get(outcome).increment();
+    }
+
+    @Override
+    public void metricsUnreadable(int items) {
+        unreadableMetrics.increment(items);
     }
 
     @Override

@@ -141,6 +141,27 @@ public final class ZkscaleProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the loop has finished a pass, by {@code /q/health/live} (a cheap request, unlike a scrape of
+     * {@code /q/metrics} with thousands of targets); false also when the process does not answer.
+     */
+    public boolean passed() {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/health/live"))
+                .timeout(Duration.ofSeconds(2))
+                .GET()
+                .build();
+        try {
+            String body =
+                    HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body();
+            return body.contains("\"lastPass\"") && !body.contains("none yet");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** One unlabelled series of {@code /q/metrics}; empty when absent or when the process does not answer. */
     public OptionalDouble metric(String name) {
         Double value = metrics().get(name);

@@ -9,15 +9,17 @@ import dev.zkscale.demo.SteppedClock;
 import dev.zkscale.kube.BulkLoad;
 import dev.zkscale.kube.Fixtures;
 import dev.zkscale.kube.KubeCluster;
+import dev.zkscale.kube.MetricsParse;
 import dev.zkscale.kube.MockApi;
 import dev.zkscale.kube.RecordingDispatcher;
 import dev.zkscale.loop.ControlLoop;
+import dev.zkscale.loop.TuningSource;
 import dev.zkscale.monitor.DecisionRecord;
 import dev.zkscale.monitor.PrometheusMonitor;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -33,101 +35,123 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.logging.Level;
 import java.util.stream.Collectors;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
 import org.apache.curator.framework.CuratorFramework;
 
 /**
- * The cost of one pass of the control loop at scale, measured, not asserted (not a test; run by hand): by default
- * 1,000 targets of 10 pods each (10,000 pods and 10,000 PodMetrics) in one namespace, all at their right size, so a
- * pass decides every target and writes nothing.
+ * The cost of the control loop at scale, measured, not asserted (not a test; run by hand; {@code PassBenchTest} runs
+ * it at a tiny size so that it cannot rot). For each size ({@code --sizes TARGETSxPODSxNAMESPACES,...}; by default
+ * the two of issue 14: 1,000 targets of 10 pods in one namespace, and 10,000 targets of 15 pods in 10 namespaces),
+ * with every target at its right size, so that a pass decides every target and writes nothing:
  *
- * <p>In this JVM: the real loop ({@link ControlLoop} with {@link KubeCluster}, {@link ZkTuningSource},
- * {@link ZkLeadership}, {@link PrometheusMonitor} and a {@link DecisionRecord}) against a mock API server (also in this
- * JVM) and a ZooKeeper server process. For each measured pass it prints the CPU time of the thread that runs the pass
- * ({@code ThreadMXBean}), the CPU time of every thread of this JVM except the mock server's, the wall time, the bytes
- * the pass thread allocated, the requests the mock API server received (watches excluded) and the packets ZooKeeper
- * received. The loop's clock advances 15 s per pass, as at the default sync period, so histories grow as in production.
- * Then, optionally ({@code --process-seconds N}), a real {@code zkscale run} process against the same servers: its
- * resident set size (VmRSS) and CPU per pass over N seconds.
+ * <ol>
+ * <li>A ZooKeeper server process and a mock API server in this JVM, seeded with the Deployments and pods (the
+ * PodMetrics lists are served as fixed responses, so the mock's own cost per list is small) and the config ZNodes.
+ * The mock answers Event creates at once and pages LISTs that ask for it, as the API server does.</li>
+ * <li>The floor: this JVM reads and parses one pass's PodMetrics lists with the controller's own reader
+ * ({@code KubeMetrics}), five times; the median CPU (this JVM less the mock's threads) and wall time.</li>
+ * <li>Optionally ({@code --passes N}, N above 0) the real loop in this JVM against the same servers: for each pass the
+ * CPU of the pass thread, of all threads but the mock's, the wall time, the bytes the pass thread allocated and the
+ * requests (a {@code --jfr FILE} profile of these passes).</li>
+ * <li>A {@code zkscale run} process as {@code bin/zkscale run} starts it (its JVM settings, plus {@code --java-opts}),
+ * against the same servers, the mock's cost outside it: the wall time from launch to its first pass's end, its CPU
+ * per pass (utime + stime of all its threads between the starts of consecutive passes, which a pass's first PodMetrics
+ * request marks) after {@code --process-warmup} passes, over {@code --process-passes} passes; its RSS then; the
+ * requests of each pass, by kind.</li>
+ * </ol>
+ * At the end, one table: a column per size.
  *
  * <pre>
  * ./mvnw -B package -DskipTests
- * ./mvnw -B -q org.codehaus.mojo:exec-maven-plugin:3.6.4:exec -Dexec.executable=java -Dexec.classpathScope=test \
- *     -Dexec.args="-Xmx2g -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp %classpath \
- *     dev.zkscale.bench.PassBench --process-seconds 120"
+ * ./mvnw -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test.cp
+ * java -Xmx6g -cp target/test-classes:target/classes:$(cat target/test.cp) dev.zkscale.bench.PassBench
  * </pre>
  *
- * Options: {@code --targets N} (1000), {@code --pods N} (10 per target), {@code --namespaces N} (1; targets are spread
- * over them), {@code --warmup N} (5 passes), {@code --passes N} (10 measured), {@code --record-passes N} (100: passes
- * run before the retained heap is measured, so the decision record is full), {@code --process-seconds N} (0: skip the
- * process), {@code --process-sync D} (the process's sync period, 1s), {@code --java-opts "..."} (the process's JVM
- * options; default none), {@code --record-depth N} (decisions kept per target, in this JVM and the process; 100, the
- * default of {@code zkscale.decision-record-depth}), {@code --record-max-bytes N} (the decision record's budget over
- * all targets, in this JVM and the process; 16777216, the default of {@code zkscale.decision-record-max-bytes}),
- * {@code --managed-fields true} (give each pod the managedFields of a real one; the mock API server lists all pods in
- * one response, as an API server asked without a limit does), {@code --threads} (print the CPU time of every thread),
- * {@code --jfr FILE} (a Flight Recorder profile of the measured passes only; add {@code
- * -XX:FlightRecorderOptions:stackdepth=256} to the JVM options for whole stacks).
+ * Options: {@code --sizes} (above), {@code --warmup N} (5 in-JVM passes before measuring), {@code --passes N} (0:
+ * no in-JVM passes), {@code --process-warmup N} (3), {@code --process-passes N} (10), {@code --process-sync D} (the
+ * process's sync period, 5s), {@code --java-opts "..."} (added after the launcher's JVM settings), {@code
+ * --record-depth N} and {@code --record-max-bytes N} (the decision record's, in this JVM and the process; the
+ * defaults of {@code zkscale.decision-record-depth} and {@code -max-bytes}), {@code --managed-fields true} (each pod
+ * carries the managedFields of a real one), {@code --threads} (print the CPU time of this JVM's threads), {@code
+ * --jfr FILE}.
  */
 public final class PassBench {
     private static final Path OUT = Path.of("target", "pass-bench");
     private static final String ROOT = "/bench";
-    private static final ResourceDefinitionContext POD_METRICS = new ResourceDefinitionContext.Builder()
-            .withGroup("metrics.k8s.io")
-            .withVersion("v1beta1")
-            .withKind("PodMetrics")
-            .withPlural("pods")
-            .withNamespaced(true)
-            .build();
+
+    /** Held, so that its level stays: the mock server logs every request at INFO (through java.util.logging). */
+    private static final java.util.logging.Logger MOCK_LOG =
+            java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+    /**
+     * Held, so that its level stays: the root of JBoss LogManager (where slf4j logs), which without a configuration
+     * lets everything through, and the HTTP client then logs every response body.
+     */
+    private static final java.util.logging.Logger ROOT_LOG = org.jboss.logmanager.Logger.getLogger("");
 
     private PassBench() {}
 
+    /** A cluster size: targets of {@code pods} pods each, spread over {@code namespaces} namespaces. */
+    record Size(int targets, int pods, int namespaces) {
+        static Size parse(String text) {
+            String[] parts = text.split("x");
+            return new Size(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2]));
+        }
+
+        @Override
+        public String toString() {
+            return String.format(
+                    "%,d targets x %d pods (%,d pods, %d namespace(s))", targets, pods, targets * pods, namespaces);
+        }
+    }
+
+    /** One in-JVM pass. */
     private record Pass(
             long threadCpuNanos,
             long controllerCpuNanos,
             long wallNanos,
             long allocatedBytes,
             int apiRequests,
-            long zkPackets,
             Map<String, Long> requestKinds) {}
 
-    public static void main(String[] args) throws Exception {
+    /** What the process measured. */
+    record ProcessFigures(
+            double firstPassSeconds,
+            double cpuPerPassMillis,
+            double cpuPerPassMinMillis,
+            double cpuPerPassMaxMillis,
+            String rss,
+            Map<String, Double> requestsPerPass) {}
+
+    /** Every figure of one size: a column of the table. */
+    record Column(
+            Size size, double floorCpuMillis, double floorWallMillis, double parseCpuMillis, ProcessFigures process) {}
+
+    /** Runs the benchmark with these options (see the class comment); returns a column per size. */
+    public static List<Column> run(String... args) throws Exception {
         Map<String, String> o = new HashMap<>();
         String[] defaults = {
-            "--targets",
-            "1000",
-            "--pods",
-            "10",
-            "--namespaces",
-            "1",
-            "--warmup",
-            "5",
-            "--passes",
-            "10",
-            "--record-passes",
-            "100",
-            "--process-seconds",
-            "0",
-            "--process-sync",
-            "1s",
-            "--java-opts",
-            "",
-            "--jfr",
-            "",
-            "--record-depth",
-            "100",
-            "--record-max-bytes",
-            "16777216",
-            "--managed-fields",
-            "false"
+            "--sizes", "1000x10x1,10000x15x10",
+            "--warmup", "5",
+            "--passes", "0",
+            "--process-warmup", "3",
+            "--process-passes", "10",
+            "--process-sync", "5s",
+            "--java-opts", "",
+            "--jfr", "",
+            "--record-depth", "100",
+            "--record-max-bytes", "16777216",
+            "--managed-fields", "false"
         };
         for (int i = 0; i < defaults.length; i += 2) {
             o.put(defaults[i], defaults[i + 1]);
@@ -142,139 +166,57 @@ public final class PassBench {
                 throw new IllegalArgumentException("unknown option " + args[i] + "; options: " + o.keySet());
             }
         }
-        int targets = Integer.parseInt(o.get("--targets"));
-        int pods = Integer.parseInt(o.get("--pods"));
-        int namespaces = Integer.parseInt(o.get("--namespaces"));
+        // Logging as a controller's (INFO): fabric8 adds a body-logging interceptor to clients made while it traces.
+        ROOT_LOG.setLevel(Level.INFO);
+        MOCK_LOG.setLevel(Level.WARNING);
         Files.createDirectories(OUT);
+        List<Column> columns = new ArrayList<>();
+        for (String size : o.get("--sizes").split(",")) {
+            columns.add(size(Size.parse(size), o, threads));
+        }
+        table(columns);
+        return columns;
+    }
 
+    public static void main(String[] args) throws Exception {
+        run(args);
+    }
+
+    private static Column size(Size size, Map<String, String> o, boolean threads) throws Exception {
+        System.out.printf("%n=== %s ===%n", size);
         try (ZooKeeperProcess zookeeper = ZooKeeperProcess.start(OUT, Duration.ofSeconds(30));
                 MockApi api = MockApi.start()) {
             long seeding = System.nanoTime();
-            seed(api, targets, pods, namespaces, Boolean.parseBoolean(o.get("--managed-fields")));
-            System.out.printf(
-                    "seeded %d targets, %d pods, %d PodMetrics in %d namespace(s) in %d s%n",
-                    targets,
-                    targets * pods,
-                    targets * pods,
-                    namespaces,
-                    TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - seeding));
-
-            MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-            long heapBefore = heapAfterGc(memory);
-
+            seed(api, size, Boolean.parseBoolean(o.get("--managed-fields")));
             CuratorFramework curator =
                     ZooKeeperClients.start(zookeeper.connectString(), Duration.ofSeconds(10), Duration.ofSeconds(5));
             if (!curator.blockUntilConnected(10, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("ZooKeeper is not serving");
             }
-            writeConfigs(curator, targets, namespaces);
-            // Production's request timeout is 5 s (KubernetesClients); the mock server is slower than an API server at
-            // listing 10,000 PodMetrics, and its speed is not what is measured here.
+            writeConfigs(curator, size);
+            System.out.printf(
+                    "seeded %,d Deployments, %,d pods, %,d PodMetrics and %,d config ZNodes in %d s%n",
+                    size.targets(),
+                    size.targets() * size.pods(),
+                    size.targets() * size.pods(),
+                    size.targets(),
+                    TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - seeding));
+            // Production's request timeout is 5 s (KubernetesClients); the mock is slower than an API server at
+            // listing thousands of objects, and its speed is not what is measured here.
             KubernetesClient client = api.server.createClient(b -> b.editOrNewConfig()
                     .withRequestTimeout(60_000)
                     .withConnectionTimeout(3_000)
                     .endConfig());
-            KubeCluster cluster = new KubeCluster(client, Set.of());
-            long caches = System.nanoTime();
-            cluster.start(Duration.ofMinutes(2));
-            System.out.printf("caches synced in %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - caches));
-            ZkLeadership leadership = new ZkLeadership(curator, ROOT, "bench");
-            leadership.start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (leadership.epoch().isEmpty()) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("no leadership within 30 s");
-                }
-                Thread.sleep(10);
-            }
-            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            double[] floor = floor(client, api, size);
             int depth = Integer.parseInt(o.get("--record-depth"));
             long maxBytes = Long.parseLong(o.get("--record-max-bytes"));
-            DecisionRecord record = new DecisionRecord(depth, maxBytes);
-            SteppedClock clock = new SteppedClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
-            PrometheusMonitor monitor = new PrometheusMonitor(registry, leadership, clock);
-            ZkTuningSource tuning = new ZkTuningSource(curator, ROOT, 1000);
-            tuning.start();
-            while (true) {
-                try {
-                    if (!tuning.targets().isEmpty()) {
-                        break;
-                    }
-                } catch (dev.zkscale.loop.TuningSource.TuningUnavailableException e) {
-                    // still loading
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("config cache not loaded within 30 s");
-                }
-                Thread.sleep(10);
+            if (Integer.parseInt(o.get("--passes")) > 0) {
+                inJvm(api, client, curator, size, o, depth, maxBytes, threads);
             }
-            ControlLoop loop = new ControlLoop(
-                    cluster.ports(leadership, tuning, monitor, record),
-                    clock,
-                    new ControlLoop.Settings(1000, false, Set.of()));
-
-            int warmup = Integer.parseInt(o.get("--warmup"));
-            for (int i = 0; i < warmup; i++) {
-                clock.advance(Duration.ofSeconds(15));
-                loop.pass();
-            }
-            check(record, targets, api);
-            long heapWarm = heapAfterGc(memory);
-
-            List<Pass> passes = new ArrayList<>();
-            Recording jfr = o.get("--jfr").isEmpty() ? null : new Recording(Configuration.getConfiguration("profile"));
-            if (jfr != null) {
-                jfr.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(2));
-                jfr.start();
-            }
-            for (int i = 0; i < Integer.parseInt(o.get("--passes")); i++) {
-                clock.advance(Duration.ofSeconds(15));
-                passes.add(measure(loop, api, zookeeper));
-            }
-            if (jfr != null) {
-                jfr.stop();
-                jfr.dump(Path.of(o.get("--jfr")));
-                jfr.close();
-            }
-            int done = warmup + passes.size();
-            for (int i = done; i < Integer.parseInt(o.get("--record-passes")); i++) {
-                clock.advance(Duration.ofSeconds(15));
-                loop.pass();
-            }
-            long heapFull = heapAfterGc(memory);
-            report(passes, targets, pods, namespaces);
-            int recorded = Math.max(done, Integer.parseInt(o.get("--record-passes")));
-            System.out.printf(
-                    "retained heap of the controller (after full GC; the mock server's store excluded): "
-                            + "%.1f MiB after %d passes, %.1f MiB after %d passes (decision record depth %d per "
-                            + "target%s)%n",
-                    mib(heapWarm - heapBefore),
-                    warmup,
-                    mib(heapFull - heapBefore),
-                    recorded,
-                    depth,
-                    recorded >= depth ? ", full" : ", not yet full");
-            int entries = record.targets().stream().mapToInt(record::recorded).sum();
-            System.out.printf(
-                    "decision record: %d entries, %.1f MiB compressed (%.0f bytes each; budget %.1f MiB)%n",
-                    entries, mib(record.bytes()), (double) record.bytes() / entries, mib(maxBytes));
-            System.out.printf(
-                    "RSS of this JVM (mock server and its store included, so an upper bound only): %s%n",
-                    vmRss(ProcessHandle.current().pid()));
-            if (threads) {
-                printThreads();
-            }
-
-            monitor.close();
-            leadership.close();
-            cluster.close();
             client.close();
-
-            int seconds = Integer.parseInt(o.get("--process-seconds"));
-            if (seconds > 0) {
-                runProcess(zookeeper, api, seconds, o.get("--process-sync"), o.get("--java-opts"), depth, maxBytes);
-            }
+            ProcessFigures process = runProcess(zookeeper, api, size, o, depth, maxBytes);
             curator.close();
+            return new Column(size, floor[0], floor[1], floor[2], process);
         }
     }
 
@@ -315,37 +257,65 @@ public final class PassBench {
                 "f:startTime": {}}}}]""";
 
     /**
-     * Puts the deployments, their pods and PodMetrics straight into the mock's store (creating 21,000 objects through
-     * its API takes minutes). Usage 45% to 55% of request against a 50% target: within tolerance, so no target scales.
-     * With {@code managedFields}, each pod carries the {@link #MANAGED_FIELDS} of a real one.
+     * Puts the Deployments and pods straight into the mock's store (creating 300,000 objects through its API would take
+     * hours), and serves each namespace's PodMetrics list as a fixed response. Usage 45% to 55% of request against a
+     * 50% target: within tolerance, so no target scales. With {@code managedFields}, each pod carries the {@link
+     * #MANAGED_FIELDS} of a real one. Event creates are answered at once (the CRUD mock scans its whole store on each
+     * create), and LISTs with a limit are paged.
      */
-    private static void seed(MockApi api, int targets, int pods, int namespaces, boolean managedFields) {
+    private static void seed(MockApi api, Size size, boolean managedFields) {
         List<ManagedFieldsEntry> fields =
                 managedFields ? List.of(Serialization.unmarshal(MANAGED_FIELDS, ManagedFieldsEntry[].class)) : null;
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-        for (int t = 0; t < targets; t++) {
-            String ns = namespace(t, namespaces);
+        Map<String, List<GenericKubernetesResource>> metrics = new TreeMap<>();
+        for (int t = 0; t < size.targets(); t++) {
+            String ns = namespace(t, size.namespaces());
             String name = name(t);
             Map<String, String> labels = Map.of("app", name, "tier", "web");
-            BulkLoad.put(api, "deployments", Fixtures.deployment(ns, name, pods, Map.of("app", name), null));
-            for (int p = 0; p < pods; p++) {
+            BulkLoad.put(api, "deployments", Fixtures.deployment(ns, name, size.pods(), Map.of("app", name), null));
+            for (int p = 0; p < size.pods(); p++) {
                 String pod = name + "-" + p;
                 int usage = 225 + Math.floorMod(p * 7 + name.hashCode(), 50);
                 Pod running = Fixtures.runningPod(ns, pod, labels, "500m");
                 running.getMetadata().setManagedFields(fields);
                 BulkLoad.put(api, "pods", running);
-                BulkLoad.put(api, "pods", Fixtures.podMetrics(ns, pod, labels, now, "30s", Map.of("app", usage + "m")));
+                metrics.computeIfAbsent(ns, k -> new ArrayList<>())
+                        .add(Fixtures.podMetrics(ns, pod, labels, now, "30s", Map.of("app", usage + "m")));
             }
         }
+        metrics.forEach((ns, items) -> {
+            Map<String, Object> list = new LinkedHashMap<>();
+            list.put("kind", "PodMetricsList");
+            list.put("apiVersion", "metrics.k8s.io/v1beta1");
+            list.put("metadata", Map.of());
+            list.put("items", items);
+            api.server
+                    .expect()
+                    .get()
+                    .withPath(metricsPath(ns))
+                    .andReturn(200, Serialization.asJson(list))
+                    .always();
+            api.server
+                    .expect()
+                    .post()
+                    .withPath("/api/v1/namespaces/" + ns + "/events")
+                    .andReturn(201, "{\"apiVersion\":\"v1\",\"kind\":\"Event\"}")
+                    .always();
+        });
+        api.pageLists();
     }
 
-    private static void writeConfigs(CuratorFramework curator, int targets, int namespaces) throws Exception {
+    private static String metricsPath(String namespace) {
+        return "/apis/metrics.k8s.io/v1beta1/namespaces/" + namespace + "/pods";
+    }
+
+    private static void writeConfigs(CuratorFramework curator, Size size) throws Exception {
         byte[] config = "{\"minReplicas\": 1, \"maxReplicas\": 50, \"targetCPUUtilizationPercentage\": 50}"
                 .getBytes(StandardCharsets.UTF_8);
-        for (int t = 0; t < targets; t++) {
+        for (int t = 0; t < size.targets(); t++) {
             curator.create()
                     .creatingParentsIfNeeded()
-                    .forPath(ROOT + "/targets/" + namespace(t, namespaces) + "/" + name(t), config);
+                    .forPath(ROOT + "/targets/" + namespace(t, size.namespaces()) + "/" + name(t), config);
         }
     }
 
@@ -354,7 +324,147 @@ public final class PassBench {
     }
 
     private static String name(int target) {
-        return String.format("t%04d", target);
+        return String.format("t%05d", target);
+    }
+
+    /**
+     * The floor: reading and parsing one pass's PodMetrics lists with the controller's reader, ten times after ten
+     * rounds of warm-up; then parsing the same bytes alone. Returns the median CPU of reading and parsing (this JVM
+     * less the mock's threads), its wall time, and the median CPU of parsing alone, in ms.
+     */
+    private static double[] floor(KubernetesClient client, MockApi api, Size size) throws Exception {
+        KubeCluster reader = new KubeCluster(client, Set.of());
+        double[] cpu = new double[10];
+        double[] wall = new double[10];
+        double[] parse = new double[10];
+        int unreadable = 0;
+        for (int round = -10; round < cpu.length; round++) {
+            long cpu0 = controllerCpu(ManagementFactory.getThreadMXBean());
+            long wall0 = System.nanoTime();
+            for (int n = 0; n < size.namespaces(); n++) {
+                unreadable += reader.metrics().podMetrics("ns-" + n).unreadable();
+            }
+            if (round >= 0) {
+                cpu[round] = (controllerCpu(ManagementFactory.getThreadMXBean()) - cpu0) / 1e6;
+                wall[round] = (System.nanoTime() - wall0) / 1e6;
+            }
+        }
+        if (unreadable != 0) {
+            throw new IllegalStateException(unreadable + " PodMetrics items unreadable");
+        }
+        List<byte[]> bodies = new ArrayList<>();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (int n = 0; n < size.namespaces(); n++) {
+            bodies.add(http.send(
+                            java.net.http.HttpRequest.newBuilder(
+                                            java.net.URI.create(api.server.url(metricsPath("ns-" + n))))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofByteArray())
+                    .body());
+        }
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        for (int round = -10; round < parse.length; round++) {
+            long cpu0 = threads.getCurrentThreadCpuTime();
+            for (byte[] body : bodies) {
+                MetricsParse.items(body);
+            }
+            if (round >= 0) {
+                parse[round] = (threads.getCurrentThreadCpuTime() - cpu0) / 1e6;
+            }
+        }
+        Arrays.sort(cpu);
+        Arrays.sort(wall);
+        Arrays.sort(parse);
+        System.out.printf(
+                "floor: reading and parsing %d PodMetrics list(s) of %,d items in all (%,d bytes): CPU %.1f ms, wall "
+                        + "%.1f ms; parsing alone: CPU %.1f ms (medians of 10)%n",
+                size.namespaces(),
+                size.targets() * size.pods(),
+                bodies.stream().mapToLong(body -> body.length).sum(),
+                cpu[5],
+                wall[5],
+                parse[5]);
+        return new double[] {cpu[5], wall[5], parse[5]};
+    }
+
+    /** The loop in this JVM: per-pass CPU, allocation and requests, then its retained heap. */
+    private static void inJvm(
+            MockApi api,
+            KubernetesClient client,
+            CuratorFramework curator,
+            Size size,
+            Map<String, String> o,
+            int depth,
+            long maxBytes,
+            boolean threads)
+            throws Exception {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        long heapBefore = heapAfterGc(memory);
+        KubeCluster cluster = new KubeCluster(client, Set.of());
+        long caches = System.nanoTime();
+        cluster.start(Duration.ofMinutes(5));
+        System.out.printf("caches synced in %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - caches));
+        ZkLeadership leadership = new ZkLeadership(curator, ROOT, "bench");
+        leadership.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        ZkTuningSource tuning = new ZkTuningSource(curator, ROOT, 1000);
+        tuning.start();
+        while (leadership.epoch().isEmpty() || !loaded(tuning, size)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no leadership or config cache within 60 s");
+            }
+            Thread.sleep(10);
+        }
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        DecisionRecord record = new DecisionRecord(depth, maxBytes);
+        SteppedClock clock = new SteppedClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+        PrometheusMonitor monitor = new PrometheusMonitor(registry, leadership, clock);
+        ControlLoop loop = new ControlLoop(
+                cluster.ports(leadership, tuning, monitor, record),
+                clock,
+                new ControlLoop.Settings(1000, false, Set.of()));
+        int warmup = Integer.parseInt(o.get("--warmup"));
+        for (int i = 0; i < warmup; i++) {
+            clock.advance(Duration.ofSeconds(15));
+            loop.pass();
+        }
+        check(record, size.targets(), api);
+        long heapWarm = heapAfterGc(memory);
+        List<Pass> passes = new ArrayList<>();
+        Recording jfr = o.get("--jfr").isEmpty() ? null : new Recording(Configuration.getConfiguration("profile"));
+        if (jfr != null) {
+            jfr.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(2));
+            jfr.start();
+        }
+        for (int i = 0; i < Integer.parseInt(o.get("--passes")); i++) {
+            clock.advance(Duration.ofSeconds(15));
+            passes.add(measure(loop, api));
+        }
+        if (jfr != null) {
+            jfr.stop();
+            jfr.dump(Path.of(o.get("--jfr")));
+            jfr.close();
+        }
+        report(passes, size);
+        System.out.printf(
+                "retained heap of the in-JVM controller after %d passes (after full GC; the mock's store excluded): "
+                        + "%.1f MiB; decision record %.1f MiB%n",
+                warmup, mib(heapWarm - heapBefore), mib(record.bytes()));
+        if (threads) {
+            printThreads();
+        }
+        tuning.close();
+        monitor.close();
+        leadership.close();
+        cluster.close();
+    }
+
+    private static boolean loaded(ZkTuningSource tuning, Size size) {
+        try {
+            return tuning.targets().size() == size.targets();
+        } catch (TuningSource.TuningUnavailableException e) {
+            return false;
+        }
     }
 
     /** Every target decided, without error, without a write. */
@@ -376,11 +486,10 @@ public final class PassBench {
         }
     }
 
-    private static Pass measure(ControlLoop loop, MockApi api, ZooKeeperProcess zookeeper) throws IOException {
+    private static Pass measure(ControlLoop loop, MockApi api) {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long me = Thread.currentThread().getId();
         int mark = api.mark();
-        long zk0 = zookeeper.received();
         long controller0 = controllerCpu(threads);
         long alloc0 = threads.getThreadAllocatedBytes(me);
         long cpu0 = threads.getCurrentThreadCpuTime();
@@ -390,17 +499,17 @@ public final class PassBench {
         long cpu = threads.getCurrentThreadCpuTime() - cpu0;
         long alloc = threads.getThreadAllocatedBytes(me) - alloc0;
         long controller = controllerCpu(threads) - controller0;
-        // The srvr command itself counts as a packet; leave it out.
-        long zk = zookeeper.received() - zk0 - 1;
-        List<RecordingDispatcher.Request> requests =
-                api.requests(mark, r -> !r.path().contains("watch=true"));
-        Map<String, Long> kinds = requests.stream()
-                .collect(Collectors.groupingBy(
-                        r -> r.method() + " "
-                                + r.path().replaceAll("\\?.*", "").replaceAll("/namespaces/[^/]+", "/namespaces/*"),
-                        TreeMap::new,
-                        Collectors.counting()));
-        return new Pass(cpu, controller, wall, alloc, requests.size(), zk, kinds);
+        List<RecordingDispatcher.Request> requests = api.requests(mark, r -> !r.isWatch());
+        return new Pass(cpu, controller, wall, alloc, requests.size(), kinds(requests));
+    }
+
+    /** Requests by method and path, namespaces elided. */
+    private static Map<String, Long> kinds(List<RecordingDispatcher.Request> requests) {
+        return requests.stream().collect(Collectors.groupingBy(PassBench::kind, TreeMap::new, Collectors.counting()));
+    }
+
+    private static String kind(RecordingDispatcher.Request r) {
+        return r.method() + " " + r.path().replaceAll("\\?.*", "").replaceAll("/namespaces/[^/]+", "/namespaces/*");
     }
 
     /**
@@ -430,22 +539,14 @@ public final class PassBench {
                         "  %8d  %s%n", threads.getThreadCpuTime(i.getThreadId()) / 1_000_000, i.getThreadName()));
     }
 
-    private static void report(List<Pass> passes, int targets, int pods, int namespaces) {
-        System.out.printf(
-                "%none pass over %d targets x %d pods in %d namespace(s), %d passes measured after warm-up "
-                        + "(min / median / max):%n",
-                targets, pods, namespaces, passes.size());
+    private static void report(List<Pass> passes, Size size) {
+        System.out.printf("in-JVM loop, %d passes measured after warm-up (min / median / max):%n", passes.size());
         line("CPU of the pass thread (ms)", passes, p -> p.threadCpuNanos() / 1e6);
         line("CPU of the controller, all threads (ms)", passes, p -> p.controllerCpuNanos() / 1e6);
-        System.out.println(
-                "    (this JVM's CPU, GC and JIT included, less the mock API server's threads; the ZooKeeper "
-                        + "client's I/O thread and the HTTP client's threads, which read the PodMetrics list, "
-                        + "are in it)");
         line("wall time (ms)", passes, p -> p.wallNanos() / 1e6);
         line("allocated by the pass thread (MiB)", passes, p -> p.allocatedBytes() / 1048576.0);
         line("API requests (watches excluded)", passes, p -> (double) p.apiRequests());
-        line("ZooKeeper packets received", passes, p -> (double) p.zkPackets());
-        System.out.println("API requests of the last pass: "
+        System.out.println("  API requests of the last pass: "
                 + passes.get(passes.size() - 1).requestKinds());
     }
 
@@ -482,78 +583,155 @@ public final class PassBench {
     }
 
     /** utime + stime of the process, in ms (from /proc/PID/stat, at 100 ticks a second). */
-    static long cpuMillis(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        // After "pid (comm) ", fields[0] is state (field 3), so utime (field 14) is fields[11], stime fields[12].
-        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
+    static long cpuMillis(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // After "pid (comm) ", fields[0] is state (field 3), so utime (field 14) is fields[11], stime fields[12].
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
-    /** A zkscale run process against the same servers: its RSS and CPU per pass, sampled every 10 s. */
-    private static void runProcess(
-            ZooKeeperProcess zookeeper,
-            MockApi api,
-            int seconds,
-            String sync,
-            String javaOpts,
-            int depth,
-            long maxBytes)
+    /** The start of a pass in the process (its first PodMetrics request), and the requests since the previous one. */
+    private record Mark(long nanos, long cpuMillis, Map<String, Long> requestsBefore) {}
+
+    /** A zkscale run process against the same servers: see the class comment. */
+    private static ProcessFigures runProcess(
+            ZooKeeperProcess zookeeper, MockApi api, Size size, Map<String, String> o, int depth, long maxBytes)
             throws Exception {
-        System.setProperty("zkscale.it.java-opts", javaOpts);
+        System.setProperty("zkscale.it.java-opts", o.get("--java-opts"));
         Map<String, String> settings = Map.of(
                 "zkscale.zookeeper.connect", zookeeper.connectString(),
                 "zkscale.zookeeper.root", ROOT,
-                "zkscale.sync-period", sync,
+                "zkscale.sync-period", o.get("--process-sync"),
+                "zkscale.cache-sync-timeout", "10m",
                 "quarkus.kubernetes-client.api-server-url", api.server.url("/"),
                 "quarkus.kubernetes-client.request-timeout", "60s",
                 "zkscale.decision-record-depth", Integer.toString(depth),
                 "zkscale.decision-record-max-bytes", Long.toString(maxBytes));
+        int warmup = Integer.parseInt(o.get("--process-warmup"));
+        int measured = Integer.parseInt(o.get("--process-passes"));
+        String marker = metricsPath("ns-0");
+        List<Mark> marks = new CopyOnWriteArrayList<>();
+        Map<String, Long> since = new TreeMap<>();
+        long launched = System.nanoTime();
         try (ZkscaleProcess p = ZkscaleProcess.start("zkscale-run", OUT, settings)) {
             long pid = p.process().pid();
-            long start = System.nanoTime();
-            System.out.printf(
-                    "%nzkscale run (pid %d, JAVA_OPTS \"%s\", sync period %s, decision record depth %d, "
-                            + "max bytes %d); log %s%n",
-                    pid, javaOpts, sync, depth, maxBytes, p.log());
-            System.out.printf(
-                    "  %6s %8s %12s %12s %14s %14s%n",
-                    "s", "passes", "VmRSS", "CPU (ms)", "CPU/pass (ms)", "requests/pass");
-            long lastCpu = -1;
-            double lastPasses = 0;
-            int lastRequests = 0;
-            while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(seconds)) {
-                Thread.sleep(10_000);
-                if (!p.alive()) {
-                    throw new IllegalStateException("zkscale run exited; see " + p.log());
+            api.onRequest(r -> {
+                if (r.isWatch()) {
+                    return;
                 }
-                double count =
-                        p.metric("zkscale_decision_duration_seconds_count").orElse(0);
-                long cpu = cpuMillis(pid);
-                int requests =
-                        api.requests(0, r -> !r.path().contains("watch=true")).size();
-                String perPass = lastCpu < 0 || count == lastPasses
-                        ? "-"
-                        : String.format("%.1f", (cpu - lastCpu) / (count - lastPasses));
-                String reqPerPass = lastCpu < 0 || count == lastPasses
-                        ? "-"
-                        : String.format("%.1f", (requests - lastRequests) / (count - lastPasses));
-                System.out.printf(
-                        "  %6d %8.0f %12s %12d %14s %14s%n",
-                        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start),
-                        count,
-                        vmRss(pid),
-                        cpu,
-                        perPass,
-                        reqPerPass);
-                lastCpu = cpu;
-                lastPasses = count;
-                lastRequests = requests;
-            }
-            double sum = p.metric("zkscale_decision_duration_seconds_sum").orElse(Double.NaN);
-            double count = p.metric("zkscale_decision_duration_seconds_count").orElse(Double.NaN);
+                synchronized (since) {
+                    if (r.method().equals("GET") && r.path().equals(marker)) {
+                        marks.add(new Mark(System.nanoTime(), cpuMillis(pid), new TreeMap<>(since)));
+                        since.clear();
+                    }
+                    since.merge(kind(r), 1L, Long::sum);
+                }
+            });
             System.out.printf(
-                    "  mean pass wall time %.0f ms over %.0f passes; zkscale_leader %s%n",
-                    sum / count * 1000, count, p.metric("zkscale_leader"));
+                    "zkscale run (pid %d, bin/zkscale's JVM settings%s, sync period %s); log %s%n",
+                    pid,
+                    o.get("--java-opts").isEmpty() ? "" : " + " + o.get("--java-opts"),
+                    o.get("--process-sync"),
+                    p.log());
+            while (!p.passed()) {
+                alive(p, launched);
+                Thread.sleep(100);
+            }
+            double firstPass = (System.nanoTime() - launched) / 1e9;
+            double started = marks.isEmpty() ? Double.NaN : (marks.get(0).nanos() - launched) / 1e9;
+            System.out.printf(
+                    "  first pass ended %.1f s after launch (it started about %.1f s after launch: JVM start, "
+                            + "caches, leadership)%n",
+                    firstPass, started);
+            while (marks.size() < warmup + measured + 1) {
+                alive(p, launched);
+                Thread.sleep(200);
+            }
+            String rss = vmRss(pid);
+            api.onRequest(r -> {});
+            double[] cpu = new double[measured];
+            Map<String, Double> requests = new TreeMap<>();
+            System.out.printf("  %6s %12s %10s  %s%n", "pass", "CPU (ms)", "wall (s)", "requests since the last pass");
+            for (int i = 0; i < measured; i++) {
+                Mark start = marks.get(warmup + i);
+                Mark next = marks.get(warmup + i + 1);
+                cpu[i] = next.cpuMillis() - start.cpuMillis();
+                next.requestsBefore().forEach((k, n) -> requests.merge(k, n / (double) measured, Double::sum));
+                System.out.printf(
+                        "  %6d %12.0f %10.1f  %s%n",
+                        warmup + i + 1, cpu[i], (next.nanos() - start.nanos()) / 1e9, next.requestsBefore());
+            }
+            Arrays.sort(cpu);
+            Map<String, Double> metrics = p.metrics();
+            System.out.printf(
+                    "  CPU per pass (all threads, between pass starts) min %.0f, median %.0f, max %.0f ms; "
+                            + "RSS %s; mean pass wall time %.0f ms%n",
+                    cpu[0],
+                    cpu[measured / 2],
+                    cpu[measured - 1],
+                    rss,
+                    metrics.getOrDefault("zkscale_decision_duration_seconds_sum", Double.NaN)
+                            / metrics.getOrDefault("zkscale_decision_duration_seconds_count", Double.NaN)
+                            * 1000);
+            return new ProcessFigures(firstPass, cpu[measured / 2], cpu[0], cpu[measured - 1], rss, requests);
         }
+    }
+
+    private static void alive(ZkscaleProcess p, long launched) {
+        if (!p.alive()) {
+            throw new IllegalStateException("zkscale run exited; see " + p.log());
+        }
+        if (System.nanoTime() - launched > TimeUnit.MINUTES.toNanos(30)) {
+            throw new IllegalStateException("zkscale run did not get through its passes in 30 minutes; see " + p.log());
+        }
+    }
+
+    /** The figures of every size, side by side. */
+    private static void table(List<Column> columns) {
+        System.out.printf("%n| figure |");
+        columns.forEach(c -> System.out.printf(" %s |", c.size()));
+        System.out.printf("%n|---|");
+        columns.forEach(c -> System.out.print("---|"));
+        System.out.println();
+        row(
+                columns,
+                "process CPU per steady pass (all threads, median; min to max)",
+                c -> String.format(
+                        "%.0f ms (%.0f to %.0f)",
+                        c.process().cpuPerPassMillis(),
+                        c.process().cpuPerPassMinMillis(),
+                        c.process().cpuPerPassMaxMillis()));
+        row(
+                columns,
+                "RSS, steady, with the launcher's settings",
+                c -> c.process().rss());
+        row(
+                columns,
+                "first pass after start (wall, from launch)",
+                c -> String.format("%.1f s", c.process().firstPassSeconds()));
+        row(
+                columns,
+                "API requests per steady pass",
+                c -> c.process().requestsPerPass().entrySet().stream()
+                        .map(e -> String.format("%s: %.1f", e.getKey(), e.getValue()))
+                        .collect(Collectors.joining("; ")));
+        row(
+                columns,
+                "floor: read and parse one pass's PodMetrics (CPU; wall)",
+                c -> String.format("%.0f ms; %.0f ms", c.floorCpuMillis(), c.floorWallMillis()));
+        row(
+                columns,
+                "pass CPU / floor CPU",
+                c -> String.format("%.1f", c.process().cpuPerPassMillis() / c.floorCpuMillis()));
+    }
+
+    private static void row(List<Column> columns, String figure, Function<Column, String> value) {
+        System.out.printf("| %s |", figure);
+        columns.forEach(c -> System.out.printf(" %s |", value.apply(c)));
+        System.out.println();
     }
 }

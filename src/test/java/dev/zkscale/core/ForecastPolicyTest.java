@@ -39,8 +39,8 @@ class ForecastPolicyTest {
                         1000,
                         high,
                         "[]",
-                        8,
-                        8),
+                        9,
+                        9),
                 row(
                         "the legacy scale-up limit binds it (twice the size, at least 4)",
                         config(20, POLICY),
@@ -50,7 +50,7 @@ class ForecastPolicyTest {
                         high,
                         "[]",
                         4,
-                        8),
+                        9),
                 row(
                         "behavior's rate limit binds it",
                         "{\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":100,\"behavior\":{\"scaleUp\":"
@@ -62,7 +62,7 @@ class ForecastPolicyTest {
                         high,
                         "[]",
                         3,
-                        8),
+                        9),
                 row(
                         "maxReplicas binds it",
                         config(5, rateLimits + "," + POLICY),
@@ -72,7 +72,7 @@ class ForecastPolicyTest {
                         forecast(50, 0.25, 4),
                         "[]",
                         5,
-                        40),
+                        46),
                 row(
                         "the controller's ceiling binds it",
                         config(50, rateLimits + "," + POLICY),
@@ -82,7 +82,7 @@ class ForecastPolicyTest {
                         forecast(50, 0.25, 4),
                         "[]",
                         6,
-                        40),
+                        46),
                 row(
                         "minReplicas binds it",
                         "{\"minReplicas\":3,\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":100," + POLICY + "}",
@@ -94,7 +94,7 @@ class ForecastPolicyTest {
                         3,
                         1),
                 row(
-                        "it releases pods once its upper bound stayed low for three horizons, not the HPA's 5 minutes",
+                        "it releases pods once its upper bound stayed low for two horizons, not the HPA's 5 minutes",
                         config(20, POLICY),
                         1000,
                         6,
@@ -113,6 +113,26 @@ class ForecastPolicyTest {
                         "{\"time\":\"2026-01-01T00:07:30Z\",\"replicas\":6}",
                         6,
                         null),
+                row(
+                        "a burst over for minutes no longer widens the bound: the smaller, recent error sizes it",
+                        free,
+                        1000,
+                        2,
+                        600,
+                        forecast(1.2, 4, 0.01, 4),
+                        "[]",
+                        2,
+                        2),
+                row(
+                        "while errors stay large the bound covers them (1.2 pods + 1.88 x 2)",
+                        free,
+                        1000,
+                        2,
+                        600,
+                        forecast(1.2, 4, 4, 4),
+                        "[]",
+                        5,
+                        5),
                 row("while warming up it follows the HPA", free, 1000, 2, 1000, forecast(8, 0.25, 2), "[]", 2, 2),
                 row(
                         "in shadow the HPA decides and the policy's recommendation is only recorded",
@@ -123,7 +143,7 @@ class ForecastPolicyTest {
                         high,
                         "[]",
                         2,
-                        8));
+                        9));
     }
 
     @ParameterizedTest
@@ -191,9 +211,16 @@ class ForecastPolicyTest {
 
     /** A warmed-up state: every model at {@code level} pods, no trend, that error variance; a pass 15 s ago. */
     static String forecast(double level, double variance, int checked) {
-        String model = "{\"level\":" + level + ",\"trend\":0,\"errorVariance\":" + variance + "}";
-        return "{\"time\":\"2026-01-01T00:09:45Z\",\"models\":[" + String.join(",", Collections.nCopies(6, model))
-                + "],\"checked\":" + checked + ",\"pending\":[]}";
+        return forecast(level, variance, variance, checked);
+    }
+
+    /** The same with a long-memory and a recent error variance. */
+    static String forecast(double level, double variance, double recentVariance, int checked) {
+        String model = "{\"level\":" + level + ",\"trend\":0,\"errorVariance\":" + variance + ",\"recentVariance\":"
+                + recentVariance + "}";
+        return "{\"time\":\"2026-01-01T00:09:45Z\",\"models\":["
+                + String.join(",", Collections.nCopies(Forecaster.MODELS, model)) + "],\"checked\":" + checked
+                + ",\"pending\":[]}";
     }
 
     private static String history(String forecast, String recommendations) {

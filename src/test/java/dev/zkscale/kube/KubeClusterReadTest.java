@@ -551,20 +551,26 @@ class KubeClusterReadTest {
     }
 
     @Test
-    @DisplayName("a malformed PodMetrics item fails the read with a message naming the item, instead of a silent guess")
-    void malformedMetrics() {
-        // Given an item whose window is not a duration
-        kube.client()
+    @DisplayName("a malformed PodMetrics item is left out and counted; the other items of the namespace still serve")
+    void malformedMetrics() throws Exception {
+        // Given an item whose window is not a duration, beside a good one
+        var metrics = kube.client()
                 .genericKubernetesResources(KubeCluster.POD_METRICS)
-                .inNamespace(NS)
-                .resource(podMetrics(NS, "web-1", WEB, "2026-01-01T00:10:00Z", "soon", map("app", "1")))
+                .inNamespace(NS);
+        metrics.resource(podMetrics(NS, "web-1", WEB, "2026-01-01T00:10:00Z", "soon", map("app", "1")))
+                .create();
+        metrics.resource(podMetrics(NS, "web-2", WEB, "2026-01-01T00:10:00Z", "30s", map("app", "1")))
                 .create();
         started(Set.of(NS));
 
-        // When / Then
-        MetricsUnavailableException e = assertThrows(
-                MetricsUnavailableException.class, () -> cluster.metrics().podMetrics(NS));
-        assertTrue(e.getMessage().contains("web-1") && e.getMessage().contains("soon"), e.getMessage());
+        // When the loop reads the namespace
+        NamespaceMetrics read = cluster.metrics().podMetrics(NS);
+
+        // Then only the bad item's pod is without metrics, and it is counted
+        assertEquals(1, read.unreadable());
+        Workload web = new Workload(NS, "Deployment", "web", 2, 2, new Selector(WEB, List.of()), 0, "1", null, false);
+        assertEquals(
+                List.of("web-2"), read.select(web).stream().map(PodMetrics::pod).toList());
     }
 
     @Test

@@ -91,6 +91,16 @@ public final class MockApi implements AutoCloseable {
                 .toList();
     }
 
+    /** Answers LISTs with a {@code limit} in pages from now on (see {@link RecordingDispatcher#pageLists()}). */
+    public void pageLists() {
+        dispatcher.pageLists();
+    }
+
+    /** Calls {@code listener} with each request from now on, on the server's thread. */
+    public void onRequest(java.util.function.Consumer<RecordingDispatcher.Request> listener) {
+        dispatcher.onRequest(listener);
+    }
+
     /** How many requests were received so far: a mark for {@link #requests(int, Predicate)}. */
     public int mark() {
         return dispatcher.received().size();

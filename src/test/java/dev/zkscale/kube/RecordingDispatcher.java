@@ -1,6 +1,9 @@
 package dev.zkscale.kube;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.zkscale.demo.ApiServerLikeDispatcher;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
@@ -8,11 +11,16 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.internal.MockDispatcher;
 import io.fabric8.mockwebserver.internal.SimpleRequest;
+import java.io.IOException;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * The tests' {@link ApiServerLikeDispatcher}, with what only tests need of it.
@@ -52,6 +60,28 @@ public final class RecordingDispatcher extends ApiServerLikeDispatcher {
         this.expected = new MockDispatcher(expectations);
     }
 
+    private volatile boolean paging;
+    private volatile Consumer<Request> listener = r -> {};
+    /** Lists being paged, by continue token prefix: each list's items as its first page computed them. */
+    private final Map<String, PagedList> pagedLists = new ConcurrentHashMap<>();
+
+    /** A list being paged: the response without its items, and the items. */
+    private record PagedList(ObjectNode head, ArrayNode items) {}
+
+    /**
+     * From now on, answer a LIST that carries {@code limit} in pages with {@code continue} tokens, as the API server
+     * does (the CRUD mock alone answers every item at once). The whole list is computed for the first page and kept
+     * for the pages after it. For benchmarks whose lists are too large for a client to take in one response.
+     */
+    void pageLists() {
+        paging = true;
+    }
+
+    /** Calls {@code listener} with each request from now on, on the server's thread, before it is answered. */
+    void onRequest(Consumer<Request> listener) {
+        this.listener = listener;
+    }
+
     @Override
     public MockResponse dispatch(RecordedRequest request) {
         Request r = new Request(request.getMethod(), request.getPath());
@@ -61,12 +91,70 @@ public final class RecordingDispatcher extends ApiServerLikeDispatcher {
         // getBytes() leaves the body to be read by the dispatcher (readUtf8() would drain it).
         received.add(new Received(
                 r, request.getBody() == null ? "" : new String(request.getBody().getBytes(), StandardCharsets.UTF_8)));
+        listener.accept(r);
         Queue<ServerResponse> queued =
                 expectations.get(new SimpleRequest(HttpMethod.valueOf(request.getMethod()), request.getPath()));
         if (queued != null && !queued.isEmpty()) {
             return expected.dispatch(request);
         }
+        if (paging
+                && request.getMethod().equals("GET")
+                && !r.isWatch()
+                && request.getPath().contains("limit=")) {
+            return page(request);
+        }
         return super.dispatch(request);
+    }
+
+    /** One page of a LIST: the first computes the whole list and keeps its items; a continue token names the rest. */
+    private MockResponse page(RecordedRequest request) {
+        Map<String, String> query = new HashMap<>();
+        String path = request.getPath();
+        for (String pair : path.substring(path.indexOf('?') + 1).split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                query.put(pair.substring(0, eq), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        int limit = Integer.parseInt(query.get("limit"));
+        String token = query.get("continue");
+        String list;
+        int from;
+        if (token == null) {
+            MockResponse whole = super.dispatch(request);
+            ObjectNode body;
+            try {
+                body = (ObjectNode)
+                        Serialization.jsonMapper().readTree(whole.getBody().readByteArray());
+            } catch (IOException | RuntimeException e) {
+                return whole;
+            }
+            list = Long.toString(pagedLists.size()) + "-" + System.nanoTime();
+            pagedLists.put(list, new PagedList(body, (ArrayNode) body.remove("items")));
+            from = 0;
+        } else {
+            list = token.substring(0, token.lastIndexOf(':'));
+            from = Integer.parseInt(token.substring(token.lastIndexOf(':') + 1));
+        }
+        PagedList paged = pagedLists.get(list);
+        ArrayNode items = paged.items();
+        ObjectNode page = paged.head().deepCopy();
+        ArrayNode slice = page.putArray("items");
+        int to = Math.min(items.size(), from + limit);
+        for (int i = from; i < to; i++) {
+            slice.add(items.get(i));
+        }
+        ObjectNode metadata = page.with("metadata");
+        if (to < items.size()) {
+            metadata.put("continue", list + ":" + to);
+        } else {
+            metadata.remove("continue");
+            pagedLists.remove(list);
+        }
+        return new MockResponse()
+                .setResponseCode(200)
+                .setHeader("Content-Type", "application/json")
+                .setBody(page.toString());
     }
 
     /** Every request received so far with its caller's token, in order. */

@@ -8,16 +8,17 @@ import dev.zkscale.core.History;
 import dev.zkscale.core.Mode;
 import dev.zkscale.core.Pod;
 import dev.zkscale.core.PodMetrics;
+import dev.zkscale.core.Policy;
 import dev.zkscale.core.ScalingPolicy;
 import dev.zkscale.core.ScalingRules;
 import dev.zkscale.core.Snapshot;
 import dev.zkscale.core.TargetConfig;
 import dev.zkscale.core.TargetRef;
-import java.time.Clock;
+import dev.zkscale.demo.SteppedClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,6 +58,12 @@ class ControlLoopTest {
     /** The loop's world: every port a fake, set up for a pass that scales web from 3 to 6. */
     static final class World {
         Mode mode = Mode.Active;
+        Policy policy;
+        /** How long the loop ran, a pass every 15 s, before the pass the row is about; what those did is not shown. */
+        Duration before = Duration.ZERO;
+
+        SteppedClock clock;
+        long usageMilliCpu = 435;
         boolean dryRun;
         TuningSource.RejectedConfig rejected;
         boolean configInForce = true;
@@ -107,8 +114,8 @@ class ControlLoopTest {
                 return advanced;
             });
             TuningSource tuning = () -> {
-                TargetConfig config =
-                        new TargetConfig("Deployment", "web", 2, 10, 50, null, 0.1, 300, 300, 30, BEHAVIOR, mode, null);
+                TargetConfig config = new TargetConfig(
+                        "Deployment", "web", 2, 10, 50, null, 0.1, 300, 300, 30, BEHAVIOR, mode, policy);
                 TuningSource.ConfigInForce inForce =
                         configInForce ? new TuningSource.ConfigInForce(config, 3, "/zkscale/targets/shop/web") : null;
                 return List.of(new TuningSource.Target(WEB, inForce, rejected));
@@ -130,7 +137,24 @@ class ControlLoopTest {
                 if (metricsError != null) {
                     throw new MetricsSource.MetricsUnavailableException(metricsError, null);
                 }
-                return workload -> List.of(sample("web-1"), sample("web-2"), sample("web-3"));
+                Instant now = clock.instant();
+                return new MetricsSource.NamespaceMetrics() {
+                    @Override
+                    public List<PodMetrics> select(Workload workload) {
+                        return Stream.of("web-1", "web-2", "web-3")
+                                .map(pod -> new PodMetrics(
+                                        pod,
+                                        now.minusSeconds(15),
+                                        30,
+                                        List.of(new PodMetrics.Usage("app", usageMilliCpu))))
+                                .toList();
+                    }
+
+                    @Override
+                    public int unreadable() {
+                        return 0;
+                    }
+                };
             };
             ScaleWriter writer = (workload, replicas, epoch) -> {
                 writes.add(workload.name() + "=" + replicas + "@" + epoch);
@@ -170,7 +194,7 @@ class ControlLoopTest {
             return new ControlLoop(
                     new ControlLoop.Ports(
                             leadership, tuning, workloads, metricsSource, writer, fence, events, new Metrics(), log),
-                    Clock.fixed(NOW, ZoneOffset.UTC),
+                    clock,
                     new ControlLoop.Settings(1000, dryRun, Set.of()));
         }
 
@@ -182,7 +206,10 @@ class ControlLoopTest {
             @Override
             public void decided(Snapshot snapshot, Decision decision) {
                 metrics.add("decided " + decision.outcome().action().label() + "/"
-                        + decision.outcome().reason().label());
+                        + decision.outcome().reason().label()
+                        + (decision.policy() == null
+                                ? ""
+                                : ", " + decision.policy().describe()));
                 lost = loseWhileReporting;
             }
 
@@ -220,6 +247,13 @@ class ControlLoopTest {
             }
 
             @Override
+            public void metricsUnreadable(int items) {
+                if (items > 0) {
+                    metrics.add("unreadable " + items);
+                }
+            }
+
+            @Override
             public void tuningUnavailable() {
                 metrics.add("tuning unavailable");
             }
@@ -243,10 +277,6 @@ class ControlLoopTest {
                 NOW.minusSeconds(600),
                 NOW.minusSeconds(560),
                 List.of(new Pod.Container("app", 500L, false)));
-    }
-
-    private static PodMetrics sample(String pod) {
-        return new PodMetrics(pod, NOW.minusSeconds(15), 30, List.of(new PodMetrics.Usage("app", 435L)));
     }
 
     /**
@@ -397,6 +427,22 @@ class ControlLoopTest {
                                 List.of("up/cpu_above_target, write dry run: not written"),
                                 UNWRITTEN)),
                 row(
+                        "a shadow policy's scale-down is only recorded: the HPA keeps 3 and nothing is written",
+                        w -> {
+                            // 175m of 500m on 3 pods: 2.1 pods at the target, which 2 cover within tolerance
+                            w.usageMilliCpu = 175;
+                            w.policy = new Policy(Policy.Type.Forecast, true, 30, Policy.DEFAULT_QUANTILE);
+                            w.before = Duration.ofMinutes(5);
+                        },
+                        new Expected(
+                                List.of(),
+                                List.of(),
+                                List.of("decided none/no_change_recommended, Forecast policy (shadow) recommends 2"
+                                        + " (forecast 2.10 pods in 60s, upper bound 2.10; the HPA proposes 3)"),
+                                List.of("none/no_change_recommended, write null"),
+                                // 5 minutes of passes and this one: only the HPA's proposals enter its stabilization
+                                "recommendations " + Collections.nCopies(22, 3) + ", scale-up events []")),
+                row(
                         "a paused target is skipped without a decision",
                         w -> w.mode = Mode.Paused,
                         new Expected(
@@ -413,7 +459,14 @@ class ControlLoopTest {
         // Given
         World world = new World();
         setUp.accept(world);
+        world.clock = new SteppedClock(NOW.minus(world.before));
         ControlLoop loop = world.loop();
+        while (world.clock.instant().isBefore(NOW)) {
+            loop.pass();
+            world.clock.advance(Duration.ofSeconds(15));
+        }
+        List.of(world.writes, world.events, world.metrics, world.snapshots, world.recorded)
+                .forEach(List::clear);
 
         // When
         loop.pass();
