@@ -437,8 +437,10 @@ class ControlLoopTest {
                         new Expected(
                                 List.of(),
                                 List.of(),
-                                List.of("decided none/no_change_recommended, Forecast policy (shadow) recommends 2"
-                                        + " (forecast 2.10 pods in 60s, upper bound 2.10; the HPA proposes 3)"),
+                                List.of(
+                                        "stamp SUCCESS",
+                                        "decided none/no_change_recommended, Forecast policy (shadow) recommends 2"
+                                                + " (forecast 2.10 pods in 60s, upper bound 2.10; the HPA proposes 3)"),
                                 List.of("none/no_change_recommended, write null"),
                                 // 5 minutes of passes and this one: only the HPA's proposals enter its stabilization
                                 "recommendations " + Collections.nCopies(22, 3) + ", scale-up events []")),
