@@ -98,6 +98,7 @@ public final class Controller implements AutoCloseable {
             throw e;
         }
         PrometheusMonitor monitor = new PrometheusMonitor(registry, leadership, clock);
+        monitor.eventsDropped(cluster.events()::dropped);
         ControlLoop loop = new ControlLoop(
                 cluster.ports(leadership, tuning, monitor, record),
                 clock,

@@ -41,8 +41,8 @@ public final class SnapshotCodec {
 
     private static final ObjectMapper TREES = new ObjectMapper();
 
-    private static final Set<String> SNAPSHOT_FIELDS =
-            Set.of("now", "target", "config", "scale", "pods", "podMetrics", "metricsError", "history");
+    private static final Set<String> SNAPSHOT_FIELDS = Set.of(
+            "now", "target", "config", "scale", "pods", "podMetrics", "metricsError", "history", "competingAutoscaler");
     private static final Set<String> TARGET_FIELDS = Set.of("namespace", "name");
     private static final Set<String> SCALE_FIELDS = Set.of("specReplicas", "statusReplicas");
     private static final Set<String> POD_FIELDS =
@@ -86,7 +86,16 @@ public final class SnapshotCodec {
         int status = (int) scale.integer("statusReplicas", (long) spec, 0, Integer.MAX_VALUE);
         History history = f.has("history") ? history(f.object("history")) : null;
         return new Snapshot(
-                now, target, config, spec, status, pods(f), podMetrics(f), f.optionalString("metricsError"), history);
+                now,
+                target,
+                config,
+                spec,
+                status,
+                pods(f),
+                podMetrics(f),
+                f.optionalString("metricsError"),
+                history,
+                f.optionalString("competingAutoscaler"));
     }
 
     private static <T> T required(T value, String path) throws InvalidInputException {
@@ -335,6 +344,9 @@ public final class SnapshotCodec {
             out.writeNullField("history");
         } else {
             write(out, s.history());
+        }
+        if (s.competingAutoscaler() != null) {
+            out.writeStringField("competingAutoscaler", s.competingAutoscaler());
         }
         out.writeEndObject();
     }

@@ -26,6 +26,11 @@ public enum ConditionReason {
     FailedGetResourceMetric,
     /** No replica count could be computed from one container's CPU. */
     FailedGetContainerResourceMetric,
+    /**
+     * Another autoscaler (an HPA) scales the same workload: zkscale does not write it while that one exists, as the HPA
+     * controller stops on {@code AmbiguousSelector}. Not an upstream reason: upstream cannot see zkscale.
+     */
+    CompetingAutoscaler,
 
     // ScalingLimited
     /** Neither a rate limit nor a bound changed the size. */

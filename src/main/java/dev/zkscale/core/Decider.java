@@ -45,7 +45,14 @@ public final class Decider {
         Outcome.Reason cause;
         int desired;
 
-        if (current == 0) {
+        if (snapshot.competingAutoscaler() != null) {
+            // Two autoscalers of one workload undo each other's writes: hold off, as upstream on AmbiguousSelector.
+            error = "another autoscaler scales this workload: " + snapshot.competingAutoscaler()
+                    + "; zkscale does not write it until that one is gone";
+            desired = current;
+            cause = Outcome.Reason.COMPETING_AUTOSCALER;
+            conditions.set(ConditionType.ScalingActive, false, ConditionReason.CompetingAutoscaler, error);
+        } else if (current == 0) {
             // minReplicas is at least 1: a target scaled to zero by hand is switched off, as upstream.
             desired = 0;
             cause = Outcome.Reason.SCALING_DISABLED;

@@ -72,6 +72,8 @@ public record Outcome(Action action, Reason reason) {
         CONTAINER_NOT_FOUND,
         /** NONE, no decision: no sample belongs to a listed pod. */
         METRICS_MATCH_NO_PODS,
+        /** NONE, no decision: another autoscaler (an HPA) scales the workload; zkscale does not write it. */
+        COMPETING_AUTOSCALER,
         /**
          * NONE, no decision: any other reason. Nothing produces it today; its series stay so that dashboards and
          * alerts written against them keep working.
@@ -108,6 +110,7 @@ public record Outcome(Action action, Reason reason) {
             new Outcome(Action.NONE, Reason.MISSING_CPU_REQUEST),
             new Outcome(Action.NONE, Reason.CONTAINER_NOT_FOUND),
             new Outcome(Action.NONE, Reason.METRICS_MATCH_NO_PODS),
+            new Outcome(Action.NONE, Reason.COMPETING_AUTOSCALER),
             new Outcome(Action.NONE, Reason.OTHER));
 
     /**
@@ -125,6 +128,7 @@ public record Outcome(Action action, Reason reason) {
             Reason.MISSING_CPU_REQUEST,
             Reason.CONTAINER_NOT_FOUND,
             Reason.METRICS_MATCH_NO_PODS,
+            Reason.COMPETING_AUTOSCALER,
             Reason.OTHER);
 
     /** No change, for {@code reason}: the target is paused, its workload is missing, no metrics, ... */

@@ -15,9 +15,10 @@ import java.util.List;
  * The demo's Kubernetes API: the fabric8 mock server in CRUD mode, on loopback over plain HTTP, with
  * {@link ApiServerLikeDispatcher} so that a failed JSON Patch {@code test} is answered with 422 as the real API server
  * answers it. It stores what it is sent and runs no controllers: the simulation plays the Deployment controller,
- * the kubelet and metrics-server. Closing it closes the clients it made.
+ * the kubelet and metrics-server. Closing it closes the clients it made. The fault campaign runs it with a dispatcher
+ * of its own (a subclass that injects faults).
  */
-final class InProcessApiServer implements AutoCloseable {
+public final class InProcessApiServer implements AutoCloseable {
     /** Short: a slow call must not stall a pass, and at most a third of the demo's 3 s ZooKeeper session. */
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(1);
 
@@ -33,14 +34,18 @@ final class InProcessApiServer implements AutoCloseable {
     }
 
     static InProcessApiServer start() {
-        ApiServerLikeDispatcher dispatcher = new ApiServerLikeDispatcher();
+        return start(new ApiServerLikeDispatcher());
+    }
+
+    /** Starts a server on loopback and a free port that answers through {@code dispatcher}. */
+    public static InProcessApiServer start(ApiServerLikeDispatcher dispatcher) {
         KubernetesMockServer server = new KubernetesMockServer(
                 new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(), dispatcher, false);
         server.init(InetAddress.getLoopbackAddress(), 0);
         return new InProcessApiServer(server, dispatcher);
     }
 
-    String url() {
+    public String url() {
         return server.url("/");
     }
 
@@ -53,7 +58,7 @@ final class InProcessApiServer implements AutoCloseable {
      *
      * @param retries how often a failed request is retried, with back-off (fabric8's default is 10)
      */
-    synchronized KubernetesClient client(String userAgent, int retries) {
+    public synchronized KubernetesClient client(String userAgent, int retries) {
         KubernetesClient client = server.createClient(builder -> builder.editOrNewConfig()
                 .withUserAgent(userAgent)
                 .withRequestRetryBackoffLimit(retries)

@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,6 +23,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@link #partition()} until {@link #heal()}, a dead network link: bytes are swallowed both ways, with no reset,
  *       so each side finds out only by its own timeout; connections made during a partition, or cut by it, never
  *       carry data again.
+ *   <li>{@link #delay(Duration)}, a slow link: each chunk read is held that long before it is passed on, both ways, so
+ *       a request reaches the server late even when its client has given up waiting (the fault campaign's slow API
+ *       server).
+ *   <li>{@link #drop()}, a reset: the connections open now are closed at both ends; new ones are relayed as before.
  * </ul>
  */
 public final class TcpRelay implements AutoCloseable {
@@ -34,6 +39,7 @@ public final class TcpRelay implements AutoCloseable {
 
     private volatile boolean partitioned;
     private volatile boolean cut;
+    private volatile Duration delay = Duration.ZERO;
 
     private TcpRelay(ServerSocket listener, int upstreamPort, String name) {
         this.listener = listener;
@@ -64,6 +70,21 @@ public final class TcpRelay implements AutoCloseable {
     /** Relays again, on connections made from now on. */
     public void heal() {
         partitioned = false;
+    }
+
+    /** Holds each chunk read from now on for {@code delay} before passing it on ({@link Duration#ZERO}: none). */
+    public void delay(Duration delay) {
+        this.delay = delay;
+    }
+
+    /** Closes the connections open now, at both ends; new connections are relayed as before. */
+    public void drop() {
+        sockets.forEach(TcpRelay::closeQuietly);
+    }
+
+    /** How many client connections are open through the relay now. */
+    public int connections() {
+        return sockets.size() / 2;
     }
 
     /** Drops every connection and refuses new ones, for good. */
@@ -126,6 +147,10 @@ public final class TcpRelay implements AutoCloseable {
                 OutputStream out = to.getOutputStream()) {
             int n;
             while ((n = in.read(buffer)) >= 0) {
+                long held = delay.toMillis();
+                if (held > 0) {
+                    Thread.sleep(held);
+                }
                 if (relaying(born)) {
                     out.write(buffer, 0, n);
                     out.flush();
@@ -133,6 +158,8 @@ public final class TcpRelay implements AutoCloseable {
             }
         } catch (IOException e) {
             // the other side closed, or the relay was cut
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             closeQuietly(from);
             sockets.remove(from);

@@ -1,8 +1,5 @@
 package dev.zkscale.demo;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.zkscale.kube.KubeCluster;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.nio.charset.StandardCharsets;
@@ -26,11 +23,8 @@ final class WriteAudit implements ApiServerLikeDispatcher.Listener {
     /** User-Agents of the controllers start with this; the instance's name follows. */
     static final String AGENT_PREFIX = "zkscale/";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PATH =
             "/apis/apps/v1/namespaces/" + SimulatedWorkload.NAMESPACE + "/deployments/" + SimulatedWorkload.NAME;
-    private static final String EPOCH_POINTER = "/metadata/annotations/"
-            + KubeCluster.EPOCH_ANNOTATION.replace("~", "~0").replace("/", "~1");
 
     private final CuratorFramework zookeeper;
     private final String root;
@@ -87,28 +81,12 @@ final class WriteAudit implements ApiServerLikeDispatcher.Listener {
         if (agent == null || !agent.startsWith(AGENT_PREFIX)) {
             return;
         }
-        long epoch = -1;
-        int replicas = -1;
-        try {
-            for (JsonNode op : JSON.readTree(body)) {
-                String at = op.path("path").asText();
-                if (at.equals("/spec/replicas")) {
-                    replicas = op.path("value").asInt(-1);
-                } else if (at.equals(EPOCH_POINTER)) {
-                    epoch = Long.parseLong(op.path("value").asText("-1"));
-                } else if (at.equals("/metadata/annotations")) {
-                    epoch = Long.parseLong(
-                            op.path("value").path(KubeCluster.EPOCH_ANNOTATION).asText("-1"));
-                }
-            }
-        } catch (Exception e) {
-            // not a JSON Patch of ours: recorded with what could be read
-        }
+        ScalePatch patch = ScalePatch.read(body);
         Write write = new Write(
                 clock.instant(),
                 agent.substring(AGENT_PREFIX.length()),
-                epoch,
-                replicas,
+                patch.epoch(),
+                patch.replicas(),
                 response.code(),
                 body,
                 latchHolder(),

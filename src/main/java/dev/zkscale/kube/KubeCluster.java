@@ -1,5 +1,6 @@
 package dev.zkscale.kube;
 
+import dev.zkscale.loop.Autoscalers;
 import dev.zkscale.loop.ControlLoop;
 import dev.zkscale.loop.DecisionLog;
 import dev.zkscale.loop.Leadership;
@@ -13,13 +14,15 @@ import java.util.Set;
 
 /**
  * The control loop's Kubernetes adapters on one fabric8 {@link KubernetesClient}, with one lifecycle: the cached
- * reads ({@link KubeWorkloads}), the metrics API ({@link KubeMetrics}), the fenced write and the takeover's stamps
- * ({@link KubeScaleWriter}) and Events ({@link KubeEvents}). Also the Kubernetes names zkscale uses.
+ * reads ({@link KubeWorkloads}, {@link KubeAutoscalers}), the metrics API ({@link KubeMetrics}), the fenced write
+ * and the takeover's stamps ({@link KubeScaleWriter}) and Events ({@link KubeEvents}, sent by their own thread). Also
+ * the Kubernetes names zkscale uses.
  *
  * <p>Requests and retries: every request the adapters send themselves (metrics, the write and its diagnosis, Events)
  * is made once, without the client's automatic retries (see {@link Requests#once}). Each request is bounded by the
  * client's request and connection timeouts, so give the client short ones (a few seconds) where a pass must not stall.
- * {@link #close()} stops the informers and the stamping threads; it does not close the client, which the caller owns.
+ * {@link #close()} stops the informers, the stamping threads and the Event sender; it does not close the client, which
+ * the caller owns.
  */
 public final class KubeCluster implements AutoCloseable {
 
@@ -44,6 +47,7 @@ public final class KubeCluster implements AutoCloseable {
             .build();
 
     private final KubeWorkloads workloads;
+    private final KubeAutoscalers autoscalers;
     private final KubeMetrics metrics;
     private final KubeScaleWriter writer;
     private final KubeEvents events;
@@ -65,35 +69,45 @@ public final class KubeCluster implements AutoCloseable {
     public KubeCluster(KubernetesClient client, Set<String> namespaces, Clock clock, double stampsPerSecond) {
         KubernetesClient once = Requests.once(client);
         this.workloads = new KubeWorkloads(client, namespaces);
+        this.autoscalers = new KubeAutoscalers(client, namespaces);
         this.metrics = new KubeMetrics(once);
         this.writer = new KubeScaleWriter(once, workloads, stampsPerSecond);
-        this.events = new KubeEvents(once, workloads, clock);
+        this.events = new KubeEvents(once, workloads, clock, KubeEvents.Limits.DEFAULT);
     }
 
-    /** Starts the caches: {@link KubeWorkloads#start}. */
+    /** Starts the caches: {@link KubeWorkloads#start}, then the HorizontalPodAutoscalers'. */
     public void start(Duration timeout) {
         workloads.start(timeout);
+        autoscalers.start(timeout);
     }
 
-    /** Stops the caches. The client stays open. Idempotent. */
+    /** Stops the caches and the Event sender. The client stays open. Idempotent. */
     @Override
     public void close() {
+        events.close();
+        autoscalers.close();
         workloads.close();
         writer.close();
     }
 
-    /** Whether every cache is watching: {@link KubeWorkloads#watching}. */
+    /** Whether every cache is watching: {@link KubeWorkloads#watching}, and the HorizontalPodAutoscalers'. */
     public boolean watching() {
-        return workloads.watching();
+        return workloads.watching() && autoscalers.watching();
     }
 
     /** The loop's ports: these adapters, with the given others. */
     public ControlLoop.Ports ports(Leadership leadership, TuningSource tuning, Monitor monitor, DecisionLog log) {
-        return new ControlLoop.Ports(leadership, tuning, workloads, metrics, writer, writer, events, monitor, log);
+        return new ControlLoop.Ports(
+                leadership, tuning, workloads, autoscalers, metrics, writer, writer, events, monitor, log);
     }
 
     public KubeWorkloads workloads() {
         return workloads;
+    }
+
+    /** The HorizontalPodAutoscalers' cache, as the loop's port. */
+    public Autoscalers autoscalers() {
+        return autoscalers;
     }
 
     public KubeMetrics metrics() {

@@ -42,6 +42,12 @@ import org.jboss.logging.Logger;
  * reported: warnings, rejected configs, the config in force. The last good config is the {@link TuningSource}'s to
  * keep. Bad input never ends a pass: each target fails alone.
  *
+ * <p>Other writers of a target's {@code spec.replicas} are reported, not fought: with an HPA on the same workload
+ * ({@link Autoscalers}) the decision keeps the size ({@link Outcome.Reason#COMPETING_AUTOSCALER}) until the HPA is
+ * gone; a change of {@code spec.replicas} by anyone else during this leader's term (the epoch annotation not newer
+ * than its own) is a {@code CompetingWriter} Warning, counted, and said in the decision record, and the loop decides
+ * on as the HPA controller does.
+ *
  * <p>Reasons counted when no decision can be made: {@link Outcome#FAILURES}. Each pass ends with a heartbeat,
  * {@link #lastPass()}, a follower's too: the liveness check reads it.
  */
@@ -56,6 +62,7 @@ public final class ControlLoop {
     static final String SUCCESSFUL_RESCALE = "SuccessfulRescale";
     static final String FAILED_RESCALE = "FailedRescale";
     static final String EPOCH_ADVANCED = "EpochAdvanced";
+    static final String COMPETING_WRITER = "CompetingWriter";
 
     // What the decision record says of a write that was not attempted.
     static final String DRY_RUN = "dry run: not written";
@@ -77,6 +84,7 @@ public final class ControlLoop {
      * @param leadership whether this instance leads, and its epoch
      * @param tuning the managed targets and their configs
      * @param workloads the cached workloads and pods
+     * @param autoscalers the other autoscalers (HPAs) of the cluster, cached
      * @param metrics the resource metrics API
      * @param writer the fenced scale write
      * @param fence the takeover's stamps
@@ -88,6 +96,7 @@ public final class ControlLoop {
             Leadership leadership,
             TuningSource tuning,
             Workloads workloads,
+            Autoscalers autoscalers,
             MetricsSource metrics,
             ScaleWriter writer,
             Fence fence,
@@ -116,7 +125,16 @@ public final class ControlLoop {
         String warning;
         /** A ConfigApplied Event not sent yet: it goes out with the target's next decision, after its stamp. */
         String applied;
+
+        Seen seen;
     }
+
+    /**
+     * The target's {@code spec.replicas} as this leader last saw it, or wrote it, in term {@code epoch}; with the
+     * {@code resourceVersion} of the object it was seen on (for a write, the object written over: until the cache
+     * shows a newer one, it has not caught up with the write).
+     */
+    private record Seen(int replicas, long epoch, String resourceVersion) {}
 
     /** A target to decide this pass, with the workload to decide and write with; null when it is not decided. */
     private static final class Due {
@@ -410,6 +428,8 @@ public final class ControlLoop {
             LOG.infof("leadership lost before observing %s; pass ends", target);
             return false;
         }
+        String competing = ports.autoscalers().competing(workload);
+        String changedByOther = changedByOther(target, config, workload, pass.epoch, state, competing == null);
         List<PodMetrics> podMetrics = pass.podMetrics(workload);
         Snapshot snapshot = new Snapshot(
                 clock.instant(),
@@ -420,10 +440,14 @@ public final class ControlLoop {
                 ports.workloads().pods(workload),
                 podMetrics,
                 pass.metricsError(workload.namespace()),
-                state.history);
+                state.history,
+                competing);
         Decision decision = Decider.decide(snapshot);
         if (ended(pass, snapshot, decision, "while observing")) {
             return false;
+        }
+        if (competing != null) {
+            ports.monitor().conflict(Monitor.Conflict.HPA);
         }
         report(target, config, state, snapshot, decision);
         // Scale events are remembered only once a write succeeds; recommendations in any case, as upstream.
@@ -441,6 +465,9 @@ public final class ControlLoop {
                 write = write(config, workload, decision, pass.epoch, state);
             }
         }
+        if (changedByOther != null) {
+            write = write == null ? changedByOther : changedByOther + "; write: " + write;
+        }
         ports.log().add(snapshot, decision, write);
         return true;
     }
@@ -453,6 +480,37 @@ public final class ControlLoop {
         ports.log().add(snapshot, decision, LEADERSHIP_LOST);
         LOG.infof("leadership lost %s %s; pass ends", when, snapshot.target());
         return true;
+    }
+
+    /**
+     * Whether someone else changed the workload's {@code spec.replicas} since this leader last saw or wrote it in this
+     * term, without a newer leader's epoch on it: then (when {@code report}) a {@code CompetingWriter} Warning and
+     * {@link Monitor.Conflict#REPLICAS}, and the words for the decision record; else null. A first sight in a term
+     * only remembers the size.
+     */
+    private String changedByOther(
+            TargetRef target, TargetConfig config, Workload workload, long epoch, TargetState state, boolean report) {
+        Seen seen = state.seen;
+        if (seen != null
+                && seen.epoch() == epoch
+                && Objects.equals(seen.resourceVersion(), workload.resourceVersion())) {
+            return null;
+        }
+        state.seen = new Seen(workload.specReplicas(), epoch, workload.resourceVersion());
+        if (!report
+                || seen == null
+                || seen.epoch() != epoch
+                || workload.writtenEpoch() > epoch
+                || seen.replicas() == workload.specReplicas()) {
+            return null;
+        }
+        String message = "spec.replicas changed from " + seen.replicas() + " to " + workload.specReplicas()
+                + " by another writer (epoch annotation " + workload.writtenEpoch() + ", this leader's is " + epoch
+                + "); zkscale keeps deciding and may set it back";
+        ports.monitor().conflict(Monitor.Conflict.REPLICAS);
+        LOG.warnf("%s: %s", target, message);
+        event(target.namespace(), config, true, COMPETING_WRITER, message);
+        return message;
     }
 
     /** The target's workload, or null when there is none to decide on (missing, no selector), which is reported. */
@@ -526,6 +584,7 @@ public final class ControlLoop {
         String newSize = "New size: " + to + "; reason: " + decision.reason();
         if (result.result() == ScaleWriter.WriteResult.Result.SUCCESS) {
             state.history = decision.historyAfterWrite();
+            state.seen = new Seen(to, epoch, workload.resourceVersion());
             event(target.namespace(), config, false, SUCCESSFUL_RESCALE, newSize);
         } else {
             event(target.namespace(), config, true, FAILED_RESCALE, newSize + "; error: " + result.detail());

@@ -16,7 +16,9 @@ public interface DecisionLog {
      *
      * @param write what became of its write: null when none was needed, else in words ({@code "SUCCESS: ..."},
      *     {@code "FENCED: ..."}, {@code "FAILURE: ..."}, {@code "dry run: not written"},
-     *     {@code "not written: leadership lost"})
+     *     {@code "not written: leadership lost"}); when someone else changed the workload's {@code spec.replicas}
+     *     since the last pass, that comes first (alone when no write was needed, else followed by
+     *     {@code "; write: "} and the above)
      */
     void add(Snapshot snapshot, Decision decision, String write);
 

@@ -16,6 +16,19 @@ import java.time.Duration;
  */
 public interface Monitor {
 
+    /** Another writer of a target's {@code spec.replicas}, as counted in {@code zkscale_conflicts_total{kind}}. */
+    enum Conflict {
+        /** A HorizontalPodAutoscaler scales the workload; zkscale holds its writes back. */
+        HPA,
+        /** Someone else changed {@code spec.replicas}; zkscale keeps deciding. */
+        REPLICAS;
+
+        /** The label value: {@code hpa}, {@code replicas}. */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     /**
      * The target's config ZNode as read this pass, for every listed target of a managed namespace: {@code rejected}
      * while its current version is invalid (then the last good config is in use, or the target is unmanaged).
@@ -42,6 +55,12 @@ public interface Monitor {
      * on every pass that manages the target, like {@link #decided}, so the series comes back after {@link #forget}.
      */
     void configVersion(TargetRef target, int version);
+
+    /**
+     * A pass found another writer of a target: an HPA that holds zkscale's writes back (every pass it does), or a
+     * change of {@code spec.replicas} by someone else (once per change).
+     */
+    void conflict(Conflict kind);
 
     /** No decision could be made for a target, for a reason of {@link Outcome#FAILURES}. */
     void decisionFailed(Outcome.Reason reason);

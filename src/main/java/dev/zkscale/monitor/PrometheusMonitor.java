@@ -28,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -55,6 +56,7 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
     private final Map<Outcome, Counter> outcomes = new HashMap<>();
     private final Map<ScaleWriter.WriteResult.Result, Counter> stamps;
     private final Map<Monitor.ForeignEpoch, Counter> foreignEpochs;
+    private final Map<Monitor.Conflict, Counter> conflicts = new EnumMap<>(Monitor.Conflict.class);
     private final Map<TargetRef, Series> series = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -127,6 +129,15 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
         global.add(unreadableMetrics);
         for (Outcome.Reason reason : Outcome.FAILURES) {
             failures.put(reason, failures(reason.label()));
+        }
+        for (Monitor.Conflict kind : Monitor.Conflict.values()) {
+            Counter c = Counter.builder("zkscale.conflicts")
+                    .description("passes that found another writer of a target's replicas, by kind: an HPA on the"
+                            + " workload (each pass it holds zkscale's writes back), or a change by someone else")
+                    .tag("kind", kind.label())
+                    .register(registry);
+            conflicts.put(kind, c);
+            global.add(c);
         }
         for (Outcome o : Outcome.ALL) {
             Counter c = Counter.builder("zkscale.decisions")
@@ -248,6 +259,21 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
                     s,
                     x -> x.configVersion));
         }
+    }
+
+    @Override
+    public void conflict(Monitor.Conflict kind) {
+        conflicts.get(kind).increment();
+    }
+
+    /**
+     * Registers {@code zkscale_events_dropped_total}, read from {@code dropped} at scrape time: the Events that were
+     * not sent because the queue was full.
+     */
+    public void eventsDropped(LongSupplier dropped) {
+        global.add(FunctionCounter.builder("zkscale.events.dropped", dropped, d -> d.getAsLong())
+                .description("Events not sent because the Event queue was full")
+                .register(registry));
     }
 
     @Override

@@ -150,6 +150,11 @@ class ControllerTest {
                 .bodies(mark, r -> r.method().equals("PATCH") && r.path().startsWith(WEB_PATH));
     }
 
+    /** The Events of that reason once there are {@code count} (they are sent in the background). */
+    private List<Event> events(String reason, int count) {
+        return await().until(() -> events(reason), l -> l.size() == count);
+    }
+
     private List<Event> events(String reason) {
         return admin.v1().events().inNamespace(NS).list().getItems().stream()
                 .filter(e -> reason.equals(e.getReason()))
@@ -233,7 +238,7 @@ class ControllerTest {
         assertEquals(2, patches(mark), "the stamp and the write");
         assertEquals(1, scaleWrites(mark));
         assertTrue(follower.record().targets().isEmpty());
-        assertEquals(1, events("SuccessfulRescale").size());
+        events("SuccessfulRescale", 1);
         assertEquals(
                 "New size: 4; reason: cpu resource utilization (percentage of request) above target",
                 events("SuccessfulRescale").get(0).getMessage());
@@ -307,7 +312,8 @@ class ControllerTest {
                 .at("/decision/error")
                 .asText();
         assertTrue(error.contains("unable to fetch metrics from resource metrics API"), error);
-        assertEquals(1, events("FailedGetResourceMetric").size(), "one event per distinct failure, not per pass");
+        // One Event per distinct failure, not per pass
+        events("FailedGetResourceMetric", 1);
         assertTrue(
                 registry.scrape().contains("zkscale_metrics_errors_total{reason=\"metrics_api_unavailable\",} 2.0"),
                 registry.scrape());
@@ -354,8 +360,7 @@ class ControllerTest {
         c.loop().pass();
 
         assertEquals(4, web().getSpec().getReplicas());
-        List<Event> failed = events("FailedGetScale");
-        assertEquals(1, failed.size());
+        List<Event> failed = events("FailedGetScale", 1);
         assertEquals("gone", failed.get(0).getInvolvedObject().getName());
         assertEquals("deployments.apps \"gone\" not found", failed.get(0).getMessage());
         assertTrue(registry.scrape().contains("zkscale_metrics_errors_total{reason=\"workload_missing\",} 1.0"));
@@ -388,7 +393,7 @@ class ControllerTest {
 
         c.loop().pass();
         assertEquals(2, web().getSpec().getReplicas());
-        assertEquals(1, events("FailedRescale").size());
+        events("FailedRescale", 1);
         c.loop().pass();
 
         assertEquals(4, web().getSpec().getReplicas());
@@ -520,7 +525,7 @@ class ControllerTest {
                 .get(1)
                 .at("/decision/error")
                 .isNull());
-        assertEquals(1, events("InvalidConfig").size());
+        events("InvalidConfig", 1);
         assertTrue(
                 events("InvalidConfig").get(0).getMessage().contains("maxReplicas: must be an integer"),
                 events("InvalidConfig").get(0).getMessage());
@@ -573,7 +578,7 @@ class ControllerTest {
         assertEquals(
                 List.of("config version 0 applied (/zkscale/targets/shop/web version 0): minReplicas 1, "
                         + "maxReplicas 3, targetCPUUtilizationPercentage 50, mode Active"),
-                events("ConfigApplied").stream().map(Event::getMessage).toList());
+                events("ConfigApplied", 1).stream().map(Event::getMessage).toList());
         assertEquals("Normal", events("ConfigApplied").get(0).getType());
         assertTrue(registry.scrape().contains("zkscale_config_version{namespace=\"shop\",target=\"web\",} 0.0"));
         awaitCached(c, 3);
@@ -585,7 +590,7 @@ class ControllerTest {
 
         // Then that one pass scaled to 4, and said which config it used, once
         assertEquals(4, web().getSpec().getReplicas());
-        assertEquals(2, events("ConfigApplied").size());
+        events("ConfigApplied", 2);
         assertTrue(
                 events("ConfigApplied").stream().anyMatch(e -> e.getMessage().startsWith("config version 1 applied")));
         assertTrue(registry.scrape().contains("zkscale_config_version{namespace=\"shop\",target=\"web\",} 1.0"));
@@ -644,6 +649,6 @@ class ControllerTest {
         tunings(c, t -> !t.isEmpty());
         c.loop().pass();
         assertTrue(registry.scrape().contains(version), registry.scrape());
-        assertEquals(1, events("ConfigApplied").size());
+        events("ConfigApplied", 1);
     }
 }

@@ -8,14 +8,10 @@ import dev.zkscale.kube.Fixtures;
 import dev.zkscale.kube.MockApi;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,13 +42,6 @@ class FailoverIT {
     private static final String NAME = "web";
     private static final Map<String, String> WEB = Map.of("app", "web");
     private static final String EPOCH_ANNOTATION = "zkscale.dev/leader-epoch";
-    private static final ResourceDefinitionContext POD_METRICS = new ResourceDefinitionContext.Builder()
-            .withGroup("metrics.k8s.io")
-            .withVersion("v1beta1")
-            .withKind("PodMetrics")
-            .withPlural("pods")
-            .withNamespaced(true)
-            .build();
     private static final Duration PATIENCE = Duration.ofSeconds(40);
     private static final Duration POLL = Duration.ofMillis(50);
 
@@ -97,17 +86,7 @@ class FailoverIT {
         root = "/zkscale-" + name;
         api = MockApi.start();
         admin = api.newClient();
-        admin.apps()
-                .deployments()
-                .inNamespace(NS)
-                .resource(Fixtures.deployment(NS, NAME, 2, WEB, null))
-                .create();
-        for (int i = 1; i <= 2; i++) {
-            admin.pods()
-                    .inNamespace(NS)
-                    .resource(Fixtures.runningPod(NS, NAME + "-" + i, WEB, "500m"))
-                    .create();
-        }
+        Fixtures.createWorkload(admin, NS, NAME, WEB, 2, 2, "500m");
         load("600m");
         zk.create()
                 .creatingParentsIfNeeded()
@@ -278,13 +257,7 @@ class FailoverIT {
 
     /** Every pod of web uses {@code cpu} (metrics-server's view, stamped now). */
     private void load(String cpu) {
-        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-        for (int i = 1; i <= 2; i++) {
-            admin.genericKubernetesResources(POD_METRICS)
-                    .inNamespace(NS)
-                    .resource(Fixtures.podMetrics(NS, NAME + "-" + i, WEB, now, "30s", Map.of("app", cpu)))
-                    .createOr(NonDeletingOperation::update);
-        }
+        Fixtures.publishUsage(admin, NS, NAME, WEB, 2, cpu);
     }
 
     private static void measured(String how, Duration session, long stopped, long led, long scaled) {

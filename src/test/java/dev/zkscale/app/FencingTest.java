@@ -133,6 +133,7 @@ class FencingTest {
                                 aLeadership,
                                 aTuning,
                                 aCluster.workloads(),
+                                aCluster.autoscalers(),
                                 aCluster.metrics(),
                                 frozen,
                                 aCluster.writer(),

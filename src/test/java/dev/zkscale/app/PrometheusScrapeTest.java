@@ -59,7 +59,8 @@ class PrometheusScrapeTest {
             "reason",
             "action",
             "le",
-            "algorithm");
+            "algorithm",
+            "kind");
 
     private static PrometheusServer prometheus;
     private static Path dir;

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -47,20 +48,47 @@ public final class ZooKeeperProcess implements AutoCloseable {
         Files.createDirectories(dir);
         Path data = Files.createTempDirectory(dir, "zk-data-");
         int port = freePort();
+        ZooKeeperProcess zk = launch(dir, port, config(tick, data, port));
+        try {
+            zk.awaitServing(patience);
+        } catch (RuntimeException | InterruptedException e) {
+            zk.close();
+            throw e;
+        }
+        return zk;
+    }
+
+    /**
+     * Starts one member of an ensemble and returns at once (a member serves only once a quorum has formed): its data
+     * in {@code data} (kept across restarts, with its {@code myid}), its client port {@code port}, and the ensemble's
+     * {@code server.N=...} lines. Its output goes to {@code zookeeper.log} in {@code dir}.
+     */
+    public static ZooKeeperProcess member(Path dir, Path data, int myid, int port, List<String> servers, Duration tick)
+            throws IOException {
+        Files.createDirectories(dir);
+        Files.createDirectories(data);
+        Files.writeString(data.resolve("myid"), Integer.toString(myid));
+        List<String> lines = new ArrayList<>(config(tick, data, port));
+        lines.addAll(List.of("initLimit=10", "syncLimit=5"));
+        lines.addAll(servers);
+        return launch(dir, port, lines);
+    }
+
+    private static List<String> config(Duration tick, Path data, int port) {
+        return List.of(
+                "tickTime=" + tick.toMillis(),
+                "minSessionTimeout=1000",
+                "maxSessionTimeout=60000",
+                "dataDir=" + data,
+                "clientPort=" + port,
+                "clientPortAddress=127.0.0.1",
+                "admin.enableServer=false",
+                "4lw.commands.whitelist=ruok,srvr");
+    }
+
+    private static ZooKeeperProcess launch(Path dir, int port, List<String> configLines) throws IOException {
         Path config = dir.resolve("zoo.cfg");
-        Files.writeString(
-                config,
-                String.join(
-                        "\n",
-                        "tickTime=" + tick.toMillis(),
-                        "minSessionTimeout=1000",
-                        "maxSessionTimeout=60000",
-                        "dataDir=" + data,
-                        "clientPort=" + port,
-                        "clientPortAddress=127.0.0.1",
-                        "admin.enableServer=false",
-                        "4lw.commands.whitelist=ruok,srvr",
-                        ""));
+        Files.writeString(config, String.join("\n", configLines) + "\n");
         Path log = dir.resolve("zookeeper.log");
         Process process = new ProcessBuilder(List.of(
                         java(),
@@ -70,20 +98,13 @@ public final class ZooKeeperProcess implements AutoCloseable {
                         "-Dlogging.initial-configurator.min-level=WARNING",
                         "-cp",
                         System.getProperty("java.class.path"),
-                        "org.apache.zookeeper.server.ZooKeeperServerMain",
+                        "org.apache.zookeeper.server.quorum.QuorumPeerMain",
                         config.toString()))
                 .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
         process.getOutputStream().close();
-        ZooKeeperProcess zk = new ZooKeeperProcess(process, port, log);
-        try {
-            zk.awaitServing(patience);
-        } catch (RuntimeException | InterruptedException e) {
-            zk.close();
-            throw e;
-        }
-        return zk;
+        return new ZooKeeperProcess(process, port, log);
     }
 
     /** Waits until a client connects (a session is established), or the process dies, or {@code patience} ends. */

@@ -6,13 +6,9 @@ import dev.zkscale.kube.Fixtures;
 import dev.zkscale.kube.MockApi;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,13 +41,6 @@ public final class FailoverBench {
     private static final String NS = "shop";
     private static final String NAME = "web";
     private static final Map<String, String> WEB = Map.of("app", "web");
-    private static final ResourceDefinitionContext POD_METRICS = new ResourceDefinitionContext.Builder()
-            .withGroup("metrics.k8s.io")
-            .withVersion("v1beta1")
-            .withKind("PodMetrics")
-            .withPlural("pods")
-            .withNamespaced(true)
-            .build();
     private static final Duration PATIENCE = Duration.ofSeconds(90);
 
     private FailoverBench() {}
@@ -130,17 +119,7 @@ public final class FailoverBench {
         Path logs = OUT.resolve(mode + "-" + session + "s-" + trial);
         try (MockApi api = MockApi.start()) {
             KubernetesClient admin = api.newClient();
-            admin.apps()
-                    .deployments()
-                    .inNamespace(NS)
-                    .resource(Fixtures.deployment(NS, NAME, 2, WEB, null))
-                    .create();
-            for (int i = 1; i <= 2; i++) {
-                admin.pods()
-                        .inNamespace(NS)
-                        .resource(Fixtures.runningPod(NS, NAME + "-" + i, WEB, "500m"))
-                        .create();
-            }
+            Fixtures.createWorkload(admin, NS, NAME, WEB, 2, 2, "500m");
             load(admin, "600m");
             zk.create()
                     .creatingParentsIfNeeded()
@@ -231,12 +210,6 @@ public final class FailoverBench {
     }
 
     private static void load(KubernetesClient admin, String cpu) {
-        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-        for (int i = 1; i <= 2; i++) {
-            admin.genericKubernetesResources(POD_METRICS)
-                    .inNamespace(NS)
-                    .resource(Fixtures.podMetrics(NS, NAME + "-" + i, WEB, now, "30s", Map.of("app", cpu)))
-                    .createOr(NonDeletingOperation::update);
-        }
+        Fixtures.publishUsage(admin, NS, NAME, WEB, 2, cpu);
     }
 }

@@ -2,6 +2,7 @@ package dev.zkscale.deploy;
 
 import static dev.zkscale.kube.Fixtures.deployment;
 import static dev.zkscale.kube.Fixtures.failure;
+import static dev.zkscale.kube.Fixtures.hpa;
 import static dev.zkscale.kube.Fixtures.map;
 import static dev.zkscale.kube.Fixtures.podMetrics;
 import static dev.zkscale.kube.Fixtures.runningPod;
@@ -12,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.zkscale.app.Controller;
 import dev.zkscale.app.TestSettings;
 import dev.zkscale.coordination.ZooKeeperClients;
+import dev.zkscale.core.TargetRef;
 import dev.zkscale.kube.KubeCluster;
 import dev.zkscale.kube.MockApi;
 import dev.zkscale.kube.RecordingDispatcher;
@@ -47,7 +49,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * must have been used.
  *
  * <p>The scenario: a Deployment and a StatefulSet in the managed namespace are watched, scaled up (fenced JSON Patch),
- * reported (Events), and their next write is refused with 409, which makes the controller re-read them. A target in a
+ * reported (Events), and their next write is refused with 409, which makes the controller re-read them. Then an HPA
+ * on the Deployment comes, goes and comes back: the controller watches HPAs, and the repeated CompetingAutoscaler
+ * Warning raises the count of the first one (an Event patch). A target in a
  * namespace the controller does not manage (when it manages a list of namespaces) must cause no request at all.
  */
 class RbacTest {
@@ -176,11 +180,39 @@ class RbacTest {
                                     .count()
                             >= 2;
                 });
+                // An HPA on web comes, goes and comes back: the same Warning twice, the second a count update
+                TargetRef web = new TargetRef(ns, "web");
+                admin.autoscaling()
+                        .v2()
+                        .horizontalPodAutoscalers()
+                        .inNamespace(ns)
+                        .resource(hpa(ns, "web", "web"))
+                        .create();
+                await().until(() -> competing(c, web));
+                admin.autoscaling()
+                        .v2()
+                        .horizontalPodAutoscalers()
+                        .inNamespace(ns)
+                        .withName("web")
+                        .delete();
+                await().until(() -> !competing(c, web));
+                admin.autoscaling()
+                        .v2()
+                        .horizontalPodAutoscalers()
+                        .inNamespace(ns)
+                        .resource(hpa(ns, "web", "web"))
+                        .create();
+                await().until(() -> {
+                    c.loop().pass();
+                    return calls(api).stream()
+                            .anyMatch(a ->
+                                    a.verb().equals("patch") && a.resource().equals("events"));
+                });
                 // The informers are watching (a watch starts a moment after the list that start-up waited for)
                 await().until(() -> calls(api).stream()
                                 .filter(a -> a.verb().equals("watch"))
                                 .count()
-                        >= 3);
+                        >= 4);
             }
             List<Rbac.Access> used = calls(api);
             if (!all) {
@@ -190,6 +222,12 @@ class RbacTest {
             }
             return used;
         }
+    }
+
+    /** Whether a pass now finds an HPA on the target (and so holds its write back). */
+    private static boolean competing(Controller c, TargetRef target) {
+        c.loop().pass();
+        return c.record().latest(target).orElseThrow().snapshot().competingAutoscaler() != null;
     }
 
     private static List<Rbac.Access> calls(MockApi api) {

@@ -12,6 +12,12 @@ import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -173,6 +179,48 @@ public final class Fixtures {
     }
 
     /**
+     * Creates, through {@code client}, a Deployment of {@code replicas} selecting {@code labels} and {@code pods}
+     * running, ready pods {@code <name>-1} to {@code <name>-<pods>} with one container {@code app} requesting
+     * {@code cpu}: a workload as the process tests and benchmarks scale it (the mock runs no controllers, so the pods
+     * stay). A create the client retried after a timeout finds its first attempt there, and is an update.
+     */
+    public static void createWorkload(
+            KubernetesClient client,
+            String namespace,
+            String name,
+            Map<String, String> labels,
+            int replicas,
+            int pods,
+            String cpu) {
+        client.apps()
+                .deployments()
+                .inNamespace(namespace)
+                .resource(deployment(namespace, name, replicas, labels, null))
+                .createOr(NonDeletingOperation::update);
+        for (int i = 1; i <= pods; i++) {
+            client.pods()
+                    .inNamespace(namespace)
+                    .resource(runningPod(namespace, name + "-" + i, labels, cpu))
+                    .createOr(NonDeletingOperation::update);
+        }
+    }
+
+    /**
+     * metrics-server's view of a workload made by {@link #createWorkload}: each of its {@code pods} uses {@code cpu}
+     * in container {@code app}, stamped now (whole seconds), over a 30 s window.
+     */
+    public static void publishUsage(
+            KubernetesClient client, String namespace, String name, Map<String, String> labels, int pods, String cpu) {
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        for (int i = 1; i <= pods; i++) {
+            client.genericKubernetesResources(KubeCluster.POD_METRICS)
+                    .inNamespace(namespace)
+                    .resource(podMetrics(namespace, name + "-" + i, labels, now, "30s", Map.of("app", cpu)))
+                    .createOr(NonDeletingOperation::update);
+        }
+    }
+
+    /**
      * The JSON body of a failed API call, as the API server answers it: a {@code Status} of {@code code}, with a
      * {@code reason} and a {@code message} (plain text, not escaped) when they are not null.
      */
@@ -186,6 +234,24 @@ public final class Fixtures {
             json.add("\"reason\":\"" + reason + "\"");
         }
         return json.add("\"code\":" + code).toString();
+    }
+
+    /** An {@code autoscaling/v2} HPA {@code name} whose {@code scaleTargetRef} is the Deployment {@code deployment}. */
+    public static HorizontalPodAutoscaler hpa(String namespace, String name, String deployment) {
+        return new HorizontalPodAutoscalerBuilder()
+                .withNewMetadata()
+                .withNamespace(namespace)
+                .withName(name)
+                .endMetadata()
+                .withNewSpec()
+                .withNewScaleTargetRef()
+                .withApiVersion("apps/v1")
+                .withKind("Deployment")
+                .withName(deployment)
+                .endScaleTargetRef()
+                .withMaxReplicas(5)
+                .endSpec()
+                .build();
     }
 
     /** An ordered map from alternating keys and values (nulls allowed, unlike {@code Map.of}). */

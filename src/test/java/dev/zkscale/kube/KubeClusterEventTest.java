@@ -18,6 +18,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -64,10 +65,9 @@ class KubeClusterEventTest {
         cluster.events().event(NS, "Deployment", "web", true, "FailedGetResourceMetric", "metrics API unavailable");
 
         // Then both are in the namespace, attached to the Deployment
-        List<Event> events = kube.client().v1().events().inNamespace(NS).list().getItems().stream()
+        List<Event> events = await().until(() -> events(), l -> l.size() == 2).stream()
                 .sorted(Comparator.comparing(Event::getReason).reversed())
                 .toList();
-        assertEquals(2, events.size());
         String uid = kube.client()
                 .apps()
                 .deployments()
@@ -110,7 +110,7 @@ class KubeClusterEventTest {
         cluster.events().event(NS, "Deployment", "ghost", true, "InvalidConfig", "maxReplicas: required");
 
         // Then
-        Event e = kube.client().v1().events().inNamespace(NS).list().getItems().get(0);
+        Event e = await().until(() -> events(), l -> l.size() == 1).get(0);
         assertEquals("ghost", e.getInvolvedObject().getName());
         assertEquals(null, e.getInvolvedObject().getUid());
         assertNotNull(e.getMetadata().getName());
@@ -124,5 +124,70 @@ class KubeClusterEventTest {
 
         // When / Then
         assertDoesNotThrow(() -> cluster.events().event(NS, "Deployment", "web", true, "FailedRescale", "boom"));
+    }
+
+    @Test
+    @DisplayName("a repeated Event raises the count of the one sent, as kubectl's 'x3'; another message is a new one")
+    void repeatsAreCounted() {
+        // Given one Event sent
+        cluster.events().event(NS, "Deployment", "web", true, "FailedRescale", "HTTP 503");
+        await().until(() -> events().size() == 1);
+
+        // When it happens twice more, then another message for the same workload and reason
+        cluster.events().event(NS, "Deployment", "web", true, "FailedRescale", "HTTP 503");
+        await().until(() -> events().get(0).getCount() == 2);
+        cluster.events().event(NS, "Deployment", "web", true, "FailedRescale", "HTTP 503");
+        await().until(() -> events().get(0).getCount() == 3);
+        cluster.events().event(NS, "Deployment", "web", true, "FailedRescale", "HTTP 429");
+
+        // Then one Event counts 3, and the new message is an Event of its own; a repeat is one PATCH, no read
+        List<Event> events = await().until(() -> events(), l -> l.size() == 2);
+        assertEquals(
+                List.of("POST", "PATCH", "PATCH", "POST"),
+                kube
+                        .api()
+                        .requests(
+                                0,
+                                r -> r.path().contains("/events/") || r.method().equals("POST"))
+                        .stream()
+                        .filter(r -> r.path().contains("/events"))
+                        .map(RecordingDispatcher.Request::method)
+                        .toList());
+        Map<String, Integer> counts = new TreeMap<>();
+        events.forEach(e -> counts.put(e.getMessage(), e.getCount()));
+        assertEquals(Map.of("HTTP 503", 3, "HTTP 429", 1), counts);
+    }
+
+    @Test
+    @DisplayName("the pass never waits: Events queue, repeats while queued merge, a full queue drops and counts")
+    void fullQueueDrops() {
+        // Given a sender that sends one Event, then waits (one request per 1000 s), and room for 2 in the queue
+        KubeEvents events = new KubeEvents(
+                kube.client(),
+                cluster.workloads(),
+                Clock.fixed(NOW, ZoneOffset.UTC),
+                new KubeEvents.Limits(2, 0.001, Duration.ofMinutes(10), 100));
+        try {
+            events.event(NS, "Deployment", "web", false, "ConfigApplied", "version 1");
+            await().until(() -> events().size() == 1);
+            events.event(NS, "Deployment", "web-2", false, "ConfigApplied", "version 1");
+            await().until(() -> events.queued() == 0);
+
+            // When 10,000 targets each report their config, and one of them twice
+            for (int i = 0; i < 10_000; i++) {
+                events.event(NS, "Deployment", "t-" + i, false, "ConfigApplied", "version 1");
+            }
+            events.event(NS, "Deployment", "t-1", false, "ConfigApplied", "version 1");
+
+            // Then every call returned; two wait in the queue (t-1 once), the others were dropped and counted
+            assertEquals(2, events.queued());
+            assertEquals(9_998, events.dropped());
+        } finally {
+            events.close();
+        }
+    }
+
+    private List<Event> events() {
+        return kube.client().v1().events().inNamespace(NS).list().getItems();
     }
 }

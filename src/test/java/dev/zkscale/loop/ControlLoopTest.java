@@ -78,6 +78,7 @@ class ControlLoopTest {
 
         Workload workload = workload("2");
         String metricsError;
+        String competing;
         ScaleWriter.WriteResult writeResult =
                 new ScaleWriter.WriteResult(ScaleWriter.WriteResult.Result.SUCCESS, "scaled");
         ScaleWriter.WriteResult.Result stampResult = ScaleWriter.WriteResult.Result.SUCCESS;
@@ -193,7 +194,16 @@ class ControlLoopTest {
             };
             return new ControlLoop(
                     new ControlLoop.Ports(
-                            leadership, tuning, workloads, metricsSource, writer, fence, events, new Metrics(), log),
+                            leadership,
+                            tuning,
+                            workloads,
+                            w -> competing,
+                            metricsSource,
+                            writer,
+                            fence,
+                            events,
+                            new Metrics(),
+                            log),
                     clock,
                     new ControlLoop.Settings(1000, dryRun, Set.of()));
         }
@@ -240,6 +250,11 @@ class ControlLoopTest {
 
             @Override
             public void configVersion(TargetRef target, int version) {}
+
+            @Override
+            public void conflict(Monitor.Conflict kind) {
+                metrics.add("conflict " + kind.label());
+            }
 
             @Override
             public void decisionFailed(dev.zkscale.core.Outcome.Reason reason) {
@@ -386,6 +401,22 @@ class ControlLoopTest {
                         w -> w.workload = w.workload("42"),
                         new Expected(List.of(), List.of(), List.of("foreign epoch DEPOSED"), List.of(), null)),
                 row(
+                        "an HPA on the same workload: no write, a CompetingAutoscaler Warning, counted, recorded",
+                        w -> w.competing = "HorizontalPodAutoscaler web (autoscaling/v2)",
+                        new Expected(
+                                List.of(),
+                                List.of(
+                                        APPLIED + "Active",
+                                        "Warning CompetingAutoscaler: another autoscaler scales this workload:"
+                                                + " HorizontalPodAutoscaler web (autoscaling/v2); zkscale does not"
+                                                + " write it until that one is gone"),
+                                List.of(
+                                        "conflict hpa",
+                                        "decided none/competing_autoscaler",
+                                        "failed competing_autoscaler"),
+                                List.of("none/competing_autoscaler, write null"),
+                                "recommendations [3], scale-up events []")),
+                row(
                         "a missing workload is skipped with a FailedGetScale Warning",
                         w -> w.workload = null,
                         new Expected(
@@ -490,6 +521,67 @@ class ControlLoopTest {
                     + sizes(history.scaleUpEvents());
         }
         assertEquals(expected.historyKept(), kept, "history kept");
+    }
+
+    /**
+     * A second pass after the first wrote 6 over resourceVersion 17 at epoch 4: the workload it then sees, and what it
+     * reports of another writer.
+     */
+    static Stream<Arguments> afterTheWrite() {
+        Selector web = new Selector(Map.of("app", "web"), List.of());
+        String changed = "spec.replicas changed from 6 to 3 by another writer (epoch annotation 4, this leader's is 4);"
+                + " zkscale keeps deciding and may set it back";
+        // The scale-up of 3 a moment ago counts against the scale-up policies: at most 4 replicas now
+        String again = "Normal SuccessfulRescale: New size: 4; reason: cpu resource utilization (percentage of request)"
+                + " above target";
+        return Stream.of(
+                Arguments.of(
+                        "someone set 3 over our 6: a CompetingWriter Warning, counted, in the record; decided on",
+                        new Workload("shop", "Deployment", "web", 3, 3, web, 4, "19", "4", true),
+                        List.of("Warning CompetingWriter: " + changed, again),
+                        List.of("conflict replicas", "decided up/cpu_above_target", "write up SUCCESS"),
+                        List.of("up/cpu_above_target, write " + changed + "; write: SUCCESS: scaled")),
+                Arguments.of(
+                        "the cache has not caught up with our write (same resourceVersion): nothing to report",
+                        new Workload("shop", "Deployment", "web", 3, 3, web, 2, "17", "2", true),
+                        List.of(again),
+                        List.of("decided up/cpu_above_target", "write up SUCCESS"),
+                        List.of("up/cpu_above_target, write SUCCESS: scaled")),
+                Arguments.of(
+                        "our own write seen: nothing to report",
+                        new Workload("shop", "Deployment", "web", 6, 6, web, 4, "18", "4", true),
+                        List.of(),
+                        List.of("decided none/no_change_recommended"),
+                        List.of("none/no_change_recommended, write null")),
+                Arguments.of(
+                        "a newer leader's write (epoch 5) is fencing's business, not another writer",
+                        new Workload("shop", "Deployment", "web", 3, 3, web, 5, "19", "5", true),
+                        List.of(again),
+                        List.of("decided up/cpu_above_target", "write up SUCCESS"),
+                        List.of("up/cpu_above_target, write SUCCESS: scaled")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("afterTheWrite")
+    void anotherWriter(String name, Workload seen, List<String> events, List<String> metrics, List<String> recorded) {
+        // Given a pass that wrote 6
+        World world = new World();
+        world.clock = new SteppedClock(NOW);
+        ControlLoop loop = world.loop();
+        loop.pass();
+        assertEquals(List.of("web=6@4"), world.writes);
+        world.events.clear();
+        world.metrics.clear();
+        world.recorded.clear();
+
+        // When the next pass sees the workload so
+        world.workload = seen;
+        loop.pass();
+
+        // Then
+        assertEquals(events, world.events, "Events");
+        assertEquals(metrics, world.metrics, "metrics");
+        assertEquals(recorded, world.recorded, "decision record");
     }
 
     private static List<Integer> sizes(List<History.Entry> entries) {
