@@ -411,6 +411,7 @@ class ControlLoopTest {
                                                 + " HorizontalPodAutoscaler web (autoscaling/v2); zkscale does not"
                                                 + " write it until that one is gone"),
                                 List.of(
+                                        "stamp SUCCESS",
                                         "conflict hpa",
                                         "decided none/competing_autoscaler",
                                         "failed competing_autoscaler"),
@@ -542,8 +543,8 @@ class ControlLoopTest {
                         List.of("conflict replicas", "decided up/cpu_above_target", "write up SUCCESS"),
                         List.of("up/cpu_above_target, write " + changed + "; write: SUCCESS: scaled")),
                 Arguments.of(
-                        "the cache has not caught up with our write (same resourceVersion): nothing to report",
-                        new Workload("shop", "Deployment", "web", 3, 3, web, 2, "17", "2", true),
+                        "the cache has not caught up with our write (the stamped object's resourceVersion): nothing to report",
+                        new Workload("shop", "Deployment", "web", 3, 3, web, 4, "18", "4", true),
                         List.of(again),
                         List.of("decided up/cpu_above_target", "write up SUCCESS"),
                         List.of("up/cpu_above_target, write SUCCESS: scaled")),
@@ -554,11 +555,11 @@ class ControlLoopTest {
                         List.of("decided none/no_change_recommended"),
                         List.of("none/no_change_recommended, write null")),
                 Arguments.of(
-                        "a newer leader's write (epoch 5) is fencing's business, not another writer",
+                        "a newer leader's write (epoch 5) is fencing's business, not another writer: deposed",
                         new Workload("shop", "Deployment", "web", 3, 3, web, 5, "19", "5", true),
-                        List.of(again),
-                        List.of("decided up/cpu_above_target", "write up SUCCESS"),
-                        List.of("up/cpu_above_target, write SUCCESS: scaled")));
+                        List.of(),
+                        List.of("foreign epoch DEPOSED"),
+                        List.of()));
     }
 
     @ParameterizedTest(name = "{0}")
