@@ -79,13 +79,20 @@ public final class Controller implements AutoCloseable {
     public static Controller start(
             ZkscaleSettings settings, KubernetesClient kubernetes, MeterRegistry registry, Clock clock) {
         DecisionRecord record = decisionRecord(settings);
+        checkTimeouts(
+                Duration.ofMillis(kubernetes.getConfiguration().getRequestTimeout()),
+                settings.zookeeper().sessionTimeout());
+        if (!(settings.fenceRate() > 0)) {
+            throw new IllegalArgumentException(
+                    "setting zkscale.fence-rate: must be more than 0 stamps per second, got " + settings.fenceRate());
+        }
         Set<String> namespaces = new HashSet<>(settings.namespaces().orElse(List.of()));
         String id = settings.instanceId().orElseGet(Controller::hostName);
         ZkscaleSettings.ZooKeeper zk = settings.zookeeper();
         Optional<Credentials> credentials = Credentials.fromSettings(zk.auth(), zk.authFile());
         CuratorFramework curator = ZooKeeperClients.start(
                 zk.connect(), zk.sessionTimeout(), zk.connectionTimeout(), credentials.orElse(null));
-        KubeCluster cluster = new KubeCluster(kubernetes, namespaces);
+        KubeCluster cluster = new KubeCluster(kubernetes, namespaces, Clock.systemUTC(), settings.fenceRate());
         ZkTuningSource tuning = new ZkTuningSource(curator, zk.root(), settings.maxReplicasCeiling());
         ZkLeadership leadership = new ZkLeadership(curator, zk.root(), id);
         try {
@@ -149,6 +156,19 @@ public final class Controller implements AutoCloseable {
                 settings.decisionRecordMaxBytes(),
                 settings.decisionRecordQueue(),
                 DRAIN_TIMEOUT);
+    }
+
+    /**
+     * A write in flight must not outlive leadership: the Kubernetes request timeout must be at most a third of the
+     * ZooKeeper session timeout (a partitioned leader hears SUSPENDED well within the session timeout and abandons its
+     * request; the timeout bounds a request that does not notice).
+     */
+    static void checkTimeouts(Duration request, Duration session) {
+        if (request.isZero() || request.isNegative() || request.multipliedBy(3).compareTo(session) > 0) {
+            throw new IllegalArgumentException("setting quarkus.kubernetes-client.request-timeout: must be more than 0"
+                    + " and at most a third of zkscale.zookeeper.session-timeout (" + session.toMillis()
+                    + " ms), so that no write outlives leadership; got " + request.toMillis() + " ms");
+        }
     }
 
     private static String hostName() {

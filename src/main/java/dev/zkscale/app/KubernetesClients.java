@@ -27,8 +27,8 @@ final class KubernetesClients {
         /** Trust the API server's certificate without checking it. */
         Optional<Boolean> trustCerts();
 
-        /** How long one request may take. */
-        @WithDefault("5s")
+        /** How long one request may take; at most a third of {@code zkscale.zookeeper.session-timeout}. */
+        @WithDefault("3s")
         Duration requestTimeout();
 
         /** How long connecting may take. */

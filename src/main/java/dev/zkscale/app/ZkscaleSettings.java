@@ -61,6 +61,14 @@ public interface ZkscaleSettings {
     @WithDefault("10000")
     int decisionRecordQueue();
 
+    /**
+     * How many takeover stamps a new leader sends per second at most (they go out concurrently, up to 16 at a time):
+     * before its first decision on a target, a new leader stamps its epoch on it so that an older leader's late write
+     * is refused by the API server. 10,000 targets at the default take about 50 s before the first decision.
+     */
+    @WithDefault("200")
+    double fenceRate();
+
     /** The HTTP API ({@code /api/v1/targets...}) on the management interface. */
     Api api();
 
@@ -105,7 +113,10 @@ public interface ZkscaleSettings {
         @WithDefault("/zkscale")
         String root();
 
-        /** The ZooKeeper session timeout: how long a silent leader keeps its latch. */
+        /**
+         * The ZooKeeper session timeout: how long a silent leader keeps its latch. At least three times
+         * {@code quarkus.kubernetes-client.request-timeout}, or start-up is refused.
+         */
         @WithDefault("10s")
         Duration sessionTimeout();
 

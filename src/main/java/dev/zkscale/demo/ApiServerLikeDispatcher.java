@@ -40,7 +40,16 @@ public class ApiServerLikeDispatcher extends KubernetesCrudDispatcher {
     @Override
     public MockResponse dispatch(RecordedRequest request) {
         byte[] body = request.getBody() == null ? null : request.getBody().getBytes();
-        MockResponse response = super.dispatch(request);
+        MockResponse response;
+        try {
+            response = super.dispatch(request);
+        } catch (RuntimeException e) {
+            // As a real API server would, answer (500) rather than leave the client waiting for its timeout.
+            response = status(
+                    500,
+                    "InternalError",
+                    "the mock could not handle " + request.getMethod() + " " + request.getPath() + ": " + e);
+        }
         listener.answered(request, body == null ? "" : new String(body, StandardCharsets.UTF_8), response);
         return response;
     }
@@ -50,16 +59,23 @@ public class ApiServerLikeDispatcher extends KubernetesCrudDispatcher {
         try {
             return super.handlePatch(request);
         } catch (JsonPatchException e) {
-            Status status = new StatusBuilder()
-                    .withStatus("Failure")
-                    .withReason("Invalid")
-                    .withCode(422)
-                    .withMessage("the server rejected our request due to an error in our request: " + e.getMessage())
-                    .build();
-            return new MockResponse()
-                    .setResponseCode(422)
-                    .setHeader("Content-Type", "application/json")
-                    .setBody(Serialization.asJson(status));
+            return status(
+                    422,
+                    "Invalid",
+                    "the server rejected our request due to an error in our request: " + e.getMessage());
         }
+    }
+
+    private static MockResponse status(int code, String reason, String message) {
+        Status status = new StatusBuilder()
+                .withStatus("Failure")
+                .withReason(reason)
+                .withCode(code)
+                .withMessage(message)
+                .build();
+        return new MockResponse()
+                .setResponseCode(code)
+                .setHeader("Content-Type", "application/json")
+                .setBody(Serialization.asJson(status));
     }
 }

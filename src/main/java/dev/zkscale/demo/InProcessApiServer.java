@@ -19,8 +19,8 @@ import java.util.List;
  * of its own (a subclass that injects faults).
  */
 public final class InProcessApiServer implements AutoCloseable {
-    /** Short, as zkscale's own defaults are: a slow call must not stall a pass. */
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(3);
+    /** Short: a slow call must not stall a pass, and at most a third of the demo's 3 s ZooKeeper session. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(1);
 
     private static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(2);
 

@@ -15,13 +15,14 @@ import java.util.Set;
 /**
  * The control loop's Kubernetes adapters on one fabric8 {@link KubernetesClient}, with one lifecycle: the cached
  * reads ({@link KubeWorkloads}, {@link KubeAutoscalers}), the metrics API ({@link KubeMetrics}), the fenced write
- * ({@link KubeScaleWriter}) and Events ({@link KubeEvents}, sent by their own thread). Also the Kubernetes names
- * zkscale uses.
+ * and the takeover's stamps ({@link KubeScaleWriter}) and Events ({@link KubeEvents}, sent by their own thread). Also
+ * the Kubernetes names zkscale uses.
  *
  * <p>Requests and retries: every request the adapters send themselves (metrics, the write and its diagnosis, Events)
  * is made once, without the client's automatic retries (see {@link Requests#once}). Each request is bounded by the
  * client's request and connection timeouts, so give the client short ones (a few seconds) where a pass must not stall.
- * {@link #close()} stops the informers and the Event sender; it does not close the client, which the caller owns.
+ * {@link #close()} stops the informers, the stamping threads and the Event sender; it does not close the client, which
+ * the caller owns.
  */
 public final class KubeCluster implements AutoCloseable {
 
@@ -31,6 +32,8 @@ public final class KubeCluster implements AutoCloseable {
     public static final String DEPLOYMENT = "Deployment";
     /** The {@code kind} of a StatefulSet target. */
     public static final String STATEFUL_SET = "StatefulSet";
+    /** How many takeover stamps may be sent per second unless set otherwise. */
+    public static final double DEFAULT_STAMPS_PER_SECOND = 200;
     /** The Event {@code source.component} and {@code reportingComponent}. */
     public static final String COMPONENT = "zkscale";
 
@@ -56,16 +59,19 @@ public final class KubeCluster implements AutoCloseable {
      * @param namespaces the namespaces to watch; empty means all namespaces
      */
     public KubeCluster(KubernetesClient client, Set<String> namespaces) {
-        this(client, namespaces, Clock.systemUTC());
+        this(client, namespaces, Clock.systemUTC(), DEFAULT_STAMPS_PER_SECOND);
     }
 
-    /** As {@link #KubeCluster(KubernetesClient, Set)}, with the clock that stamps Events. */
-    public KubeCluster(KubernetesClient client, Set<String> namespaces, Clock clock) {
+    /**
+     * As {@link #KubeCluster(KubernetesClient, Set)}, with the clock that stamps Events and how many takeover stamps
+     * may be sent per second.
+     */
+    public KubeCluster(KubernetesClient client, Set<String> namespaces, Clock clock, double stampsPerSecond) {
         KubernetesClient once = Requests.once(client);
         this.workloads = new KubeWorkloads(client, namespaces);
         this.autoscalers = new KubeAutoscalers(client, namespaces);
         this.metrics = new KubeMetrics(once);
-        this.writer = new KubeScaleWriter(once);
+        this.writer = new KubeScaleWriter(once, workloads, stampsPerSecond);
         this.events = new KubeEvents(once, workloads, clock, KubeEvents.Limits.DEFAULT);
     }
 
@@ -81,6 +87,7 @@ public final class KubeCluster implements AutoCloseable {
         events.close();
         autoscalers.close();
         workloads.close();
+        writer.close();
     }
 
     /** Whether every cache is watching: {@link KubeWorkloads#watching}, and the HorizontalPodAutoscalers'. */
@@ -90,7 +97,8 @@ public final class KubeCluster implements AutoCloseable {
 
     /** The loop's ports: these adapters, with the given others. */
     public ControlLoop.Ports ports(Leadership leadership, TuningSource tuning, Monitor monitor, DecisionLog log) {
-        return new ControlLoop.Ports(leadership, tuning, workloads, autoscalers, metrics, writer, events, monitor, log);
+        return new ControlLoop.Ports(
+                leadership, tuning, workloads, autoscalers, metrics, writer, writer, events, monitor, log);
     }
 
     public KubeWorkloads workloads() {

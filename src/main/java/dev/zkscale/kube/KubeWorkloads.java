@@ -218,6 +218,31 @@ public final class KubeWorkloads implements Workloads, AutoCloseable {
     }
 
     /**
+     * A Deployment or StatefulSet as the loop sees it, from the cache or from a response of the API server.
+     *
+     * @throws IllegalArgumentException for any other object
+     */
+    Workload workload(HasMetadata object) {
+        if (object instanceof Deployment d) {
+            return workload(
+                    d,
+                    DEPLOYMENT,
+                    d.getSpec() == null ? null : d.getSpec().getReplicas(),
+                    d.getStatus() == null ? null : d.getStatus().getReplicas(),
+                    d.getSpec() == null ? null : d.getSpec().getSelector());
+        }
+        if (object instanceof StatefulSet s) {
+            return workload(
+                    s,
+                    STATEFUL_SET,
+                    s.getSpec() == null ? null : s.getSpec().getReplicas(),
+                    s.getStatus() == null ? null : s.getStatus().getReplicas(),
+                    s.getSpec() == null ? null : s.getSpec().getSelector());
+        }
+        throw new IllegalArgumentException("not a Deployment or StatefulSet: " + object.getKind());
+    }
+
+    /**
      * {@inheritDoc}
      *
      * <p>From the cache, no request: the pods of the workload's namespace whose labels match its selector, sorted by

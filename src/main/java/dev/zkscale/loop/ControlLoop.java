@@ -13,6 +13,7 @@ import dev.zkscale.core.TargetRef;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -23,9 +24,18 @@ import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
- * One pass of the controller, run every sync period by one thread (passes never overlap): gate on leadership,
- * observe each managed target, decide, report, gate again, write, record. Only the leader decides and writes; each
- * write carries the leader's epoch so that the API server refuses a deposed leader's late write.
+ * One pass of the controller, run every sync period by one thread (passes never overlap): gate on leadership, fence
+ * the targets this term has not stamped yet, then for each target gate, observe, decide, gate, report, gate, write,
+ * record. Only the leader decides and writes; each write carries the leader's epoch so that the API server refuses a
+ * deposed leader's late write.
+ *
+ * <p>Takeover: before a target's first decision in a term, the loop stamps the term's epoch on its workload through
+ * the {@link Fence} (all such targets at once, at the start of a term), so that a write an older leader prepared is
+ * refused by the API server even on a target this leader never changes. A target whose stamp failed is not decided in
+ * that pass. A target that carries an epoch above the term's makes the loop ask {@link Leadership#advancePast}: the
+ * pass goes on under the advanced epoch, with a Warning Event, or ends when this instance turns out to be deposed. A
+ * deposed instance stops at once: leadership is checked before each target, before each Event and before each write,
+ * and the stamps and the write run under {@link Leadership#whileLeading}, which abandons them when the term ends.
  *
  * <p>What the loop remembers between passes is the in-memory state the upstream HPA controller keeps: each target's
  * decision history (lost when leadership changes hands, as upstream loses it on failover, unless a
@@ -52,6 +62,7 @@ public final class ControlLoop {
     static final String SELECTOR_REQUIRED = "SelectorRequired";
     static final String SUCCESSFUL_RESCALE = "SuccessfulRescale";
     static final String FAILED_RESCALE = "FailedRescale";
+    static final String EPOCH_ADVANCED = "EpochAdvanced";
     static final String COMPETING_WRITER = "CompetingWriter";
 
     // What the decision record says of a write that was not attempted.
@@ -64,7 +75,9 @@ public final class ControlLoop {
     private final DecisionMemory memory;
 
     private final Map<TargetRef, TargetState> states = new HashMap<>();
+    /** The epoch of the term the loop works in, -1 when it does not lead. */
     private long term = -1;
+
     private boolean takingOver;
     private volatile Instant lastPass;
 
@@ -77,6 +90,7 @@ public final class ControlLoop {
      * @param autoscalers the other autoscalers (HPAs) of the cluster, cached
      * @param metrics the resource metrics API
      * @param writer the fenced scale write
+     * @param fence the takeover's stamps
      * @param events Kubernetes Events
      * @param monitor the metrics the loop reports
      * @param log the decision record
@@ -88,6 +102,7 @@ public final class ControlLoop {
             Autoscalers autoscalers,
             MetricsSource metrics,
             ScaleWriter writer,
+            Fence fence,
             EventSink events,
             Monitor monitor,
             DecisionLog log) {}
@@ -112,6 +127,9 @@ public final class ControlLoop {
         TargetConfig config;
         History history;
         String warning;
+        /** A ConfigApplied Event not sent yet: it goes out with the target's next decision, after its stamp. */
+        String applied;
+
         Seen seen;
     }
 
@@ -122,9 +140,27 @@ public final class ControlLoop {
      */
     private record Seen(int replicas, long epoch, String resourceVersion) {}
 
-    /** What one pass shares between its targets: the epoch it decides under, and each namespace's metrics. */
+    /** A target to decide this pass, with the workload to decide and write with; null when it is not decided. */
+    private static final class Due {
+        final TargetRef target;
+        final TargetConfig config;
+        final TargetState state;
+        Workload workload;
+
+        Due(TargetRef target, TargetConfig config, TargetState state, Workload workload) {
+            this.target = target;
+            this.config = config;
+            this.state = state;
+            this.workload = workload;
+        }
+    }
+
+    /**
+     * What one pass shares between its targets: the epoch it decides under (advanced past a foreign epoch, it changes
+     * within the pass), and each namespace's metrics.
+     */
     private final class Pass {
-        final long epoch;
+        long epoch;
         final Map<String, MetricsSource.NamespaceMetrics> metrics = new HashMap<>();
         final Map<String, String> metricsErrors = new HashMap<>();
 
@@ -188,9 +224,14 @@ public final class ControlLoop {
             takingOver = false;
             Pass pass = new Pass(epoch.getAsLong());
             Set<TargetRef> managed = new HashSet<>();
+            List<Due> due = new ArrayList<>();
             for (TuningSource.Target t : targets) {
                 if (!managed(t)) {
                     continue;
+                }
+                if (!stillLeading(pass.epoch)) {
+                    LOG.infof("leadership lost before reading the config of %s; pass ends", t.target());
+                    return;
                 }
                 TargetState state = states.computeIfAbsent(t.target(), k -> new TargetState());
                 TargetConfig config = accept(t, state);
@@ -199,16 +240,31 @@ public final class ControlLoop {
                 }
                 managed.add(t.target());
                 if (config.mode() == Mode.Paused) {
+                    announce(t.target(), config, state);
                     ports.monitor().skipped(t.target(), Outcome.none(Outcome.Reason.PAUSED));
                     continue;
                 }
-                if (!target(pass, t.target(), config.cappedAt(settings.maxReplicasCeiling()), state)) {
-                    break;
+                TargetConfig capped = config.cappedAt(settings.maxReplicasCeiling());
+                Workload workload = workload(t.target(), capped, state);
+                if (workload != null) {
+                    due.add(new Due(t.target(), capped, state, workload));
+                }
+            }
+            if (!fence(pass, due)) {
+                return;
+            }
+            for (Due d : due) {
+                if (d.workload == null) {
+                    continue;
+                }
+                announce(d.target, d.config, d.state);
+                if (!target(pass, d)) {
+                    return;
                 }
             }
             forgetGone(managed, targets);
             if (memory != null) {
-                remember(epoch.getAsLong());
+                remember(pass.epoch);
             }
         } catch (RuntimeException e) {
             LOG.errorf(e, "pass failed unexpectedly; the next pass starts afresh");
@@ -267,7 +323,9 @@ public final class ControlLoop {
 
     /**
      * The config in force, or null when the target has none. Reports a rejection once per rejected version and reason
-     * (a defaults change can reject an unchanged target ZNode), and a config taking effect once.
+     * (a defaults change can reject an unchanged target ZNode), and a config taking effect once: its ConfigApplied
+     * Event waits for {@link #announce}, so that a new leader's first pass fences its targets before it sends one
+     * Event per target.
      */
     private TargetConfig accept(TuningSource.Target t, TargetState state) {
         TargetRef target = t.target();
@@ -282,14 +340,13 @@ public final class ControlLoop {
                     t.rejected().version(),
                     known == null ? "target stays unmanaged" : "keeping the config in force",
                     t.rejected().error());
-            ports.events()
-                    .event(
-                            target.namespace(),
-                            known == null ? "Deployment" : known.kind(),
-                            known == null ? target.name() : known.workloadName(),
-                            true,
-                            INVALID_CONFIG,
-                            t.rejected().error());
+            event(
+                    target.namespace(),
+                    known == null ? "Deployment" : known.kind(),
+                    known == null ? target.name() : known.workloadName(),
+                    true,
+                    INVALID_CONFIG,
+                    t.rejected().error());
         }
         state.rejected = t.rejected();
         if (inForce != null) {
@@ -300,7 +357,7 @@ public final class ControlLoop {
                     + known.minReplicas() + ", maxReplicas " + known.maxReplicas() + ", targetCPUUtilizationPercentage "
                     + known.targetCPUUtilizationPercentage() + ", mode " + known.mode();
             LOG.infof("config of %s: %s", target, message);
-            event(target.namespace(), known, false, CONFIG_APPLIED, message);
+            state.applied = message;
         }
         state.inForce = inForce;
         state.config = known;
@@ -308,13 +365,111 @@ public final class ControlLoop {
     }
 
     /**
-     * One target: observe, decide, report, gate on leadership again, write, record. False when leadership was lost
-     * and the pass must stop.
+     * Fences the due targets this term has not stamped yet (their workload carries an older epoch): first each target
+     * of a foreign or newer epoch is dealt with ({@link #foreignEpoch}), then the stamps go out together. A target
+     * whose stamp failed gets no decision this pass (its workload becomes null); one that was stamped is decided with
+     * the workload the stamp returned. Targets that are never written (a dry run, mode DryRun) are not stamped. False
+     * when this instance no longer leads and the pass must end.
      */
-    private boolean target(Pass pass, TargetRef target, TargetConfig config, TargetState state) {
-        Workload workload = workload(target, config, state);
-        if (workload == null) {
+    private boolean fence(Pass pass, List<Due> due) {
+        if (settings.dryRun()) {
             return true;
+        }
+        List<Due> written =
+                due.stream().filter(d -> d.config.mode() == Mode.Active).toList();
+        for (Due d : written) {
+            if (d.workload.writtenEpoch() > pass.epoch && !foreignEpoch(pass, d)) {
+                return false;
+            }
+        }
+        long epoch = pass.epoch;
+        List<Due> unstamped = written.stream()
+                .filter(d -> d.workload != null && d.workload.writtenEpoch() < epoch)
+                .toList();
+        if (unstamped.isEmpty()) {
+            return true;
+        }
+        long started = System.nanoTime();
+        List<Workload> workloads = unstamped.stream().map(d -> d.workload).toList();
+        List<Fence.Stamp> stamps = ports.leadership()
+                .whileLeading(epoch, () -> ports.fence().stamp(workloads, epoch, () -> stillLeading(epoch)));
+        int failed = 0;
+        String firstFailure = null;
+        for (int i = 0; i < unstamped.size(); i++) {
+            Fence.Stamp stamp = stamps.get(i);
+            ports.monitor().stamp(stamp.result());
+            if (stamp.result() == ScaleWriter.WriteResult.Result.SUCCESS) {
+                unstamped.get(i).workload = stamp.stamped();
+            } else {
+                unstamped.get(i).workload = null;
+                failed++;
+                firstFailure = firstFailure == null ? stamp.detail() : firstFailure;
+            }
+        }
+        LOG.infof(
+                "epoch %d stamped on %d of %d targets in %d ms%s",
+                epoch,
+                unstamped.size() - failed,
+                unstamped.size(),
+                Duration.ofNanos(System.nanoTime() - started).toMillis(),
+                failed == 0 ? "" : "; not on " + failed + ", retried next pass (first: " + firstFailure + ")");
+        if (!stillLeading(epoch)) {
+            LOG.infof("leadership lost while stamping epoch %d; pass ends", epoch);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * The target carries an epoch above this pass's (a reset counter, another ZooKeeper ensemble or root, a person's
+     * edit, or a newer leader): leadership advances past it, and the pass goes on under the new epoch with a Warning
+     * Event; or this instance is deposed and the pass ends (false); or the epoch cannot be advanced now, and the target
+     * gets no decision this pass.
+     */
+    private boolean foreignEpoch(Pass pass, Due d) {
+        long found = d.workload.writtenEpoch();
+        long ours = pass.epoch;
+        OptionalLong advanced = ports.leadership().advancePast(ours, found);
+        if (advanced.isPresent()) {
+            pass.epoch = advanced.getAsLong();
+            term = pass.epoch;
+            ports.monitor().foreignEpoch(Monitor.ForeignEpoch.ADVANCED);
+            String message = "the workload carries leader epoch " + found + ", above this leader's " + ours
+                    + " (an epoch counter reset, another ZooKeeper ensemble or root, or an edit): epoch advanced to "
+                    + pass.epoch;
+            LOG.warnf("%s: %s", d.target, message);
+            event(d.target.namespace(), d.config, true, EPOCH_ADVANCED, message);
+            return true;
+        }
+        d.workload = null;
+        if (stillLeading(ours)) {
+            ports.monitor().foreignEpoch(Monitor.ForeignEpoch.FAILED);
+            LOG.warnf(
+                    "%s carries leader epoch %d, above ours (%d), and the epoch could not be advanced now: no "
+                            + "decision this pass",
+                    d.target, found, ours);
+            return true;
+        }
+        ports.monitor().foreignEpoch(Monitor.ForeignEpoch.DEPOSED);
+        LOG.warnf(
+                "%s carries leader epoch %d, above ours (%d), and the epoch counter has moved past ours: deposed, "
+                        + "pass ends",
+                d.target, found, ours);
+        return false;
+    }
+
+    /**
+     * One target: gate, observe, decide, gate, report, gate, write, record. False when leadership was lost and the
+     * pass must stop.
+     */
+    private boolean target(Pass pass, Due due) {
+        TargetRef target = due.target;
+        TargetConfig config = due.config;
+        TargetState state = due.state;
+        Workload workload = due.workload;
+        if (!stillLeading(pass.epoch)) {
+            LOG.infof("leadership lost before observing %s; pass ends", target);
+            return false;
         }
         String competing = ports.autoscalers().competing(workload);
         String changedByOther = changedByOther(target, config, workload, pass.epoch, state, competing == null);
@@ -331,6 +486,9 @@ public final class ControlLoop {
                 state.history,
                 competing);
         Decision decision = Decider.decide(snapshot);
+        if (ended(pass, snapshot, decision, "while observing")) {
+            return false;
+        }
         if (competing != null) {
             ports.monitor().conflict(Monitor.Conflict.HPA);
         }
@@ -344,9 +502,7 @@ public final class ControlLoop {
                 LOG.infof(
                         "dry run target=%s from=%d to=%d reason=\"%s\"",
                         target, decision.currentReplicas(), decision.desiredReplicas(), decision.reason());
-            } else if (!stillLeading(pass.epoch)) {
-                ports.log().add(snapshot, decision, LEADERSHIP_LOST);
-                LOG.infof("leadership lost before writing %s; pass ends", target);
+            } else if (ended(pass, snapshot, decision, "before writing")) {
                 return false;
             } else {
                 write = write(config, workload, decision, pass.epoch, state);
@@ -356,6 +512,16 @@ public final class ControlLoop {
             write = write == null ? changedByOther : changedByOther + "; write: " + write;
         }
         ports.log().add(snapshot, decision, write);
+        return true;
+    }
+
+    /** Whether the term ended before {@code when}: then the decision is recorded as not written, and the pass ends. */
+    private boolean ended(Pass pass, Snapshot snapshot, Decision decision, String when) {
+        if (stillLeading(pass.epoch)) {
+            return false;
+        }
+        ports.log().add(snapshot, decision, LEADERSHIP_LOST);
+        LOG.infof("leadership lost %s %s; pass ends", when, snapshot.target());
         return true;
     }
 
@@ -400,6 +566,7 @@ public final class ControlLoop {
         }
         Outcome.Reason reason = workload == null ? Outcome.Reason.WORKLOAD_MISSING : Outcome.Reason.SELECTOR_MISSING;
         ports.monitor().skipped(target, Outcome.none(reason));
+        announce(target, config, state);
         if (workload == null) {
             String notFound = config.kind().toLowerCase() + "s.apps \"" + config.workloadName() + "\" not found";
             warn(target, config, state, reason, FAILED_GET_SCALE, notFound);
@@ -407,6 +574,14 @@ public final class ControlLoop {
             warn(target, config, state, reason, SELECTOR_REQUIRED, "selector is required");
         }
         return null;
+    }
+
+    /** Sends the target's pending ConfigApplied Event, if any. */
+    private void announce(TargetRef target, TargetConfig config, TargetState state) {
+        if (state.applied != null) {
+            event(target.namespace(), config, false, CONFIG_APPLIED, state.applied);
+            state.applied = null;
+        }
     }
 
     /** Reports a decision: its metrics, and a failure to decide as a warning. */
@@ -423,7 +598,10 @@ public final class ControlLoop {
         }
     }
 
-    /** Leadership is checked again right before a write: the pass may have taken long, the term may have ended. */
+    /**
+     * Whether this instance still leads in the term of {@code epoch}: checked before each target, Event and write, since
+     * the pass may have taken long and the term may have ended.
+     */
     private boolean stillLeading(long epoch) {
         OptionalLong still = ports.leadership().epoch();
         return still.isPresent() && still.getAsLong() == epoch;
@@ -434,7 +612,8 @@ public final class ControlLoop {
         TargetRef target = decision.target();
         int from = decision.currentReplicas();
         int to = decision.desiredReplicas();
-        ScaleWriter.WriteResult result = ports.writer().scale(workload, to, epoch);
+        ScaleWriter.WriteResult result =
+                ports.leadership().whileLeading(epoch, () -> ports.writer().scale(workload, to, epoch));
         ports.monitor().scaleWrite(target, to > from, result.result());
         LOG.infof(
                 "scale target=%s from=%d to=%d reason=\"%s\" epoch=%d result=%s%s",
@@ -473,7 +652,14 @@ public final class ControlLoop {
     }
 
     private void event(String namespace, TargetConfig config, boolean warning, String reason, String message) {
-        ports.events().event(namespace, config.kind(), config.workloadName(), warning, reason, message);
+        event(namespace, config.kind(), config.workloadName(), warning, reason, message);
+    }
+
+    /** Sends an Event unless the term has ended: a deposed instance sends none. */
+    private void event(String namespace, String kind, String name, boolean warning, String reason, String message) {
+        if (stillLeading(term)) {
+            ports.events().event(namespace, kind, name, warning, reason, message);
+        }
     }
 
     private void forgetGone(Set<TargetRef> managed, List<TuningSource.Target> targets) {

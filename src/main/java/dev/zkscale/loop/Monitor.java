@@ -65,6 +65,21 @@ public interface Monitor {
     /** No decision could be made for a target, for a reason of {@link Outcome#FAILURES}. */
     void decisionFailed(Outcome.Reason reason);
 
+    /** A takeover stamp ({@link Fence}) ended with {@code result}. */
+    void stamp(ScaleWriter.WriteResult.Result result);
+
+    /** What became of a target found carrying an epoch above this leader's ({@link Leadership#advancePast}). */
+    void foreignEpoch(ForeignEpoch outcome);
+
+    /** The outcomes of {@link #foreignEpoch}, as counted in {@code zkscale_foreign_epochs_total{outcome}}. */
+    enum ForeignEpoch {
+        /** The epoch counter was advanced past the target's epoch, and this leader went on with the new epoch. */
+        ADVANCED,
+        /** The counter had moved past this leader's epoch: another instance leads, and this one stepped down. */
+        DEPOSED,
+        /** The counter could not be advanced now; the target was not decided in that pass. */
+        FAILED
+    }
     /** A namespace's PodMetrics were read with {@code items} items that could not be read (0 or more). */
     void metricsUnreadable(int items);
 

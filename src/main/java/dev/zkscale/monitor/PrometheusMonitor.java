@@ -55,6 +55,8 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
     private final Counter unreadableMetrics;
     private final Map<Outcome.Reason, Counter> failures = new EnumMap<>(Outcome.Reason.class);
     private final Map<Outcome, Counter> outcomes = new HashMap<>();
+    private final Map<ScaleWriter.WriteResult.Result, Counter> stamps;
+    private final Map<Monitor.ForeignEpoch, Counter> foreignEpochs;
     private final Map<Monitor.Conflict, Counter> conflicts = new EnumMap<>(Monitor.Conflict.class);
     private final Map<DecisionState.Failure, Counter> stateLoads = new EnumMap<>(DecisionState.Failure.class);
     private final Map<DecisionState.Failure, Counter> stateSaves = new EnumMap<>(DecisionState.Failure.class);
@@ -110,6 +112,19 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
         global.add(Gauge.builder("zkscale.zookeeper.connected", leadership, l -> l.connected() ? 1 : 0)
                 .description("1 while the ZooKeeper session is connected")
                 .register(registry));
+        global.add(FunctionCounter.builder("zkscale.epoch.counter.errors", leadership, Leadership::counterErrors)
+                .description("times the epoch counter was unusable: not a number, at its maximum, access refused")
+                .register(registry));
+        stamps = counters(
+                "zkscale.fence.stamps",
+                "takeover stamps of a leader's epoch on its targets, by result",
+                "result",
+                ScaleWriter.WriteResult.Result.class);
+        foreignEpochs = counters(
+                "zkscale.foreign.epochs",
+                "targets found carrying an epoch above the leader's, by what the leader did",
+                "outcome",
+                Monitor.ForeignEpoch.class);
         tuningUnavailable = failures("tuning_unavailable");
         unreadableMetrics = Counter.builder("zkscale.podmetrics.unreadable")
                 .description("PodMetrics items that could not be read and were left out (their pods had no metrics)")
@@ -158,6 +173,20 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
         global.add(FunctionCounter.builder("zkscale.decision.record.dropped", record, DecisionRecord::dropped)
                 .description("decisions left out of the decision record because its recorder was behind")
                 .register(registry));
+    }
+
+    /** One global counter per value of {@code type}, labelled {@code tag} with the value in lower case. */
+    private <E extends Enum<E>> Map<E, Counter> counters(String name, String description, String tag, Class<E> type) {
+        Map<E, Counter> counters = new EnumMap<>(type);
+        for (E value : type.getEnumConstants()) {
+            Counter c = Counter.builder(name)
+                    .description(description)
+                    .tag(tag, value.name().toLowerCase(Locale.ROOT))
+                    .register(registry);
+            counters.put(value, c);
+            global.add(c);
+        }
+        return counters;
     }
 
     private Counter failures(String reason) {
@@ -276,6 +305,16 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
     public void decisionFailed(Outcome.Reason reason) {
         Counter c = failures.get(reason);
         (c == null ? failures.get(Outcome.Reason.OTHER) : c).increment();
+    }
+
+    @Override
+    public void stamp(ScaleWriter.WriteResult.Result result) {
+        stamps.get(result).increment();
+    }
+
+    @Override
+    public void foreignEpoch(Monitor.ForeignEpoch outcome) {
+        foreignEpochs.get(outcome).increment();
     }
 
     @Override

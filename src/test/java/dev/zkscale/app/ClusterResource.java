@@ -30,7 +30,9 @@ public class ClusterResource implements QuarkusTestResourceLifecycleManager {
                 "zkscale.instance-id",
                 "app-test",
                 "quarkus.kubernetes-client.api-server-url",
-                api.server.url("/"));
+                api.server.url("/"),
+                "quarkus.kubernetes-client.request-timeout",
+                "1s");
     }
 
     @Override

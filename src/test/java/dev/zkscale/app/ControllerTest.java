@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.curator.framework.CuratorFramework;
@@ -134,9 +135,19 @@ class ControllerTest {
     }
 
     private int patches(int mark) {
+        return webPatches(mark).size();
+    }
+
+    /** The JSON Patches of web since {@code mark} that scale it (the others are takeover stamps). */
+    private int scaleWrites(int mark) {
+        return (int) webPatches(mark).stream()
+                .filter(body -> body.contains("/spec/replicas"))
+                .count();
+    }
+
+    private List<String> webPatches(int mark) {
         return rig.api()
-                .requests(mark, r -> r.method().equals("PATCH") && r.path().startsWith(WEB_PATH))
-                .size();
+                .bodies(mark, r -> r.method().equals("PATCH") && r.path().startsWith(WEB_PATH));
     }
 
     /** The Events of that reason once there are {@code count} (they are sent in the background). */
@@ -221,10 +232,11 @@ class ControllerTest {
         follower.loop().pass();
         leader.loop().pass();
 
-        // Then the leader alone wrote: ceil(1.8 x 2) = 4, with its epoch
+        // Then the leader alone wrote, once its stamp had landed: ceil(1.8 x 2) = 4, with its epoch
         assertEquals(4, web().getSpec().getReplicas());
         assertEquals(leader.leadership().epoch().getAsLong(), writtenEpoch());
-        assertEquals(1, patches(mark));
+        assertEquals(2, patches(mark), "the stamp and the write");
+        assertEquals(1, scaleWrites(mark));
         assertTrue(follower.record().targets().isEmpty());
         events("SuccessfulRescale", 1);
         assertEquals(
@@ -292,7 +304,8 @@ class ControllerTest {
         c.loop().pass();
 
         assertEquals(4, web().getSpec().getReplicas());
-        assertEquals(0, patches(mark));
+        assertEquals(0, scaleWrites(mark));
+        assertEquals(1, patches(mark), "the takeover stamp only");
         String error = c.record()
                 .decisions(new TargetRef(NS, "web"))
                 .get(1)
@@ -356,7 +369,19 @@ class ControllerTest {
     @Test
     @DisplayName("an API error on the write is counted, reported, and retried on the next pass")
     void writeRetried() throws Exception {
-        workload("web", 2, 2, "450m");
+        // Given a leader that has stamped web in a pass that did not need to scale it
+        workload("web", 2, 2, "250m");
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Controller c = leading(registry, "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
+        int mark = rig.api().mark();
+        c.loop().pass();
+        assertEquals(1, patches(mark), "the takeover stamp");
+        // Once the controller's cache shows the stamp, a pass sends nothing
+        await().until(() -> {
+            int before = rig.api().mark();
+            c.loop().pass();
+            return patches(before) == 0;
+        });
         rig.api()
                 .server
                 .expect()
@@ -364,8 +389,7 @@ class ControllerTest {
                 .withPath(WEB_PATH)
                 .andReturn(503, failure(503, null, null))
                 .once();
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Controller c = leading(registry, "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
+        load("web", 2, "450m");
 
         c.loop().pass();
         assertEquals(2, web().getSpec().getReplicas());
@@ -382,6 +406,58 @@ class ControllerTest {
                 scrape.contains("zkscale_scale_operations_total{direction=\"up\",namespace=\"shop\",result=\"success\","
                         + "target=\"web\",} 1.0"),
                 scrape);
+    }
+
+    @Test
+    @DisplayName(
+            "a target of a foreign epoch (counter reset: it carries 42, the counter is at 3): the leader advances to"
+                    + " 43, says so, and writes")
+    void foreignEpochAdvanced() throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Controller c = foreignEpoch(registry);
+
+        c.loop().pass();
+
+        assertEquals(4, web().getSpec().getReplicas());
+        assertEquals(43, writtenEpoch());
+        assertEquals(OptionalLong.of(43), c.leadership().epoch());
+        assertEquals(1, events("EpochAdvanced").size());
+        assertTrue(
+                registry.scrape().contains("zkscale_foreign_epochs_total{outcome=\"advanced\",} 1.0"),
+                registry.scrape());
+    }
+
+    @Test
+    @DisplayName("a target of a foreign epoch when the counter has moved past the leader's: deposed, it writes nothing")
+    void foreignEpochDeposed() throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Controller c = foreignEpoch(registry);
+        curator.setData().forPath("/zkscale/epoch", "10".getBytes(StandardCharsets.UTF_8));
+
+        int mark = rig.api().mark();
+        c.loop().pass();
+
+        assertEquals(0, patches(mark));
+        assertEquals(42, writtenEpoch());
+        assertTrue(c.leadership().epoch().orElse(0) != 3, "epoch 3 is void");
+        assertTrue(events("EpochAdvanced").isEmpty());
+        assertTrue(
+                registry.scrape().contains("zkscale_foreign_epochs_total{outcome=\"deposed\",} 1.0"),
+                registry.scrape());
+    }
+
+    /** A leader at epoch 3 (the counter was at 2) and web at 2 replicas carrying epoch 42, under load to scale to 4. */
+    private Controller foreignEpoch(PrometheusMeterRegistry registry) throws Exception {
+        curator.create().creatingParentsIfNeeded().forPath("/zkscale/epoch", "2".getBytes(StandardCharsets.UTF_8));
+        workload("web", 2, 2, "450m");
+        admin.apps().deployments().inNamespace(NS).withName("web").edit(d -> {
+            d.getMetadata().setAnnotations(Map.of(KubeCluster.EPOCH_ANNOTATION, "42"));
+            return d;
+        });
+        Controller c = leading(registry, "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}");
+        // Its caches were filled at start, after the edit
+        assertEquals(OptionalLong.of(3), c.leadership().epoch());
+        return c;
     }
 
     @Test

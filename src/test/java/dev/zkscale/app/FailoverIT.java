@@ -186,7 +186,9 @@ class FailoverIT {
                 "zkscale.sync-period",
                 "1s",
                 "quarkus.kubernetes-client.api-server-url",
-                api.server.url("/"));
+                api.server.url("/"),
+                "quarkus.kubernetes-client.request-timeout",
+                "1s");
         long starting = System.nanoTime();
         ZkscaleProcess a = ZkscaleProcess.start("a", logs, settings);
         processes.add(a);

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.common.util.concurrent.Uninterruptibles;
 import dev.zkscale.coordination.ZkLeadership;
 import dev.zkscale.coordination.ZkTuningSource;
 import dev.zkscale.coordination.ZooKeeperClients;
@@ -35,17 +36,22 @@ import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The write of a deposed leader is refused by the API server, not only skipped by a local check: leader A freezes
- * in the middle of a write (as in a long GC pause), loses its session, B takes over and scales, and A's late write
- * then reaches the API server.
+ * in the middle of a write (as in a long GC pause), loses its session, B takes over (stamping its epoch on the target)
+ * and scales it or leaves it as it is, and A's late write then reaches the API server.
  */
 class FencingTest {
     private static final String NS = "shop";
 
-    /** The real writer, with a write that stops until the test lets it go on. */
+    /**
+     * The real writer, with a write that stops until the test lets it go on. The pause cannot be interrupted, as a
+     * pause of the whole process (a long GC) cannot: the write then goes out as if the loss of leadership had not been
+     * heard yet.
+     */
     private static final class FrozenWrite implements ScaleWriter {
         private final ScaleWriter real;
         final CountDownLatch entered = new CountDownLatch(1);
@@ -58,19 +64,22 @@ class FencingTest {
         @Override
         public WriteResult scale(Workload workload, int replicas, long epoch) {
             entered.countDown();
-            try {
-                thaw.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            Uninterruptibles.awaitUninterruptibly(thaw);
+            Thread.interrupted();
             return real.scale(workload, replicas, epoch);
         }
     }
 
-    @Test
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "B scales the target: it keeps B's size | 900m | 4",
+                "B does not need to change the target: B's stamp alone refuses A's write | 250m | 2"
+            })
     @DisplayName(
             "a paused leader's late write is refused by the API server and the target keeps the new leader's value")
-    void lateWriteOfADeposedLeaderIsRefused() throws Exception {
+    void lateWriteOfADeposedLeaderIsRefused(String name, String bLoad, int bReplicas) throws Exception {
         SteppedClock clock = new SteppedClock(Instant.parse("2026-06-01T00:00:00Z"));
         try (TestingServer zk = new TestingServer();
                 MockApi api = MockApi.start()) {
@@ -126,6 +135,7 @@ class FencingTest {
                                 aCluster.autoscalers(),
                                 aCluster.metrics(),
                                 frozen,
+                                aCluster.writer(),
                                 aCluster.events(),
                                 new PrometheusMonitor(aRegistry, aLeadership, clock),
                                 aRecord),
@@ -138,12 +148,13 @@ class FencingTest {
                 assertTrue(frozen.entered.await(30, TimeUnit.SECONDS), "A never reached its write");
                 aClient.getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
                 await().until(() -> b.leadership().epoch().isPresent());
-                setLoad(admin, clock, "900m");
+                setLoad(admin, clock, bLoad);
                 await().ignoreException(TuningUnavailableException.class)
                         .until(() -> !b.tuning().targets().isEmpty());
                 b.loop().pass();
                 long bEpoch = b.leadership().epoch().getAsLong();
-                assertEquals(4, web(admin).getSpec().getReplicas(), "B: 360% of 50% on 2 pods, limited to 2 x 2");
+                // 900m: 180% of a 50% target on 2 pods, limited to 2 x 2; 250m: on target, no change
+                assertEquals(bReplicas, web(admin).getSpec().getReplicas(), "B's size");
 
                 // ... and A thaws: its write goes out with its old epoch and the resourceVersion it read
                 frozen.thaw.countDown();
@@ -151,7 +162,7 @@ class FencingTest {
 
                 // Then the API server refused it: the target keeps B's size and epoch, and A counted it as fenced
                 Deployment web = web(admin);
-                assertEquals(4, web.getSpec().getReplicas());
+                assertEquals(bReplicas, web.getSpec().getReplicas());
                 assertEquals(
                         String.valueOf(bEpoch),
                         web.getMetadata().getAnnotations().get(KubeCluster.EPOCH_ANNOTATION));

@@ -136,7 +136,9 @@ public final class FailoverBench {
                     "zkscale.sync-period",
                     "1s",
                     "quarkus.kubernetes-client.api-server-url",
-                    api.server.url("/"));
+                    api.server.url("/"),
+                    "quarkus.kubernetes-client.request-timeout",
+                    "1s");
             try (ZkscaleProcess a = ZkscaleProcess.start("a", logs, settings);
                     ZkscaleProcess b = ZkscaleProcess.start("b", logs, settings)) {
                 await("one leader and web at 3", () -> {

@@ -15,6 +15,7 @@ import dev.zkscale.demo.SteppedClock;
 import dev.zkscale.loop.ControlLoop;
 import dev.zkscale.loop.DecisionLog;
 import dev.zkscale.loop.DecisionMemory;
+import dev.zkscale.loop.Fence;
 import dev.zkscale.loop.MetricsSource;
 import dev.zkscale.loop.ScaleWriter;
 import dev.zkscale.loop.Selector;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntUnaryOperator;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
@@ -207,7 +209,16 @@ class WarmFailoverReplayTest {
         };
         ControlLoop loop = new ControlLoop(
                 new ControlLoop.Ports(
-                        leadership, tuning, world, w -> null, world, world, (ns, k, n, w, r, m) -> {}, monitor, log),
+                        leadership,
+                        tuning,
+                        world,
+                        w -> null,
+                        world,
+                        world,
+                        world,
+                        (ns, k, n, w, r, m) -> {},
+                        monitor,
+                        log),
                 clock,
                 new ControlLoop.Settings(1000, false, Set.of()),
                 warm ? new DecisionMemory(new ZkDecisionState(client, root), monitor, Runnable::run) : null);
@@ -216,9 +227,9 @@ class WarmFailoverReplayTest {
 
     /**
      * The cluster both controllers see: one Deployment whose pods follow its written size at once, all Ready, sharing
-     * the demand evenly; the API server's fence is the epoch of the last write.
+     * the demand evenly; the API server's fence is the epoch of the last write or stamp.
      */
-    private static final class World implements Workloads, MetricsSource, ScaleWriter {
+    private static final class World implements Workloads, MetricsSource, ScaleWriter, Fence {
         private final SteppedClock clock;
         int spec;
         int demand;
@@ -280,6 +291,19 @@ class WarmFailoverReplayTest {
             spec = replicas;
             writtenEpoch = epoch;
             return new WriteResult(WriteResult.Result.SUCCESS, null);
+        }
+
+        @Override
+        public List<Stamp> stamp(List<Workload> workloads, long epoch, BooleanSupplier leading) {
+            if (epoch < writtenEpoch) {
+                return List.of(new Stamp(WriteResult.Result.FENCED, null, "epoch " + writtenEpoch + " wrote since"));
+            }
+            writtenEpoch = epoch;
+            Workload w = workloads.get(0);
+            return List.of(new Stamp(
+                    WriteResult.Result.SUCCESS,
+                    workload(w.namespace(), w.kind(), w.name()).orElseThrow(),
+                    null));
         }
     }
 }

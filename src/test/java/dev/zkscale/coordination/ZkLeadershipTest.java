@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zkscale.demo.TcpRelay;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import org.apache.curator.framework.CuratorFramework;
@@ -29,6 +31,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Leadership against a real ZooKeeper server (curator-test), with a 3 s session timeout. Orderings are asserted from
@@ -250,7 +254,7 @@ class ZkLeadershipTest {
                 }
             }
         };
-        ZkLeadership a = open(new ZkLeadership(client(), ROOT, "a", pauseOnFirst));
+        ZkLeadership a = open(new ZkLeadership(client(), ROOT, "a", () -> {}, pauseOnFirst));
         a.start();
         assertTrue(taken.await(PATIENCE.toSeconds(), TimeUnit.SECONDS), "an epoch was taken");
 
@@ -267,6 +271,119 @@ class ZkLeadershipTest {
             assertTrue(next > paused.get(), "a new epoch " + next + " after the stale " + paused.get());
             assertEquals(List.of(next), recorder.epochsOf("a"), "only the new epoch was ever reported");
         }
+    }
+
+    @Test
+    @DisplayName("an instance whose latch node is gone takes no epoch: it joins the election again and takes one then")
+    void latchNodeGone() throws Exception {
+        CuratorFramework admin = client();
+        AtomicInteger tries = new AtomicInteger();
+        Runnable deleteOurNodeOnce = () -> {
+            if (tries.getAndIncrement() == 0) {
+                try {
+                    for (String node : admin.getChildren().forPath(ROOT + "/leader")) {
+                        admin.delete().forPath(ROOT + "/leader/" + node);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        };
+        ZkLeadership a = open(new ZkLeadership(client(), ROOT, "a", deleteOurNodeOnce, epoch -> {}));
+        a.start();
+
+        long epoch = awaitEpoch(a);
+
+        assertTrue(tries.get() >= 2, "a second try, after joining again: " + tries.get());
+        assertEquals(1, epoch, "the try without a latch node wrote nothing");
+        assertEquals("1", counter(admin));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "not a number        | seven",
+                "negative            | -1",
+                "at its maximum      | 9223372036854775807",
+            })
+    @DisplayName(
+            "an unusable epoch counter is counted on each try, and after a few the instance gives up its latch node")
+    void unusableCounter(String name, String value) throws Exception {
+        CuratorFramework admin = client();
+        admin.create().creatingParentsIfNeeded().forPath(ROOT + "/epoch", value.getBytes(StandardCharsets.UTF_8));
+        ZkLeadership a = leadership(client(), "a");
+        String firstNode = await().atMost(PATIENCE)
+                .until(() -> latchNodes(admin), nodes -> nodes.size() == 1)
+                .get(0);
+
+        await().atMost(PATIENCE)
+                .until(() -> a.counterErrors() >= ZkLeadership.UNUSABLE_TRIES
+                        && !latchNodes(admin).contains(firstNode));
+
+        assertEquals(OptionalLong.empty(), a.epoch());
+        assertEquals(value, counter(admin), "the counter is left as it is");
+    }
+
+    @Test
+    @DisplayName("a leader that cannot use the epoch counter lets another instance lead, which takes an epoch once the "
+            + "counter is fixed")
+    void unusableCounterHandsOver() throws Exception {
+        CuratorFramework admin = client();
+        admin.create().creatingParentsIfNeeded().forPath(ROOT + "/epoch", "seven".getBytes(StandardCharsets.UTF_8));
+        ZkLeadership a = leadership(client(), "a");
+        await().atMost(PATIENCE).until(a::holdsLatch);
+        ZkLeadership b = leadership(client(), "b");
+
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(5)).until(b::holdsLatch);
+        admin.setData().forPath(ROOT + "/epoch", "7".getBytes(StandardCharsets.UTF_8));
+
+        assertEquals(8, awaitAnyEpoch(a, b));
+        assertTrue(a.counterErrors() >= ZkLeadership.UNUSABLE_TRIES, "a counted " + a.counterErrors());
+    }
+
+    @Test
+    @DisplayName(
+            "a foreign epoch above the counter (a counter reset): the counter is advanced past it and the term goes"
+                    + " on with the new epoch")
+    void advancePastForeignEpoch() throws Exception {
+        CuratorFramework admin = client();
+        ZkLeadership a = leaderAtEpoch3(admin);
+
+        assertEquals(OptionalLong.of(43), a.advancePast(3, 42));
+
+        assertEquals(OptionalLong.of(43), a.epoch());
+        assertEquals("43", counter(admin));
+    }
+
+    @Test
+    @DisplayName("a counter above this term's epoch means another instance took one since: the instance steps down, and"
+            + " leads again only with a new epoch")
+    void advanceFindsItselfDeposed() throws Exception {
+        CuratorFramework admin = client();
+        ZkLeadership a = leaderAtEpoch3(admin);
+        admin.setData().forPath(ROOT + "/epoch", "10".getBytes(StandardCharsets.UTF_8));
+
+        assertEquals(OptionalLong.empty(), a.advancePast(3, 42));
+
+        assertTrue(a.epoch().orElse(0) != 3, "epoch 3 is void");
+        assertEquals(11, awaitEpoch(a), "alone in the election, a leads again with a new epoch");
+    }
+
+    /** Instance "a", leading at epoch 3: the counter was at 2. */
+    private ZkLeadership leaderAtEpoch3(CuratorFramework admin) throws Exception {
+        admin.create().creatingParentsIfNeeded().forPath(ROOT + "/epoch", "2".getBytes(StandardCharsets.UTF_8));
+        ZkLeadership a = leadership(client(), "a");
+        assertEquals(3, awaitEpoch(a));
+        return a;
+    }
+
+    private static String counter(CuratorFramework admin) throws Exception {
+        return new String(admin.getData().forPath(ROOT + "/epoch"), StandardCharsets.UTF_8);
+    }
+
+    private static List<String> latchNodes(CuratorFramework admin) throws Exception {
+        return admin.getChildren().forPath(ROOT + "/leader");
     }
 
     /** What {@link #failover} saw: the old leader "a", the standby "b", and b's epoch. */

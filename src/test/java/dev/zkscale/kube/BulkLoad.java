@@ -21,6 +21,7 @@ public final class BulkLoad {
     public static void put(MockApi api, String plural, HasMetadata object) {
         object.getMetadata().setResourceVersion(Long.toString(api.dispatcher.requestResourceVersion()));
         object.getMetadata().setUid(UUID.randomUUID().toString());
+        object.getMetadata().setGeneration(1L);
         object.getMetadata()
                 .setCreationTimestamp(
                         Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());

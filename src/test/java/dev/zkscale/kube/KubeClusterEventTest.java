@@ -43,7 +43,8 @@ class KubeClusterEventTest {
                 .inNamespace(NS)
                 .resource(deployment(NS, "web", 2, Map.of("app", "web"), Map.of()))
                 .create();
-        cluster = kube.started(new KubeCluster(kube.client(), Set.of(), Clock.fixed(NOW, ZoneOffset.UTC)));
+        cluster = kube.started(new KubeCluster(
+                kube.client(), Set.of(), Clock.fixed(NOW, ZoneOffset.UTC), KubeCluster.DEFAULT_STAMPS_PER_SECOND));
         await().atMost(Duration.ofSeconds(5))
                 .until(() ->
                         cluster.workloads().workload(NS, "Deployment", "web").isPresent());

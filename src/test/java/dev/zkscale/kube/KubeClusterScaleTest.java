@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zkscale.loop.Fence;
 import dev.zkscale.loop.ScaleWriter.WriteResult;
 import dev.zkscale.loop.ScaleWriter.WriteResult.Result;
 import dev.zkscale.loop.Workload;
@@ -20,6 +21,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Fenced scale writes: only the newest leader's writes land, and the API server (here the mock, answering as the real
@@ -84,6 +87,59 @@ class KubeClusterScaleTest {
 
     private List<RecordingDispatcher.Request> writesAndReadsOfWeb(int mark) {
         return kube.api().requests(mark, r -> r.path().startsWith(WEB_PATH) && !r.isWatch());
+    }
+
+    /** What the API server holds before a stamp of epoch 5, and what the stamp must leave. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "no annotation: the epoch is added                      |      | | SUCCESS | 5",
+                "an older epoch: it is replaced                         | 3    | | SUCCESS | 5",
+                "our own epoch, stamped since the read: success         | 3    | 5 | SUCCESS | 5",
+                "a newer epoch since the read: fenced, left as it is    | 3    | 7 | FENCED  | 7",
+                "an older epoch since the read: failure, retry          | 3    | 4 | FAILURE | 4",
+            })
+    @DisplayName("a takeover stamp sets the epoch annotation only if it is still as read, and never replicas")
+    void stamp(String name, String before, String since, Result expected, String after) {
+        // Given web at 2 replicas carrying epoch "before" (none when empty), read by the new leader's cache, and
+        // changed to carry "since" after that read (not at all when empty)
+        createWeb(2, before == null ? Map.of() : Map.of(KubeCluster.EPOCH_ANNOTATION, before));
+        KubeCluster leader = instance();
+        Workload web = read(leader, "Deployment", "web");
+        if (since != null) {
+            kube.client().apps().deployments().inNamespace(NS).withName("web").edit(d -> {
+                d.getMetadata().getAnnotations().put(KubeCluster.EPOCH_ANNOTATION, since);
+                return d;
+            });
+        }
+
+        // When the leader of epoch 5 stamps it
+        Fence.Stamp stamp = leader.writer().stamp(List.of(web), 5, () -> true).get(0);
+
+        // Then
+        assertEquals(expected, stamp.result(), stamp.detail());
+        assertEquals(after, web().getMetadata().getAnnotations().get(KubeCluster.EPOCH_ANNOTATION));
+        assertEquals(2, web().getSpec().getReplicas());
+        if (expected == Result.SUCCESS) {
+            assertEquals(5, stamp.stamped().writtenEpoch(), "the workload to decide with carries the stamp");
+            assertEquals(
+                    web().getMetadata().getResourceVersion(), stamp.stamped().resourceVersion());
+        }
+    }
+
+    @Test
+    @DisplayName("a stamp is not sent once leadership is lost")
+    void stampNotSentWithoutLeadership() {
+        createWeb(2, Map.of());
+        KubeCluster leader = instance();
+        Workload web = read(leader, "Deployment", "web");
+        int mark = kube.api().mark();
+
+        Fence.Stamp stamp = leader.writer().stamp(List.of(web), 5, () -> false).get(0);
+
+        assertEquals(Result.FAILURE, stamp.result(), stamp.detail());
+        assertEquals(List.of(), writesAndReadsOfWeb(mark));
     }
 
     @Test

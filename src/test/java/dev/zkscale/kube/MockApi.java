@@ -23,7 +23,7 @@ import java.util.function.Predicate;
 public final class MockApi implements AutoCloseable {
 
     /** The request timeout of {@link #newClient()}: a hung request fails after this. */
-    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(1);
     /** The connection timeout of {@link #newClient()}. */
     static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(1);
 
@@ -79,6 +79,15 @@ public final class MockApi implements AutoCloseable {
         List<RecordingDispatcher.Request> all = dispatcher.received();
         return all.subList(Math.min(from, all.size()), all.size()).stream()
                 .filter(which)
+                .toList();
+    }
+
+    /** The bodies of the requests received so far, from index {@code from} on, that match {@code which}. */
+    public List<String> bodies(int from, Predicate<RecordingDispatcher.Request> which) {
+        List<RecordingDispatcher.Received> all = dispatcher.receivedWithBodies();
+        return all.subList(Math.min(from, all.size()), all.size()).stream()
+                .filter(r -> which.test(r.request()))
+                .map(RecordingDispatcher.Received::body)
                 .toList();
     }
 

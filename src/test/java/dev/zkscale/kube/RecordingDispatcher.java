@@ -29,7 +29,7 @@ import java.util.function.Consumer;
  * <li>Expectations recorded with {@code server.expect()} win over CRUD for their method and path (as
  * {@code KubernetesMixedDispatcher} does), so a test can make one path fail (a 503 from the metrics API) while the
  * rest of the API keeps its state. The listener is not told of these answers.</li>
- * <li>Every request is recorded (method and path), so tests can count what the code under test sent; with the
+ * <li>Every request is recorded (method, path and body), so tests can count what the code under test sent; with the
  * caller's bearer token too, so that a test can tell the code under test from its own set-up by giving the two clients
  * different tokens, as the API server tells identities apart for RBAC.</li>
  * </ul>
@@ -43,12 +43,15 @@ public final class RecordingDispatcher extends ApiServerLikeDispatcher {
         }
     }
 
+    /** A request and its body (empty when it had none). */
+    public record Received(Request request, String body) {}
+
     /** A request and the bearer token it carried (null when it had no {@code Authorization: Bearer} header). */
     public record Call(String token, Request request) {}
 
     private final Map<ServerRequest, Queue<ServerResponse>> expectations;
     private final MockDispatcher expected;
-    private final List<Request> received = new CopyOnWriteArrayList<>();
+    private final List<Received> received = new CopyOnWriteArrayList<>();
     private final List<Call> calls = new CopyOnWriteArrayList<>();
 
     /** A dispatcher that answers from {@code expectations} (the mock server's) first, then as CRUD. */
@@ -85,7 +88,9 @@ public final class RecordingDispatcher extends ApiServerLikeDispatcher {
         String authorization = request.getHeader("Authorization");
         calls.add(new Call(
                 authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7) : null, r));
-        received.add(r);
+        // getBytes() leaves the body to be read by the dispatcher (readUtf8() would drain it).
+        received.add(new Received(
+                r, request.getBody() == null ? "" : new String(request.getBody().getBytes(), StandardCharsets.UTF_8)));
         listener.accept(r);
         Queue<ServerResponse> queued =
                 expectations.get(new SimpleRequest(HttpMethod.valueOf(request.getMethod()), request.getPath()));
@@ -159,6 +164,11 @@ public final class RecordingDispatcher extends ApiServerLikeDispatcher {
 
     /** Every request received so far, in order. */
     public List<Request> received() {
+        return received.stream().map(Received::request).toList();
+    }
+
+    /** Every request received so far with its body, in order. */
+    public List<Received> receivedWithBodies() {
         return List.copyOf(received);
     }
 }

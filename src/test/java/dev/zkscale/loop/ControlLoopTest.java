@@ -67,15 +67,21 @@ class ControlLoopTest {
         boolean dryRun;
         TuningSource.RejectedConfig rejected;
         boolean configInForce = true;
-        /** What each call of {@link Leadership#epoch()} answers, in order; the last answer repeats. */
-        List<OptionalLong> epochs = new ArrayList<>(List.of(OptionalLong.of(EPOCH)));
+        /** What {@link Leadership#epoch()} answers. */
+        OptionalLong epoch = OptionalLong.of(EPOCH);
+        /** Leadership is lost while a decision is reported, for one check of {@link Leadership#epoch()}. */
+        boolean loseWhileReporting;
 
-        Workload workload = new Workload(
-                "shop", "Deployment", "web", 3, 3, new Selector(Map.of("app", "web"), List.of()), 2, "17", "2", true);
+        private boolean lost;
+        /** What {@link Leadership#advancePast} answers; it also becomes the epoch. */
+        OptionalLong advanced = OptionalLong.empty();
+
+        Workload workload = workload("2");
         String metricsError;
         String competing;
         ScaleWriter.WriteResult writeResult =
                 new ScaleWriter.WriteResult(ScaleWriter.WriteResult.Result.SUCCESS, "scaled");
+        ScaleWriter.WriteResult.Result stampResult = ScaleWriter.WriteResult.Result.SUCCESS;
 
         final List<String> writes = new ArrayList<>();
         final List<String> events = new ArrayList<>();
@@ -83,18 +89,31 @@ class ControlLoopTest {
         final List<Snapshot> snapshots = new ArrayList<>();
         final List<String> recorded = new ArrayList<>();
 
-        ControlLoop loop() {
-            Leadership leadership = new Leadership() {
-                @Override
-                public OptionalLong epoch() {
-                    return epochs.size() > 1 ? epochs.remove(0) : epochs.get(0);
-                }
+        /** The workload web, at 3 replicas, carrying {@code epoch} in its epoch annotation. */
+        Workload workload(String epoch) {
+            return new Workload(
+                    "shop",
+                    "Deployment",
+                    "web",
+                    3,
+                    3,
+                    new Selector(Map.of("app", "web"), List.of()),
+                    Long.parseLong(epoch),
+                    "17",
+                    epoch,
+                    true);
+        }
 
-                @Override
-                public boolean connected() {
-                    return true;
-                }
-            };
+        private OptionalLong lostOnce() {
+            lost = false;
+            return OptionalLong.empty();
+        }
+
+        ControlLoop loop() {
+            Leadership leadership = new FakeLeadership(() -> lost ? lostOnce() : epoch, (ours, foreign) -> {
+                epoch = advanced;
+                return advanced;
+            });
             TuningSource tuning = () -> {
                 TargetConfig config = new TargetConfig(
                         "Deployment", "web", 2, 10, 50, null, 0.1, 300, 300, 30, BEHAVIOR, mode, policy);
@@ -142,6 +161,24 @@ class ControlLoopTest {
                 writes.add(workload.name() + "=" + replicas + "@" + epoch);
                 return writeResult;
             };
+            Fence fence = (targets, stampEpoch, leading) -> targets.stream()
+                    .map(w -> new Fence.Stamp(
+                            stampResult,
+                            stampResult == ScaleWriter.WriteResult.Result.SUCCESS
+                                    ? new Workload(
+                                            w.namespace(),
+                                            w.kind(),
+                                            w.name(),
+                                            w.specReplicas(),
+                                            w.statusReplicas(),
+                                            w.selector(),
+                                            stampEpoch,
+                                            "18",
+                                            Long.toString(stampEpoch),
+                                            true)
+                                    : null,
+                            "stamp " + w.name() + "@" + stampEpoch))
+                    .toList();
             EventSink events = (namespace, kind, name, warning, reason, message) ->
                     this.events.add((warning ? "Warning " : "Normal ") + reason + ": " + message);
             DecisionLog log = new DecisionLog() {
@@ -163,6 +200,7 @@ class ControlLoopTest {
                             w -> competing,
                             metricsSource,
                             writer,
+                            fence,
                             events,
                             new Metrics(),
                             log),
@@ -182,6 +220,17 @@ class ControlLoopTest {
                         + (decision.policy() == null
                                 ? ""
                                 : ", " + decision.policy().describe()));
+                lost = loseWhileReporting;
+            }
+
+            @Override
+            public void stamp(ScaleWriter.WriteResult.Result result) {
+                metrics.add("stamp " + result);
+            }
+
+            @Override
+            public void foreignEpoch(ForeignEpoch outcome) {
+                metrics.add("foreign epoch " + outcome);
             }
 
             @Override
@@ -276,22 +325,21 @@ class ControlLoopTest {
     static Stream<Arguments> rows() {
         return Stream.of(
                 row(
-                        "a rise in load is written at the leader's epoch and remembered as a scale event",
+                        "a rise in load is written at the leader's epoch, after its stamp, and remembered as a scale event",
                         w -> {},
                         new Expected(
                                 List.of("web=6@4"),
                                 List.of(APPLIED + "Active", "Normal SuccessfulRescale: " + NEW_SIZE),
-                                List.of("decided up/cpu_above_target", "write up SUCCESS"),
+                                List.of("stamp SUCCESS", "decided up/cpu_above_target", "write up SUCCESS"),
                                 List.of("up/cpu_above_target, write SUCCESS: scaled"),
                                 "recommendations [3, 6], scale-up events [3]")),
                 row(
                         "leadership lost between observe and write: nothing written, the pass ends",
-                        w -> w.epochs = new ArrayList<>(
-                                List.of(OptionalLong.of(EPOCH), OptionalLong.empty(), OptionalLong.of(EPOCH))),
+                        w -> w.loseWhileReporting = true,
                         new Expected(
                                 List.of(),
                                 List.of(APPLIED + "Active"),
-                                List.of("decided up/cpu_above_target"),
+                                List.of("stamp SUCCESS", "decided up/cpu_above_target"),
                                 List.of("up/cpu_above_target, write not written: leadership lost"),
                                 UNWRITTEN)),
                 row(
@@ -303,7 +351,7 @@ class ControlLoopTest {
                                 List.of(
                                         APPLIED + "Active",
                                         "Warning FailedRescale: " + NEW_SIZE + "; error: newer epoch 5"),
-                                List.of("decided up/cpu_above_target", "write up FENCED"),
+                                List.of("stamp SUCCESS", "decided up/cpu_above_target", "write up FENCED"),
                                 List.of("up/cpu_above_target, write FENCED: newer epoch 5"),
                                 UNWRITTEN)),
                 row(
@@ -313,7 +361,7 @@ class ControlLoopTest {
                         new Expected(
                                 List.of("web=6@4"),
                                 List.of(APPLIED + "Active", "Warning FailedRescale: " + NEW_SIZE + "; error: HTTP 503"),
-                                List.of("decided up/cpu_above_target", "write up FAILURE"),
+                                List.of("stamp SUCCESS", "decided up/cpu_above_target", "write up FAILURE"),
                                 List.of("up/cpu_above_target, write FAILURE: HTTP 503"),
                                 UNWRITTEN)),
                 row(
@@ -326,9 +374,42 @@ class ControlLoopTest {
                                         "Warning FailedGetResourceMetric: failed to get cpu utilization: unable to"
                                                 + " get metrics for resource cpu: unable to fetch metrics from"
                                                 + " resource metrics API: HTTP 503"),
-                                List.of("decided none/metrics_api_unavailable", "failed metrics_api_unavailable"),
+                                List.of(
+                                        "stamp SUCCESS",
+                                        "decided none/metrics_api_unavailable",
+                                        "failed metrics_api_unavailable"),
                                 List.of("none/metrics_api_unavailable, write null"),
                                 "recommendations [3], scale-up events []")),
+                row(
+                        "a failed stamp is no decision in this pass, and its config's Event waits for the decision",
+                        w -> w.stampResult = ScaleWriter.WriteResult.Result.FAILURE,
+                        new Expected(List.of(), List.of(), List.of("stamp FAILURE"), List.of(), null)),
+                row(
+                        "a target of a newer epoch: the epoch is advanced past it, with a Warning, then stamped and"
+                                + " written",
+                        w -> {
+                            w.workload = w.workload("42");
+                            w.advanced = OptionalLong.of(43);
+                        },
+                        new Expected(
+                                List.of("web=6@43"),
+                                List.of(
+                                        "Warning EpochAdvanced: the workload carries leader epoch 42, above this"
+                                                + " leader's 4 (an epoch counter reset, another ZooKeeper ensemble or"
+                                                + " root, or an edit): epoch advanced to 43",
+                                        APPLIED + "Active",
+                                        "Normal SuccessfulRescale: " + NEW_SIZE),
+                                List.of(
+                                        "foreign epoch ADVANCED",
+                                        "stamp SUCCESS",
+                                        "decided up/cpu_above_target",
+                                        "write up SUCCESS"),
+                                List.of("up/cpu_above_target, write SUCCESS: scaled"),
+                                "recommendations [3, 6], scale-up events [3]")),
+                row(
+                        "a target of a newer epoch when the counter has moved past ours: deposed, nothing written",
+                        w -> w.workload = w.workload("42"),
+                        new Expected(List.of(), List.of(), List.of("foreign epoch DEPOSED"), List.of(), null)),
                 row(
                         "an HPA on the same workload: no write, a CompetingAutoscaler Warning, counted, recorded",
                         w -> w.competing = "HorizontalPodAutoscaler web (autoscaling/v2)",
@@ -340,6 +421,7 @@ class ControlLoopTest {
                                                 + " HorizontalPodAutoscaler web (autoscaling/v2); zkscale does not"
                                                 + " write it until that one is gone"),
                                 List.of(
+                                        "stamp SUCCESS",
                                         "conflict hpa",
                                         "decided none/competing_autoscaler",
                                         "failed competing_autoscaler"),
@@ -397,8 +479,10 @@ class ControlLoopTest {
                         new Expected(
                                 List.of(),
                                 List.of(),
-                                List.of("decided none/no_change_recommended, Forecast policy (shadow) recommends 2"
-                                        + " (forecast 2.10 pods in 60s, upper bound 2.10; the HPA proposes 3)"),
+                                List.of(
+                                        "stamp SUCCESS",
+                                        "decided none/no_change_recommended, Forecast policy (shadow) recommends 2"
+                                                + " (forecast 2.10 pods in 60s, upper bound 2.10; the HPA proposes 3)"),
                                 List.of("none/no_change_recommended, write null"),
                                 // 5 minutes of passes and this one: only the HPA's proposals enter its stabilization
                                 "recommendations " + Collections.nCopies(22, 3) + ", scale-up events []")),
@@ -469,8 +553,8 @@ class ControlLoopTest {
                         List.of("conflict replicas", "decided up/cpu_above_target", "write up SUCCESS"),
                         List.of("up/cpu_above_target, write " + changed + "; write: SUCCESS: scaled")),
                 Arguments.of(
-                        "the cache has not caught up with our write (same resourceVersion): nothing to report",
-                        new Workload("shop", "Deployment", "web", 3, 3, web, 2, "17", "2", true),
+                        "the cache has not caught up with our write (the stamped object's resourceVersion): nothing to report",
+                        new Workload("shop", "Deployment", "web", 3, 3, web, 4, "18", "4", true),
                         List.of(again),
                         List.of("decided up/cpu_above_target", "write up SUCCESS"),
                         List.of("up/cpu_above_target, write SUCCESS: scaled")),
@@ -481,11 +565,11 @@ class ControlLoopTest {
                         List.of("decided none/no_change_recommended"),
                         List.of("none/no_change_recommended, write null")),
                 Arguments.of(
-                        "a newer leader's write (epoch 5) is fencing's business, not another writer",
+                        "a newer leader's write (epoch 5) is fencing's business, not another writer: deposed",
                         new Workload("shop", "Deployment", "web", 3, 3, web, 5, "19", "5", true),
-                        List.of(again),
-                        List.of("decided up/cpu_above_target", "write up SUCCESS"),
-                        List.of("up/cpu_above_target, write SUCCESS: scaled")));
+                        List.of(),
+                        List.of("foreign epoch DEPOSED"),
+                        List.of()));
     }
 
     @ParameterizedTest(name = "{0}")

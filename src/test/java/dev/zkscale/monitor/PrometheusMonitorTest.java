@@ -12,7 +12,7 @@ import dev.zkscale.core.PodMetrics;
 import dev.zkscale.core.Snapshot;
 import dev.zkscale.core.TargetRef;
 import dev.zkscale.demo.SteppedClock;
-import dev.zkscale.loop.Leadership;
+import dev.zkscale.loop.FakeLeadership;
 import dev.zkscale.loop.ScaleWriter.WriteResult.Result;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
@@ -34,20 +33,7 @@ class PrometheusMonitorTest {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final SteppedClock clock = new SteppedClock(Instant.parse("2026-01-01T00:10:00Z"));
-    private final PrometheusMonitor monitor = new PrometheusMonitor(
-            registry,
-            new Leadership() {
-                @Override
-                public OptionalLong epoch() {
-                    return OptionalLong.of(7);
-                }
-
-                @Override
-                public boolean connected() {
-                    return true;
-                }
-            },
-            clock);
+    private final PrometheusMonitor monitor = new PrometheusMonitor(registry, FakeLeadership.at(7), clock);
 
     /** The README's example snapshot (87% of a 50% target on 3 pods, samples taken at 00:09:45) and its decision. */
     private static Snapshot example() throws Exception {
