@@ -60,7 +60,8 @@ class PrometheusScrapeTest {
             "action",
             "le",
             "algorithm",
-            "kind");
+            "kind",
+            "outcome");
 
     private static PrometheusServer prometheus;
     private static Path dir;
