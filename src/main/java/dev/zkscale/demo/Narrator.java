@@ -156,8 +156,19 @@ final class Narrator {
         return note;
     }
 
-    /** Called by the audit on the API server's thread, once per scale write. */
+    /** Called by the audit on the API server's thread, once per write: a scale write or a takeover stamp. */
     void written(WriteAudit.Write w) {
+        if (w.stamp()) {
+            print(String.format(
+                    Locale.ROOT,
+                    "%s  fence  %s epoch %d: its epoch stamped on the Deployment before its first decision, %s (HTTP %d)",
+                    time(w.time()),
+                    w.writer(),
+                    w.epoch(),
+                    w.accepted() ? "accepted" : "refused",
+                    w.status()));
+            return;
+        }
         StringBuilder text = new StringBuilder();
         int from;
         synchronized (stats) {
@@ -247,6 +258,20 @@ final class Narrator {
     // --- the end -----------------------------------------------------------------------------------------------
 
     /** The summary, with the writes the audit saw. */
+    /** One summary line: how many of {@code writes} came from the leader of their time. */
+    private void fromLeaders(String what, List<WriteAudit.Write> writes) {
+        long byLeader =
+                writes.stream().filter(WriteAudit.Write::byLeaderOfItsTime).count();
+        print(String.format(
+                Locale.ROOT,
+                "  %-17s %d of %d came from the leader of their time (the latch holder, with the newest epoch, per"
+                        + " ZooKeeper)%s",
+                what,
+                byLeader,
+                writes.size(),
+                byLeader == writes.size() ? "" : ": VIOLATED"));
+    }
+
     void summary(String metricsUrl, long start, List<WriteAudit.Write> writes) {
         print("");
         double real = (System.nanoTime() - start) / 1e9;
@@ -293,15 +318,8 @@ final class Narrator {
                 targetPercent,
                 Math.max(0, stats.peakUtilization),
                 stats.peakUtilizationAt == null ? "-" : time(stats.peakUtilizationAt)));
-        long byLeader =
-                writes.stream().filter(WriteAudit.Write::byLeaderOfItsTime).count();
-        print(String.format(
-                Locale.ROOT,
-                "  writes            %d of %d came from the leader of their time (the latch "
-                        + "holder, with the newest epoch, per ZooKeeper)%s",
-                byLeader,
-                writes.size(),
-                byLeader == writes.size() ? "" : ": VIOLATED"));
+        fromLeaders("writes", writes.stream().filter(w -> !w.stamp()).toList());
+        fromLeaders("stamps", writes.stream().filter(WriteAudit.Write::stamp).toList());
         print("  metrics           were at " + metricsUrl);
     }
 

@@ -57,6 +57,11 @@ final class WriteAudit implements ApiServerLikeDispatcher.Listener {
             return status >= 200 && status < 300;
         }
 
+        /** A new leader's takeover stamp: it sets the epoch only, no replicas. */
+        boolean stamp() {
+            return replicas < 0;
+        }
+
         /** Whether the writer held the latch and wrote with the newest epoch when the API server received it. */
         boolean byLeaderOfItsTime() {
             return writer.equals(latchHolder) && epoch == epochCounter;

@@ -474,7 +474,10 @@ public final class PassBench {
                 .map(record::latest)
                 .filter(d -> d.orElseThrow().decision().error() != null)
                 .count();
-        long writes = api.requests(0, r -> r.method().equals("PATCH")).size();
+        // The takeover's stamps are PATCHes too; a scale write is the one that sets spec.replicas.
+        long writes = api.bodies(0, r -> r.method().equals("PATCH")).stream()
+                .filter(body -> body.contains("/spec/replicas"))
+                .count();
         System.out.printf(
                 "after warm-up: %d targets decided, %d with an error, %d scale writes%n", decided, errors, writes);
         if (decided != targets || errors != 0 || writes != 0) {
@@ -608,7 +611,10 @@ public final class PassBench {
                 "zkscale.sync-period", o.get("--process-sync"),
                 "zkscale.cache-sync-timeout", "10m",
                 "quarkus.kubernetes-client.api-server-url", api.server.url("/"),
-                "quarkus.kubernetes-client.request-timeout", "60s",
+                // The mock lists 150,000 pods slowly; a request may take up to a third of the session (start-up
+                // refuses more, see docs/takeover.md).
+                "quarkus.kubernetes-client.request-timeout", "20s",
+                "zkscale.zookeeper.session-timeout", "60s",
                 "zkscale.decision-record-depth", Integer.toString(depth),
                 "zkscale.decision-record-max-bytes", Long.toString(maxBytes));
         int warmup = Integer.parseInt(o.get("--process-warmup"));
