@@ -161,7 +161,8 @@ final class Narrator {
         if (w.stamp()) {
             print(String.format(
                     Locale.ROOT,
-                    "%s  fence  %s epoch %d: its epoch stamped on the Deployment before its first decision, %s (HTTP %d)",
+                    "%s  fence  %s epoch %d: its epoch stamped on the Deployment before its first decision, %s"
+                            + " (HTTP %d)",
                     time(w.time()),
                     w.writer(),
                     w.epoch(),

@@ -599,8 +599,8 @@ public final class ControlLoop {
     }
 
     /**
-     * Whether this instance still leads in the term of {@code epoch}: checked before each target, Event and write, since
-     * the pass may have taken long and the term may have ended.
+     * Whether this instance still leads in the term of {@code epoch}: checked before each target, Event and write,
+     * since the pass may have taken long and the term may have ended.
      */
     private boolean stillLeading(long epoch) {
         OptionalLong still = ports.leadership().epoch();

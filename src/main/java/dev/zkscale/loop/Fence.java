@@ -25,8 +25,8 @@ public interface Fence {
     /**
      * What became of one stamp.
      *
-     * @param result {@code SUCCESS} (the workload carries {@code epoch} now), {@code FENCED} (it carries a newer one) or
-     *     {@code FAILURE} (not stamped: retry on the next pass)
+     * @param result {@code SUCCESS} (the workload carries {@code epoch} now), {@code FENCED} (it carries a newer one)
+     *     or {@code FAILURE} (not stamped: retry on the next pass)
      * @param stamped the workload as the API server returned it after the stamp, to decide and write with in this pass
      *     (the cache may not show the stamp yet); null unless {@code SUCCESS}
      * @param detail what happened, for logs

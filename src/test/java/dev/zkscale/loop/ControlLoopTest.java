@@ -325,7 +325,8 @@ class ControlLoopTest {
     static Stream<Arguments> rows() {
         return Stream.of(
                 row(
-                        "a rise in load is written at the leader's epoch, after its stamp, and remembered as a scale event",
+                        "a rise in load is written at the leader's epoch, after its stamp, and remembered as a scale"
+                                + " event",
                         w -> {},
                         new Expected(
                                 List.of("web=6@4"),
@@ -553,7 +554,8 @@ class ControlLoopTest {
                         List.of("conflict replicas", "decided up/cpu_above_target", "write up SUCCESS"),
                         List.of("up/cpu_above_target, write " + changed + "; write: SUCCESS: scaled")),
                 Arguments.of(
-                        "the cache has not caught up with our write (the stamped object's resourceVersion): nothing to report",
+                        "the cache has not caught up with our write (the stamped object's resourceVersion): nothing to"
+                                + " report",
                         new Workload("shop", "Deployment", "web", 3, 3, web, 4, "18", "4", true),
                         List.of(again),
                         List.of("decided up/cpu_above_target", "write up SUCCESS"),
