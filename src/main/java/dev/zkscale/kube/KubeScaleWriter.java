@@ -38,10 +38,10 @@ import java.util.function.BooleanSupplier;
  * The loop's {@link ScaleWriter} and {@link Fence}: JSON Patches (RFC 6902) built from the {@link Workload} the pass
  * read, with an optimistic-lock precondition as controller-runtime's {@code MergeFromWithOptimisticLock} has.
  *
- * <p>A scale write tests {@code metadata.resourceVersion} and the epoch annotation
- * {@value KubeCluster#EPOCH_ANNOTATION} as read, then replaces {@code spec.replicas} and sets the annotation to the
- * writer's epoch. The test makes the API server refuse the write if anyone changed the object since it was read, so a
- * deposed leader's write cannot land after a newer leader's write or stamp: both changed the object. Nothing is read before the write; after a refusal, one GET
+ * <p>A scale write tests {@code metadata.resourceVersion} and the epoch annotation ({@code zkscale.dev/leader-epoch})
+ * as read, then replaces {@code spec.replicas} and sets the annotation to the writer's epoch. The test makes the API
+ * server refuse the write if anyone changed the object since it was read, so a deposed leader's write cannot land after
+ * a newer leader's write or stamp: both changed the object. Nothing is read before the write; after a refusal, one GET
  * tells a newer leader ({@code FENCED}) from an unrelated change ({@code FAILURE}).
  *
  * <p>A stamp tests the epoch annotation as read (its {@code resourceVersion} when it has none) and sets it to the new
