@@ -70,10 +70,11 @@ public final class DecisionRecord implements DecisionLog, AutoCloseable {
     private final AtomicLong handed = new AtomicLong();
 
     private final AtomicLong dropped = new AtomicLong();
-    /** The newest decision of each target, as objects (for the target list and the demo); set on the loop's thread. */
+    /**
+     * The newest decision of each target, as objects (for the target list and the demo); set on the loop's thread. The
+     * recorder skips a queued entry whose target is no longer here: {@link #retain} dropped it after the entry came.
+     */
     private final Map<TargetRef, Entry> latest = new ConcurrentHashMap<>();
-    /** The targets {@link #retain} last kept; the recorder skips entries of others that were still queued. */
-    private volatile Set<TargetRef> managed;
 
     // Recorder thread only.
     private final Deflater deflater = new Deflater(Deflater.BEST_SPEED);
@@ -156,8 +157,7 @@ public final class DecisionRecord implements DecisionLog, AutoCloseable {
             Packed packed = pack(entry);
             TargetRef ref = entry.snapshot().target();
             synchronized (this) {
-                Set<TargetRef> kept = managed;
-                if (kept == null || kept.contains(ref)) {
+                if (latest.containsKey(ref)) {
                     keep(ref, packed);
                 }
             }
@@ -201,9 +201,8 @@ public final class DecisionRecord implements DecisionLog, AutoCloseable {
 
     @Override
     public void retain(Set<TargetRef> keep) {
-        managed = Set.copyOf(keep);
-        latest.keySet().retainAll(keep);
         synchronized (this) {
+            latest.keySet().retainAll(keep);
             targets.entrySet().removeIf(e -> {
                 boolean drop = !keep.contains(e.getKey());
                 if (drop) {

@@ -120,6 +120,20 @@ class DecisionRecordTest {
     }
 
     @Test
+    @DisplayName("a target that appears during a pass has its first decision recorded before the pass retains it")
+    void newTarget() throws Exception {
+        DecisionRecord record = new DecisionRecord(100, 1 << 20);
+        record.add(RecordedDecisions.entry(SMALL, 2, 0));
+        record.retain(Set.of(SMALL));
+
+        record.add(RecordedDecisions.entry(BIG, 40, 1));
+
+        assertEquals(List.of(1), minutes(record, BIG));
+        record.retain(Set.of(SMALL, BIG));
+        assertEquals(List.of(1), minutes(record, BIG));
+    }
+
+    @Test
     @DisplayName("a request is served the newest decisions within its limit and byte budget, oldest first, and told "
             + "how many the budget left out")
     void served() throws Exception {
