@@ -110,8 +110,9 @@ public final class Decider {
                     active = active + "; " + policy.describe();
                     if (!config.policy().shadow()) {
                         decided = verdict.replicas();
-                        rules = config.withScaleDownWindow(
-                                (int) Math.ceil(Forecaster.WINDOW_HORIZONS * verdict.horizonSeconds()));
+                        // No scale-down window: the upper bound carries the margin the window exists for, and the
+                        // policy's floor holds a scale-up the metrics called for until its pods serve.
+                        rules = config.withScaleDownWindow(0);
                     }
                 }
                 conditions.set(ConditionType.ScalingActive, true, ConditionReason.ValidMetricFound, active);

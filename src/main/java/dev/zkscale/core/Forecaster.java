@@ -17,9 +17,10 @@ import java.util.List;
  * Every forecast is kept until its due time and then checked against what was observed, which gives an online estimate
  * of the error at that horizon, per model. The recommendation is the smallest size whose capacity at the top of the
  * tolerance band (target &times; (1 + scale-up tolerance), where the HPA itself starts to scale up) covers the best
- * model's forecast plus its error at the configured quantile (normal approximation, the error being the smaller of a
- * long-memory and a recent estimate); never below the HPA's own proposal
- * when that is a scale-up. Until a few forecasts have been checked it recommends what the HPA does.
+ * model's forecast plus its error at the configured quantile (normal approximation, the error variance being the
+ * geometric mean of a long-memory and a recent estimate); never below the HPA's own proposal when that is a scale-up,
+ * nor below that proposal for one horizon after it (the {@link ForecastState.Floor}). Until a few forecasts have been
+ * checked it recommends what the HPA does.
  */
 final class Forecaster {
     /**
@@ -38,12 +39,6 @@ final class Forecaster {
     static final int MODELS = LEVEL_WEIGHTS.length * TREND_WEIGHTS.length;
 
     /**
-     * The scale-down stabilization window, in horizons: pods released now take a horizon to come back, so the policy
-     * releases them only once its upper bound has stayed low for two horizons (the HPA waits a fixed 5 minutes).
-     */
-    static final int WINDOW_HORIZONS = 2;
-
-    /**
      * The weight of each new error in the error variance: a memory of about 330 checked forecasts (80 minutes at a
      * 15 s sync period). A rare burst is part of a target's error distribution: a shorter memory forgets it within
      * minutes and the bound then undercovers the next one; a longer one would lag the daily cycle.
@@ -52,9 +47,10 @@ final class Forecaster {
 
     /**
      * The weight of each new error in the recent error variance: a memory of about 20 checked forecasts (5 minutes at
-     * a 15 s period, the HPA's own scale-down window). The bound uses the smaller of the two variances: a burst that
-     * has been over for a few minutes no longer widens it, so a target that idles between bursts goes back to its
-     * minimum as the HPA does, while a target whose noise goes on keeps the long memory's margin.
+     * a 15 s period, the HPA's own scale-down window). The bound uses the geometric mean of the two variances: bursts
+     * come in clusters, so a burst widens the bound for the next minutes, but only half-way (in proportion) from the
+     * long memory's margin; once the target has been calm for a few minutes the bound narrows below the long margin,
+     * so a target that idles between bursts goes back towards its minimum as the HPA does.
      */
     private static final double RECENT_WEIGHT = 0.05;
 
@@ -72,7 +68,8 @@ final class Forecaster {
      * @param forecastReplicas the demand forecast at the horizon, in pods at the target utilization
      * @param upperReplicas the forecast's upper bound at the policy's quantile, or NaN while warming up
      * @param horizonSeconds how far ahead it looked
-     * @param replicas the size it recommends, before stabilization, rate limits and bounds
+     * @param replicas the size it recommends, before rate limits and bounds (the policy has no stabilization window of
+     *     its own: its upper bound carries the margin and its floor holds a scale-up for a horizon)
      * @param state what it remembers for the next pass
      */
     record Verdict(
@@ -144,21 +141,31 @@ final class Forecaster {
                 best = i;
             }
         }
+        Instant due = now.plus(Duration.ofMillis(Math.round(horizon * 1000)));
         if (pending.size() < MAX_PENDING) {
-            pending.add(new ForecastState.Pending(now.plus(Duration.ofMillis(Math.round(horizon * 1000))), forecasts));
+            pending.add(new ForecastState.Pending(due, forecasts));
         }
-        ForecastState state = new ForecastState(now, models, checked, pending);
+        ForecastState.Floor floor = prior == null
+                        || prior.floor() == null
+                        || !now.isBefore(prior.floor().until())
+                ? null
+                : prior.floor();
+        if (hpaReplicas > current) {
+            // The metrics already call for a scale-up: a floor the forecast never goes below, held for a horizon, until
+            // the pods it adds serve and show in the samples.
+            floor = new ForecastState.Floor(Math.max(hpaReplicas, floor == null ? 0 : floor.replicas()), due);
+        }
+        ForecastState state = new ForecastState(now, models, checked, pending, floor);
         double forecast = forecasts.get(best);
         if (checked < WARM_UP) {
             return new Verdict(forecast, Double.NaN, horizon, hpaReplicas, state);
         }
         ForecastState.Model chosen = models.get(best);
         double upper = forecast
-                + probit(policy.quantile()) * Math.sqrt(Math.min(chosen.errorVariance(), chosen.recentVariance()));
+                + probit(policy.quantile()) * Math.sqrt(Math.sqrt(chosen.errorVariance() * chosen.recentVariance()));
         int replicas = (int) Math.ceil(upper / (1 + scaleUpTolerance));
-        if (hpaReplicas > current) {
-            // The HPA's scale-up is a floor: the forecast never holds back a scale-up the metrics already call for.
-            replicas = Math.max(replicas, hpaReplicas);
+        if (floor != null) {
+            replicas = Math.max(replicas, floor.replicas());
         }
         return new Verdict(forecast, upper, horizon, replicas, state);
     }

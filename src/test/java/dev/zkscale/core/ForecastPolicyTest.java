@@ -94,13 +94,13 @@ class ForecastPolicyTest {
                         3,
                         1),
                 row(
-                        "it releases pods once its upper bound stayed low for two horizons, not the HPA's 5 minutes",
+                        "it releases pods as soon as its upper bound is low: no window of its own",
                         config(20, POLICY),
                         1000,
                         6,
                         200,
                         forecast(1.2, 0.01, 4),
-                        "{\"time\":\"2026-01-01T00:07:30Z\",\"replicas\":6}",
+                        "{\"time\":\"2026-01-01T00:09:45Z\",\"replicas\":6}",
                         2,
                         2),
                 row(
@@ -110,11 +110,41 @@ class ForecastPolicyTest {
                         6,
                         200,
                         "null",
-                        "{\"time\":\"2026-01-01T00:07:30Z\",\"replicas\":6}",
+                        "{\"time\":\"2026-01-01T00:09:45Z\",\"replicas\":6}",
                         6,
                         null),
                 row(
-                        "a burst over for minutes no longer widens the bound: the smaller, recent error sizes it",
+                        "the HPA's scale-up is a floor: the metrics call for 4, the forecast for 2",
+                        free,
+                        1000,
+                        2,
+                        2000,
+                        forecast(1.2, 0.01, 4),
+                        "[]",
+                        4,
+                        4),
+                row(
+                        "that floor holds for a horizon after it, until the pods it added serve",
+                        free,
+                        1000,
+                        6,
+                        200,
+                        withFloor(forecast(1.2, 0.01, 4), 6, "2026-01-01T00:10:30Z"),
+                        "[]",
+                        6,
+                        6),
+                row(
+                        "an expired floor no longer holds",
+                        free,
+                        1000,
+                        6,
+                        200,
+                        withFloor(forecast(1.2, 0.01, 4), 6, "2026-01-01T00:10:00Z"),
+                        "[]",
+                        2,
+                        2),
+                row(
+                        "a burst over for minutes widens the bound only a little: the geometric mean of the errors",
                         free,
                         1000,
                         2,
@@ -124,7 +154,7 @@ class ForecastPolicyTest {
                         2,
                         2),
                 row(
-                        "while errors stay large the bound covers them (1.2 pods + 1.88 x 2)",
+                        "while errors stay large the bound covers them (1.2 pods + 2.05 x 2)",
                         free,
                         1000,
                         2,
@@ -221,6 +251,12 @@ class ForecastPolicyTest {
         return "{\"time\":\"2026-01-01T00:09:45Z\",\"models\":["
                 + String.join(",", Collections.nCopies(Forecaster.MODELS, model)) + "],\"checked\":" + checked
                 + ",\"pending\":[]}";
+    }
+
+    /** The state {@code forecast} with a floor of {@code replicas} held until {@code until}. */
+    private static String withFloor(String forecast, int replicas, String until) {
+        return forecast.substring(0, forecast.length() - 1) + ",\"floor\":{\"replicas\":" + replicas + ",\"until\":\""
+                + until + "\"}}";
     }
 
     private static String history(String forecast, String recommendations) {
