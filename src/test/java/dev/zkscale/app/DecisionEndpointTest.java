@@ -74,7 +74,7 @@ class DecisionEndpointTest {
             if (filled) {
                 return;
             }
-            BusyWeb.create(
+            Shop.busy(
                     ClusterResource.api.newClient(),
                     ClusterResource.zk.getConnectString(),
                     "2026-06-01T00:00:00Z",
