@@ -244,7 +244,7 @@ public final class ControlLoop {
                 }
             }
             Takeover.Fenced fenced = takeover.fence(epoch.getAsLong(), due);
-            term = fenced.epoch();
+            term = fenced.epoch(); // advanced past a foreign epoch, the term goes on under the new one
             if (!fenced.leading()) {
                 return;
             }

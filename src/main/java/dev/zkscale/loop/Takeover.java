@@ -59,13 +59,14 @@ final class Takeover {
     }
 
     /**
-     * Fences the due targets of a pass of the term of {@code epoch}: first each target of a foreign or newer epoch is
-     * dealt with, then the stamps go out together.
+     * Fences the due targets of a pass of the term of {@code term} (its epoch): first each target of a foreign or newer
+     * epoch is dealt with, then the stamps go out together.
      */
-    Fenced fence(long epoch, List<ControlLoop.Due> due) {
+    Fenced fence(long term, List<ControlLoop.Due> due) {
         if (dryRun) {
-            return new Fenced(epoch, due, true);
+            return new Fenced(term, due, true);
         }
+        long epoch = term;
         // A target that gets no decision this pass becomes null.
         List<ControlLoop.Due> fenced = new ArrayList<>(due);
         for (int i = 0; i < fenced.size(); i++) {
