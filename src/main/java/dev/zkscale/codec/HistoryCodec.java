@@ -23,7 +23,8 @@ import java.util.zip.Inflater;
 public final class HistoryCodec {
     private static final Set<String> HISTORY_FIELDS =
             Set.of("recommendations", "scaleUpEvents", "scaleDownEvents", "forecast");
-    private static final Set<String> FORECAST_FIELDS = Set.of("time", "models", "checked", "pending", "floor");
+    private static final Set<String> FORECAST_FIELDS =
+            Set.of("time", "models", "checked", "pending", "floor", "coverage", "hpaProposals");
     private static final Set<String> ENTRY_FIELDS = Set.of("time", "replicas");
 
     /** A compressed history inflates to at most this (a history is kilobytes; this refuses a zip bomb). */
@@ -154,7 +155,9 @@ public final class HistoryCodec {
                         ? null
                         : new ForecastState.Floor(
                                 (int) floor.integer("replicas", null, 0, Integer.MAX_VALUE),
-                                requiredTime(floor, "until")));
+                                requiredTime(floor, "until")),
+                f.has("coverage") ? real(f, "coverage") : Double.NaN,
+                entries(f, "hpaProposals"));
     }
 
     /** A required number, as the double it was written from. */
@@ -219,6 +222,10 @@ public final class HistoryCodec {
                 out.writeStringField("until", Rfc3339.format(forecast.floor().until()));
                 out.writeEndObject();
             }
+            if (!Double.isNaN(forecast.coverage())) {
+                out.writeNumberField("coverage", forecast.coverage());
+            }
+            entries(out, "hpaProposals", forecast.hpaProposals());
             out.writeEndObject();
         }
         out.writeEndObject();

@@ -103,7 +103,11 @@ public final class Decider {
                                     / config.targetCPUUtilizationPercentage(),
                             metricsLagSeconds(snapshot),
                             current,
+                            proposal.grouping().readyPods(),
                             recommended,
+                            config.behavior() == null
+                                    ? config.downscaleStabilizationSeconds()
+                                    : config.behavior().scaleDown().stabilizationWindowSeconds(),
                             config.scaleUpTolerance());
                     forecast = verdict.state();
                     policy = recommendation(config.policy(), recommended, verdict);

@@ -66,14 +66,17 @@ class HistoryRetentionTest {
     }
 
     @Test
-    @DisplayName("forecast: its state is kept whole, its floor and pending forecasts included, whatever the window")
+    @DisplayName(
+            "forecast: its state is kept whole (floor, pending forecasts, the HPA rule's proposals), whatever the window")
     void forecastState() throws Exception {
         ForecastState forecast = new ForecastState(
                 NOW.minusSeconds(15),
                 List.of(),
                 0,
                 List.of(new ForecastState.Pending(NOW.plusSeconds(85), List.of())),
-                new ForecastState.Floor(3, NOW.plusSeconds(45)));
+                new ForecastState.Floor(3, NOW.plusSeconds(45)),
+                1.5,
+                List.of(new History.Entry(NOW.minusSeconds(400), 4)));
         History history = new History(entries(AGES), List.of(), List.of(), forecast);
 
         History retained = history.retainedFor(
