@@ -89,7 +89,7 @@ final class Forecaster {
      * What the policy concluded at one pass.
      *
      * @param forecastReplicas the demand forecast at the horizon, in pods at the target utilization
-     * @param upperReplicas the forecast's upper bound at the policy's quantile, or NaN while warming up
+     * @param upperReplicas the forecast's upper bound at the policy's coverage, or NaN while warming up
      * @param horizonSeconds how far ahead it looked
      * @param replicas the size it recommends, before rate limits and bounds (the policy has no stabilization window of
      *     its own: its upper bound carries the margin and its floor holds a scale-up for a horizon)
@@ -182,7 +182,8 @@ final class Forecaster {
             floor = new ForecastState.Floor(Math.max(hpaReplicas, floor == null ? 0 : floor.replicas()), due);
         }
         double most = probit(policy.quantile());
-        double coverage = prior == null || Double.isNaN(prior.coverage()) ? most : Math.min(prior.coverage(), most);
+        double coverage =
+                prior == null || Double.isNaN(prior.coverage()) ? most : Math.max(0, Math.min(prior.coverage(), most));
         List<History.Entry> proposals = new ArrayList<>(prior == null ? List.of() : prior.hpaProposals());
         double nextCoverage = calibrate(
                 coverage,

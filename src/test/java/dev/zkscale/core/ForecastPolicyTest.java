@@ -174,6 +174,16 @@ class ForecastPolicyTest {
                         3,
                         3),
                 row(
+                        "a negative coverage (a hand-edited state) counts as none: the forecast itself",
+                        free,
+                        1000,
+                        2,
+                        600,
+                        withCoverage(forecast(1.2, 4, 4, 4), -5, "[]"),
+                        "[]",
+                        2,
+                        2),
+                row(
                         "a coverage never exceeds the quantile's",
                         free,
                         1000,
