@@ -66,8 +66,7 @@ class HistoryRetentionTest {
     }
 
     @Test
-    @DisplayName(
-            "forecast: its state is kept whole (floor, pending forecasts, the HPA rule's proposals), whatever the window")
+    @DisplayName("forecast: its state is kept whole (floor, pending forecasts, the HPA rule's proposals)")
     void forecastState() throws Exception {
         ForecastState forecast = new ForecastState(
                 NOW.minusSeconds(15),
