@@ -24,8 +24,9 @@ public final class HistoryCodec {
     private static final Set<String> HISTORY_FIELDS =
             Set.of("recommendations", "scaleUpEvents", "scaleDownEvents", "forecast");
     private static final Set<String> FORECAST_FIELDS =
-            Set.of("time", "models", "checked", "pending", "floor", "coverage", "hpaProposals");
+            Set.of("time", "models", "checked", "pending", "floor", "coverage", "hpaProposals", "ledger");
     private static final Set<String> ENTRY_FIELDS = Set.of("time", "replicas");
+    private static final Set<String> LEDGER_FIELDS = Set.of("cost", "hpaCost", "overTarget", "hpaOverTarget", "trust");
 
     /** A compressed history inflates to at most this (a history is kilobytes; this refuses a zip bomb). */
     private static final int MAX_JSON_BYTES = 4 << 20;
@@ -146,6 +147,10 @@ public final class HistoryCodec {
         if (floor != null) {
             floor.only(Set.of("replicas", "until"));
         }
+        Fields ledger = f.object("ledger");
+        if (ledger != null) {
+            ledger.only(LEDGER_FIELDS);
+        }
         return new ForecastState(
                 requiredTime(f, "time"),
                 models,
@@ -157,7 +162,15 @@ public final class HistoryCodec {
                                 (int) floor.integer("replicas", null, 0, Integer.MAX_VALUE),
                                 requiredTime(floor, "until")),
                 f.has("coverage") ? real(f, "coverage") : Double.NaN,
-                entries(f, "hpaProposals"));
+                entries(f, "hpaProposals"),
+                ledger == null
+                        ? null
+                        : new ForecastState.Ledger(
+                                real(ledger, "cost"),
+                                real(ledger, "hpaCost"),
+                                real(ledger, "overTarget"),
+                                real(ledger, "hpaOverTarget"),
+                                real(ledger, "trust")));
     }
 
     /** A required number, as the double it was written from. */
@@ -226,6 +239,16 @@ public final class HistoryCodec {
                 out.writeNumberField("coverage", forecast.coverage());
             }
             entries(out, "hpaProposals", forecast.hpaProposals());
+            ForecastState.Ledger ledger = forecast.ledger();
+            if (ledger != null) {
+                out.writeObjectFieldStart("ledger");
+                out.writeNumberField("cost", ledger.cost());
+                out.writeNumberField("hpaCost", ledger.hpaCost());
+                out.writeNumberField("overTarget", ledger.overTarget());
+                out.writeNumberField("hpaOverTarget", ledger.hpaOverTarget());
+                out.writeNumberField("trust", ledger.trust());
+                out.writeEndObject();
+            }
             out.writeEndObject();
         }
         out.writeEndObject();

@@ -19,6 +19,7 @@ import java.util.List;
  *     policy's quantile sets it)
  * @param hpaProposals what the HPA's rule, deciding alone on the same demand, would have proposed at each pass of its
  *     scale-down window and a horizon more, oldest first
+ * @param ledger the account against the HPA's rule (costs, passes over target, trust), or null before the first pass
  */
 public record ForecastState(
         Instant time,
@@ -27,7 +28,8 @@ public record ForecastState(
         List<Pending> pending,
         Floor floor,
         double coverage,
-        List<History.Entry> hpaProposals) {
+        List<History.Entry> hpaProposals,
+        Ledger ledger) {
 
     public ForecastState {
         models = List.copyOf(models);
@@ -61,4 +63,16 @@ public record ForecastState(
      * @param until the first time it no longer holds
      */
     public record Floor(int replicas, Instant until) {}
+
+    /**
+     * The policy's account against the HPA's rule on the same demand: exponentially weighted means, per pass, of the
+     * replicas each side holds and of the passes each is over target, and the trust the policy puts in its forecast.
+     *
+     * @param cost the policy's mean size, in replicas
+     * @param hpaCost the HPA rule's mean size, in replicas
+     * @param overTarget the share of the policy's passes over target
+     * @param hpaOverTarget the share of the HPA rule's passes over target
+     * @param trust 0..1: how much of the policy's size is its forecast's, the rest the HPA rule's
+     */
+    public record Ledger(double cost, double hpaCost, double overTarget, double hpaOverTarget, double trust) {}
 }

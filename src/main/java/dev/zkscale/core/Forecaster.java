@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.DoubleStream;
 
 /**
  * The {@link Policy.Type#Forecast} policy: forecasts the demand a pass's write must serve and recommends the size that
@@ -76,6 +77,26 @@ final class Forecaster {
      * percent of all, so the coverage settles over a few hundred passes (an hour or two at a 15 s period).
      */
     private static final double COVERAGE_STEP = 0.05;
+
+    /**
+     * The cost guard: the policy is losing to the HPA's rule on a target when its mean size runs above this times the
+     * rule's while it is over target at least as often as the rule. A loss of the bar's own size (2% more replica
+     * hours), not a noise-level one.
+     */
+    static final double COST_SHARE = 1.02;
+
+    /**
+     * The weight of each pass in the ledger's means (sizes and passes over target, each side): a memory of about
+     * 5,000 passes (21 hours at a 15 s period), long enough to hold a day's few hundred passes over target, short
+     * enough to follow a target whose load changes character.
+     */
+    static final double LEDGER_WEIGHT = 0.0002;
+
+    /**
+     * How far one pass moves the trust in the forecast: from all forecast to all the HPA rule's size in 100 passes
+     * (25 minutes at a 15 s period), and back as fast once the policy no longer loses.
+     */
+    static final double TRUST_STEP = 0.01;
 
     /** Checked forecasts needed before the policy trusts its error estimate. */
     static final int WARM_UP = 4;
@@ -185,8 +206,9 @@ final class Forecaster {
         double coverage =
                 prior == null || Double.isNaN(prior.coverage()) ? most : Math.max(0, Math.min(prior.coverage(), most));
         List<History.Entry> proposals = new ArrayList<>(prior == null ? List.of() : prior.hpaProposals());
-        double nextCoverage = calibrate(
+        Calibration next = calibrate(
                 coverage,
+                prior == null ? null : prior.ledger(),
                 most,
                 proposals,
                 now,
@@ -197,14 +219,17 @@ final class Forecaster {
                 current,
                 hpaWindowSeconds,
                 scaleUpTolerance);
-        ForecastState state = new ForecastState(now, models, checked, pending, floor, nextCoverage, proposals);
+        ForecastState state =
+                new ForecastState(now, models, checked, pending, floor, next.coverage(), proposals, next.ledger());
         double forecast = forecasts.get(best);
         if (checked < WARM_UP) {
             return new Verdict(forecast, Double.NaN, horizon, hpaReplicas, state);
         }
         ForecastState.Model chosen = models.get(best);
         double upper = forecast + coverage * Math.sqrt(Math.sqrt(chosen.errorVariance() * chosen.recentVariance()));
-        int replicas = (int) Math.ceil(upper / (1 + scaleUpTolerance));
+        // The trust blends the forecast's size with what the HPA's rule holds: 1 while the policy is not losing to it.
+        double trust = next.ledger().trust();
+        int replicas = (int) Math.ceil(trust * upper / (1 + scaleUpTolerance) + (1 - trust) * next.hpaSize());
         if (floor != null) {
             replicas = Math.max(replicas, floor.replicas());
         }
@@ -216,8 +241,9 @@ final class Forecaster {
      * pass the HPA's rule would have been over target, within 0 and {@code most}. Adds the HPA rule's proposal at
      * {@code now} to {@code proposals} and drops those no later pass needs.
      */
-    private static double calibrate(
+    private static Calibration calibrate(
             double coverage,
+            ForecastState.Ledger ledger,
             double most,
             List<History.Entry> proposals,
             Instant now,
@@ -241,9 +267,35 @@ final class Forecaster {
         proposals.add(new History.Entry(now, proposal));
         Instant oldest = seen.minusSeconds(podStartupSeconds + (long) hpaWindowSeconds);
         proposals.removeIf(e -> e.time().isBefore(oldest));
+        // A ledger read from a hand-edited state that is not a set of finite non-negative means starts afresh.
+        ForecastState.Ledger prior = ledger != null
+                        && DoubleStream.of(ledger.cost(), ledger.hpaCost(), ledger.overTarget(), ledger.hpaOverTarget())
+                                .allMatch(v -> v >= 0 && Double.isFinite(v))
+                        && ledger.trust() >= 0
+                        && ledger.trust() <= 1
+                ? ledger
+                : new ForecastState.Ledger(0, 0, 0, 0, 1);
+        double cost = decay(prior.cost(), current);
+        double hpaCost = decay(prior.hpaCost(), hpaSize);
+        double overTarget = decay(prior.overTarget(), over ? 1 : 0);
+        double hpaOverTarget = decay(prior.hpaOverTarget(), hpaOver ? 1 : 0);
+        // Losing to the HPA's rule on this target: costing more without being over target less often. Then the trust
+        // in the forecast falls, towards deciding as the HPA's rule would; else it rises back.
+        boolean losing = cost > COST_SHARE * hpaCost && overTarget >= hpaOverTarget;
         double step = (over ? 1 : 0) - (hpaOver ? OVER_TARGET_SHARE : 0);
-        return Math.max(0, Math.min(most, coverage + COVERAGE_STEP * step));
+        double trust = Math.max(0, Math.min(1, prior.trust() + (losing ? -TRUST_STEP : TRUST_STEP)));
+        return new Calibration(
+                Math.max(0, Math.min(most, coverage + COVERAGE_STEP * step)),
+                new ForecastState.Ledger(cost, hpaCost, overTarget, hpaOverTarget, trust),
+                held(proposals, now, hpaWindowSeconds, current));
     }
+
+    private static double decay(double sum, double value) {
+        return sum + LEDGER_WEIGHT * (value - sum);
+    }
+
+    /** What {@link #calibrate} concluded: the next coverage and ledger, and the size the HPA's rule holds now. */
+    private record Calibration(double coverage, ForecastState.Ledger ledger, int hpaSize) {}
 
     /**
      * The size the HPA's rule held at {@code at}: the highest of its proposals within the window before it, or

@@ -68,7 +68,8 @@ class ZkDecisionStateTest {
                 List.of(new ForecastState.Pending(T0.plusSeconds(60), List.of(2.25))),
                 new ForecastState.Floor(replicas, T0.plusSeconds(60)),
                 1.5,
-                List.of(new History.Entry(T0, replicas)));
+                List.of(new History.Entry(T0, replicas)),
+                new ForecastState.Ledger(2.5, 2.25, 0.01, 0.02, 0.75));
         return new History(recs, List.of(new History.Entry(T0, 2)), List.of(), forecast);
     }
 

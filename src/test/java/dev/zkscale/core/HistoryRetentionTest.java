@@ -75,7 +75,8 @@ class HistoryRetentionTest {
                 List.of(new ForecastState.Pending(NOW.plusSeconds(85), List.of())),
                 new ForecastState.Floor(3, NOW.plusSeconds(45)),
                 1.5,
-                List.of(new History.Entry(NOW.minusSeconds(400), 4)));
+                List.of(new History.Entry(NOW.minusSeconds(400), 4)),
+                new ForecastState.Ledger(3, 2.5, 0.01, 0.02, 1));
         History history = new History(entries(AGES), List.of(), List.of(), forecast);
 
         History retained = history.retainedFor(
