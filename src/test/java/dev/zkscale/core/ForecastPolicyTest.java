@@ -246,6 +246,63 @@ class ForecastPolicyTest {
         assertEquals(coverage, d.historyAfterWrite().forecast().coverage(), 1e-12);
     }
 
+    static Stream<Arguments> costGuard() {
+        // Demand 1.2 pods on 2; the HPA's rule held 1 pod (over target there) and proposes 2 now.
+        String heldOne = "[{\"time\":\"2026-01-01T00:08:00Z\",\"replicas\":1}]";
+        String heldSix = "[{\"time\":\"2026-01-01T00:08:00Z\",\"replicas\":6}]";
+        double step = Forecaster.TRUST_STEP;
+        return Stream.of(
+                Arguments.of(
+                        Named.of("costing 1.5 times the rule's, over target more often: the trust falls a step", 1.2),
+                        heldOne,
+                        ledger(3, 2, 0.02, 0.01, 0.5),
+                        0.5 - step,
+                        2),
+                Arguments.of(
+                        Named.of("costing 1.5 times the rule's, over target less often: the trust rises a step", 1.2),
+                        heldOne,
+                        ledger(3, 2, 0.005, 0.01, 0.5),
+                        0.5 + step,
+                        2),
+                Arguments.of(
+                        Named.of("costing no more than 1.02 times the rule's: the trust rises, to 1 at most", 1.2),
+                        heldOne,
+                        ledger(2.02, 2, 0.02, 0.01, 1),
+                        1.0,
+                        2),
+                Arguments.of(
+                        Named.of("a hand-edited ledger out of range starts afresh, trusting the forecast", 1.2),
+                        heldOne,
+                        ledger(3, 2, 0.02, 0.01, 2),
+                        1.0,
+                        2),
+                Arguments.of(
+                        Named.of("no trust left: it recommends the size the HPA's rule holds, not its forecast's", 8.0),
+                        heldSix,
+                        ledger(10, 1, 1, 0, 0),
+                        0.0,
+                        6));
+    }
+
+    @ParameterizedTest
+    @MethodSource("costGuard")
+    void guardsItsCostAgainstTheHpasRule(
+            double level, String hpaProposals, String ledger, double trust, int policyReplicas) throws Exception {
+        String forecast = withCoverage(forecast(level, 0.01, 4), 1, hpaProposals);
+        forecast = forecast.substring(0, forecast.length() - 1) + ",\"ledger\":" + ledger + "}";
+        List<String> metrics = List.of(metric("p0", 600), metric("p1", 600));
+        String snapshot = snapshot(config(20, POLICY), 2, pods(2), metrics, history(forecast, "[]"));
+        Decision d = Decider.decide(SnapshotCodec.read(SnapshotCodec.MAPPER.readTree(snapshot), 1000));
+        String json = SnapshotCodec.write(d).toString();
+        assertEquals(trust, d.historyAfterWrite().forecast().ledger().trust(), 1e-12, json);
+        assertEquals(policyReplicas, d.policy().replicas(), json);
+    }
+
+    private static String ledger(double cost, double hpaCost, double overTarget, double hpaOverTarget, double trust) {
+        return "{\"cost\":" + cost + ",\"hpaCost\":" + hpaCost + ",\"overTarget\":" + overTarget + ",\"hpaOverTarget\":"
+                + hpaOverTarget + ",\"trust\":" + trust + "}";
+    }
+
     static Stream<Arguments> noData() {
         String config = config(20, POLICY);
         String history = history(forecast(0, 0.01, 4), "[]");
