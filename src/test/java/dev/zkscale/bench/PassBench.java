@@ -84,7 +84,8 @@ import org.apache.curator.framework.CuratorFramework;
  * --record-depth N} and {@code --record-max-bytes N} (the decision record's, in this JVM and the process; the
  * defaults of {@code zkscale.decision-record-depth} and {@code -max-bytes}), {@code --managed-fields true} (each pod
  * carries the managedFields of a real one), {@code --threads} (print the CPU time of this JVM's threads), {@code
- * --jfr FILE}.
+ * --jfr FILE} (a profile of the in-JVM passes), {@code --process-jfr FILE} (a flight recording of the process,
+ * saved to FILE, whose top entries over the measured passes are printed: {@link JfrTop}).
  */
 public final class PassBench {
     private static final Path OUT = Path.of("target", "pass-bench");
@@ -149,6 +150,7 @@ public final class PassBench {
             "--process-sync", "5s",
             "--java-opts", "",
             "--jfr", "",
+            "--process-jfr", "",
             "--record-depth", "100",
             "--record-max-bytes", "16777216",
             "--managed-fields", "false"
@@ -598,13 +600,15 @@ public final class PassBench {
     }
 
     /** The start of a pass in the process (its first PodMetrics request), and the requests since the previous one. */
-    private record Mark(long nanos, long cpuMillis, Map<String, Long> requestsBefore) {}
+    private record Mark(long nanos, Instant at, long cpuMillis, Map<String, Long> requestsBefore) {}
 
     /** A zkscale run process against the same servers: see the class comment. */
     private static ProcessFigures runProcess(
             ZooKeeperProcess zookeeper, MockApi api, Size size, Map<String, String> o, int depth, long maxBytes)
             throws Exception {
-        System.setProperty("zkscale.it.java-opts", o.get("--java-opts"));
+        String jfr = o.get("--process-jfr");
+        System.setProperty(
+                "zkscale.it.java-opts", (o.get("--java-opts") + (jfr.isEmpty() ? "" : " " + JFR_FLAG)).trim());
         Map<String, String> settings = Map.of(
                 "zkscale.zookeeper.connect", zookeeper.connectString(),
                 "zkscale.zookeeper.root", ROOT,
@@ -631,7 +635,7 @@ public final class PassBench {
                 }
                 synchronized (since) {
                     if (r.method().equals("GET") && r.path().equals(marker)) {
-                        marks.add(new Mark(System.nanoTime(), cpuMillis(pid), new TreeMap<>(since)));
+                        marks.add(new Mark(System.nanoTime(), Instant.now(), cpuMillis(pid), new TreeMap<>(since)));
                         since.clear();
                     }
                     since.merge(kind(r), 1L, Long::sum);
@@ -659,6 +663,13 @@ public final class PassBench {
             }
             String rss = vmRss(pid);
             api.onRequest(r -> {});
+            if (!jfr.isEmpty()) {
+                dumpJfr(
+                        pid,
+                        Path.of(jfr),
+                        marks.get(warmup).at(),
+                        marks.get(warmup + measured).at());
+            }
             double[] cpu = new double[measured];
             Map<String, Double> requests = new TreeMap<>();
             System.out.printf("  %6s %12s %10s  %s%n", "pass", "CPU (ms)", "wall (s)", "requests since the last pass");
@@ -685,6 +696,23 @@ public final class PassBench {
                             * 1000);
             return new ProcessFigures(firstPass, cpu[measured / 2], cpu[0], cpu[measured - 1], rss, requests);
         }
+    }
+
+    /** The flight recording of {@code --process-jfr}: the profile settings, Java samples every 5 ms. */
+    private static final String JFR_FLAG =
+            "-XX:StartFlightRecording=name=bench,settings=profile,jdk.ExecutionSample#period=5ms";
+
+    /** Dumps the process's recording to {@code file} and prints the top entries of the measured passes. */
+    private static void dumpJfr(long pid, Path file, Instant from, Instant to) throws Exception {
+        Process jcmd = new ProcessBuilder(
+                        "jcmd", Long.toString(pid), "JFR.dump", "name=bench", "filename=" + file.toAbsolutePath())
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (jcmd.waitFor() != 0) {
+            throw new IllegalStateException("jcmd JFR.dump failed: " + output);
+        }
+        JfrTop.print(file, from, to, System.out);
     }
 
     private static void alive(ZkscaleProcess p, long launched) {
