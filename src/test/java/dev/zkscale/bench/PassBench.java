@@ -30,6 +30,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,6 +47,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.logging.Level;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
@@ -128,11 +133,55 @@ public final class PassBench {
     /** What the process measured. */
     record ProcessFigures(
             double firstPassSeconds,
+            Start start,
             double cpuPerPassMillis,
             double cpuPerPassMinMillis,
             double cpuPerPassMaxMillis,
             String rss,
             Map<String, Double> requestsPerPass) {}
+
+    /**
+     * The first pass's wall time in parts, in seconds from launch (NaN when the log does not say): Quarkus started (the
+     * JVM, the config and Kubernetes caches, the latch), leadership taken, the first pass ended; and how long the
+     * first pass stamped the epoch on its targets (the takeover fence, before any decision).
+     */
+    record Start(double quarkusStarted, double leader, double firstPassEnded, double stamping) {
+        /** From leadership to the end of the first pass. */
+        double leaderToFirstPass() {
+            return firstPassEnded - leader;
+        }
+
+        private static final Pattern QUARKUS = Pattern.compile("\\) started in ");
+        private static final Pattern LEADER = Pattern.compile("\\) leader, epoch ");
+        private static final Pattern STAMPED = Pattern.compile("\\) epoch \\d+ stamped on .* in (\\d+) ms");
+        private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS");
+
+        /** Read from the process's log (its lines start with the local time, to the millisecond). */
+        static Start read(Path log, Instant launched, double firstPassEnded) throws IOException {
+            double quarkus = Double.NaN;
+            double leader = Double.NaN;
+            double stamping = Double.NaN;
+            for (String line : Files.readAllLines(log)) {
+                if (Double.isNaN(quarkus) && QUARKUS.matcher(line).find()) {
+                    quarkus = since(launched, line);
+                } else if (Double.isNaN(leader) && LEADER.matcher(line).find()) {
+                    leader = since(launched, line);
+                }
+                Matcher stamped = STAMPED.matcher(line);
+                if (Double.isNaN(stamping) && stamped.find()) {
+                    stamping = Long.parseLong(stamped.group(1)) / 1000.0;
+                }
+            }
+            return new Start(quarkus, leader, firstPassEnded, stamping);
+        }
+
+        private static double since(Instant launched, String line) {
+            Instant at = LocalDateTime.parse(line.substring(0, 23), LOG_TIME)
+                    .atZone(ZoneId.systemDefault())
+                    .toInstant();
+            return Duration.between(launched, at).toMillis() / 1000.0;
+        }
+    }
 
     /** Every figure of one size: a column of the table. */
     record Column(
@@ -627,6 +676,7 @@ public final class PassBench {
         List<Mark> marks = new CopyOnWriteArrayList<>();
         Map<String, Long> since = new TreeMap<>();
         long launched = System.nanoTime();
+        Instant launchedAt = Instant.now();
         try (ZkscaleProcess p = ZkscaleProcess.start("zkscale-run", OUT, settings)) {
             long pid = p.process().pid();
             api.onRequest(r -> {
@@ -652,11 +702,15 @@ public final class PassBench {
                 Thread.sleep(100);
             }
             double firstPass = (System.nanoTime() - launched) / 1e9;
-            double started = marks.isEmpty() ? Double.NaN : (marks.get(0).nanos() - launched) / 1e9;
+            Start startup = Start.read(p.log(), launchedAt, firstPass);
             System.out.printf(
-                    "  first pass ended %.1f s after launch (it started about %.1f s after launch: JVM start, "
-                            + "caches, leadership)%n",
-                    firstPass, started);
+                    "  first pass ended %.1f s after launch: Quarkus started (JVM, caches) at %.1f s, leader at %.1f s;"
+                            + " from leadership to the first pass's end %.1f s, of which stamping the epoch %.1f s%n",
+                    firstPass,
+                    startup.quarkusStarted(),
+                    startup.leader(),
+                    startup.leaderToFirstPass(),
+                    startup.stamping());
             while (marks.size() < warmup + measured + 1) {
                 alive(p, launched);
                 Thread.sleep(200);
@@ -694,7 +748,7 @@ public final class PassBench {
                     metrics.getOrDefault("zkscale_decision_duration_seconds_sum", Double.NaN)
                             / metrics.getOrDefault("zkscale_decision_duration_seconds_count", Double.NaN)
                             * 1000);
-            return new ProcessFigures(firstPass, cpu[measured / 2], cpu[0], cpu[measured - 1], rss, requests);
+            return new ProcessFigures(firstPass, startup, cpu[measured / 2], cpu[0], cpu[measured - 1], rss, requests);
         }
     }
 
@@ -747,6 +801,17 @@ public final class PassBench {
                 columns,
                 "first pass after start (wall, from launch)",
                 c -> String.format("%.1f s", c.process().firstPassSeconds()));
+        row(
+                columns,
+                "of which: launch to Quarkus started (JVM, config and Kubernetes caches)",
+                c -> String.format("%.1f s", c.process().start().quarkusStarted()));
+        row(
+                columns,
+                "of which: leadership to first pass ended (of it, stamping the epoch)",
+                c -> String.format(
+                        "%.1f s (%.1f s)",
+                        c.process().start().leaderToFirstPass(),
+                        c.process().start().stamping()));
         row(
                 columns,
                 "API requests per steady pass",
