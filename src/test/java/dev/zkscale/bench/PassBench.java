@@ -84,13 +84,13 @@ import org.apache.curator.framework.CuratorFramework;
  * </pre>
  *
  * Options: {@code --sizes} (above), {@code --warmup N} (5 in-JVM passes before measuring), {@code --passes N} (0:
- * no in-JVM passes), {@code --process-warmup N} (3), {@code --process-passes N} (10), {@code --process-sync D} (the
- * process's sync period, 5s), {@code --java-opts "..."} (added after the launcher's JVM settings), {@code
- * --record-depth N} and {@code --record-max-bytes N} (the decision record's, in this JVM and the process; the
- * defaults of {@code zkscale.decision-record-depth} and {@code -max-bytes}), {@code --managed-fields true} (each pod
- * carries the managedFields of a real one), {@code --threads} (print the CPU time of this JVM's threads), {@code
- * --jfr FILE} (a profile of the in-JVM passes), {@code --process-jfr FILE} (a flight recording of the process,
- * saved to FILE, whose top entries over the measured passes are printed: {@link JfrTop}).
+ * no in-JVM passes), {@code --process-warmup N} (20: the JIT compiles for about that many), {@code --process-passes
+ * N} (10), {@code --process-sync D} (the process's sync period, 5s), {@code --java-opts "..."} (added after the
+ * launcher's JVM settings), {@code --record-depth N} and {@code --record-max-bytes N} (the decision record's, in this
+ * JVM and the process; the defaults of {@code zkscale.decision-record-depth} and {@code -max-bytes}), {@code
+ * --managed-fields true} (each pod carries the managedFields of a real one), {@code --threads} (print the CPU time
+ * of this JVM's threads), {@code --jfr FILE} (a profile of the in-JVM passes), {@code --process-jfr FILE} (a flight
+ * recording of the process, saved to FILE, whose top entries over the measured passes are printed: {@link JfrTop}).
  */
 public final class PassBench {
     private static final Path OUT = Path.of("target", "pass-bench");
@@ -194,7 +194,7 @@ public final class PassBench {
             "--sizes", "1000x10x1,10000x15x10",
             "--warmup", "5",
             "--passes", "0",
-            "--process-warmup", "3",
+            "--process-warmup", "20",
             "--process-passes", "10",
             "--process-sync", "5s",
             "--java-opts", "",
