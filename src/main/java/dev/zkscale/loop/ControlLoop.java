@@ -31,11 +31,10 @@ import org.jboss.logging.Logger;
  *
  * <p>Takeover: before a target's first decision in a term, the loop stamps the term's epoch on its workload through
  * the {@link Fence} (all such targets at once, at the start of a term), so that a write an older leader prepared is
- * refused by the API server even on a target this leader never changes. A target whose stamp failed is not decided in
- * that pass. A target that carries an epoch above the term's makes the loop ask {@link Leadership#advancePast}: the
- * pass goes on under the advanced epoch, with a Warning Event, or ends when this instance turns out to be deposed. A
- * deposed instance stops at once: leadership is checked before each target, before each Event and before each write,
- * and the stamps and the write run under {@link Leadership#whileLeading}, which abandons them when the term ends.
+ * refused by the API server even on a target this leader never changes; a target that carries an epoch above the
+ * term's makes the loop ask {@link Leadership#advancePast} ({@link Takeover} does both). A deposed instance stops at
+ * once: leadership is checked before each target, before each Event and before each write, and the stamps and the
+ * write run under {@link Leadership#whileLeading}, which abandons them when the term ends.
  *
  * <p>What the loop remembers between passes is the in-memory state the upstream HPA controller keeps: each target's
  * decision history (lost when leadership changes hands, as upstream loses it on failover, unless a
@@ -62,7 +61,6 @@ public final class ControlLoop {
     static final String SELECTOR_REQUIRED = "SelectorRequired";
     static final String SUCCESSFUL_RESCALE = "SuccessfulRescale";
     static final String FAILED_RESCALE = "FailedRescale";
-    static final String EPOCH_ADVANCED = "EpochAdvanced";
     static final String COMPETING_WRITER = "CompetingWriter";
 
     // What the decision record says of a write that was not attempted.
@@ -73,6 +71,7 @@ public final class ControlLoop {
     private final Clock clock;
     private final Settings settings;
     private final DecisionMemory memory;
+    private final Takeover takeover;
 
     private final Map<TargetRef, TargetState> states = new HashMap<>();
     /** The epoch of the term the loop works in, -1 when it does not lead. */
@@ -140,27 +139,20 @@ public final class ControlLoop {
      */
     private record Seen(int replicas, long epoch, String resourceVersion) {}
 
-    /** A target to decide this pass, with the workload to decide and write with; null when it is not decided. */
-    private static final class Due {
-        final TargetRef target;
-        final TargetConfig config;
-        final TargetState state;
-        Workload workload;
-
-        Due(TargetRef target, TargetConfig config, TargetState state, Workload workload) {
-            this.target = target;
-            this.config = config;
-            this.state = state;
-            this.workload = workload;
+    /** A target to decide this pass, with its config (capped) and the workload to decide and write with. */
+    record Due(TargetRef target, TargetConfig config, Workload workload) {
+        /** The same target with the workload as it is now (after a stamp). */
+        Due on(Workload now) {
+            return new Due(target, config, now);
         }
     }
 
     /**
-     * What one pass shares between its targets: the epoch it decides under (advanced past a foreign epoch, it changes
-     * within the pass), and each namespace's metrics.
+     * What one pass shares between its targets: the epoch it decides under (the term's, or the one the takeover
+     * advanced it to past a foreign epoch), and each namespace's metrics.
      */
     private final class Pass {
-        long epoch;
+        final long epoch;
         final Map<String, MetricsSource.NamespaceMetrics> metrics = new HashMap<>();
         final Map<String, String> metricsErrors = new HashMap<>();
 
@@ -200,6 +192,8 @@ public final class ControlLoop {
         this.clock = clock;
         this.settings = settings;
         this.memory = memory;
+        this.takeover =
+                new Takeover(ports.leadership(), ports.fence(), ports.monitor(), ports.events(), settings.dryRun());
     }
 
     /** Runs one pass. Never throws: a failing target or source is reported and the pass goes on or ends early. */
@@ -222,14 +216,13 @@ public final class ControlLoop {
                 takeOver(epoch.getAsLong(), targets);
             }
             takingOver = false;
-            Pass pass = new Pass(epoch.getAsLong());
             Set<TargetRef> managed = new HashSet<>();
             List<Due> due = new ArrayList<>();
             for (TuningSource.Target t : targets) {
                 if (!managed(t)) {
                     continue;
                 }
-                if (!stillLeading(pass.epoch)) {
+                if (!ports.leadership().leads(epoch.getAsLong())) {
                     LOG.infof("leadership lost before reading the config of %s; pass ends", t.target());
                     return;
                 }
@@ -247,17 +240,17 @@ public final class ControlLoop {
                 TargetConfig capped = config.cappedAt(settings.maxReplicasCeiling());
                 Workload workload = workload(t.target(), capped, state);
                 if (workload != null) {
-                    due.add(new Due(t.target(), capped, state, workload));
+                    due.add(new Due(t.target(), capped, workload));
                 }
             }
-            if (!fence(pass, due)) {
+            Takeover.Fenced fenced = takeover.fence(epoch.getAsLong(), due);
+            term = fenced.epoch(); // advanced past a foreign epoch, the term goes on under the new one
+            if (!fenced.leading()) {
                 return;
             }
-            for (Due d : due) {
-                if (d.workload == null) {
-                    continue;
-                }
-                announce(d.target, d.config, d.state);
+            Pass pass = new Pass(fenced.epoch());
+            for (Due d : fenced.due()) {
+                announce(d.target(), d.config(), states.get(d.target()));
                 if (!target(pass, d)) {
                     return;
                 }
@@ -365,109 +358,15 @@ public final class ControlLoop {
     }
 
     /**
-     * Fences the due targets this term has not stamped yet (their workload carries an older epoch): first each target
-     * of a foreign or newer epoch is dealt with ({@link #foreignEpoch}), then the stamps go out together. A target
-     * whose stamp failed gets no decision this pass (its workload becomes null); one that was stamped is decided with
-     * the workload the stamp returned. Targets that are never written (a dry run, mode DryRun) are not stamped. False
-     * when this instance no longer leads and the pass must end.
-     */
-    private boolean fence(Pass pass, List<Due> due) {
-        if (settings.dryRun()) {
-            return true;
-        }
-        List<Due> written =
-                due.stream().filter(d -> d.config.mode() == Mode.Active).toList();
-        for (Due d : written) {
-            if (d.workload.writtenEpoch() > pass.epoch && !foreignEpoch(pass, d)) {
-                return false;
-            }
-        }
-        long epoch = pass.epoch;
-        List<Due> unstamped = written.stream()
-                .filter(d -> d.workload != null && d.workload.writtenEpoch() < epoch)
-                .toList();
-        if (unstamped.isEmpty()) {
-            return true;
-        }
-        long started = System.nanoTime();
-        List<Workload> workloads = unstamped.stream().map(d -> d.workload).toList();
-        List<Fence.Stamp> stamps = ports.leadership()
-                .whileLeading(epoch, () -> ports.fence().stamp(workloads, epoch, () -> stillLeading(epoch)));
-        int failed = 0;
-        String firstFailure = null;
-        for (int i = 0; i < unstamped.size(); i++) {
-            Fence.Stamp stamp = stamps.get(i);
-            ports.monitor().stamp(stamp.result());
-            if (stamp.result() == ScaleWriter.WriteResult.Result.SUCCESS) {
-                unstamped.get(i).workload = stamp.stamped();
-            } else {
-                unstamped.get(i).workload = null;
-                failed++;
-                firstFailure = firstFailure == null ? stamp.detail() : firstFailure;
-            }
-        }
-        LOG.infof(
-                "epoch %d stamped on %d of %d targets in %d ms%s",
-                epoch,
-                unstamped.size() - failed,
-                unstamped.size(),
-                Duration.ofNanos(System.nanoTime() - started).toMillis(),
-                failed == 0 ? "" : "; not on " + failed + ", retried next pass (first: " + firstFailure + ")");
-        if (!stillLeading(epoch)) {
-            LOG.infof("leadership lost while stamping epoch %d; pass ends", epoch);
-            return false;
-        }
-        return true;
-    }
-
-    /**
-     * The target carries an epoch above this pass's (a reset counter, another ZooKeeper ensemble or root, a person's
-     * edit, or a newer leader): leadership advances past it, and the pass goes on under the new epoch with a Warning
-     * Event; or this instance is deposed and the pass ends (false); or the epoch cannot be advanced now, and the target
-     * gets no decision this pass.
-     */
-    private boolean foreignEpoch(Pass pass, Due d) {
-        long found = d.workload.writtenEpoch();
-        long ours = pass.epoch;
-        OptionalLong advanced = ports.leadership().advancePast(ours, found);
-        if (advanced.isPresent()) {
-            pass.epoch = advanced.getAsLong();
-            term = pass.epoch;
-            ports.monitor().foreignEpoch(Monitor.ForeignEpoch.ADVANCED);
-            String message = "the workload carries leader epoch " + found + ", above this leader's " + ours
-                    + " (an epoch counter reset, another ZooKeeper ensemble or root, or an edit): epoch advanced to "
-                    + pass.epoch;
-            LOG.warnf("%s: %s", d.target, message);
-            event(d.target.namespace(), d.config, true, EPOCH_ADVANCED, message);
-            return true;
-        }
-        d.workload = null;
-        if (stillLeading(ours)) {
-            ports.monitor().foreignEpoch(Monitor.ForeignEpoch.FAILED);
-            LOG.warnf(
-                    "%s carries leader epoch %d, above ours (%d), and the epoch could not be advanced now: no "
-                            + "decision this pass",
-                    d.target, found, ours);
-            return true;
-        }
-        ports.monitor().foreignEpoch(Monitor.ForeignEpoch.DEPOSED);
-        LOG.warnf(
-                "%s carries leader epoch %d, above ours (%d), and the epoch counter has moved past ours: deposed, "
-                        + "pass ends",
-                d.target, found, ours);
-        return false;
-    }
-
-    /**
      * One target: gate, observe, decide, gate, report, gate, write, record. False when leadership was lost and the
      * pass must stop.
      */
     private boolean target(Pass pass, Due due) {
-        TargetRef target = due.target;
-        TargetConfig config = due.config;
-        TargetState state = due.state;
-        Workload workload = due.workload;
-        if (!stillLeading(pass.epoch)) {
+        TargetRef target = due.target();
+        TargetConfig config = due.config();
+        TargetState state = states.get(target);
+        Workload workload = due.workload();
+        if (!ports.leadership().leads(pass.epoch)) {
             LOG.infof("leadership lost before observing %s; pass ends", target);
             return false;
         }
@@ -517,7 +416,7 @@ public final class ControlLoop {
 
     /** Whether the term ended before {@code when}: then the decision is recorded as not written, and the pass ends. */
     private boolean ended(Pass pass, Snapshot snapshot, Decision decision, String when) {
-        if (stillLeading(pass.epoch)) {
+        if (ports.leadership().leads(pass.epoch)) {
             return false;
         }
         ports.log().add(snapshot, decision, LEADERSHIP_LOST);
@@ -598,15 +497,6 @@ public final class ControlLoop {
         }
     }
 
-    /**
-     * Whether this instance still leads in the term of {@code epoch}: checked before each target, Event and write,
-     * since the pass may have taken long and the term may have ended.
-     */
-    private boolean stillLeading(long epoch) {
-        OptionalLong still = ports.leadership().epoch();
-        return still.isPresent() && still.getAsLong() == epoch;
-    }
-
     /** Writes the decided size; what became of it, in words, for the decision record. */
     private String write(TargetConfig config, Workload workload, Decision decision, long epoch, TargetState state) {
         TargetRef target = decision.target();
@@ -657,7 +547,7 @@ public final class ControlLoop {
 
     /** Sends an Event unless the term has ended: a deposed instance sends none. */
     private void event(String namespace, String kind, String name, boolean warning, String reason, String message) {
-        if (stillLeading(term)) {
+        if (ports.leadership().leads(term)) {
             ports.events().event(namespace, kind, name, warning, reason, message);
         }
     }

@@ -15,6 +15,15 @@ public interface Leadership {
      */
     OptionalLong epoch();
 
+    /**
+     * Whether this instance still leads in the term of {@code epoch}: checked before each target, Event, stamp and
+     * write, since a pass may take long and the term may have ended meanwhile.
+     */
+    default boolean leads(long epoch) {
+        OptionalLong now = epoch();
+        return now.isPresent() && now.getAsLong() == epoch;
+    }
+
     /** True while the ZooKeeper session is connected. */
     boolean connected();
 

@@ -1,19 +1,13 @@
 package dev.zkscale.app;
 
-import static dev.zkscale.kube.Fixtures.deployment;
 import static dev.zkscale.kube.Fixtures.hpa;
-import static dev.zkscale.kube.Fixtures.map;
-import static dev.zkscale.kube.Fixtures.podMetrics;
-import static dev.zkscale.kube.Fixtures.runningPod;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.zkscale.coordination.ZooKeeperClients;
 import dev.zkscale.core.ConditionType;
 import dev.zkscale.core.Outcome;
 import dev.zkscale.core.TargetRef;
-import dev.zkscale.kube.KubeCluster;
 import dev.zkscale.loop.TuningSource.TuningUnavailableException;
 import dev.zkscale.monitor.DecisionRecord;
 import io.fabric8.kubernetes.api.model.Event;
@@ -21,11 +15,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import org.apache.curator.framework.CuratorFramework;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -51,36 +41,7 @@ class CompetingWritersTest {
     void start() throws Exception {
         // Given web at 2 replicas, whose 2 pods use 90% of their request against a 50% target: zkscale wants 4
         admin = rig.api().newClient();
-        admin.apps()
-                .deployments()
-                .inNamespace(NS)
-                .resource(deployment(NS, "web", 2, Map.of("app", "web"), Map.of()))
-                .createOr(r -> r.update());
-        for (int i = 0; i < 2; i++) {
-            admin.pods()
-                    .inNamespace(NS)
-                    .resource(runningPod(NS, "web-" + i, Map.of("app", "web"), "500m"))
-                    .createOr(r -> r.update());
-            admin.genericKubernetesResources(KubeCluster.POD_METRICS)
-                    .inNamespace(NS)
-                    .resource(podMetrics(
-                            NS,
-                            "web-" + i,
-                            Map.of("app", "web"),
-                            rig.clock.instant().toString(),
-                            "30s",
-                            map("app", "450m")))
-                    .createOr(r -> r.update());
-        }
-        try (CuratorFramework curator =
-                ZooKeeperClients.start(rig.zk().getConnectString(), Duration.ofSeconds(3), Duration.ofSeconds(3))) {
-            curator.create()
-                    .creatingParentsIfNeeded()
-                    .forPath(
-                            "/zkscale/targets/shop/web",
-                            "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50}"
-                                    .getBytes(StandardCharsets.UTF_8));
-        }
+        Shop.busyWeb(admin, rig.zk().getConnectString(), rig.clock.instant().toString());
     }
 
     /** The controller, leading, with its configs loaded (its caches synced at start). */
@@ -183,13 +144,7 @@ class CompetingWritersTest {
     }
 
     private int replicas() {
-        return admin.apps()
-                .deployments()
-                .inNamespace(NS)
-                .withName("web")
-                .get()
-                .getSpec()
-                .getReplicas();
+        return Shop.replicas(admin, "web");
     }
 
     private List<Event> events(String reason) {

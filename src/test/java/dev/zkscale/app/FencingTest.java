@@ -1,7 +1,5 @@
 package dev.zkscale.app;
 
-import static dev.zkscale.kube.Fixtures.deployment;
-import static dev.zkscale.kube.Fixtures.runningPod;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +10,6 @@ import dev.zkscale.coordination.ZkTuningSource;
 import dev.zkscale.coordination.ZooKeeperClients;
 import dev.zkscale.core.TargetRef;
 import dev.zkscale.demo.SteppedClock;
-import dev.zkscale.kube.Fixtures;
 import dev.zkscale.kube.KubeCluster;
 import dev.zkscale.kube.MockApi;
 import dev.zkscale.loop.ControlLoop;
@@ -25,10 +22,8 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -84,27 +79,9 @@ class FencingTest {
         try (TestingServer zk = new TestingServer();
                 MockApi api = MockApi.start()) {
             KubernetesClient admin = api.newClient();
-            admin.apps()
-                    .deployments()
-                    .inNamespace(NS)
-                    .resource(deployment(NS, "web", 2, Map.of("app", "web"), Map.of()))
-                    .createOr(r -> r.update());
-            for (int i = 0; i < 2; i++) {
-                admin.pods()
-                        .inNamespace(NS)
-                        .resource(runningPod(NS, "web-" + i, Map.of("app", "web"), "500m"))
-                        .createOr(r -> r.update());
-            }
+            Shop.deploy(admin, "web", 2);
             setLoad(admin, clock, "300m");
-            try (CuratorFramework config =
-                    ZooKeeperClients.start(zk.getConnectString(), Duration.ofSeconds(3), Duration.ofSeconds(3))) {
-                config.create()
-                        .creatingParentsIfNeeded()
-                        .forPath(
-                                "/zkscale/targets/shop/web",
-                                "{\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":50}"
-                                        .getBytes(StandardCharsets.UTF_8));
-            }
+            Shop.configure(zk.getConnectString(), "web", "{\"maxReplicas\":20,\"targetCPUUtilizationPercentage\":50}");
 
             // Given A leads, with a write that will freeze
             CuratorFramework aClient =
@@ -188,6 +165,6 @@ class FencingTest {
     }
 
     private static void setLoad(KubernetesClient admin, SteppedClock clock, String usage) {
-        Fixtures.usage(admin, NS, "web", 2, clock.instant().toString(), usage);
+        Shop.load(admin, "web", 2, clock.instant().toString(), usage);
     }
 }

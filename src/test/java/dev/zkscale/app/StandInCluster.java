@@ -9,7 +9,7 @@ import org.apache.curator.test.TestingServer;
 /**
  * A stand-in for the cluster around a zkscale instance that runs outside the test JVM (the container image check,
  * {@code src/main/docker/verify-image.sh}): a real ZooKeeper server and a CRUD mock Kubernetes API on loopback, holding
- * one target that a working controller scales from 2 pods to 4 ({@link BusyWeb}).
+ * one target that a working controller scales from 2 pods to 4 ({@link Shop#busyWeb}).
  *
  * <p>Usage: {@code StandInCluster ENV_FILE}. Writes the settings that point zkscale at it to ENV_FILE as
  * {@code NAME=value} lines, then serves until its standard input closes.
@@ -24,7 +24,7 @@ public final class StandInCluster {
         }
         try (TestingServer zk = new TestingServer();
                 MockApi api = MockApi.start()) {
-            BusyWeb.create(api.newClient(), zk.getConnectString(), Instant.now().toString());
+            Shop.busyWeb(api.newClient(), zk.getConnectString(), Instant.now().toString());
             String url = api.server.url("/");
             Files.writeString(
                     Path.of(args[0]),

@@ -1,7 +1,5 @@
 package dev.zkscale.app;
 
-import static dev.zkscale.kube.Fixtures.deployment;
-import static dev.zkscale.kube.Fixtures.runningPod;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -12,7 +10,6 @@ import dev.zkscale.coordination.ZkDecisionState;
 import dev.zkscale.coordination.ZooKeeperClients;
 import dev.zkscale.core.History;
 import dev.zkscale.core.TargetRef;
-import dev.zkscale.kube.Fixtures;
 import dev.zkscale.loop.TuningSource.TuningUnavailableException;
 import dev.zkscale.monitor.DecisionRecord;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -55,25 +52,12 @@ class WarmFailoverTest {
         admin = rig.api().newClient();
         curator = ZooKeeperClients.start(rig.zk().getConnectString(), Duration.ofSeconds(3), Duration.ofSeconds(3));
         // 4 pods at 50% of a 50% target: 4 is right; a 60 s scale-down window.
-        admin.apps()
-                .deployments()
-                .inNamespace(NS)
-                .resource(deployment(NS, "web", 4, Map.of("app", "web"), Map.of()))
-                .create();
-        for (int i = 0; i < 4; i++) {
-            admin.pods()
-                    .inNamespace(NS)
-                    .resource(runningPod(NS, "web-" + i, Map.of("app", "web"), "500m"))
-                    .create();
-        }
+        Shop.deploy(admin, "web", 4);
         load("250m");
-        curator.create()
-                .creatingParentsIfNeeded()
-                .forPath(
-                        "/zkscale/targets/shop/web",
-                        ("{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50,"
-                                        + "\"downscaleStabilizationSeconds\":60}")
-                                .getBytes(StandardCharsets.UTF_8));
+        Shop.configure(
+                rig.zk().getConnectString(),
+                "web",
+                "{\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":50,\"downscaleStabilizationSeconds\":60}");
     }
 
     @AfterEach
@@ -82,7 +66,7 @@ class WarmFailoverTest {
     }
 
     private void load(String usage) {
-        Fixtures.usage(admin, NS, "web", 4, rig.clock.instant().toString(), usage);
+        Shop.load(admin, "web", 4, rig.clock.instant().toString(), usage);
     }
 
     private Controller controller(String id, boolean warm, PrometheusMeterRegistry registry) {
@@ -145,16 +129,6 @@ class WarmFailoverTest {
         return b;
     }
 
-    private int specReplicas() {
-        return admin.apps()
-                .deployments()
-                .inNamespace(NS)
-                .withName("web")
-                .get()
-                .getSpec()
-                .getReplicas();
-    }
-
     @Test
     @DisplayName("kill -9 mid window: the new leader scales down when the old one would have, not a window later")
     void warmScaleDownOnTime() throws Exception {
@@ -168,7 +142,7 @@ class WarmFailoverTest {
         DecisionRecord.Entry t75 = pass(b);
         assertEquals(Instant.parse("2026-06-01T00:01:15Z"), t75.snapshot().now());
         assertEquals(1, t75.decision().desiredReplicas());
-        assertEquals(1, specReplicas());
+        assertEquals(1, Shop.replicas(admin, "web"));
     }
 
     @Test

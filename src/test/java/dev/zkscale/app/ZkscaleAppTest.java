@@ -37,17 +37,9 @@ class ZkscaleAppTest {
     @DisplayName("the scheduled loop scales a target; its decisions are served and replay to the same decision")
     void scalesAndExplains() throws Exception {
         KubernetesClient admin = ClusterResource.api.newClient();
-        BusyWeb.create(admin, ClusterResource.zk.getConnectString(), "2026-06-01T00:00:00Z");
+        Shop.busyWeb(admin, ClusterResource.zk.getConnectString(), "2026-06-01T00:00:00Z");
 
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> admin.apps()
-                                .deployments()
-                                .inNamespace("shop")
-                                .withName("web")
-                                .get()
-                                .getSpec()
-                                .getReplicas()
-                        == 4);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Shop.replicas(admin, "web") == 4);
 
         // The pass records its decision after the write returns: the record may trail the scale by a moment. Other
         // test classes share this application and list their own targets: find shop/web among them.

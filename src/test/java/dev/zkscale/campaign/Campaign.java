@@ -479,10 +479,29 @@ public final class Campaign implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("timed out waiting for " + what + "; logs in " + options.out());
+                throw new IllegalStateException(
+                        "timed out waiting for " + what + " (" + world() + "); logs in " + options.out());
             }
             Thread.sleep(100);
         }
+    }
+
+    /** What the campaign sees now: each instance's last answer, the newest epoch and the size. */
+    private String world() {
+        long now = System.nanoTime();
+        StringBuilder out = new StringBuilder("newest epoch " + epochs.newest() + ", size " + replicas());
+        for (Instance i : instances) {
+            Instance.Seen s = i.seen();
+            out.append(String.format(
+                    Locale.ROOT,
+                    "; %s %s, answered %d ms ago, leader %s, epoch %d",
+                    i.id(),
+                    i.alive() ? "alive" : "exited",
+                    TimeUnit.NANOSECONDS.toMillis(now - s.at()),
+                    s.leader(),
+                    s.epoch()));
+        }
+        return out.toString();
     }
 
     private static void sleepUntil(long nanoTime) throws InterruptedException {

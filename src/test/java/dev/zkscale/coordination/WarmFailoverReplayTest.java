@@ -27,9 +27,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,10 +35,8 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntUnaryOperator;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -57,21 +53,8 @@ class WarmFailoverReplayTest {
     private static final Duration PERIOD = Duration.ofSeconds(15);
     private static final TargetRef WEB = new TargetRef("shop", "web");
 
-    private TestingServer server;
-    private final Deque<AutoCloseable> opened = new ArrayDeque<>();
-
-    @BeforeEach
-    void start() throws Exception {
-        server = new TestingServer(true);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        while (!opened.isEmpty()) {
-            opened.pop().close();
-        }
-        server.close();
-    }
+    @RegisterExtension
+    final ZooKeeperPerTest zk = new ZooKeeperPerTest();
 
     /**
      * One scenario: the target's config, its size at the start, the demand (millicores over all pods) at each pass,
@@ -175,9 +158,7 @@ class WarmFailoverReplayTest {
     }
 
     private CuratorFramework client() throws InterruptedException {
-        CuratorFramework c = SharedZooKeeper.connected(server.getConnectString(), null);
-        opened.push(c);
-        return c;
+        return zk.open(SharedZooKeeper.connected(zk.server().getConnectString(), null));
     }
 
     /** One controller instance: its own ZooKeeper session, latch, config cache, state store and loop. */
@@ -188,12 +169,12 @@ class WarmFailoverReplayTest {
             throws Exception {
         CuratorFramework client = client();
         ZkTuningSource tuning = new ZkTuningSource(client, root, 1000);
-        opened.push(tuning);
+        zk.open(tuning);
         tuning.start();
         await().ignoreException(TuningUnavailableException.class)
                 .until(() -> !tuning.targets().isEmpty());
         ZkLeadership leadership = new ZkLeadership(client, root, id);
-        opened.push(leadership);
+        zk.open(leadership);
         leadership.start();
         PrometheusMonitor monitor = new PrometheusMonitor(new SimpleMeterRegistry(), leadership, clock);
         DecisionLog log = new DecisionLog() {

@@ -9,9 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.zkscale.demo.TcpRelay;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -24,13 +22,11 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.curator.test.TestingCluster;
-import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.util.ServiceUtils;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -45,28 +41,14 @@ class ZkLeadershipTest {
     private static final Duration CONNECTION = Duration.ofSeconds(1);
     private static final Duration PATIENCE = Duration.ofSeconds(30);
 
-    private TestingServer server;
-    /** Everything a test opens, closed in reverse order. */
-    private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+    @RegisterExtension
+    final ZooKeeperPerTest zk = new ZooKeeperPerTest();
 
     @BeforeAll
     static void serversMustNotExitTheTestJvm() {
         // A ZooKeeper server that fails (a port taken meanwhile by another process) calls System.exit by default,
         // which kills the whole test run; logged instead, the test fails on its own.
         ServiceUtils.setSystemExitProcedure(ServiceUtils.LOG_ONLY);
-    }
-
-    @BeforeEach
-    void startServer() throws Exception {
-        server = new TestingServer(true);
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        while (!opened.isEmpty()) {
-            opened.pop().close();
-        }
-        server.close();
     }
 
     @Test
@@ -160,9 +142,9 @@ class ZkLeadershipTest {
     @DisplayName("a leader cut off from ZooKeeper stops before the new leader starts, and never writes with its old "
             + "epoch after the network heals")
     void partitionedLeader() throws Exception {
-        TcpRelay proxy = open(TcpRelay.open(server.getPort(), "test"));
+        TcpRelay proxy = zk.open(TcpRelay.open(zk.server().getPort(), "test"));
         // No ensemble tracker: it would learn the server's real address and bypass the proxy.
-        CuratorFramework aClient = open(CuratorFrameworkFactory.builder()
+        CuratorFramework aClient = zk.open(CuratorFrameworkFactory.builder()
                 .connectString(proxy.connectString())
                 .sessionTimeoutMs((int) SESSION.toMillis())
                 .connectionTimeoutMs((int) CONNECTION.toMillis())
@@ -185,7 +167,7 @@ class ZkLeadershipTest {
 
         try (EpochRecorder recorder = new EpochRecorder(List.of(Map.entry("a", a), Map.entry("b", b)))) {
             long stopping = System.nanoTime();
-            server.stop();
+            zk.server().stop();
             await().atMost(PATIENCE).until(() -> !a.connected() && !b.connected());
             assertEquals(OptionalLong.empty(), a.epoch());
             assertEquals(OptionalLong.empty(), b.epoch());
@@ -193,7 +175,7 @@ class ZkLeadershipTest {
             int emptied = recorder.indexOf(leader, OptionalLong.empty(), 0);
             long emptiedAt = recorder.nanosAt(emptied);
 
-            server.restart();
+            zk.server().restart();
             await().atMost(PATIENCE)
                     .until(() -> a.epoch().orElse(0) > old || b.epoch().orElse(0) > old);
             assertFalse(a.epoch().isPresent() && b.epoch().isPresent(), "one leader");
@@ -207,12 +189,13 @@ class ZkLeadershipTest {
     @Test
     @DisplayName("when the ensemble member a leader uses dies, it stops writing and leads on only with a greater epoch")
     void ensembleMemberDies() throws Exception {
-        TestingCluster cluster = open(new TestingCluster(3));
+        TestingCluster cluster = zk.open(new TestingCluster(3));
         cluster.start();
-        CuratorFramework aClient = open(ZooKeeperClients.start(cluster.getConnectString(), SESSION, CONNECTION));
+        CuratorFramework aClient = zk.open(ZooKeeperClients.start(cluster.getConnectString(), SESSION, CONNECTION));
         ZkLeadership a = leadership(aClient, "a");
         long old = awaitEpoch(a);
-        ZkLeadership b = leadership(open(ZooKeeperClients.start(cluster.getConnectString(), SESSION, CONNECTION)), "b");
+        ZkLeadership b =
+                leadership(zk.open(ZooKeeperClients.start(cluster.getConnectString(), SESSION, CONNECTION)), "b");
         await().atMost(PATIENCE).until(b::connected);
 
         try (EpochRecorder recorder = new EpochRecorder(List.of(Map.entry("a", a), Map.entry("b", b)))) {
@@ -254,15 +237,15 @@ class ZkLeadershipTest {
                 }
             }
         };
-        ZkLeadership a = open(new ZkLeadership(client(), ROOT, "a", () -> {}, pauseOnFirst));
+        ZkLeadership a = zk.open(new ZkLeadership(client(), ROOT, "a", () -> {}, pauseOnFirst));
         a.start();
         assertTrue(taken.await(PATIENCE.toSeconds(), TimeUnit.SECONDS), "an epoch was taken");
 
         try (EpochRecorder recorder = new EpochRecorder(List.of(Map.entry("a", a)))) {
             // Leadership ends (and comes back) while the taken epoch waits to be published.
-            server.stop();
+            zk.server().stop();
             await().atMost(PATIENCE).until(() -> !a.connected());
-            server.restart();
+            zk.server().restart();
             await().atMost(PATIENCE).until(() -> a.connected() && a.holdsLatch());
             release.countDown();
 
@@ -289,7 +272,7 @@ class ZkLeadershipTest {
                 }
             }
         };
-        ZkLeadership a = open(new ZkLeadership(client(), ROOT, "a", deleteOurNodeOnce, epoch -> {}));
+        ZkLeadership a = zk.open(new ZkLeadership(client(), ROOT, "a", deleteOurNodeOnce, epoch -> {}));
         a.start();
 
         long epoch = awaitEpoch(a);
@@ -429,18 +412,13 @@ class ZkLeadershipTest {
     }
 
     private CuratorFramework client() {
-        return open(ZooKeeperClients.start(server.getConnectString(), SESSION, CONNECTION));
+        return zk.open(ZooKeeperClients.start(zk.server().getConnectString(), SESSION, CONNECTION));
     }
 
     private ZkLeadership leadership(CuratorFramework client, String id) {
-        ZkLeadership leadership = open(new ZkLeadership(client, ROOT, id));
+        ZkLeadership leadership = zk.open(new ZkLeadership(client, ROOT, id));
         leadership.start();
         return leadership;
-    }
-
-    private <T extends AutoCloseable> T open(T closeable) {
-        opened.push(closeable);
-        return closeable;
     }
 
     private static long awaitEpoch(ZkLeadership leadership) {

@@ -182,12 +182,7 @@ class RbacTest {
                 });
                 // An HPA on web comes, goes and comes back: the same Warning twice, the second a count update
                 TargetRef web = new TargetRef(ns, "web");
-                admin.autoscaling()
-                        .v2()
-                        .horizontalPodAutoscalers()
-                        .inNamespace(ns)
-                        .resource(hpa(ns, "web", "web"))
-                        .create();
+                createHpa(admin, ns);
                 await().until(() -> competing(c, web));
                 admin.autoscaling()
                         .v2()
@@ -196,12 +191,7 @@ class RbacTest {
                         .withName("web")
                         .delete();
                 await().until(() -> !competing(c, web));
-                admin.autoscaling()
-                        .v2()
-                        .horizontalPodAutoscalers()
-                        .inNamespace(ns)
-                        .resource(hpa(ns, "web", "web"))
-                        .create();
+                createHpa(admin, ns);
                 await().until(() -> {
                     c.loop().pass();
                     return calls(api).stream()
@@ -225,6 +215,16 @@ class RbacTest {
     }
 
     /** Whether a pass now finds an HPA on the target (and so holds its write back). */
+    /** An HPA {@code web} on the Deployment {@code web}. */
+    private static void createHpa(KubernetesClient admin, String ns) {
+        admin.autoscaling()
+                .v2()
+                .horizontalPodAutoscalers()
+                .inNamespace(ns)
+                .resource(hpa(ns, "web", "web"))
+                .create();
+    }
+
     private static boolean competing(Controller c, TargetRef target) {
         c.loop().pass();
         return c.record().latest(target).orElseThrow().snapshot().competingAutoscaler() != null;
