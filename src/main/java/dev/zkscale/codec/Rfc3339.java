@@ -1,5 +1,8 @@
 package dev.zkscale.codec;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
+import java.io.IOException;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -22,7 +25,8 @@ public final class Rfc3339 {
      */
     private static final Formatted[] RECENT = new Formatted[1024];
 
-    private record Formatted(long seconds, int nanos, String text) {}
+    /** A formatted time: its text, and the same as a JSON string whose quoted UTF-8 Jackson keeps once made. */
+    private record Formatted(long seconds, int nanos, String text, SerializedString json) {}
 
     private Rfc3339() {}
 
@@ -77,16 +81,34 @@ public final class Rfc3339 {
      * and allocates about 2 KB a call, most of what writing a decision record entry allocated.
      */
     public static String format(Instant time) {
+        return formatted(time).text();
+    }
+
+    /**
+     * Writes {@code time} as a JSON string field, as {@link #format} formats it; a time written before is copied as
+     * the bytes it was written as (a pass writes the same few times for every target).
+     */
+    static void write(JsonGenerator out, String field, Instant time) throws IOException {
+        out.writeFieldName(field);
+        if (time == null) {
+            out.writeNull();
+        } else {
+            out.writeString(formatted(time).json());
+        }
+    }
+
+    private static Formatted formatted(Instant time) {
         long seconds = time.getEpochSecond();
         int nanos = time.getNano();
         int slot = (Long.hashCode(seconds) * 31 + nanos) & (RECENT.length - 1);
         Formatted recent = RECENT[slot];
         if (recent != null && recent.seconds() == seconds && recent.nanos() == nanos) {
-            return recent.text();
+            return recent;
         }
         String text = seconds < 0 || seconds >= 253_402_300_800L ? time.toString() : text(seconds, nanos);
-        RECENT[slot] = new Formatted(seconds, nanos, text);
-        return text;
+        Formatted formatted = new Formatted(seconds, nanos, text, new SerializedString(text));
+        RECENT[slot] = formatted;
+        return formatted;
     }
 
     private static String text(long seconds, int nanos) {

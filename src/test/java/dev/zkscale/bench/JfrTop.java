@@ -89,7 +89,7 @@ final class JfrTop {
         }
         out.printf(
                 "JFR %s, %s to %s: %d execution samples; %d collections, %d ms paused (longest %d ms); "
-                        + "%d ms compiling; %.1f MiB allocated (sampled estimate)%n",
+                        + "compilations took %d ms (wall); %.1f MiB allocated (sampled estimate)%n",
                 file,
                 from,
                 to,
