@@ -23,7 +23,8 @@ import java.util.zip.Inflater;
 public final class HistoryCodec {
     private static final Set<String> HISTORY_FIELDS =
             Set.of("recommendations", "scaleUpEvents", "scaleDownEvents", "forecast");
-    private static final Set<String> FORECAST_FIELDS = Set.of("time", "models", "checked", "pending");
+    private static final Set<String> FORECAST_FIELDS =
+            Set.of("time", "models", "checked", "pending", "floor", "coverage", "hpaProposals");
     private static final Set<String> ENTRY_FIELDS = Set.of("time", "replicas");
 
     /** A compressed history inflates to at most this (a history is kilobytes; this refuses a zip bomb). */
@@ -141,8 +142,22 @@ public final class HistoryCodec {
             }
             pending.add(new ForecastState.Pending(requiredTime(p, "due"), values));
         }
+        Fields floor = f.object("floor");
+        if (floor != null) {
+            floor.only(Set.of("replicas", "until"));
+        }
         return new ForecastState(
-                requiredTime(f, "time"), models, (int) f.integer("checked", 0L, 0, Integer.MAX_VALUE), pending);
+                requiredTime(f, "time"),
+                models,
+                (int) f.integer("checked", 0L, 0, Integer.MAX_VALUE),
+                pending,
+                floor == null
+                        ? null
+                        : new ForecastState.Floor(
+                                (int) floor.integer("replicas", null, 0, Integer.MAX_VALUE),
+                                requiredTime(floor, "until")),
+                f.has("coverage") ? real(f, "coverage") : Double.NaN,
+                entries(f, "hpaProposals"));
     }
 
     /** A required number, as the double it was written from. */
@@ -201,6 +216,16 @@ public final class HistoryCodec {
                 out.writeEndObject();
             }
             out.writeEndArray();
+            if (forecast.floor() != null) {
+                out.writeObjectFieldStart("floor");
+                out.writeNumberField("replicas", forecast.floor().replicas());
+                out.writeStringField("until", Rfc3339.format(forecast.floor().until()));
+                out.writeEndObject();
+            }
+            if (!Double.isNaN(forecast.coverage())) {
+                out.writeNumberField("coverage", forecast.coverage());
+            }
+            entries(out, "hpaProposals", forecast.hpaProposals());
             out.writeEndObject();
         }
         out.writeEndObject();

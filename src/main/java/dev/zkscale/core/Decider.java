@@ -103,15 +103,20 @@ public final class Decider {
                                     / config.targetCPUUtilizationPercentage(),
                             metricsLagSeconds(snapshot),
                             current,
+                            proposal.grouping().readyPods(),
                             recommended,
+                            config.behavior() == null
+                                    ? config.downscaleStabilizationSeconds()
+                                    : config.behavior().scaleDown().stabilizationWindowSeconds(),
                             config.scaleUpTolerance());
                     forecast = verdict.state();
                     policy = recommendation(config.policy(), recommended, verdict);
                     active = active + "; " + policy.describe();
                     if (!config.policy().shadow()) {
                         decided = verdict.replicas();
-                        rules = config.withScaleDownWindow(
-                                (int) Math.ceil(Forecaster.WINDOW_HORIZONS * verdict.horizonSeconds()));
+                        // No scale-down window: the upper bound carries the margin the window exists for, and the
+                        // policy's floor holds a scale-up the metrics called for until its pods serve.
+                        rules = config.withScaleDownWindow(0);
                     }
                 }
                 conditions.set(ConditionType.ScalingActive, true, ConditionReason.ValidMetricFound, active);

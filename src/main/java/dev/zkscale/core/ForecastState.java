@@ -6,19 +6,33 @@ import java.util.List;
 /**
  * What the forecast policy remembers of a target between passes: for each candidate smoothing model a level and trend
  * of the demand (in pods at the target utilization) and the online estimate of its forecast error at the horizon, and
- * the forecasts still waiting for the observation they predicted. It travels in {@link History#forecast()}, so a
- * decision replays exactly.
+ * the forecasts still waiting for the observation they predicted, the floor a recent scale-up of the HPA left, and
+ * what calibrates its coverage against the HPA's rule: the coverage itself and the proposals the HPA's rule would have
+ * made over its scale-down window. It travels in {@link History#forecast()}, so a decision replays exactly.
  *
  * @param time the time of the last observation
  * @param models one per candidate model, in {@link Forecaster}'s order
  * @param checked how many forecasts have been checked against what came (saturates at the warm-up count)
  * @param pending the forecasts made and not yet due, oldest first
+ * @param floor the size the policy does not go below until a time, or null when none holds
+ * @param coverage the number of standard errors the upper bound adds to the forecast; NaN until calibrated (then the
+ *     policy's quantile sets it)
+ * @param hpaProposals what the HPA's rule, deciding alone on the same demand, would have proposed at each pass of its
+ *     scale-down window and a horizon more, oldest first
  */
-public record ForecastState(Instant time, List<Model> models, int checked, List<Pending> pending) {
+public record ForecastState(
+        Instant time,
+        List<Model> models,
+        int checked,
+        List<Pending> pending,
+        Floor floor,
+        double coverage,
+        List<History.Entry> hpaProposals) {
 
     public ForecastState {
         models = List.copyOf(models);
         pending = List.copyOf(pending);
+        hpaProposals = List.copyOf(hpaProposals);
     }
 
     /**
@@ -38,4 +52,13 @@ public record ForecastState(Instant time, List<Model> models, int checked, List<
             demands = List.copyOf(demands);
         }
     }
+
+    /**
+     * The HPA's last scale-up proposal, held as a floor: the demand it was computed from was already observed, and the
+     * pods it calls for serve only a horizon later.
+     *
+     * @param replicas the size not to go below
+     * @param until the first time it no longer holds
+     */
+    public record Floor(int replicas, Instant until) {}
 }

@@ -1,6 +1,5 @@
 package dev.zkscale.core;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,10 +55,10 @@ public record History(
 
     /**
      * This history without the entries that no decision under {@code config} after {@code now} can use: those older
-     * than the longest window, which is the longest stabilization window or policy period of the config, or the
-     * forecast policy's scale-down window (a few horizons; the horizon is the last one the forecast looked ahead, at
-     * least the policy's pod startup). What is kept still decides every later pass exactly as the whole history would,
-     * as long as the config's windows do not grow. The forecast state is kept whole.
+     * than the longest window, which is the longest stabilization window or policy period of the config (the forecast
+     * policy has no window of its own; while it decides, the config's windows are kept for the day it is switched
+     * off). What is kept still decides every later pass exactly as the whole history would, as long as the config's
+     * windows do not grow. The forecast state is kept whole.
      */
     public History retainedFor(TargetConfig config, Instant now) {
         Instant cutoff = now.minusSeconds(longestWindowSeconds(config));
@@ -77,17 +76,6 @@ public record History(
                     longest = Math.max(longest, policy.periodSeconds());
                 }
             }
-        }
-        Policy policy = config.policy();
-        if (policy != null && !policy.shadow()) {
-            double horizon = policy.podStartupSeconds();
-            if (forecast != null) {
-                for (ForecastState.Pending p : forecast.pending()) {
-                    horizon = Math.max(
-                            horizon, Duration.between(forecast.time(), p.due()).toMillis() / 1000.0);
-                }
-            }
-            longest = Math.max(longest, (long) Math.ceil(Forecaster.WINDOW_HORIZONS * horizon));
         }
         return longest;
     }

@@ -17,7 +17,7 @@ public record Policy(Type type, boolean shadow, int podStartupSeconds, double qu
     public static final int DEFAULT_POD_STARTUP_SECONDS = 30;
 
     /** The default {@link #quantile}. */
-    public static final double DEFAULT_QUANTILE = 0.97;
+    public static final double DEFAULT_QUANTILE = 0.99;
 
     /** The algorithms; one for now. */
     public enum Type {

@@ -8,8 +8,8 @@ package dev.zkscale.core;
  * @param shadow true when the recommendation was only recorded, the HPA deciding
  * @param hpaReplicas the HPA formula's proposal
  * @param forecastReplicas the demand forecast at the horizon, in pods at the target utilization
- * @param upperReplicas the forecast's upper bound at the policy's quantile; null while the policy warms up (it then
- *     recommends the HPA's proposal)
+ * @param upperReplicas the forecast's upper bound at the policy's coverage (its quantile's, or lower where calibrated
+ *     against the HPA's rule); null while the policy warms up (it then recommends the HPA's proposal)
  * @param horizonSeconds how far ahead the forecast looked: metrics lag, pod startup and one sync period
  * @param replicas the policy's recommendation, before stabilization, rate limits and bounds
  */

@@ -65,7 +65,10 @@ class ZkDecisionStateTest {
                 T0,
                 List.of(new ForecastState.Model(2.5, 0.01, Double.NaN, 0.5)),
                 1,
-                List.of(new ForecastState.Pending(T0.plusSeconds(60), List.of(2.25))));
+                List.of(new ForecastState.Pending(T0.plusSeconds(60), List.of(2.25))),
+                new ForecastState.Floor(replicas, T0.plusSeconds(60)),
+                1.5,
+                List.of(new History.Entry(T0, replicas)));
         return new History(recs, List.of(new History.Entry(T0, 2)), List.of(), forecast);
     }
 

@@ -94,13 +94,13 @@ class ForecastPolicyTest {
                         3,
                         1),
                 row(
-                        "it releases pods once its upper bound stayed low for two horizons, not the HPA's 5 minutes",
+                        "it releases pods as soon as its upper bound is low: no window of its own",
                         config(20, POLICY),
                         1000,
                         6,
                         200,
                         forecast(1.2, 0.01, 4),
-                        "{\"time\":\"2026-01-01T00:07:30Z\",\"replicas\":6}",
+                        "{\"time\":\"2026-01-01T00:09:45Z\",\"replicas\":6}",
                         2,
                         2),
                 row(
@@ -110,29 +110,89 @@ class ForecastPolicyTest {
                         6,
                         200,
                         "null",
-                        "{\"time\":\"2026-01-01T00:07:30Z\",\"replicas\":6}",
+                        "{\"time\":\"2026-01-01T00:09:45Z\",\"replicas\":6}",
                         6,
                         null),
                 row(
-                        "a burst over for minutes no longer widens the bound: the smaller, recent error sizes it",
+                        "the HPA's scale-up is a floor: the metrics call for 4, the forecast for 2",
+                        free,
+                        1000,
+                        2,
+                        2000,
+                        forecast(1.2, 0.01, 4),
+                        "[]",
+                        4,
+                        4),
+                row(
+                        "that floor holds for a horizon after it, until the pods it added serve",
+                        free,
+                        1000,
+                        6,
+                        200,
+                        withFloor(forecast(1.2, 0.01, 4), 6, "2026-01-01T00:10:30Z"),
+                        "[]",
+                        6,
+                        6),
+                row(
+                        "an expired floor no longer holds",
+                        free,
+                        1000,
+                        6,
+                        200,
+                        withFloor(forecast(1.2, 0.01, 4), 6, "2026-01-01T00:10:00Z"),
+                        "[]",
+                        2,
+                        2),
+                row(
+                        "a burst over for minutes widens the bound only a little: the geometric mean of the errors",
                         free,
                         1000,
                         2,
                         600,
                         forecast(1.2, 4, 0.01, 4),
                         "[]",
-                        2,
-                        2),
+                        3,
+                        3),
                 row(
-                        "while errors stay large the bound covers them (1.2 pods + 1.88 x 2)",
+                        "while errors stay large the bound covers them (1.2 pods + 2.33 x 2, the quantile 0.99's)",
                         free,
                         1000,
                         2,
                         600,
                         forecast(1.2, 4, 4, 4),
                         "[]",
-                        5,
-                        5),
+                        6,
+                        6),
+                row(
+                        "a coverage calibrated down to 1 error sizes it with fewer pods (1.2 + 1 x 2)",
+                        free,
+                        1000,
+                        2,
+                        600,
+                        withCoverage(forecast(1.2, 4, 4, 4), 1, "[]"),
+                        "[]",
+                        3,
+                        3),
+                row(
+                        "a negative coverage (a hand-edited state) counts as none: the forecast itself",
+                        free,
+                        1000,
+                        2,
+                        600,
+                        withCoverage(forecast(1.2, 4, 4, 4), -5, "[]"),
+                        "[]",
+                        2,
+                        2),
+                row(
+                        "a coverage never exceeds the quantile's",
+                        free,
+                        1000,
+                        2,
+                        600,
+                        withCoverage(forecast(1.2, 4, 4, 4), 5, "[]"),
+                        "[]",
+                        6,
+                        6),
                 row("while warming up it follows the HPA", free, 1000, 2, 1000, forecast(8, 0.25, 2), "[]", 2, 2),
                 row(
                         "in shadow the HPA decides and the policy's recommendation is only recorded",
@@ -153,6 +213,37 @@ class ForecastPolicyTest {
         String json = SnapshotCodec.write(d).toString();
         assertEquals(desired, d.desiredReplicas(), json);
         assertEquals(policyReplicas, d.policy() == null ? null : d.policy().replicas(), json);
+    }
+
+    static Stream<Arguments> calibration() {
+        String heldSix = "[{\"time\":\"2026-01-01T00:08:00Z\",\"replicas\":6}]";
+        String heldOne = "[{\"time\":\"2026-01-01T00:08:00Z\",\"replicas\":1}]";
+        return Stream.of(
+                Arguments.of(
+                        Named.of("over target itself (4 pods of demand on 2), the HPA's rule holding 6: up a step", 2),
+                        2000L,
+                        heldSix,
+                        1.05),
+                Arguments.of(
+                        Named.of("not over target itself, the HPA's rule holding 1 pod for 1.2 pods: down", 2),
+                        600L,
+                        heldOne,
+                        1 - 0.05 * Forecaster.OVER_TARGET_SHARE),
+                Arguments.of(Named.of("neither over target: unchanged", 2), 600L, heldSix, 1.0));
+    }
+
+    @ParameterizedTest
+    @MethodSource("calibration")
+    void calibratesCoverageAgainstTheHpasRule(int spec, long usagePerPod, String hpaProposals, double coverage)
+            throws Exception {
+        List<String> metrics = new java.util.ArrayList<>();
+        for (int i = 0; i < spec; i++) {
+            metrics.add(metric("p" + i, usagePerPod));
+        }
+        String forecast = withCoverage(forecast(1.2, 0.01, 4), 1, hpaProposals);
+        String snapshot = snapshot(config(20, POLICY), spec, pods(spec), metrics, history(forecast, "[]"));
+        Decision d = Decider.decide(SnapshotCodec.read(SnapshotCodec.MAPPER.readTree(snapshot), 1000));
+        assertEquals(coverage, d.historyAfterWrite().forecast().coverage(), 1e-12);
     }
 
     static Stream<Arguments> noData() {
@@ -221,6 +312,18 @@ class ForecastPolicyTest {
         return "{\"time\":\"2026-01-01T00:09:45Z\",\"models\":["
                 + String.join(",", Collections.nCopies(Forecaster.MODELS, model)) + "],\"checked\":" + checked
                 + ",\"pending\":[]}";
+    }
+
+    /** The state {@code forecast} with a calibrated {@code coverage} and the HPA rule's {@code proposals}. */
+    private static String withCoverage(String forecast, double coverage, String proposals) {
+        return forecast.substring(0, forecast.length() - 1) + ",\"coverage\":" + coverage + ",\"hpaProposals\":"
+                + proposals + "}";
+    }
+
+    /** The state {@code forecast} with a floor of {@code replicas} held until {@code until}. */
+    private static String withFloor(String forecast, int replicas, String until) {
+        return forecast.substring(0, forecast.length() - 1) + ",\"floor\":{\"replicas\":" + replicas + ",\"until\":\""
+                + until + "\"}}";
     }
 
     private static String history(String forecast, String recommendations) {

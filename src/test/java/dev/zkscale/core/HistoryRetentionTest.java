@@ -43,10 +43,10 @@ class HistoryRetentionTest {
                         "{\"maxReplicas\":10,\"behavior\":{\"scaleUp\":{\"stabilizationWindowSeconds\":3600}}}",
                         List.of(0, 15, 59, 60, 61, 119, 120, 121, 300, 301, 1800, 3600)),
                 Arguments.of(
-                        "forecast without state yet: two horizons of the pod startup (2 x 40 s) beyond a 60 s window",
+                        "forecast: no window of its own, the config's 60 s window is kept",
                         "{\"maxReplicas\":10,\"downscaleStabilizationSeconds\":60,"
                                 + "\"policy\":{\"type\":\"Forecast\",\"podStartupSeconds\":40}}",
-                        List.of(0, 15, 59, 60, 61)),
+                        List.of(0, 15, 59, 60)),
                 Arguments.of(
                         "forecast in shadow: the HPA decides, its windows count",
                         "{\"maxReplicas\":10,\"downscaleStabilizationSeconds\":60,"
@@ -66,11 +66,16 @@ class HistoryRetentionTest {
     }
 
     @Test
-    @DisplayName(
-            "forecast: the window is two of the last horizon the forecast looked ahead (Forecaster.WINDOW_HORIZONS)")
-    void forecastHorizon() throws Exception {
+    @DisplayName("forecast: its state is kept whole (floor, pending forecasts, the HPA rule's proposals)")
+    void forecastState() throws Exception {
         ForecastState forecast = new ForecastState(
-                NOW.minusSeconds(15), List.of(), 0, List.of(new ForecastState.Pending(NOW.plusSeconds(85), List.of())));
+                NOW.minusSeconds(15),
+                List.of(),
+                0,
+                List.of(new ForecastState.Pending(NOW.plusSeconds(85), List.of())),
+                new ForecastState.Floor(3, NOW.plusSeconds(45)),
+                1.5,
+                List.of(new History.Entry(NOW.minusSeconds(400), 4)));
         History history = new History(entries(AGES), List.of(), List.of(), forecast);
 
         History retained = history.retainedFor(
@@ -78,10 +83,7 @@ class HistoryRetentionTest {
                         + "\"policy\":{\"type\":\"Forecast\",\"podStartupSeconds\":30}}"),
                 NOW);
 
-        // The horizon was 100 s (due 100 s after the forecast's time): a window of 200 s
-        assertEquals(
-                new History(entries(List.of(0, 15, 59, 60, 61, 119, 120, 121)), List.of(), List.of(), forecast),
-                retained);
+        assertEquals(new History(entries(List.of(0)), List.of(), List.of(), forecast), retained);
     }
 
     private static TargetConfig parse(String json) throws Exception {
