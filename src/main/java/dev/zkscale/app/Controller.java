@@ -222,12 +222,14 @@ public final class Controller implements AutoCloseable {
     }
 
     /**
-     * Whether the loop made progress: a pass ended within {@code timeout} (counting from start-up before the first
-     * pass). A pass stuck in a call, or a dead scheduler, fails it; leading or following does not matter.
+     * Whether the loop made progress within {@code timeout} (counting from start-up before the first pass): a pass
+     * ended, or a long pass decided a target or sent a stamp. A pass stuck in a call, or a dead scheduler, fails it;
+     * leading or following does not matter.
      */
     public Liveness liveness(Duration timeout) {
         Instant last = loop.lastPass();
-        Instant since = last == null ? started : last;
+        Instant progress = loop.lastProgress();
+        Instant since = progress == null ? started : progress;
         Duration age = Duration.between(since, clock.instant());
         return new Liveness(age.compareTo(timeout) <= 0, last, age);
     }
@@ -248,9 +250,9 @@ public final class Controller implements AutoCloseable {
     /**
      * The liveness check.
      *
-     * @param alive a pass ended within the timeout
+     * @param alive the loop made progress within the timeout
      * @param lastPass when the last pass ended, or null before the first
-     * @param age how long ago the last pass ended (or the controller started)
+     * @param age how long ago the loop last made progress (or the controller started)
      */
     public record Liveness(boolean alive, Instant lastPass, Duration age) {}
 
