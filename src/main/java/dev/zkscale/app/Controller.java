@@ -49,6 +49,7 @@ public final class Controller implements AutoCloseable {
     private final PrometheusMonitor monitor;
     private final DecisionRecord record;
     private final ControlLoop loop;
+    private final Passes passes;
     private final ExecutorService stateSaver;
     private final Clock clock;
     private final Instant started;
@@ -62,7 +63,8 @@ public final class Controller implements AutoCloseable {
             DecisionRecord record,
             ControlLoop loop,
             ExecutorService stateSaver,
-            Clock clock) {
+            Clock clock,
+            String instanceId) {
         this.curator = curator;
         this.leadership = leadership;
         this.tuning = tuning;
@@ -70,6 +72,7 @@ public final class Controller implements AutoCloseable {
         this.monitor = monitor;
         this.record = record;
         this.loop = loop;
+        this.passes = new Passes(loop, instanceId);
         this.stateSaver = stateSaver;
         this.clock = clock;
         this.started = clock.instant();
@@ -134,7 +137,7 @@ public final class Controller implements AutoCloseable {
                 settings.syncPeriod(),
                 settings.warmFailover() ? "warm" : "cold",
                 settings.dryRun() ? ", DRY RUN" : "");
-        return new Controller(curator, leadership, tuning, cluster, monitor, record, loop, stateSaver, clock);
+        return new Controller(curator, leadership, tuning, cluster, monitor, record, loop, stateSaver, clock, id);
     }
 
     /** The decision record the settings ask for; a setting out of range fails start-up, before anything connects. */
@@ -181,6 +184,22 @@ public final class Controller implements AutoCloseable {
 
     public ControlLoop loop() {
         return loop;
+    }
+
+    /** The scheduler's pass: none while another pass runs. */
+    public void tick() {
+        passes.tick();
+    }
+
+    /**
+     * From now on, a pass as soon as this instance starts a term (and now, if it already leads), besides the
+     * scheduler's: a new leader's first decisions need not wait up to a sync period.
+     */
+    public void passAtEachTerm() {
+        leadership.onTerm(passes::termStarted);
+        if (leadership.epoch().isPresent()) {
+            passes.termStarted();
+        }
     }
 
     public DecisionRecord record() {
@@ -258,6 +277,7 @@ public final class Controller implements AutoCloseable {
 
     @Override
     public void close() {
+        passes.close();
         leadership.close();
         if (stateSaver != null) {
             stateSaver.shutdownNow();

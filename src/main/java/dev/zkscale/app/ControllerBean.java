@@ -33,7 +33,9 @@ public class ControllerBean {
         // Decisions in whole seconds, as the API server writes its times: every target of a pass then shares its
         // `now`, and the times of the histories and the decision record repeat from target to target (formatted
         // once, compressed well), instead of one microsecond-precise time per target.
-        controller = Controller.start(settings, kubernetes, registry, Clock.tick(Clock.systemUTC(), SECOND));
+        Controller started = Controller.start(settings, kubernetes, registry, Clock.tick(Clock.systemUTC(), SECOND));
+        started.passAtEachTerm();
+        controller = started;
     }
 
     /** The running controller, or null before start-up and after shutdown. */
@@ -46,7 +48,7 @@ public class ControllerBean {
     void pass() {
         Controller c = controller;
         if (c != null) {
-            c.loop().pass();
+            c.tick();
         }
     }
 
