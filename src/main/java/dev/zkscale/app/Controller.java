@@ -49,6 +49,7 @@ public final class Controller implements AutoCloseable {
     private final PrometheusMonitor monitor;
     private final DecisionRecord record;
     private final ControlLoop loop;
+    private final Passes passes;
     private final ExecutorService stateSaver;
     private final Clock clock;
     private final Instant started;
@@ -62,7 +63,8 @@ public final class Controller implements AutoCloseable {
             DecisionRecord record,
             ControlLoop loop,
             ExecutorService stateSaver,
-            Clock clock) {
+            Clock clock,
+            String instanceId) {
         this.curator = curator;
         this.leadership = leadership;
         this.tuning = tuning;
@@ -70,6 +72,7 @@ public final class Controller implements AutoCloseable {
         this.monitor = monitor;
         this.record = record;
         this.loop = loop;
+        this.passes = new Passes(loop, instanceId);
         this.stateSaver = stateSaver;
         this.clock = clock;
         this.started = clock.instant();
@@ -134,7 +137,7 @@ public final class Controller implements AutoCloseable {
                 settings.syncPeriod(),
                 settings.warmFailover() ? "warm" : "cold",
                 settings.dryRun() ? ", DRY RUN" : "");
-        return new Controller(curator, leadership, tuning, cluster, monitor, record, loop, stateSaver, clock);
+        return new Controller(curator, leadership, tuning, cluster, monitor, record, loop, stateSaver, clock, id);
     }
 
     /** The decision record the settings ask for; a setting out of range fails start-up, before anything connects. */
@@ -183,6 +186,22 @@ public final class Controller implements AutoCloseable {
         return loop;
     }
 
+    /** The scheduler's pass: none while another pass runs. */
+    public void tick() {
+        passes.tick();
+    }
+
+    /**
+     * From now on, a pass as soon as this instance starts a term (and now, if it already leads), besides the
+     * scheduler's: a new leader's first decisions need not wait up to a sync period.
+     */
+    public void passAtEachTerm() {
+        leadership.onTerm(passes::termStarted);
+        if (leadership.epoch().isPresent()) {
+            passes.termStarted();
+        }
+    }
+
     public DecisionRecord record() {
         return record;
     }
@@ -222,12 +241,14 @@ public final class Controller implements AutoCloseable {
     }
 
     /**
-     * Whether the loop made progress: a pass ended within {@code timeout} (counting from start-up before the first
-     * pass). A pass stuck in a call, or a dead scheduler, fails it; leading or following does not matter.
+     * Whether the loop made progress within {@code timeout} (counting from start-up before the first pass): a pass
+     * ended, or a long pass decided a target or sent a stamp. A pass stuck in a call, or a dead scheduler, fails it;
+     * leading or following does not matter.
      */
     public Liveness liveness(Duration timeout) {
         Instant last = loop.lastPass();
-        Instant since = last == null ? started : last;
+        Instant progress = loop.lastProgress();
+        Instant since = progress == null ? started : progress;
         Duration age = Duration.between(since, clock.instant());
         return new Liveness(age.compareTo(timeout) <= 0, last, age);
     }
@@ -248,14 +269,15 @@ public final class Controller implements AutoCloseable {
     /**
      * The liveness check.
      *
-     * @param alive a pass ended within the timeout
+     * @param alive the loop made progress within the timeout
      * @param lastPass when the last pass ended, or null before the first
-     * @param age how long ago the last pass ended (or the controller started)
+     * @param age how long ago the loop last made progress (or the controller started)
      */
     public record Liveness(boolean alive, Instant lastPass, Duration age) {}
 
     @Override
     public void close() {
+        passes.close();
         leadership.close();
         if (stateSaver != null) {
             stateSaver.shutdownNow();

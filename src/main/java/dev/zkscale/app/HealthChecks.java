@@ -20,7 +20,7 @@ final class HealthChecks {
 
     private HealthChecks() {}
 
-    /** How long the loop may go without finishing a pass: the setting, else 4 sync periods but at least 60 s. */
+    /** How long the loop may go without progress: the setting, else 4 sync periods but at least 60 s. */
     static Duration livenessTimeout(Optional<Duration> configured, Duration syncPeriod) {
         return configured.orElseGet(() -> {
             Duration four = syncPeriod.multipliedBy(4);
@@ -55,7 +55,7 @@ final class HealthChecks {
         }
     }
 
-    /** Alive: the control loop finished a pass within {@link #livenessTimeout}. */
+    /** Alive: the control loop made progress (a pass ended, a target decided, a stamp sent) within the timeout. */
     @Liveness
     @ApplicationScoped
     static class Live implements HealthCheck {
@@ -81,7 +81,7 @@ final class HealthChecks {
                             live.lastPass() == null
                                     ? "none yet"
                                     : live.lastPass().toString())
-                    .withData("secondsSinceLastPass", live.age().toSeconds())
+                    .withData("secondsSinceProgress", live.age().toSeconds())
                     .withData("timeoutSeconds", timeout.toSeconds());
             return r.build();
         }

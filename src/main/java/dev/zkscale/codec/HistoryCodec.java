@@ -258,7 +258,7 @@ public final class HistoryCodec {
         out.writeArrayFieldStart(name);
         for (History.Entry e : entries) {
             out.writeStartObject();
-            out.writeStringField("time", Rfc3339.format(e.time()));
+            Rfc3339.write(out, "time", e.time());
             out.writeNumberField("replicas", e.replicas());
             out.writeEndObject();
         }

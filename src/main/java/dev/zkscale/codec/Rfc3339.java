@@ -1,5 +1,8 @@
 package dev.zkscale.codec;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
+import java.io.IOException;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -14,6 +17,16 @@ import java.time.ZoneOffset;
 public final class Rfc3339 {
     private static final Instant FIRST = Instant.parse("0001-01-01T00:00:00Z");
     private static final Instant LAST = Instant.parse("9999-12-31T23:59:59.999999999Z");
+
+    /**
+     * The texts of recently formatted times, by a hash of the time: a pass writes the same few times for every target
+     * (its {@code now}, the history's pass times, the metrics' scrape time). Read and written without a lock from any
+     * thread: an entry is immutable, so a reader sees a whole one or an older one, and checks its time.
+     */
+    private static final Formatted[] RECENT = new Formatted[1024];
+
+    /** A formatted time: its text, and the same as a JSON string whose quoted UTF-8 Jackson keeps once made. */
+    private record Formatted(long seconds, int nanos, String text, SerializedString json) {}
 
     private Rfc3339() {}
 
@@ -68,13 +81,39 @@ public final class Rfc3339 {
      * and allocates about 2 KB a call, most of what writing a decision record entry allocated.
      */
     public static String format(Instant time) {
-        long seconds = time.getEpochSecond();
-        if (seconds < 0 || seconds >= 253_402_300_800L) {
-            return time.toString();
+        return formatted(time).text();
+    }
+
+    /**
+     * Writes {@code time} as a JSON string field, as {@link #format} formats it; a time written before is copied as
+     * the bytes it was written as (a pass writes the same few times for every target).
+     */
+    static void write(JsonGenerator out, String field, Instant time) throws IOException {
+        out.writeFieldName(field);
+        if (time == null) {
+            out.writeNull();
+        } else {
+            out.writeString(formatted(time).json());
         }
+    }
+
+    private static Formatted formatted(Instant time) {
+        long seconds = time.getEpochSecond();
+        int nanos = time.getNano();
+        int slot = (Long.hashCode(seconds) * 31 + nanos) & (RECENT.length - 1);
+        Formatted recent = RECENT[slot];
+        if (recent != null && recent.seconds() == seconds && recent.nanos() == nanos) {
+            return recent;
+        }
+        String text = seconds < 0 || seconds >= 253_402_300_800L ? time.toString() : text(seconds, nanos);
+        Formatted formatted = new Formatted(seconds, nanos, text, new SerializedString(text));
+        RECENT[slot] = formatted;
+        return formatted;
+    }
+
+    private static String text(long seconds, int nanos) {
         LocalDate date = LocalDate.ofEpochDay(seconds / 86_400);
         int ofDay = (int) (seconds % 86_400);
-        int nanos = time.getNano();
         int fraction = nanos == 0 ? 0 : nanos % 1_000_000 == 0 ? 3 : nanos % 1_000 == 0 ? 6 : 9;
         char[] out = new char[20 + (fraction == 0 ? 0 : fraction + 1)];
         put(out, 0, date.getYear(), 4);

@@ -215,7 +215,7 @@ public final class SnapshotCodec {
      */
     public static void write(JsonGenerator out, Snapshot s) throws IOException {
         out.writeStartObject();
-        out.writeStringField("now", Rfc3339.format(s.now()));
+        Rfc3339.write(out, "now", s.now());
         write(out, "target", s.target());
         out.writeFieldName("config");
         ConfigCodec.write(out, s.config());
@@ -235,8 +235,8 @@ public final class SnapshotCodec {
                 case NONE -> out.writeNullField("ready");
             }
             out.writeBooleanField("deleting", p.deleting());
-            out.writeStringField("startTime", time(p.startTime()));
-            out.writeStringField("readyTransitionTime", time(p.readyTransitionTime()));
+            Rfc3339.write(out, "startTime", p.startTime());
+            Rfc3339.write(out, "readyTransitionTime", p.readyTransitionTime());
             out.writeArrayFieldStart("containers");
             for (Pod.Container c : p.containers()) {
                 out.writeStartObject();
@@ -253,7 +253,7 @@ public final class SnapshotCodec {
         for (PodMetrics m : s.podMetrics()) {
             out.writeStartObject();
             out.writeStringField("pod", m.pod());
-            out.writeStringField("timestamp", time(m.timestamp()));
+            Rfc3339.write(out, "timestamp", m.timestamp());
             out.writeNumberField("windowSeconds", m.windowSeconds());
             out.writeArrayFieldStart("containers");
             for (PodMetrics.Usage u : m.containers()) {
@@ -279,10 +279,6 @@ public final class SnapshotCodec {
             out.writeStringField("competingAutoscaler", s.competingAutoscaler());
         }
         out.writeEndObject();
-    }
-
-    private static String time(Instant time) {
-        return time == null ? null : Rfc3339.format(time);
     }
 
     /** Writes the decision as one JSON object, fields in the contract's order, without building a tree. */

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -145,6 +146,7 @@ public final class ZkLeadership implements Leadership, Closeable {
 
     private final AtomicLong counterErrors = new AtomicLong();
     private final Set<Guard> guards = ConcurrentHashMap.newKeySet();
+    private final List<Runnable> termListeners = new CopyOnWriteArrayList<>();
 
     private final ScheduledExecutorService worker;
     private final ConnectionStateListener connectionListener = (c, newState) -> onConnectionState(newState);
@@ -181,6 +183,14 @@ public final class ZkLeadership implements Leadership, Closeable {
             thread.setDaemon(true);
             return thread;
         });
+    }
+
+    /**
+     * Runs {@code listener} each time this instance starts a term (its epoch is published: {@link #epoch()} answers
+     * it), on the leadership's own thread: it must return at once (hand the work to another thread).
+     */
+    public void onTerm(Runnable listener) {
+        termListeners.add(listener);
     }
 
     /** Joins the election. It returns at once; leadership, if it comes, comes later. */
@@ -489,6 +499,7 @@ public final class ZkLeadership implements Leadership, Closeable {
         epochTaken.accept(epoch);
         if (term.compareAndSet(attempt, new Held(epoch, session))) {
             LOG.infof("leader, epoch %d (instance %s)", epoch, instanceId);
+            termListeners.forEach(Runnable::run);
         } else {
             LOG.infof(
                     "epoch %d taken but leadership ended meanwhile; it is never used (instance %s)", epoch, instanceId);

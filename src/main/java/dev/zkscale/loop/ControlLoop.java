@@ -48,8 +48,9 @@ import org.jboss.logging.Logger;
  * than its own) is a {@code CompetingWriter} Warning, counted, and said in the decision record, and the loop decides
  * on as the HPA controller does.
  *
- * <p>Reasons counted when no decision can be made: {@link Outcome#FAILURES}. Each pass ends with a heartbeat,
- * {@link #lastPass()}, a follower's too: the liveness check reads it.
+ * <p>Reasons counted when no decision can be made: {@link Outcome#FAILURES}. Each pass ends with a heartbeat, a
+ * follower's too, and a leader's long pass beats on each target decided and each stamp sent ({@link #lastProgress()}):
+ * the liveness check reads it.
  */
 public final class ControlLoop {
     private static final Logger LOG = Logger.getLogger(ControlLoop.class);
@@ -79,6 +80,7 @@ public final class ControlLoop {
 
     private boolean takingOver;
     private volatile Instant lastPass;
+    private volatile Instant lastProgress;
 
     /**
      * What the loop talks to, one port per job.
@@ -192,8 +194,13 @@ public final class ControlLoop {
         this.clock = clock;
         this.settings = settings;
         this.memory = memory;
-        this.takeover =
-                new Takeover(ports.leadership(), ports.fence(), ports.monitor(), ports.events(), settings.dryRun());
+        this.takeover = new Takeover(
+                ports.leadership(),
+                ports.fence(),
+                ports.monitor(),
+                ports.events(),
+                settings.dryRun(),
+                this::progressed);
     }
 
     /** Runs one pass. Never throws: a failing target or source is reported and the pass goes on or ends early. */
@@ -254,6 +261,7 @@ public final class ControlLoop {
                 if (!target(pass, d)) {
                     return;
                 }
+                progressed();
             }
             forgetGone(managed, targets);
             if (memory != null) {
@@ -264,7 +272,12 @@ public final class ControlLoop {
         } finally {
             ports.monitor().pass(Duration.ofNanos(System.nanoTime() - started));
             lastPass = clock.instant();
+            lastProgress = lastPass;
         }
+    }
+
+    private void progressed() {
+        lastProgress = clock.instant();
     }
 
     private boolean managed(TuningSource.Target t) {
@@ -291,9 +304,18 @@ public final class ControlLoop {
         memory.passed(epoch, clock.instant(), kept);
     }
 
-    /** When the last pass ended (by the loop's clock), or null before the first: proof that the loop is alive. */
+    /** When the last pass ended (by the loop's clock), or null before the first. */
     public Instant lastPass() {
         return lastPass;
+    }
+
+    /**
+     * When the loop last made progress (by its clock): a pass ended, or, within a long pass, a target was decided or
+     * a stamp went out; null before the first. The liveness check reads it, so that a first pass over thousands of
+     * targets is not taken for a stuck one.
+     */
+    public Instant lastProgress() {
+        return lastProgress;
     }
 
     /**

@@ -38,6 +38,7 @@ final class Takeover {
     private final Monitor monitor;
     private final EventSink events;
     private final boolean dryRun;
+    private final Runnable heartbeat;
 
     /**
      * What the fence left of a pass's due targets.
@@ -49,13 +50,19 @@ final class Takeover {
      */
     record Fenced(long epoch, List<ControlLoop.Due> due, boolean leading) {}
 
-    /** @param dryRun the controller never writes, so it stamps nothing either */
-    Takeover(Leadership leadership, Fence fence, Monitor monitor, EventSink events, boolean dryRun) {
+    /**
+     * @param dryRun the controller never writes, so it stamps nothing either
+     * @param heartbeat run as each stamp is about to go out (the fence asks whether the term goes on), so that the
+     *     thousands of stamps of a first pass show the loop's progress
+     */
+    Takeover(
+            Leadership leadership, Fence fence, Monitor monitor, EventSink events, boolean dryRun, Runnable heartbeat) {
         this.leadership = leadership;
         this.fence = fence;
         this.monitor = monitor;
         this.events = events;
         this.dryRun = dryRun;
+        this.heartbeat = heartbeat;
     }
 
     /**
@@ -136,8 +143,12 @@ final class Takeover {
         long started = System.nanoTime();
         List<Workload> workloads =
                 unstamped.stream().map(i -> fenced.get(i).workload()).toList();
-        List<Fence.Stamp> stamps =
-                leadership.whileLeading(epoch, () -> fence.stamp(workloads, epoch, () -> leadership.leads(epoch)));
+        List<Fence.Stamp> stamps = leadership.whileLeading(
+                epoch,
+                () -> fence.stamp(workloads, epoch, () -> {
+                    heartbeat.run();
+                    return leadership.leads(epoch);
+                }));
         int failed = 0;
         String firstFailure = null;
         for (int k = 0; k < unstamped.size(); k++) {

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
@@ -78,7 +79,9 @@ public final class DecisionRecord implements DecisionLog, AutoCloseable {
 
     // Recorder thread only.
     private final Deflater deflater = new Deflater(Deflater.BEST_SPEED);
-    private final ByteArrayOutputStream text = new ByteArrayOutputStream(8192);
+    private final Text text = new Text();
+    /** Where an entry is compressed to before it is copied at its size: one buffer for all, grown as needed. */
+    private byte[] packed = new byte[8192];
     /** The first entry's JSON: the preset dictionary of every entry's compression (they share most of their text). */
     private volatile byte[] dictionary;
 
@@ -400,20 +403,32 @@ public final class DecisionRecord implements DecisionLog, AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot happen: writing to memory failed", e);
         }
-        byte[] json = text.toByteArray();
         if (dictionary == null) {
-            dictionary = json;
+            dictionary = text.toByteArray();
         }
         deflater.reset();
         deflater.setDictionary(dictionary);
-        deflater.setInput(json);
+        deflater.setInput(text.bytes(), 0, text.size());
         deflater.finish();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(json.length / 4);
-        byte[] buffer = new byte[4096];
+        int length = 0;
         while (!deflater.finished()) {
-            out.write(buffer, 0, deflater.deflate(buffer));
+            if (length == packed.length) {
+                packed = Arrays.copyOf(packed, packed.length * 2);
+            }
+            length += deflater.deflate(packed, length, packed.length - length);
         }
-        return new Packed(out.toByteArray(), json.length);
+        return new Packed(Arrays.copyOf(packed, length), text.size());
+    }
+
+    /** The JSON of the entry being packed, compressed straight from its buffer rather than from a copy. */
+    private static final class Text extends ByteArrayOutputStream {
+        Text() {
+            super(8192);
+        }
+
+        byte[] bytes() {
+            return buf;
+        }
     }
 
     /** Stops the recorder; entries still queued are not recorded. */

@@ -63,6 +63,38 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
     private final Map<TargetRef, Series> series = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
+    /** A gauge of each target: name, base unit (or null), help, and the value it reads from the target's series. */
+    private record TargetGauge(String name, String unit, String help, ToDoubleFunction<Series> value) {}
+
+    private static final TargetGauge CONFIG_REJECTED = new TargetGauge(
+            "zkscale.target.config.rejected",
+            null,
+            "1 while the target's config ZNode is rejected (the last good config, if any, is in use), else 0",
+            s -> s.configRejected);
+    private static final TargetGauge CONFIG_VERSION = new TargetGauge(
+            "zkscale.config.version",
+            null,
+            "the data version of the target's config ZNode in force",
+            s -> s.configVersion);
+    /** The gauges a target gets at its first decision (with its write counters and the HPA's recommendation). */
+    private final List<TargetGauge> decisionGauges = List.of(
+            new TargetGauge(
+                    "zkscale.target.current.replicas", null, "spec replicas seen at the last decision", s -> s.current),
+            new TargetGauge("zkscale.target.desired.replicas", null, "replicas decided", s -> s.desired),
+            new TargetGauge(
+                    "zkscale.target.cpu.utilization.percent",
+                    null,
+                    "current CPU utilization, percent of request (NaN when no decision could be made)",
+                    s -> s.utilization),
+            new TargetGauge("zkscale.target.cpu.target.percent", null, "configured target utilization", s -> s.target),
+            new TargetGauge("zkscale.target.min.replicas", null, "configured minReplicas", s -> s.min),
+            new TargetGauge("zkscale.target.max.replicas", null, "configured maxReplicas (capped)", s -> s.max),
+            new TargetGauge(
+                    "zkscale.target.cpu.sample.age",
+                    "seconds",
+                    "age of the newest CPU sample the last decisions saw (NaN before the first)",
+                    this::sampleAge));
+
     /** One target's values and the meters that read them, registered group by group as they become meaningful. */
     private static final class Series {
         volatile double current = Double.NaN;
@@ -276,13 +308,7 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
         s.configVersion = version;
         if (!s.versionMeter) {
             s.versionMeter = true;
-            s.meters.add(gauge(
-                    "zkscale.config.version",
-                    null,
-                    "the data version of the target's config ZNode in force",
-                    tags(target),
-                    s,
-                    x -> x.configVersion));
+            s.meters.add(gauge(CONFIG_VERSION, tags(target), s));
         }
     }
 
@@ -371,48 +397,17 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
                     .tags(tags)
                     .register(registry);
             s.meters.add(s.rejections.getId());
-            s.meters.add(gauge(
-                    "zkscale.target.config.rejected",
-                    null,
-                    "1 while the target's config ZNode is "
-                            + "rejected (the last good config, if any, is in use), else 0",
-                    tags,
-                    s,
-                    x -> x.configRejected));
+            s.meters.add(gauge(CONFIG_REJECTED, tags, s));
         }
         return s;
     }
 
     private void registerDecisionMeters(TargetRef target, Series s) {
         Tags tags = tags(target);
-        s.meters.add(gauge(
-                "zkscale.target.current.replicas",
-                null,
-                "spec replicas seen at the last decision",
-                tags,
-                s,
-                x -> x.current));
-        s.meters.add(gauge("zkscale.target.desired.replicas", null, "replicas decided", tags, s, x -> x.desired));
+        for (TargetGauge g : decisionGauges) {
+            s.meters.add(gauge(g, tags, s));
+        }
         s.meters.add(recommended(target, "HPA", s, x -> x.recommended));
-        s.meters.add(gauge(
-                "zkscale.target.cpu.utilization.percent",
-                null,
-                "current CPU utilization, percent of " + "request (NaN when no decision could be made)",
-                tags,
-                s,
-                x -> x.utilization));
-        s.meters.add(gauge(
-                "zkscale.target.cpu.target.percent", null, "configured target utilization", tags, s, x -> x.target));
-        s.meters.add(gauge("zkscale.target.min.replicas", null, "configured minReplicas", tags, s, x -> x.min));
-        s.meters.add(
-                gauge("zkscale.target.max.replicas", null, "configured maxReplicas (capped)", tags, s, x -> x.max));
-        s.meters.add(gauge(
-                "zkscale.target.cpu.sample.age",
-                "seconds",
-                "age of the newest CPU sample the last " + "decisions saw (NaN before the first)",
-                tags,
-                s,
-                this::sampleAge));
         for (ScaleWriter.WriteResult.Result result : ScaleWriter.WriteResult.Result.values()) {
             s.ups.put(result, writes(tags, "up", result, s));
             s.downs.put(result, writes(tags, "down", result, s));
@@ -471,18 +466,20 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
     /** One algorithm's proposal (the HPA formula's, or a policy's) before stabilization, rate limits and bounds. */
     private Meter.Id recommended(TargetRef target, String algorithm, Series s, ToDoubleFunction<Series> f) {
         return gauge(
-                "zkscale.target.recommended.replicas",
-                null,
-                "an algorithm's proposal before stabilization, rate limits and bounds (NaN when none was computed)",
+                new TargetGauge(
+                        "zkscale.target.recommended.replicas",
+                        null,
+                        "an algorithm's proposal before stabilization, rate limits and bounds (NaN when none was"
+                                + " computed)",
+                        f),
                 tags(target).and("algorithm", algorithm),
-                s,
-                f);
+                s);
     }
 
-    private Meter.Id gauge(String name, String unit, String help, Tags tags, Series s, ToDoubleFunction<Series> f) {
-        return Gauge.builder(name, s, f)
-                .description(help)
-                .baseUnit(unit)
+    private Meter.Id gauge(TargetGauge g, Tags tags, Series s) {
+        return Gauge.builder(g.name(), s, g.value())
+                .description(g.help())
+                .baseUnit(g.unit())
                 .tags(tags)
                 .register(registry)
                 .getId();

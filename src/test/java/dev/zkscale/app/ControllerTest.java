@@ -263,6 +263,21 @@ class ControllerTest {
     }
 
     @Test
+    @DisplayName("a standby that takes over passes at once (stamping its epoch), without waiting for the next tick")
+    void passAtTakeover() throws Exception {
+        FirstWrite pair = leaderWroteOnce();
+        Controller second = pair.second();
+        second.passAtEachTerm();
+
+        // When the leader shuts down, and the test runs no pass
+        pair.first().close();
+
+        // Then the new leader's first pass fences web with its epoch
+        await().until(() -> writtenEpoch() > pair.firstEpoch());
+        assertEquals(second.leadership().epoch().getAsLong(), writtenEpoch());
+    }
+
+    @Test
     @DisplayName("a leader whose ZooKeeper session is lost stops writing before the standby starts")
     void sessionLoss() throws Exception {
         FirstWrite pair = leaderWroteOnce();

@@ -30,6 +30,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,6 +47,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.logging.Level;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
@@ -79,12 +84,13 @@ import org.apache.curator.framework.CuratorFramework;
  * </pre>
  *
  * Options: {@code --sizes} (above), {@code --warmup N} (5 in-JVM passes before measuring), {@code --passes N} (0:
- * no in-JVM passes), {@code --process-warmup N} (3), {@code --process-passes N} (10), {@code --process-sync D} (the
- * process's sync period, 5s), {@code --java-opts "..."} (added after the launcher's JVM settings), {@code
- * --record-depth N} and {@code --record-max-bytes N} (the decision record's, in this JVM and the process; the
- * defaults of {@code zkscale.decision-record-depth} and {@code -max-bytes}), {@code --managed-fields true} (each pod
- * carries the managedFields of a real one), {@code --threads} (print the CPU time of this JVM's threads), {@code
- * --jfr FILE}.
+ * no in-JVM passes), {@code --process-warmup N} (20: the JIT compiles for about that many), {@code --process-passes
+ * N} (10), {@code --process-sync D} (the process's sync period, 5s), {@code --java-opts "..."} (added after the
+ * launcher's JVM settings), {@code --record-depth N} and {@code --record-max-bytes N} (the decision record's, in this
+ * JVM and the process; the defaults of {@code zkscale.decision-record-depth} and {@code -max-bytes}), {@code
+ * --managed-fields true} (each pod carries the managedFields of a real one), {@code --threads} (print the CPU time
+ * of this JVM's threads), {@code --jfr FILE} (a profile of the in-JVM passes), {@code --process-jfr FILE} (a flight
+ * recording of the process, saved to FILE, whose top entries over the measured passes are printed: {@link JfrTop}).
  */
 public final class PassBench {
     private static final Path OUT = Path.of("target", "pass-bench");
@@ -127,11 +133,55 @@ public final class PassBench {
     /** What the process measured. */
     record ProcessFigures(
             double firstPassSeconds,
+            Start start,
             double cpuPerPassMillis,
             double cpuPerPassMinMillis,
             double cpuPerPassMaxMillis,
             String rss,
             Map<String, Double> requestsPerPass) {}
+
+    /**
+     * The first pass's wall time in parts, in seconds from launch (NaN when the log does not say): Quarkus started (the
+     * JVM, the config and Kubernetes caches, the latch), leadership taken, the first pass ended; and how long the
+     * first pass stamped the epoch on its targets (the takeover fence, before any decision).
+     */
+    record Start(double quarkusStarted, double leader, double firstPassEnded, double stamping) {
+        /** From leadership to the end of the first pass. */
+        double leaderToFirstPass() {
+            return firstPassEnded - leader;
+        }
+
+        private static final Pattern QUARKUS = Pattern.compile("\\) started in ");
+        private static final Pattern LEADER = Pattern.compile("\\) leader, epoch ");
+        private static final Pattern STAMPED = Pattern.compile("\\) epoch \\d+ stamped on .* in (\\d+) ms");
+        private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS");
+
+        /** Read from the process's log (its lines start with the local time, to the millisecond). */
+        static Start read(Path log, Instant launched, double firstPassEnded) throws IOException {
+            double quarkus = Double.NaN;
+            double leader = Double.NaN;
+            double stamping = Double.NaN;
+            for (String line : Files.readAllLines(log)) {
+                if (Double.isNaN(quarkus) && QUARKUS.matcher(line).find()) {
+                    quarkus = since(launched, line);
+                } else if (Double.isNaN(leader) && LEADER.matcher(line).find()) {
+                    leader = since(launched, line);
+                }
+                Matcher stamped = STAMPED.matcher(line);
+                if (Double.isNaN(stamping) && stamped.find()) {
+                    stamping = Long.parseLong(stamped.group(1)) / 1000.0;
+                }
+            }
+            return new Start(quarkus, leader, firstPassEnded, stamping);
+        }
+
+        private static double since(Instant launched, String line) {
+            Instant at = LocalDateTime.parse(line.substring(0, 23), LOG_TIME)
+                    .atZone(ZoneId.systemDefault())
+                    .toInstant();
+            return Duration.between(launched, at).toMillis() / 1000.0;
+        }
+    }
 
     /** Every figure of one size: a column of the table. */
     record Column(
@@ -144,11 +194,12 @@ public final class PassBench {
             "--sizes", "1000x10x1,10000x15x10",
             "--warmup", "5",
             "--passes", "0",
-            "--process-warmup", "3",
+            "--process-warmup", "20",
             "--process-passes", "10",
             "--process-sync", "5s",
             "--java-opts", "",
             "--jfr", "",
+            "--process-jfr", "",
             "--record-depth", "100",
             "--record-max-bytes", "16777216",
             "--managed-fields", "false"
@@ -598,13 +649,15 @@ public final class PassBench {
     }
 
     /** The start of a pass in the process (its first PodMetrics request), and the requests since the previous one. */
-    private record Mark(long nanos, long cpuMillis, Map<String, Long> requestsBefore) {}
+    private record Mark(long nanos, Instant at, long cpuMillis, Map<String, Long> requestsBefore) {}
 
     /** A zkscale run process against the same servers: see the class comment. */
     private static ProcessFigures runProcess(
             ZooKeeperProcess zookeeper, MockApi api, Size size, Map<String, String> o, int depth, long maxBytes)
             throws Exception {
-        System.setProperty("zkscale.it.java-opts", o.get("--java-opts"));
+        String jfr = o.get("--process-jfr");
+        System.setProperty(
+                "zkscale.it.java-opts", (o.get("--java-opts") + (jfr.isEmpty() ? "" : " " + JFR_FLAG)).trim());
         Map<String, String> settings = Map.of(
                 "zkscale.zookeeper.connect", zookeeper.connectString(),
                 "zkscale.zookeeper.root", ROOT,
@@ -623,6 +676,7 @@ public final class PassBench {
         List<Mark> marks = new CopyOnWriteArrayList<>();
         Map<String, Long> since = new TreeMap<>();
         long launched = System.nanoTime();
+        Instant launchedAt = Instant.now();
         try (ZkscaleProcess p = ZkscaleProcess.start("zkscale-run", OUT, settings)) {
             long pid = p.process().pid();
             api.onRequest(r -> {
@@ -631,7 +685,7 @@ public final class PassBench {
                 }
                 synchronized (since) {
                     if (r.method().equals("GET") && r.path().equals(marker)) {
-                        marks.add(new Mark(System.nanoTime(), cpuMillis(pid), new TreeMap<>(since)));
+                        marks.add(new Mark(System.nanoTime(), Instant.now(), cpuMillis(pid), new TreeMap<>(since)));
                         since.clear();
                     }
                     since.merge(kind(r), 1L, Long::sum);
@@ -648,17 +702,28 @@ public final class PassBench {
                 Thread.sleep(100);
             }
             double firstPass = (System.nanoTime() - launched) / 1e9;
-            double started = marks.isEmpty() ? Double.NaN : (marks.get(0).nanos() - launched) / 1e9;
+            Start startup = Start.read(p.log(), launchedAt, firstPass);
             System.out.printf(
-                    "  first pass ended %.1f s after launch (it started about %.1f s after launch: JVM start, "
-                            + "caches, leadership)%n",
-                    firstPass, started);
+                    "  first pass ended %.1f s after launch: Quarkus started (JVM, caches) at %.1f s, leader at %.1f s;"
+                            + " from leadership to the first pass's end %.1f s, of which stamping the epoch %.1f s%n",
+                    firstPass,
+                    startup.quarkusStarted(),
+                    startup.leader(),
+                    startup.leaderToFirstPass(),
+                    startup.stamping());
             while (marks.size() < warmup + measured + 1) {
                 alive(p, launched);
                 Thread.sleep(200);
             }
             String rss = vmRss(pid);
             api.onRequest(r -> {});
+            if (!jfr.isEmpty()) {
+                dumpJfr(
+                        pid,
+                        Path.of(jfr),
+                        marks.get(warmup).at(),
+                        marks.get(warmup + measured).at());
+            }
             double[] cpu = new double[measured];
             Map<String, Double> requests = new TreeMap<>();
             System.out.printf("  %6s %12s %10s  %s%n", "pass", "CPU (ms)", "wall (s)", "requests since the last pass");
@@ -683,8 +748,25 @@ public final class PassBench {
                     metrics.getOrDefault("zkscale_decision_duration_seconds_sum", Double.NaN)
                             / metrics.getOrDefault("zkscale_decision_duration_seconds_count", Double.NaN)
                             * 1000);
-            return new ProcessFigures(firstPass, cpu[measured / 2], cpu[0], cpu[measured - 1], rss, requests);
+            return new ProcessFigures(firstPass, startup, cpu[measured / 2], cpu[0], cpu[measured - 1], rss, requests);
         }
+    }
+
+    /** The flight recording of {@code --process-jfr}: the profile settings, Java samples every 5 ms. */
+    private static final String JFR_FLAG =
+            "-XX:StartFlightRecording=name=bench,settings=profile,jdk.ExecutionSample#period=5ms";
+
+    /** Dumps the process's recording to {@code file} and prints the top entries of the measured passes. */
+    private static void dumpJfr(long pid, Path file, Instant from, Instant to) throws Exception {
+        Process jcmd = new ProcessBuilder(
+                        "jcmd", Long.toString(pid), "JFR.dump", "name=bench", "filename=" + file.toAbsolutePath())
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (jcmd.waitFor() != 0) {
+            throw new IllegalStateException("jcmd JFR.dump failed: " + output);
+        }
+        JfrTop.print(file, from, to, System.out);
     }
 
     private static void alive(ZkscaleProcess p, long launched) {
@@ -719,6 +801,17 @@ public final class PassBench {
                 columns,
                 "first pass after start (wall, from launch)",
                 c -> String.format("%.1f s", c.process().firstPassSeconds()));
+        row(
+                columns,
+                "of which: launch to Quarkus started (JVM, config and Kubernetes caches)",
+                c -> String.format("%.1f s", c.process().start().quarkusStarted()));
+        row(
+                columns,
+                "of which: leadership to first pass ended (of it, stamping the epoch)",
+                c -> String.format(
+                        "%.1f s (%.1f s)",
+                        c.process().start().leaderToFirstPass(),
+                        c.process().start().stamping()));
         row(
                 columns,
                 "API requests per steady pass",

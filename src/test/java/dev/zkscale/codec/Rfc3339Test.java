@@ -53,6 +53,18 @@ class Rfc3339Test {
     }
 
     @Test
+    @DisplayName("a time written again, from the recent texts, is still its own, while others take the same slots")
+    void formatsAgain() {
+        Instant start = Instant.parse("2026-12-03T11:00:00Z");
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 5_000; i++) {
+                Instant time = start.plusSeconds(i % 1_500).plusMillis(i % 7 == 0 ? 250 : 0);
+                assertEquals(time.toString(), Rfc3339.format(time));
+            }
+        }
+    }
+
+    @Test
     @DisplayName("a written time reads back to the same instant")
     void roundTrips() {
         Instant time = Instant.parse("2026-03-04T05:06:07.089Z");

@@ -26,6 +26,8 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -82,6 +84,8 @@ class ControlLoopTest {
         ScaleWriter.WriteResult writeResult =
                 new ScaleWriter.WriteResult(ScaleWriter.WriteResult.Result.SUCCESS, "scaled");
         ScaleWriter.WriteResult.Result stampResult = ScaleWriter.WriteResult.Result.SUCCESS;
+        /** Runs as each stamp is under way, after the fence asked whether the term goes on. */
+        Runnable stamping = () -> {};
 
         final List<String> writes = new ArrayList<>();
         final List<String> events = new ArrayList<>();
@@ -162,6 +166,10 @@ class ControlLoopTest {
                 return writeResult;
             };
             Fence fence = (targets, stampEpoch, leading) -> targets.stream()
+                    .peek(w -> {
+                        leading.getAsBoolean();
+                        stamping.run();
+                    })
                     .map(w -> new Fence.Stamp(
                             stampResult,
                             stampResult == ScaleWriter.WriteResult.Result.SUCCESS
@@ -595,6 +603,26 @@ class ControlLoopTest {
         assertEquals(events, world.events, "Events");
         assertEquals(metrics, world.metrics, "metrics");
         assertEquals(recorded, world.recorded, "decision record");
+    }
+
+    @Test
+    @DisplayName(
+            "a long first pass is not a stuck one: the heartbeat beats as each stamp goes out and as the pass ends")
+    void heartbeatWithinAPass() {
+        World world = new World();
+        world.clock = new SteppedClock(NOW);
+        ControlLoop loop = world.loop();
+        List<Instant> duringStamps = new ArrayList<>();
+        world.stamping = () -> {
+            duringStamps.add(loop.lastProgress());
+            world.clock.advance(Duration.ofSeconds(90));
+        };
+
+        loop.pass();
+
+        assertEquals(List.of(NOW), duringStamps, "the heartbeat as the stamp went out");
+        assertEquals(NOW.plusSeconds(90), loop.lastProgress(), "and as the pass ended");
+        assertEquals(NOW.plusSeconds(90), loop.lastPass());
     }
 
     private static List<Integer> sizes(List<History.Entry> entries) {
