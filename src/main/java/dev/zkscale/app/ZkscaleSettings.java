@@ -77,8 +77,8 @@ public interface ZkscaleSettings {
     Duration cacheSyncTimeout();
 
     /**
-     * How long the loop may go without progress (a pass ended, a target decided, a stamp sent) before the liveness check fails (and Kubernetes restarts the
-     * container); absent means 4 sync periods, at least 60 s.
+     * How long the loop may go without progress (a pass ended, a target decided, a stamp sent) before the liveness
+     * check fails (and Kubernetes restarts the container); absent means 4 sync periods, at least 60 s.
      */
     Optional<Duration> livenessTimeout();
 

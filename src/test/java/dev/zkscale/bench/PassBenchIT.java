@@ -21,7 +21,8 @@ class PassBenchIT {
                 "--sizes", "12x2x3",
                 "--warmup", "2",
                 "--passes", "2",
-                "--process-warmup", "1",
+                // Steady: after the first pass's Events (ConfigApplied, rescales: sent apart, 20 a second) are out
+                "--process-warmup", "4",
                 "--process-passes", "2",
                 "--process-sync", "1s");
 
