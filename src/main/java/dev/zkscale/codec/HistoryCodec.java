@@ -201,7 +201,7 @@ public final class HistoryCodec {
         ForecastState forecast = history.forecast();
         if (forecast != null) {
             out.writeObjectFieldStart("forecast");
-            out.writeStringField("time", Rfc3339.format(forecast.time()));
+            Rfc3339.write(out, "time", forecast.time());
             out.writeArrayFieldStart("models");
             for (ForecastState.Model m : forecast.models()) {
                 out.writeStartObject();
@@ -220,7 +220,7 @@ public final class HistoryCodec {
             out.writeArrayFieldStart("pending");
             for (ForecastState.Pending p : forecast.pending()) {
                 out.writeStartObject();
-                out.writeStringField("due", Rfc3339.format(p.due()));
+                Rfc3339.write(out, "due", p.due());
                 out.writeArrayFieldStart("demands");
                 for (double d : p.demands()) {
                     out.writeNumber(d);
@@ -232,7 +232,7 @@ public final class HistoryCodec {
             if (forecast.floor() != null) {
                 out.writeObjectFieldStart("floor");
                 out.writeNumberField("replicas", forecast.floor().replicas());
-                out.writeStringField("until", Rfc3339.format(forecast.floor().until()));
+                Rfc3339.write(out, "until", forecast.floor().until());
                 out.writeEndObject();
             }
             if (!Double.isNaN(forecast.coverage())) {
