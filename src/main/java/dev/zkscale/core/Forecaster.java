@@ -10,18 +10,18 @@ import java.util.stream.DoubleStream;
  * The {@link Policy.Type#Forecast} policy: forecasts the demand a pass's write must serve and recommends the size that
  * covers its upper bound. Pure: time is the snapshot's, and what it remembers travels in {@link ForecastState}.
  *
- * <p>Demand is observed in pods at the target utilization ({@code utilization × readyPods / target}, the quantity whose
- * ceiling is the HPA's own proposal) and smoothed by a few candidate Holt models (level and trend, the trend per second
- * so an irregular pass still weighs right). A size written now serves once its new pods are Ready and until the next
- * pass can change it; the samples it reads are already {@code metrics lag} old. So the horizon is lag + pod startup +
- * one sync period, each measured where it can be (the lag from the samples' timestamps, the period from the passes).
- * Every forecast is kept until its due time and then checked against what was observed, which gives an online estimate
- * of the error at that horizon, per model. The recommendation is the smallest size whose capacity at the top of the
- * tolerance band (target &times; (1 + scale-up tolerance), where the HPA itself starts to scale up) covers the best
- * model's forecast plus a number of its errors (the error variance being the geometric mean of a long-memory and a
- * recent estimate); never below the HPA's own proposal when that is a scale-up, nor below that proposal for one
- * horizon after it (the {@link ForecastState.Floor}). Until a few forecasts have been checked it recommends what the
- * HPA does.
+ * <p>Demand is observed in pods at the target utilization ({@code utilization × servingPods / target}: the formula's
+ * utilization over every pod that served when the samples were taken) and smoothed by a few candidate Holt models
+ * (level and trend, the trend per second so an irregular pass still weighs right). A size written now serves once its
+ * new pods are Ready and until the next pass can change it; the samples it reads are already {@code metrics lag} old.
+ * So the horizon is lag + pod startup + one sync period, each measured where it can be (the lag from the samples'
+ * timestamps, the period from the passes). Every forecast is kept until its due time and then checked against what was
+ * observed, which gives an online estimate of the error at that horizon, per model. The recommendation is the smallest
+ * size whose capacity at the top of the tolerance band (target &times; (1 + scale-up tolerance), where the HPA itself
+ * starts to scale up) covers the best model's forecast plus a number of its errors (the error variance being the
+ * geometric mean of a long-memory and a recent estimate); never below the HPA's own proposal when that is a scale-up,
+ * nor below that proposal for one horizon after it (the {@link ForecastState.Floor}). Until a few forecasts have been
+ * checked it recommends what the HPA does.
  *
  * <p>The number of errors, the coverage, starts at the configured quantile's (normal approximation) and never exceeds
  * it; below it, the coverage is calibrated online against the HPA's own rule on the same demand: the policy follows
@@ -325,7 +325,8 @@ final class Forecaster {
      * What the HPA's formula proposes for its own pods ({@code ReplicaCalculator}): at a usage ratio {@code ratio} of
      * its serving pods, of which it counts {@code counted}, at {@code size} replicas. No change within the tolerance;
      * else the ratio over the counted pods, rounded up; while some pods are not counted yet (not Ready, or Ready for
-     * less than a metrics window), a scale-up counts them idle, which holds the size when that brings the ratio below 1.
+     * less than a metrics window), a scale-up counts them idle, which holds the size when that brings the ratio
+     * below 1.
      */
     private static int hpaProposal(double ratio, int counted, int size, double tolerance) {
         double usage = counted < size && ratio > 1 ? ratio * counted / size : ratio;
