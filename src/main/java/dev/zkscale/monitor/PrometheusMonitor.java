@@ -188,8 +188,7 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
     public void configRejected(TargetRef target) {
         TargetSeries.Row s = config(target);
         if (s != null) {
-            s.configRejected = 1;
-            s.rejections.incrementAndGet();
+            s.rejected();
         }
     }
 

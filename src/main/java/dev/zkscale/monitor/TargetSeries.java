@@ -134,12 +134,18 @@ final class TargetSeries implements AutoCloseable {
         volatile boolean config;
         volatile boolean decided;
         volatile boolean versioned;
-        final AtomicLong rejections = new AtomicLong();
+        private final AtomicLong rejections = new AtomicLong();
         private final AtomicLongArray writes = new AtomicLongArray(2 * Result.values().length);
 
         private Row(TargetRef target) {
             this.namespace = target.namespace();
             this.name = target.name();
+        }
+
+        /** Counts a rejected config ZNode. */
+        void rejected() {
+            configRejected = 1;
+            rejections.incrementAndGet();
         }
 
         /** Counts a scale write. */
