@@ -330,7 +330,16 @@ class ForecastPolicyTest {
                                 "the same at 3 pods of demand: below target, the counted pods' share rounded up",
                                 "[" + heldTwo + "," + raisedToSix + "]"),
                         1500L,
-                        1));
+                        1),
+                Arguments.of(
+                        Named.of(
+                                "within the tolerance (2 pods of demand on 2) it keeps the size it held at its last"
+                                        + " pass, 3, as the HPA's formula keeps the current size, though its window"
+                                        + " no longer holds 3 now",
+                                "[{\"time\":\"2026-01-01T00:04:50Z\",\"replicas\":3},"
+                                        + "{\"time\":\"2026-01-01T00:09:45Z\",\"replicas\":2}]"),
+                        1000L,
+                        3));
     }
 
     /** The HPA's rule the policy follows treats the pods it added as the HPA's formula treats unready pods. */
