@@ -11,6 +11,7 @@ import java.util.Locale;
  * value is the earlier row's (step hold); before the first row it is the first row's.
  */
 public final class Trace {
+    private static final String BYTE_ORDER_MARK = "\uFEFF";
     private final String name;
     private final double[] seconds;
     private final double[] values;
@@ -25,7 +26,7 @@ public final class Trace {
 
     /**
      * Reads CSV rows {@code seconds,value}. A first line that is not two numbers is a header, which must name the
-     * columns {@code seconds} and {@code value} (in any order); other columns are ignored, and so are blank lines.
+     * columns {@code seconds} and {@code value} (in any order); other columns are ignored, and so are blank lines and a UTF-8 byte order mark.
      *
      * @param name the file's name, for messages
      * @throws InvalidInputException naming the file and the line of the first malformed row
@@ -39,6 +40,10 @@ public final class Trace {
         int number = 0;
         while ((line = in.readLine()) != null) {
             number++;
+            if (number == 1 && line.startsWith(BYTE_ORDER_MARK)) {
+                // Spreadsheets save UTF-8 CSV with a byte order mark: it is not part of the first field.
+                line = line.substring(1);
+            }
             if (line.isBlank()) {
                 continue;
             }

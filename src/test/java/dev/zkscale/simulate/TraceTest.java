@@ -24,7 +24,10 @@ class TraceTest {
                         "host,value,\"seconds\"\nweb,1,0\nweb,2.5,60\nweb,0,120\n")),
                 Arguments.of(
                         Named.of("CRLF line ends and blank lines", "seconds,value\r\n\r\n0,1\r\n60,2.5\r\n120,0\r\n")),
-                Arguments.of(Named.of("spaces around the fields", "0 , 1\n60, 2.5\n 120 ,0\n")));
+                Arguments.of(Named.of("spaces around the fields", "0 , 1\n60, 2.5\n 120 ,0\n")),
+                Arguments.of(Named.of(
+                        "a UTF-8 byte order mark before the header", "\uFEFFseconds,value\n0,1\n60,2.5\n120,0\n")),
+                Arguments.of(Named.of("a UTF-8 byte order mark before the first row", "\uFEFF0,1\n60,2.5\n120,0\n")));
     }
 
     @ParameterizedTest(name = "{0}")
