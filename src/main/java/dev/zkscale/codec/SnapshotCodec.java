@@ -30,8 +30,11 @@ import java.util.Set;
  * input.
  */
 public final class SnapshotCodec {
-    /** Millicores above this (a billion cores) are refused: no pod has them, and sums must not overflow. */
-    private static final long MAX_MILLI_CPU = 1_000_000_000_000L;
+    /**
+     * Millicores above this (a billion cores) are refused: no pod has them, and sums must not overflow. Whatever
+     * writes snapshots (the loop's metrics, simulate's model) keeps to it, so that its snapshots replay.
+     */
+    public static final long MAX_MILLI_CPU = 1_000_000_000_000L;
 
     /** The mapper for all of zkscale's JSON: decimals kept exactly as written, for tolerances. */
     public static final ObjectMapper MAPPER = new ObjectMapper()
