@@ -97,6 +97,24 @@ class KubeMetricsStreamTest {
                         "cpu not a quantity",
                         item("web-1", "\"2026-01-01T00:10:00Z\"", "\"30s\"", "[" + container("\"lots\"") + "]")),
                 Arguments.of(
+                        "cpu negative",
+                        item("web-1", "\"2026-01-01T00:10:00Z\"", "\"30s\"", "[" + container("\"-5m\"") + "]")),
+                Arguments.of(
+                        "cpu negative cores",
+                        item("web-1", "\"2026-01-01T00:10:00Z\"", "\"30s\"", "[" + container("\"-1\"") + "]")),
+                Arguments.of(
+                        "cpu NaN",
+                        item("web-1", "\"2026-01-01T00:10:00Z\"", "\"30s\"", "[" + container("\"NaN\"") + "]")),
+                Arguments.of(
+                        "cpu empty",
+                        item("web-1", "\"2026-01-01T00:10:00Z\"", "\"30s\"", "[" + container("\"\"") + "]")),
+                Arguments.of(
+                        "cpu overflowing a long",
+                        item("web-1", "\"2026-01-01T00:10:00Z\"", "\"30s\"", "[" + container("\"9e99\"") + "]")),
+                Arguments.of(
+                        "cpu over a billion cores",
+                        item("web-1", "\"2026-01-01T00:10:00Z\"", "\"30s\"", "[" + container("\"2e9\"") + "]")),
+                Arguments.of(
                         "cpu an object",
                         item("web-1", "\"2026-01-01T00:10:00Z\"", "\"30s\"", "[" + container("{\"n\":1}") + "]")),
                 Arguments.of(
