@@ -34,6 +34,12 @@ final class ExplainCommand extends ConsoleCommand {
             description = "the snapshots; - (the default) for standard input")
     String file;
 
+    /**
+     * A longer line is refused without being held: a snapshot of 10,000 pods takes a few megabytes, and a file with
+     * no line end must not take the heap.
+     */
+    static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
+
     @Override
     public Integer call() throws UsageException {
         int ceiling = CliSettings.positive(
@@ -41,23 +47,22 @@ final class ExplainCommand extends ConsoleCommand {
         PrintStream out = console.out();
         try (InputStream in = Inputs.bytes(file, console.in())) {
             // Bytes split on '\n' and each line decoded on its own: a bad byte costs its line, not the run.
-            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            Line line = new Line();
             byte[] buffer = new byte[64 * 1024];
             int number = 0;
             for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
                 int from = 0;
                 for (int i = 0; i < n; i++) {
                     if (buffer[i] == '\n') {
-                        line.write(buffer, from, i - from);
-                        explain(line.toByteArray(), ++number, ceiling, out);
-                        line.reset();
+                        line.append(buffer, from, i - from);
+                        explain(line, ++number, ceiling, out);
                         from = i + 1;
                     }
                 }
-                line.write(buffer, from, n - from);
+                line.append(buffer, from, n - from);
             }
-            if (line.size() > 0) {
-                explain(line.toByteArray(), ++number, ceiling, out);
+            if (line.length > 0) {
+                explain(line, ++number, ceiling, out);
             }
         } catch (IOException e) {
             throw Inputs.cannotRead(file, e);
@@ -66,16 +71,36 @@ final class ExplainCommand extends ConsoleCommand {
         return 0;
     }
 
-    private static void explain(byte[] line, int number, int ceiling, PrintStream out) throws IOException {
+    /** The line being read: its bytes up to {@link #MAX_LINE_BYTES}, and its length. */
+    private static final class Line {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        long length;
+
+        void append(byte[] buffer, int from, int count) {
+            length += count;
+            if (length <= MAX_LINE_BYTES) {
+                bytes.write(buffer, from, count);
+            }
+        }
+    }
+
+    private static void explain(Line line, int number, int ceiling, PrintStream out) throws IOException {
         JsonNode result;
         try {
-            String text = StrictJson.decode(line);
+            if (line.length > MAX_LINE_BYTES) {
+                throw new InvalidInputException(
+                        "line too long: " + line.length + " bytes, the limit is " + MAX_LINE_BYTES);
+            }
+            String text = StrictJson.decode(line.bytes.toByteArray());
             if (text.isBlank()) {
                 return;
             }
             result = explain(text, number, ceiling);
         } catch (InvalidInputException e) {
             result = error(e.getMessage(), number);
+        } finally {
+            line.bytes.reset();
+            line.length = 0;
         }
         out.println(SnapshotCodec.MAPPER.writeValueAsString(result));
     }
