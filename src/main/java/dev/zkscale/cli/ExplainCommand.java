@@ -3,10 +3,9 @@ package dev.zkscale.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.zkscale.codec.InvalidInputException;
+import dev.zkscale.codec.LineReader;
 import dev.zkscale.codec.SnapshotCodec;
-import dev.zkscale.codec.StrictJson;
 import dev.zkscale.core.Decider;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -46,63 +45,29 @@ final class ExplainCommand extends ConsoleCommand {
                 CliSettings.MAX_REPLICAS_CEILING, CliSettings.read().maxReplicasCeiling());
         PrintStream out = console.out();
         try (InputStream in = Inputs.bytes(file, console.in())) {
-            // Bytes split on '\n' and each line decoded on its own: a bad byte costs its line, not the run.
-            Line line = new Line();
-            byte[] buffer = new byte[64 * 1024];
-            int number = 0;
-            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                int from = 0;
-                for (int i = 0; i < n; i++) {
-                    if (buffer[i] == '\n') {
-                        line.append(buffer, from, i - from);
-                        explain(line, ++number, ceiling, out);
-                        from = i + 1;
+            // Each line decoded on its own: a bad byte or an overlong line costs its line, not the run.
+            LineReader lines = new LineReader(in, MAX_LINE_BYTES);
+            while (true) {
+                JsonNode result;
+                try {
+                    String text = lines.next();
+                    if (text == null) {
+                        break;
                     }
+                    if (text.isBlank()) {
+                        continue;
+                    }
+                    result = explain(text, lines.number(), ceiling);
+                } catch (InvalidInputException e) {
+                    result = error(e.getMessage(), lines.number());
                 }
-                line.append(buffer, from, n - from);
-            }
-            if (line.length > 0) {
-                explain(line, ++number, ceiling, out);
+                out.println(SnapshotCodec.MAPPER.writeValueAsString(result));
             }
         } catch (IOException e) {
             throw Inputs.cannotRead(file, e);
         }
         out.flush();
         return 0;
-    }
-
-    /** The line being read: its bytes up to {@link #MAX_LINE_BYTES}, and its length. */
-    private static final class Line {
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        long length;
-
-        void append(byte[] buffer, int from, int count) {
-            length += count;
-            if (length <= MAX_LINE_BYTES) {
-                bytes.write(buffer, from, count);
-            }
-        }
-    }
-
-    private static void explain(Line line, int number, int ceiling, PrintStream out) throws IOException {
-        JsonNode result;
-        try {
-            if (line.length > MAX_LINE_BYTES) {
-                throw new InvalidInputException(
-                        "line too long: " + line.length + " bytes, the limit is " + MAX_LINE_BYTES);
-            }
-            String text = StrictJson.decode(line.bytes.toByteArray());
-            if (text.isBlank()) {
-                return;
-            }
-            result = explain(text, number, ceiling);
-        } catch (InvalidInputException e) {
-            result = error(e.getMessage(), number);
-        } finally {
-            line.bytes.reset();
-            line.length = 0;
-        }
-        out.println(SnapshotCodec.MAPPER.writeValueAsString(result));
     }
 
     static JsonNode explain(String line, int number, int ceiling) {

@@ -11,8 +11,8 @@ import dev.zkscale.simulate.RecordTrace;
 import dev.zkscale.simulate.Report;
 import dev.zkscale.simulate.SimulationRun;
 import dev.zkscale.simulate.Trace;
-import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
@@ -313,7 +313,7 @@ public final class SimulateCommand extends ConsoleCommand {
     }
 
     private static Trace readCsv(Path file) throws UsageException, InvalidInputException {
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (InputStream in = Files.newInputStream(file)) {
             return Trace.csv(file.toString(), in);
         } catch (IOException e) {
             throw cannotRead(file, e);
