@@ -89,6 +89,8 @@ class ControlLoopTest {
         ScaleWriter.WriteResult.Result stampResult = ScaleWriter.WriteResult.Result.SUCCESS;
         /** Runs as each stamp is under way, after the fence asked whether the term goes on. */
         Runnable stamping = () -> {};
+        /** The size the stamp finds (and returns), when another write landed between the read and the stamp. */
+        Integer landedBeforeStamp;
 
         final List<String> writes = new ArrayList<>();
         final List<String> stamps = new ArrayList<>();
@@ -197,7 +199,7 @@ class ControlLoopTest {
                                             w.namespace(),
                                             w.kind(),
                                             w.name(),
-                                            w.specReplicas(),
+                                            landedBeforeStamp == null ? w.specReplicas() : landedBeforeStamp,
                                             w.statusReplicas(),
                                             w.selector(),
                                             stampEpoch,
@@ -659,6 +661,31 @@ class ControlLoopTest {
                         "none/no_change_recommended, write null"),
                 world.recorded,
                 "decision record");
+    }
+
+    @Test
+    @DisplayName("an older leader's write that landed before the stamp: the next pass starts there, no other writer")
+    void landedBeforeTheStamp() {
+        // Given a first pass that needs no write, and an older leader's write of 5 that lands before the stamp
+        World world = new World();
+        world.usageMilliCpu = 250;
+        world.landedBeforeStamp = 5;
+        world.clock = new SteppedClock(NOW);
+        ControlLoop loop = world.loop();
+        loop.pass();
+        assertEquals(List.of("web@4"), world.stamps);
+        world.events.clear();
+        world.metrics.clear();
+
+        // When the next pass sees the stamped object, size 5
+        world.workload = new Workload(
+                "shop", "Deployment", "web", 5, 3, new Selector(Map.of("app", "web"), List.of()), 4, "18", "4", true);
+        world.clock.advance(Duration.ofSeconds(15));
+        loop.pass();
+
+        // Then no CompetingWriter, no conflict counted, and no stamp again
+        assertEquals(List.of(), world.events, "Events");
+        assertEquals(List.of("decided none/no_change_recommended"), world.metrics, "metrics");
     }
 
     @Test
