@@ -5,9 +5,9 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The fence a new leader puts up on a workload its first decision did not write (a write is a fence in itself): it
- * stamps its epoch on the workload with a conditional write. The stamp changes the object's {@code resourceVersion} and epoch annotation, which every write
- * prepared under an older epoch tests ({@link ScaleWriter}), so the API server refuses such a late write, on every
- * stamped workload, whether or not this leader ever changes its size.
+ * stamps its epoch on the workload with a conditional write. The stamp changes the object's {@code resourceVersion}
+ * and epoch annotation, which every write prepared under an older epoch tests ({@link ScaleWriter}), so the API
+ * server refuses such a late write, on every stamped workload, whether or not this leader ever changes its size.
  *
  * <p>The stamp is conditioned on what was read: the epoch annotation as read (or, on a workload without one, its
  * {@code resourceVersion}), so a stamp never overwrites a newer leader's epoch. Stamps are sent concurrently, within a

@@ -380,7 +380,8 @@ class ControlLoopTest {
                                 List.of("up/cpu_above_target, write not written: leadership lost"),
                                 UNWRITTEN)),
                 row(
-                        "a fenced write is a Warning, leaves no scale event, and is not stamped: a newer epoch is on it",
+                        "a fenced write is a Warning, leaves no scale event, and is not stamped: a newer epoch is on"
+                                + " it",
                         w -> w.writeResult =
                                 new ScaleWriter.WriteResult(ScaleWriter.WriteResult.Result.FENCED, "newer epoch 5"),
                         new Expected(
@@ -418,7 +419,7 @@ class ControlLoopTest {
                                 List.of("none/metrics_api_unavailable, write null"),
                                 "recommendations [3], scale-up events []")),
                 row(
-                        "a target on target is decided, then stamped; a failed stamp is counted and sent again next pass",
+                        "a target on target is decided, then stamped; a failed stamp is counted, sent again next pass",
                         w -> {
                             w.usageMilliCpu = 250;
                             w.stampResult = ScaleWriter.WriteResult.Result.FAILURE;
