@@ -174,6 +174,13 @@ public final class PassBench {
         private static final Pattern STAMPED = Pattern.compile("\\) epoch \\d+ stamped on .* in (\\d+) ms");
         private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS");
 
+        /** Whether the log says the takeover's stamps are done. */
+        static boolean fenced(Path log) throws IOException {
+            try (var lines = Files.lines(log)) {
+                return lines.anyMatch(line -> STAMPED.matcher(line).find());
+            }
+        }
+
         /** Read from the process's log (its lines start with the local time, to the millisecond). */
         static Start read(Path log, Instant launched, double firstPassEnded) throws IOException {
             double quarkus = Double.NaN;
@@ -720,9 +727,11 @@ public final class PassBench {
                     o.get("--java-opts").isEmpty() ? "" : " + " + o.get("--java-opts"),
                     o.get("--process-sync"),
                     p.log());
-            while (!p.passed()) {
+            // A pass ended (a follower's may end before leadership), and the first pass as leader stamped: every
+            // target here carries an older epoch, so the leader's first pass ends with its stamps.
+            while (!p.passed() || !Start.fenced(p.log())) {
                 alive(p, launched);
-                Thread.sleep(100);
+                Thread.sleep(200);
             }
             double firstPass = (System.nanoTime() - launched) / 1e9;
             Start startup = Start.read(p.log(), launchedAt, firstPass);
