@@ -60,7 +60,7 @@ final class Conversions {
                 null,
                 null,
                 null,
-                m.getLabels() == null ? null : shared(Map.copyOf(m.getLabels())),
+                shared(m.getLabels()),
                 null,
                 m.getName(),
                 shared(m.getNamespace()),
