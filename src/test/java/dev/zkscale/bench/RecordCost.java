@@ -24,7 +24,8 @@ import java.util.Locale;
  *
  * <pre>
  * ./mvnw -B -q test-compile
- * java -cp target/test-classes:target/classes:$(cat target/test.cp) dev.zkscale.bench.RecordCost [targets pods warmup passes]
+ * java -cp target/test-classes:target/classes:$(cat target/test.cp) dev.zkscale.bench.RecordCost \
+ *     [targets pods warmup passes]
  * </pre>
  */
 public final class RecordCost {
