@@ -3,7 +3,6 @@ package dev.zkscale.monitor;
 import dev.zkscale.core.Decision;
 import dev.zkscale.core.Outcome;
 import dev.zkscale.core.PodMetrics;
-import dev.zkscale.core.Policy;
 import dev.zkscale.core.Snapshot;
 import dev.zkscale.core.TargetConfig;
 import dev.zkscale.core.TargetRef;
@@ -16,8 +15,10 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.prometheus.client.CollectorRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,28 +28,26 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
-import java.util.function.ToDoubleFunction;
 
 /**
- * The loop's metrics in Micrometer, exported at {@code /q/metrics}.
+ * The loop's metrics, exported at {@code /q/metrics}: the global ones as Micrometer meters, the per-target ones as a
+ * table rendered at scrape time into each Prometheus registry found in {@code registry} ({@link TargetSeries}: one
+ * meter per target and series costs too much at 10,000 targets). Another kind of registry gets only the global meters.
  *
  * <p>Label values come from closed sets: a target's {@code namespace} and {@code target}, a {@code direction}, a
  * {@code result}, an {@link Outcome}'s {@code action} and {@code reason}, {@code tuning_unavailable} or a reason of
  * {@link Outcome#FAILURES}; never a pod name. Counters whose label values are known in advance are created
  * at zero (the global ones at start, a target's write counters at its first decision), so that Prometheus'
  * {@code increase()} sees their first increment. A target's series all go when it is forgotten; {@link #close()}
- * removes every meter this instance registered (the registry may outlive it).
+ * removes every meter and series this instance registered (the registry may outlive it).
  *
- * <p>Threads: the loop calls the {@link Monitor} methods from one thread; scrapes read the gauges' volatile values from
+ * <p>Threads: the loop calls the {@link Monitor} methods from one thread; scrapes read the volatile values from
  * others. {@code zkscale_target_cpu_sample_age_seconds} is computed at scrape time from {@code clock}, so it keeps
  * growing while no newer sample arrives.
  */
 public final class PrometheusMonitor implements Monitor, AutoCloseable {
     private final MeterRegistry registry;
-    private final Clock clock;
     private final Timer passes;
     private final List<Meter> global = new ArrayList<>();
     private final Counter tuningUnavailable;
@@ -60,64 +59,8 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
     private final Map<Monitor.Conflict, Counter> conflicts = new EnumMap<>(Monitor.Conflict.class);
     private final Map<DecisionState.Failure, Counter> stateLoads = new EnumMap<>(DecisionState.Failure.class);
     private final Map<DecisionState.Failure, Counter> stateSaves = new EnumMap<>(DecisionState.Failure.class);
-    private final Map<TargetRef, Series> series = new ConcurrentHashMap<>();
+    private final TargetSeries series;
     private volatile boolean closed;
-
-    /** A gauge of each target: name, base unit (or null), help, and the value it reads from the target's series. */
-    private record TargetGauge(String name, String unit, String help, ToDoubleFunction<Series> value) {}
-
-    private static final TargetGauge CONFIG_REJECTED = new TargetGauge(
-            "zkscale.target.config.rejected",
-            null,
-            "1 while the target's config ZNode is rejected (the last good config, if any, is in use), else 0",
-            s -> s.configRejected);
-    private static final TargetGauge CONFIG_VERSION = new TargetGauge(
-            "zkscale.config.version",
-            null,
-            "the data version of the target's config ZNode in force",
-            s -> s.configVersion);
-    /** The gauges a target gets at its first decision (with its write counters and the HPA's recommendation). */
-    private final List<TargetGauge> decisionGauges = List.of(
-            new TargetGauge(
-                    "zkscale.target.current.replicas", null, "spec replicas seen at the last decision", s -> s.current),
-            new TargetGauge("zkscale.target.desired.replicas", null, "replicas decided", s -> s.desired),
-            new TargetGauge(
-                    "zkscale.target.cpu.utilization.percent",
-                    null,
-                    "current CPU utilization, percent of request (NaN when no decision could be made)",
-                    s -> s.utilization),
-            new TargetGauge("zkscale.target.cpu.target.percent", null, "configured target utilization", s -> s.target),
-            new TargetGauge("zkscale.target.min.replicas", null, "configured minReplicas", s -> s.min),
-            new TargetGauge("zkscale.target.max.replicas", null, "configured maxReplicas (capped)", s -> s.max),
-            new TargetGauge(
-                    "zkscale.target.cpu.sample.age",
-                    "seconds",
-                    "age of the newest CPU sample the last decisions saw (NaN before the first)",
-                    this::sampleAge));
-
-    /** One target's values and the meters that read them, registered group by group as they become meaningful. */
-    private static final class Series {
-        volatile double current = Double.NaN;
-        volatile double desired = Double.NaN;
-        volatile double recommended = Double.NaN;
-        volatile double policyRecommended = Double.NaN;
-        Policy.Type policyMeter;
-        volatile double utilization = Double.NaN;
-        volatile double target = Double.NaN;
-        volatile double min = Double.NaN;
-        volatile double max = Double.NaN;
-        volatile Instant newestSample;
-        volatile double configRejected;
-        volatile double configVersion = Double.NaN;
-        boolean versionMeter;
-        boolean decisionMeters;
-        Counter rejections;
-        final Map<ScaleWriter.WriteResult.Result, Counter> ups = new EnumMap<>(ScaleWriter.WriteResult.Result.class);
-        final Map<ScaleWriter.WriteResult.Result, Counter> downs = new EnumMap<>(ScaleWriter.WriteResult.Result.class);
-        Outcome outcome;
-        Meter.Id outcomeMeter;
-        final Set<Meter.Id> meters = ConcurrentHashMap.newKeySet();
-    }
 
     /**
      * Registers the global meters.
@@ -126,7 +69,6 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
      */
     public PrometheusMonitor(MeterRegistry registry, Leadership leadership, Clock clock) {
         this.registry = registry;
-        this.clock = clock;
         this.passes = Timer.builder("zkscale.decision.duration")
                 .description("one pass of the control loop")
                 .publishPercentileHistogram()
@@ -134,9 +76,13 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
                 .maximumExpectedValue(Duration.ofMinutes(1))
                 .register(registry);
         global.add(passes);
-        global.add(Gauge.builder("zkscale.leader", leadership, l -> l.epoch().isPresent() ? 1 : 0)
+        Gauge leader = Gauge.builder(
+                        "zkscale.leader", leadership, l -> l.epoch().isPresent() ? 1 : 0)
                 .description("1 on the instance that holds the leader latch (with a current epoch), else 0")
-                .register(registry));
+                .register(registry);
+        global.add(leader);
+        // The leader gauge has no tags of its own: what it carries are the registry's common tags.
+        series = new TargetSeries(clock, leader.getId().getTagsAsIterable(), prometheus(registry));
         global.add(
                 Gauge.builder("zkscale.leader.epoch", leadership, l -> l.epoch().orElse(0))
                         .description("the epoch of this instance's leadership term, 0 when it does not lead")
@@ -232,7 +178,7 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
 
     @Override
     public void configRead(TargetRef target, boolean rejected) {
-        Series s = config(target);
+        TargetSeries.Row s = config(target);
         if (s != null) {
             s.configRejected = rejected ? 1 : 0;
         }
@@ -240,32 +186,27 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
 
     @Override
     public void configRejected(TargetRef target) {
-        Series s = config(target);
+        TargetSeries.Row s = config(target);
         if (s != null) {
-            s.configRejected = 1;
-            s.rejections.increment();
+            s.rejected();
         }
     }
 
     @Override
     public void decided(Snapshot snapshot, Decision decision) {
-        Series s = series(snapshot.target());
+        TargetSeries.Row s = row(snapshot.target());
         if (s == null) {
             return;
         }
         TargetConfig config = snapshot.config();
-        if (!s.decisionMeters) {
-            registerDecisionMeters(snapshot.target(), s);
-        }
         s.current = decision.currentReplicas();
         s.desired = decision.desiredReplicas();
         s.recommended = decision.recommendedReplicas() == null ? Double.NaN : decision.recommendedReplicas();
         s.policyRecommended =
                 decision.policy() == null ? Double.NaN : decision.policy().replicas();
-        if (decision.policy() != null && s.policyMeter != decision.policy().type()) {
+        if (decision.policy() != null) {
             // A policy's recommendation beside the HPA's, active or shadow: what it would write, for comparison.
-            s.policyMeter = decision.policy().type();
-            s.meters.add(recommended(snapshot.target(), s.policyMeter.name(), s, x -> x.policyRecommended));
+            s.policy = decision.policy().type();
         }
         s.utilization = decision.utilizationPercent() == null ? Double.NaN : decision.utilizationPercent();
         s.target = config.targetCPUUtilizationPercentage();
@@ -276,39 +217,33 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
         if (newest != null && (s.newestSample == null || newest.isAfter(s.newestSample))) {
             s.newestSample = newest;
         }
-        outcome(snapshot.target(), s, decision.outcome());
+        s.decided = true;
+        outcome(s, decision.outcome());
     }
 
     @Override
     public void skipped(TargetRef target, Outcome outcome) {
-        Series s = series(target);
+        TargetSeries.Row s = row(target);
         if (s != null) {
-            outcome(target, s, outcome);
+            outcome(s, outcome);
         }
     }
 
     @Override
     public void scaleWrite(TargetRef target, boolean up, ScaleWriter.WriteResult.Result result) {
-        Series s = series(target);
-        if (s == null) {
-            return;
+        TargetSeries.Row s = row(target);
+        if (s != null) {
+            s.write(up, result);
+            s.decided = true;
         }
-        if (!s.decisionMeters) {
-            registerDecisionMeters(target, s);
-        }
-        (up ? s.ups : s.downs).get(result).increment();
     }
 
     @Override
     public void configVersion(TargetRef target, int version) {
-        Series s = series(target);
-        if (s == null) {
-            return;
-        }
-        s.configVersion = version;
-        if (!s.versionMeter) {
-            s.versionMeter = true;
-            s.meters.add(gauge(CONFIG_VERSION, tags(target), s));
+        TargetSeries.Row s = row(target);
+        if (s != null) {
+            s.configVersion = version;
+            s.versioned = true;
         }
     }
 
@@ -370,87 +305,45 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
 
     @Override
     public void forget(TargetRef target) {
-        Series s = series.remove(target);
-        if (s != null) {
-            s.meters.forEach(registry::remove);
-        }
+        series.forget(target);
     }
 
     @Override
     public void close() {
         closed = true;
-        series.keySet().forEach(this::forget);
+        series.close();
         global.forEach(registry::remove);
     }
 
-    private Series series(TargetRef target) {
-        return closed ? null : series.computeIfAbsent(target, t -> new Series());
+    private TargetSeries.Row row(TargetRef target) {
+        return closed ? null : series.row(target);
     }
 
-    /** The target's series with its config meters registered. */
-    private Series config(TargetRef target) {
-        Series s = series(target);
-        if (s != null && s.rejections == null) {
-            Tags tags = tags(target);
-            s.rejections = Counter.builder("zkscale.config.rejected")
-                    .description("invalid config ZNodes seen")
-                    .tags(tags)
-                    .register(registry);
-            s.meters.add(s.rejections.getId());
-            s.meters.add(gauge(CONFIG_REJECTED, tags, s));
+    /** The target's row with its config series shown. */
+    private TargetSeries.Row config(TargetRef target) {
+        TargetSeries.Row s = row(target);
+        if (s != null) {
+            s.config = true;
         }
         return s;
     }
 
-    private void registerDecisionMeters(TargetRef target, Series s) {
-        Tags tags = tags(target);
-        for (TargetGauge g : decisionGauges) {
-            s.meters.add(gauge(g, tags, s));
-        }
-        s.meters.add(recommended(target, "HPA", s, x -> x.recommended));
-        for (ScaleWriter.WriteResult.Result result : ScaleWriter.WriteResult.Result.values()) {
-            s.ups.put(result, writes(tags, "up", result, s));
-            s.downs.put(result, writes(tags, "down", result, s));
-        }
-        s.decisionMeters = true;
-    }
-
-    private Counter writes(Tags tags, String direction, ScaleWriter.WriteResult.Result result, Series s) {
-        Counter c = Counter.builder("zkscale.scale.operations")
-                .description("scale writes by direction and result")
-                .tags(tags)
-                .tag("direction", direction)
-                .tag("result", result.name().toLowerCase(Locale.ROOT))
-                .register(registry);
-        s.meters.add(c.getId());
-        return c;
-    }
-
-    /** Counts the outcome and moves the target's one last-decision series to its labels. */
-    private void outcome(TargetRef target, Series s, Outcome outcome) {
+    /** Counts the outcome and shows it as the target's last decision. */
+    private void outcome(TargetSeries.Row s, Outcome outcome) {
         outcomes.get(outcome).increment();
-        if (!outcome.equals(s.outcome)) {
-            if (s.outcomeMeter != null) {
-                registry.remove(s.outcomeMeter);
-                s.meters.remove(s.outcomeMeter);
-            }
-            s.outcome = outcome;
-            s.outcomeMeter = Gauge.builder("zkscale.target.last.decision", () -> 1)
-                    .description("1, labelled with the action and reason of the target's last decision")
-                    .tags(tags(target))
-                    .tag("action", outcome.action().label())
-                    .tag("reason", outcome.reason().label())
-                    .register(registry)
-                    .getId();
-            s.meters.add(s.outcomeMeter);
-        }
+        s.outcome = outcome;
     }
 
-    private double sampleAge(Series s) {
-        Instant newest = s.newestSample;
-        return newest == null
-                ? Double.NaN
-                : Duration.between(newest, clock.instant()).toMillis() / 1000.0;
+    /** The Prometheus registries of {@code registry}: itself, or those a composite holds, at any depth. */
+    private static List<CollectorRegistry> prometheus(MeterRegistry registry) {
+        if (registry instanceof PrometheusMeterRegistry p) {
+            return List.of(p.getPrometheusRegistry());
+        }
+        List<CollectorRegistry> found = new ArrayList<>();
+        if (registry instanceof CompositeMeterRegistry composite) {
+            composite.getRegistries().forEach(r -> found.addAll(prometheus(r)));
+        }
+        return found;
     }
 
     private static Instant newest(List<PodMetrics> samples) {
@@ -461,31 +354,5 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
             }
         }
         return newest;
-    }
-
-    /** One algorithm's proposal (the HPA formula's, or a policy's) before stabilization, rate limits and bounds. */
-    private Meter.Id recommended(TargetRef target, String algorithm, Series s, ToDoubleFunction<Series> f) {
-        return gauge(
-                new TargetGauge(
-                        "zkscale.target.recommended.replicas",
-                        null,
-                        "an algorithm's proposal before stabilization, rate limits and bounds (NaN when none was"
-                                + " computed)",
-                        f),
-                tags(target).and("algorithm", algorithm),
-                s);
-    }
-
-    private Meter.Id gauge(TargetGauge g, Tags tags, Series s) {
-        return Gauge.builder(g.name(), s, g.value())
-                .description(g.help())
-                .baseUnit(g.unit())
-                .tags(tags)
-                .register(registry)
-                .getId();
-    }
-
-    private static Tags tags(TargetRef target) {
-        return Tags.of("namespace", target.namespace(), "target", target.name());
     }
 }

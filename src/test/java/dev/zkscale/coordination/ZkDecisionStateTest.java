@@ -9,10 +9,15 @@ import dev.zkscale.codec.HistoryCodec;
 import dev.zkscale.codec.InvalidInputException;
 import dev.zkscale.core.ForecastState;
 import dev.zkscale.core.History;
+import dev.zkscale.core.Mode;
+import dev.zkscale.core.TargetConfig;
 import dev.zkscale.core.TargetRef;
+import dev.zkscale.loop.DecisionMemory;
 import dev.zkscale.loop.DecisionState.Failure;
 import dev.zkscale.loop.DecisionState.Loaded;
 import dev.zkscale.loop.DecisionState.StateException;
+import dev.zkscale.loop.Monitor;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
@@ -89,6 +94,40 @@ class ZkDecisionStateTest {
         assertEquals(Map.of(WEB, history(6, 4)), next.histories());
         assertEquals(Map.of(), next.unreadable());
         assertEquals(Set.of(WEB, BATCH), next.stored(), "batch has state though it was not asked for");
+    }
+
+    @Test
+    @DisplayName("through the memory, a pass rewrites only the ZNodes of histories that changed, in a new term too")
+    void unchangedNotRewritten() throws Exception {
+        TargetConfig config =
+                new TargetConfig("Deployment", "web", 1, 10, 80, null, 0.1, 300, 300, 30, null, Mode.Active, null);
+        Monitor none = (Monitor) Proxy.newProxyInstance(
+                Monitor.class.getClassLoader(), new Class<?>[] {Monitor.class}, (proxy, method, args) -> null);
+        Instant now = T0.plusSeconds(60);
+        DecisionMemory memory = new DecisionMemory(new ZkDecisionState(client, root), none, Runnable::run);
+        memory.takeOver(7, Set.of(WEB, API));
+        memory.passed(7, now, Map.of(WEB, kept(history(3, 2), config), API, kept(history(4, 2), config)));
+        assertEquals(List.of(0, 0), List.of(version(WEB), version(API)), "both created");
+
+        memory.passed(7, now, Map.of(WEB, kept(history(5, 2), config), API, kept(history(4, 2), config)));
+        assertEquals(List.of(1, 0), List.of(version(WEB), version(API)), "only web rewritten");
+
+        epoch(8);
+        DecisionMemory next = new DecisionMemory(new ZkDecisionState(client, root), none, Runnable::run);
+        next.takeOver(8, Set.of(WEB, API));
+        next.passed(8, now, Map.of(WEB, kept(history(5, 2), config), API, kept(history(6, 2), config)));
+        assertEquals(List.of(1, 1), List.of(version(WEB), version(API)), "the new term rewrites only api");
+    }
+
+    private static DecisionMemory.Kept kept(History history, TargetConfig config) {
+        return new DecisionMemory.Kept(history, config);
+    }
+
+    /** The data version of the target's state ZNode: how many times it was written since its creation. */
+    private int version(TargetRef target) throws Exception {
+        return client.checkExists()
+                .forPath(new ZkDecisionState(client, root).path(target))
+                .getVersion();
     }
 
     @Test

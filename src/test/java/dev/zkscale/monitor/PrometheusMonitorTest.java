@@ -14,12 +14,14 @@ import dev.zkscale.core.TargetRef;
 import dev.zkscale.demo.SteppedClock;
 import dev.zkscale.loop.FakeLeadership;
 import dev.zkscale.loop.ScaleWriter.WriteResult.Result;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -210,7 +212,45 @@ class PrometheusMonitorTest {
 
         monitor.close();
         assertTrue(registry.getMeters().isEmpty(), registry.getMeters().toString());
+        assertFalse(registry.scrape().contains("target=\""), "no target's series after close");
         monitor.configRead(WEB, true);
         assertTrue(registry.getMeters().isEmpty(), "nothing registers after close");
+    }
+
+    @Test
+    @DisplayName("monitors sharing a registry (the demo's two controllers) write each family once, with their common"
+            + " tags; one that closes takes only its own series")
+    void sharedRegistry() throws Exception {
+        Snapshot s = example();
+        List<PrometheusMonitor> monitors = new ArrayList<>();
+        for (String controller : List.of("a", "b")) {
+            CompositeMeterRegistry tagged = new CompositeMeterRegistry();
+            tagged.config().commonTags("controller", controller);
+            tagged.add(registry);
+            PrometheusMonitor m = new PrometheusMonitor(tagged, FakeLeadership.at(7), clock);
+            m.decided(s, Decider.decide(s));
+            monitors.add(m);
+        }
+        monitors.get(1).scaleWrite(WEB, false, Result.SUCCESS);
+
+        String scrape = registry.scrape();
+        assertEquals(
+                1,
+                scrape.lines()
+                        .filter(l -> l.equals("# TYPE zkscale_target_desired_replicas gauge"))
+                        .count(),
+                scrape);
+        for (String controller : List.of("a", "b")) {
+            assertEquals(6, value("zkscale_target_desired_replicas{controller=\"" + controller + "\"," + WEB_LABELS));
+        }
+        assertEquals(
+                1,
+                value("zkscale_scale_operations_total{controller=\"b\",direction=\"down\",namespace=\"shop\","
+                        + "result=\"success\""));
+        monitors.get(1).close();
+        assertFalse(registry.scrape().contains("controller=\"b\",namespace"), registry.scrape());
+        assertEquals(6, value("zkscale_target_desired_replicas{controller=\"a\"," + WEB_LABELS));
+        monitors.get(0).close();
+        assertFalse(registry.scrape().contains("zkscale_target_"), registry.scrape());
     }
 }
