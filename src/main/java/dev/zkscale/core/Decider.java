@@ -94,21 +94,24 @@ public final class Decider {
                 int decided = recommended;
                 TargetConfig rules = config;
                 if (config.policy() != null) {
+                    // The demand all serving pods carry: the formula's utilization is that of the pods it counts, and a
+                    // pod that turned Ready within a metrics window before its sample serves without being counted.
+                    int serving = servingPods(snapshot, grouping);
                     Forecaster.Verdict verdict = Forecaster.decide(
                             config.policy(),
                             forecast,
-                            now,
-                            (double) utilization
-                                    * proposal.grouping().readyPods()
-                                    / config.targetCPUUtilizationPercentage(),
-                            metricsLagSeconds(snapshot),
-                            current,
-                            proposal.grouping().readyPods(),
-                            recommended,
-                            config.behavior() == null
-                                    ? config.downscaleStabilizationSeconds()
-                                    : config.behavior().scaleDown().stabilizationWindowSeconds(),
-                            config.scaleUpTolerance());
+                            new Forecaster.Observation(
+                                    now,
+                                    (double) utilization * serving / config.targetCPUUtilizationPercentage(),
+                                    metricsLagSeconds(snapshot),
+                                    metricsWindowSeconds(snapshot),
+                                    current,
+                                    serving,
+                                    recommended,
+                                    config.behavior() == null
+                                            ? config.downscaleStabilizationSeconds()
+                                            : config.behavior().scaleDown().stabilizationWindowSeconds(),
+                                    config.scaleUpTolerance()));
                     forecast = verdict.state();
                     policy = recommendation(config.policy(), recommended, verdict);
                     active = active + "; " + policy.describe();
@@ -161,6 +164,36 @@ public final class Decider {
                 now,
                 config.behavior(),
                 new History(recommendations, upEvents, downEvents, forecast));
+    }
+
+    /**
+     * The pods that served when their samples were taken: those the formula counts as ready, and those it leaves out as
+     * unready although they are Running and Ready with a sample taken after they turned Ready (a pod within its CPU
+     * initialization period counts only a full metrics window after that).
+     */
+    private static int servingPods(Snapshot snapshot, ReplicaCalculator.Grouping grouping) {
+        java.util.Map<String, Instant> sampled = new java.util.HashMap<>();
+        snapshot.podMetrics().forEach(m -> sampled.put(m.pod(), m.timestamp()));
+        int serving = grouping.readyPods();
+        for (Pod pod : snapshot.pods()) {
+            Instant at = sampled.get(pod.name());
+            if (grouping.unready().contains(pod.name())
+                    && "Running".equals(pod.phase())
+                    && pod.ready() == Pod.Readiness.TRUE
+                    && at != null
+                    && !at.isBefore(pod.readyTransitionTime())) {
+                serving++;
+            }
+        }
+        return serving;
+    }
+
+    /** The window of the newest sample, in seconds; 0 when there is none. */
+    private static double metricsWindowSeconds(Snapshot snapshot) {
+        return snapshot.podMetrics().stream()
+                .max(java.util.Comparator.comparing(PodMetrics::timestamp))
+                .map(PodMetrics::windowSeconds)
+                .orElse(0L);
     }
 
     /** How old the newest sample is at {@code snapshot.now()}, in seconds; 0 when none is older than now. */

@@ -18,7 +18,7 @@ import java.util.List;
  * @param coverage the number of standard errors the upper bound adds to the forecast; NaN until calibrated (then the
  *     policy's quantile sets it)
  * @param hpaProposals what the HPA's rule, deciding alone on the same demand, would have proposed at each pass of its
- *     scale-down window and a horizon more, oldest first
+ *     scale-down window, a pod start and a metrics window more, oldest first
  * @param ledger the account against the HPA's rule (costs, passes over target, trust), or null before the first pass
  */
 public record ForecastState(

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class DecisionRulesTest {
     private static final String NOW = "2026-01-01T00:10:00Z";
-    private static final String LONG_AGO = "2025-12-01T00:00:00Z";
+    static final String LONG_AGO = "2025-12-01T00:00:00Z";
 
     static Stream<Arguments> rows() {
         return Stream.of(

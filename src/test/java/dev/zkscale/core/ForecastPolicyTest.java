@@ -259,10 +259,18 @@ class ForecastPolicyTest {
                         0.5 - step,
                         2),
                 Arguments.of(
-                        Named.of("costing 1.5 times the rule's, over target less often: the trust rises a step", 1.2),
+                        Named.of("costing 1.05 times the rule's for half its passes over target: the trust rises", 1.2),
+                        heldOne,
+                        ledger(2.1, 2, 0.005, 0.01, 0.5),
+                        0.5 + step,
+                        2),
+                Arguments.of(
+                        Named.of(
+                                "costing 1.5 times the rule's for half its passes over target, too dear: it falls",
+                                1.2),
                         heldOne,
                         ledger(3, 2, 0.005, 0.01, 0.5),
-                        0.5 + step,
+                        0.5 - step,
                         2),
                 Arguments.of(
                         Named.of("costing no more than 1.02 times the rule's: the trust rises, to 1 at most", 1.2),
@@ -271,10 +279,13 @@ class ForecastPolicyTest {
                         1.0,
                         2),
                 Arguments.of(
-                        Named.of("a hand-edited ledger out of range starts afresh, trusting the forecast", 1.2),
+                        Named.of(
+                                "a hand-edited ledger out of range starts afresh at trust 1, less this pass's step"
+                                        + " (twice the rule's pods for none of its passes over target)",
+                                1.2),
                         heldOne,
                         ledger(3, 2, 0.02, 0.01, 2),
-                        1.0,
+                        1.0 - step,
                         2),
                 Arguments.of(
                         Named.of("no trust left: it recommends the size the HPA's rule holds, not its forecast's", 8.0),
@@ -296,6 +307,77 @@ class ForecastPolicyTest {
         String json = SnapshotCodec.write(d).toString();
         assertEquals(trust, d.historyAfterWrite().forecast().ledger().trust(), 1e-12, json);
         assertEquals(policyReplicas, d.policy().replicas(), json);
+    }
+
+    static Stream<Arguments> hpaRule() {
+        String heldTwo = "{\"time\":\"2026-01-01T00:04:00Z\",\"replicas\":2}";
+        String raisedToSix = "{\"time\":\"2026-01-01T00:09:15Z\",\"replicas\":6}";
+        return Stream.of(
+                Arguments.of(
+                        Named.of("all its pods counted: the demand (3 pods on 2) rounded up", "[" + heldTwo + "]"),
+                        1500L,
+                        3),
+                Arguments.of(
+                        Named.of(
+                                "its 4 added pods serve but are not counted yet (Ready less than a metrics window):"
+                                        + " a scale-up counts them idle, 9 pods of demand on 6 read as below target,"
+                                        + " it holds 6",
+                                "[" + heldTwo + "," + raisedToSix + "]"),
+                        4500L,
+                        6),
+                Arguments.of(
+                        Named.of(
+                                "the same at 3 pods of demand: below target, the counted pods' share rounded up",
+                                "[" + heldTwo + "," + raisedToSix + "]"),
+                        1500L,
+                        1));
+    }
+
+    /** The HPA's rule the policy follows treats the pods it added as the HPA's formula treats unready pods. */
+    @ParameterizedTest
+    @MethodSource("hpaRule")
+    void followsTheHpasRuleOnItsOwnPods(String hpaProposals, long usagePerPod, int proposal) throws Exception {
+        String forecast = withCoverage(forecast(1.2, 0.01, 4), 1, hpaProposals);
+        List<String> metrics = List.of(metric("p0", usagePerPod), metric("p1", usagePerPod));
+        String snapshot = snapshot(config(20, POLICY), 2, pods(2), metrics, history(forecast, "[]"));
+        Decision d = Decider.decide(SnapshotCodec.read(SnapshotCodec.MAPPER.readTree(snapshot), 1000));
+        List<History.Entry> proposals = d.historyAfterWrite().forecast().hpaProposals();
+        assertEquals(proposal, proposals.get(proposals.size() - 1).replicas(), proposals.toString());
+    }
+
+    static Stream<Arguments> serving() {
+        String fresh = pod("p2", 1000)
+                .replace("\"startTime\":\"" + DecisionRulesTest.LONG_AGO, "\"startTime\":\"2026-01-01T00:09:00Z");
+        return Stream.of(
+                Arguments.of(
+                        Named.of(
+                                "a pod Ready 10 s before its sample serves: in the demand, though the formula leaves it"
+                                        + " out for a metrics window",
+                                fresh.replace(
+                                        "\"readyTransitionTime\":\"" + DecisionRulesTest.LONG_AGO,
+                                        "\"readyTransitionTime\":\"2026-01-01T00:09:50Z")),
+                        1.8),
+                Arguments.of(
+                        Named.of(
+                                "a pod Running, not Ready yet, does not serve",
+                                fresh.replace("\"ready\":true", "\"ready\":false")
+                                        .replace(
+                                                "\"readyTransitionTime\":\"" + DecisionRulesTest.LONG_AGO,
+                                                "\"readyTransitionTime\":\"2026-01-01T00:09:00Z")),
+                        1.2));
+    }
+
+    /** The demand is the formula's utilization over every pod that served when the samples were taken. */
+    @ParameterizedTest
+    @MethodSource("serving")
+    void measuresDemandOnThePodsServing(String third, double demand) throws Exception {
+        List<String> pods = List.of(pod("p0", 1000), pod("p1", 1000), third);
+        List<String> metrics = List.of(metric("p0", 600), metric("p1", 600), metric("p2", 100));
+        String snapshot = snapshot(config(20, POLICY), 3, pods, metrics, "null");
+        Decision d = Decider.decide(SnapshotCodec.read(SnapshotCodec.MAPPER.readTree(snapshot), 1000));
+        String json = SnapshotCodec.write(d).toString();
+        assertEquals(2, d.readyPods(), json);
+        assertEquals(demand, d.policy().forecastReplicas(), 1e-12, json);
     }
 
     private static String ledger(double cost, double hpaCost, double overTarget, double hpaOverTarget, double trust) {
