@@ -63,8 +63,9 @@ public interface ZkscaleSettings {
 
     /**
      * How many takeover stamps a new leader sends per second at most (they go out concurrently, up to 16 at a time):
-     * before its first decision on a target, a new leader stamps its epoch on it so that an older leader's late write
-     * is refused by the API server. 10,000 targets at the default take about 50 s before the first decision.
+     * once its first pass has decided and written, a new leader stamps its epoch on every target the pass did not
+     * write, so that an older leader's late write is refused by the API server. 10,000 targets at the default take
+     * about 50 s to stamp, after the first decisions.
      */
     @WithDefault("200")
     double fenceRate();

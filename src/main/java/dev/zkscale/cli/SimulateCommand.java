@@ -11,8 +11,8 @@ import dev.zkscale.simulate.RecordTrace;
 import dev.zkscale.simulate.Report;
 import dev.zkscale.simulate.SimulationRun;
 import dev.zkscale.simulate.Trace;
-import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
@@ -39,6 +39,15 @@ import picocli.CommandLine.Option;
         description = "Replays a load trace through zkscale's decisions on a virtual clock, against a model of pods, "
                 + "and reports what each config would have cost and how it would have served.")
 public final class SimulateCommand extends ConsoleCommand {
+    /**
+     * The longest span, in seconds, of the trace kept and of each duration option: about 317 years, so that every
+     * simulated time stays a valid snapshot time (years 0001 to 9999).
+     */
+    static final double MAX_SECONDS = 1e10;
+
+    /** The most passes a run may take (minutes of work): more is a typo in --sync-period, or a gap in the trace. */
+    static final long MAX_PASSES = 50_000_000;
+
     /** The trace: a CSV file or a decision record. */
     static final class Source {
         @Option(
@@ -165,9 +174,9 @@ public final class SimulateCommand extends ConsoleCommand {
     }
 
     private String simulate(PrintWriter err) throws UsageException {
-        checkOptions();
         int ceiling = CliSettings.positive(
                 CliSettings.MAX_REPLICAS_CEILING, CliSettings.read().maxReplicasCeiling());
+        checkOptions(ceiling);
         List<String> names = new ArrayList<>();
         List<TargetConfig> parsed = new ArrayList<>();
         for (String file : configs) {
@@ -194,8 +203,9 @@ public final class SimulateCommand extends ConsoleCommand {
         } catch (InvalidInputException e) {
             throw new UsageException(e.getMessage());
         }
+        checkSpan(trace);
         long requestMilliCpu = request != null ? request : recordedRequest != null ? recordedRequest : 500;
-        long limitMilliCpu = limit != null ? limit : 2 * requestMilliCpu;
+        long limitMilliCpu = limit != null ? limit : Math.min(2 * requestMilliCpu, SnapshotCodec.MAX_MILLI_CPU);
         if (limitMilliCpu < requestMilliCpu) {
             throw new UsageException(
                     "--limit-millicpu: must be >= the request (" + requestMilliCpu + "), got " + limitMilliCpu);
@@ -219,11 +229,11 @@ public final class SimulateCommand extends ConsoleCommand {
     }
 
     /** The checks picocli's types do not make: ranges, and what the options say together. */
-    private void checkOptions() throws UsageException {
-        atLeast("--sync-period", syncPeriod, Double.MIN_VALUE);
-        atLeast("--pod-start", podStart, 0);
-        atLeast("--pod-ready", podReady, 0);
-        atLeast("--metrics-lag", metricsLag, 0);
+    private void checkOptions(int ceiling) throws UsageException {
+        seconds("--sync-period", syncPeriod, Double.MIN_VALUE);
+        seconds("--pod-start", podStart, 0);
+        seconds("--pod-ready", podReady, 0);
+        seconds("--metrics-lag", metricsLag, 0);
         if (from != null) {
             atLeast("--from", from, -Double.MAX_VALUE);
         }
@@ -235,17 +245,56 @@ public final class SimulateCommand extends ConsoleCommand {
         }
         if (initialReplicas != null) {
             atLeast("--initial-replicas", initialReplicas, 0);
+            atMost("--initial-replicas", initialReplicas, ceiling, " (" + CliSettings.MAX_REPLICAS_CEILING + ")");
         }
         if (request != null) {
-            atLeast("--request-millicpu", request, 1);
+            milliCpu("--request-millicpu", request, 1);
         }
         if (limit != null) {
-            atLeast("--limit-millicpu", limit, 1);
+            milliCpu("--limit-millicpu", limit, 1);
         }
-        atLeast("--startup-millicpu", startup, 0);
+        milliCpu("--startup-millicpu", startup, 0);
         atLeast("--snapshots-every", snapshotsEvery, 1);
         if (chart != null && SimulationRun.Outputs.chartFormat(chart) == null) {
             throw new UsageException("--chart: the file must end in .svg or .png, got " + chart);
+        }
+    }
+
+    /**
+     * The kept trace must span at most {@link #MAX_SECONDS} and take at most {@link #MAX_PASSES} passes: a long gap
+     * in a trace or a tiny --sync-period is refused at once, not simulated for hours.
+     */
+    private void checkSpan(Trace trace) throws UsageException {
+        double span = trace.last() - trace.first();
+        String runs = " (the trace runs from " + number(trace.first()) + " to " + number(trace.last()) + " s)";
+        if (span > MAX_SECONDS) {
+            throw new UsageException(trace.name() + ": spans " + number(span) + " s, more than the limit of "
+                    + number(MAX_SECONDS) + runs + "; cut it with --from/--to");
+        }
+        double passes = Math.floor(span / syncPeriod) + 1;
+        if (passes > MAX_PASSES) {
+            throw new UsageException(trace.name() + ": " + number(passes) + " passes of --sync-period "
+                    + number(syncPeriod) + " s, more than the limit of " + MAX_PASSES + runs
+                    + "; raise --sync-period or cut the trace with --from/--to");
+        }
+    }
+
+    private static void seconds(String option, double value, double min) throws UsageException {
+        atLeast(option, value, min);
+        atMost(option, value, MAX_SECONDS, " s");
+    }
+
+    private static void milliCpu(String option, long value, long min) throws UsageException {
+        atLeast(option, value, min);
+        if (value > SnapshotCodec.MAX_MILLI_CPU) {
+            throw new UsageException(
+                    option + ": must be <= " + SnapshotCodec.MAX_MILLI_CPU + " (a billion cores), got " + value);
+        }
+    }
+
+    private static void atMost(String option, double value, double max, String what) throws UsageException {
+        if (value > max) {
+            throw new UsageException(option + ": must be <= " + number(max) + what + ", got " + number(value));
         }
     }
 
@@ -264,7 +313,7 @@ public final class SimulateCommand extends ConsoleCommand {
     }
 
     private static Trace readCsv(Path file) throws UsageException, InvalidInputException {
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (InputStream in = Files.newInputStream(file)) {
             return Trace.csv(file.toString(), in);
         } catch (IOException e) {
             throw cannotRead(file, e);

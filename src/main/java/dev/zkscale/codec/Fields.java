@@ -115,7 +115,8 @@ final class Fields {
         if (value.isIntegralNumber() && value.canConvertToLong()) {
             long number = value.longValue();
             if (number < min || number > max) {
-                throw new InvalidInputException(at(name) + ": must be " + range(min, max) + ", got " + value);
+                throw new InvalidInputException(
+                        at(name) + ": must be " + range(min, max, number > max) + ", got " + value);
             }
             return number;
         }
@@ -123,8 +124,9 @@ final class Fields {
             throw new InvalidInputException(at(name) + ": must be an integer, got " + describe(value));
         }
         BigDecimal number = value.decimalValue();
-        if (number.compareTo(BigDecimal.valueOf(min)) < 0 || number.compareTo(BigDecimal.valueOf(max)) > 0) {
-            throw new InvalidInputException(at(name) + ": must be " + range(min, max) + ", got " + value);
+        boolean above = number.compareTo(BigDecimal.valueOf(max)) > 0;
+        if (above || number.compareTo(BigDecimal.valueOf(min)) < 0) {
+            throw new InvalidInputException(at(name) + ": must be " + range(min, max, above) + ", got " + value);
         }
         return number.longValueExact();
     }
@@ -244,9 +246,10 @@ final class Fields {
         return number.signum() == 0 || number.stripTrailingZeros().scale() <= 0;
     }
 
-    private static String range(long min, long max) {
+    /** The rule a value broke: an unbounded side (a Java type's limit) is left out unless it is the one broken. */
+    private static String range(long min, long max, boolean above) {
         if (max == Long.MAX_VALUE || max == Integer.MAX_VALUE) {
-            return ">= " + min;
+            return above ? "<= " + max : ">= " + min;
         }
         return "between " + min + " and " + max;
     }

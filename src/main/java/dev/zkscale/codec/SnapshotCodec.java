@@ -30,8 +30,11 @@ import java.util.Set;
  * input.
  */
 public final class SnapshotCodec {
-    /** Millicores above this (a billion cores) are refused: no pod has them, and sums must not overflow. */
-    private static final long MAX_MILLI_CPU = 1_000_000_000_000L;
+    /**
+     * Millicores above this (a billion cores) are refused: no pod has them, and sums must not overflow. Whatever
+     * writes snapshots (the loop's metrics, simulate's model) keeps to it, so that its snapshots replay.
+     */
+    public static final long MAX_MILLI_CPU = 1_000_000_000_000L;
 
     /** The mapper for all of zkscale's JSON: decimals kept exactly as written, for tolerances. */
     public static final ObjectMapper MAPPER = new ObjectMapper()
@@ -187,6 +190,20 @@ public final class SnapshotCodec {
     }
 
     /**
+     * Writes the parts of a snapshot and its decision that often repeat from one decision of a target to the next: the
+     * config, the pods and the histories. Equal values have the same JSON, so a writer that has written one may write
+     * what it wrote then (the decision record keeps such parts once).
+     */
+    @FunctionalInterface
+    public interface Parts {
+        /** Writes {@code value} (a {@code TargetConfig}, a list of {@code Pod}s or a {@code History}) as a value. */
+        void write(JsonGenerator out, Object value, Writer writer) throws IOException;
+    }
+
+    /** Each part written as it is. */
+    private static final Parts AS_THEY_ARE = (out, value, writer) -> writer.write(out);
+
+    /**
      * What {@code writer} writes, as a tree, with the node types {@code ObjectNode.put} would give (read by a plain
      * mapper: {@link #MAPPER} would turn a double into a decimal of its exact binary value).
      */
@@ -214,41 +231,25 @@ public final class SnapshotCodec {
      * Writes the snapshot as one JSON object, without building a tree (the decision record writes one a target a pass).
      */
     public static void write(JsonGenerator out, Snapshot s) throws IOException {
+        write(out, s, AS_THEY_ARE);
+    }
+
+    /**
+     * Writes the snapshot as {@link #write(JsonGenerator, Snapshot)} does, its config, pods and history through
+     * {@code parts}.
+     */
+    public static void write(JsonGenerator out, Snapshot s, Parts parts) throws IOException {
         out.writeStartObject();
         Rfc3339.write(out, "now", s.now());
         write(out, "target", s.target());
         out.writeFieldName("config");
-        ConfigCodec.write(out, s.config());
+        parts.write(out, s.config(), o -> ConfigCodec.write(o, s.config()));
         out.writeObjectFieldStart("scale");
         out.writeNumberField("specReplicas", s.specReplicas());
         out.writeNumberField("statusReplicas", s.statusReplicas());
         out.writeEndObject();
-        out.writeArrayFieldStart("pods");
-        for (Pod p : s.pods()) {
-            out.writeStartObject();
-            out.writeStringField("name", p.name());
-            out.writeStringField("phase", p.phase());
-            switch (p.ready()) {
-                case TRUE -> out.writeBooleanField("ready", true);
-                case FALSE -> out.writeBooleanField("ready", false);
-                case UNKNOWN -> out.writeStringField("ready", "Unknown");
-                case NONE -> out.writeNullField("ready");
-            }
-            out.writeBooleanField("deleting", p.deleting());
-            Rfc3339.write(out, "startTime", p.startTime());
-            Rfc3339.write(out, "readyTransitionTime", p.readyTransitionTime());
-            out.writeArrayFieldStart("containers");
-            for (Pod.Container c : p.containers()) {
-                out.writeStartObject();
-                out.writeStringField("name", c.name());
-                number(out, "requestMilliCpu", c.requestMilliCpu());
-                out.writeBooleanField("restartableInit", c.restartableInit());
-                out.writeEndObject();
-            }
-            out.writeEndArray();
-            out.writeEndObject();
-        }
-        out.writeEndArray();
+        out.writeFieldName("pods");
+        parts.write(out, s.pods(), o -> pods(o, s.pods()));
         out.writeArrayFieldStart("podMetrics");
         for (PodMetrics m : s.podMetrics()) {
             out.writeStartObject();
@@ -273,7 +274,7 @@ public final class SnapshotCodec {
         if (s.history() == null) {
             out.writeNull();
         } else {
-            HistoryCodec.write(out, s.history());
+            parts.write(out, s.history(), o -> HistoryCodec.write(o, s.history()));
         }
         if (s.competingAutoscaler() != null) {
             out.writeStringField("competingAutoscaler", s.competingAutoscaler());
@@ -281,8 +282,42 @@ public final class SnapshotCodec {
         out.writeEndObject();
     }
 
+    private static void pods(JsonGenerator out, List<Pod> pods) throws IOException {
+        out.writeStartArray();
+        for (Pod p : pods) {
+            out.writeStartObject();
+            out.writeStringField("name", p.name());
+            out.writeStringField("phase", p.phase());
+            switch (p.ready()) {
+                case TRUE -> out.writeBooleanField("ready", true);
+                case FALSE -> out.writeBooleanField("ready", false);
+                case UNKNOWN -> out.writeStringField("ready", "Unknown");
+                case NONE -> out.writeNullField("ready");
+            }
+            out.writeBooleanField("deleting", p.deleting());
+            Rfc3339.write(out, "startTime", p.startTime());
+            Rfc3339.write(out, "readyTransitionTime", p.readyTransitionTime());
+            out.writeArrayFieldStart("containers");
+            for (Pod.Container c : p.containers()) {
+                out.writeStartObject();
+                out.writeStringField("name", c.name());
+                number(out, "requestMilliCpu", c.requestMilliCpu());
+                out.writeBooleanField("restartableInit", c.restartableInit());
+                out.writeEndObject();
+            }
+            out.writeEndArray();
+            out.writeEndObject();
+        }
+        out.writeEndArray();
+    }
+
     /** Writes the decision as one JSON object, fields in the contract's order, without building a tree. */
     public static void write(JsonGenerator out, Decision d) throws IOException {
+        write(out, d, AS_THEY_ARE);
+    }
+
+    /** Writes the decision as {@link #write(JsonGenerator, Decision)} does, its history through {@code parts}. */
+    public static void write(JsonGenerator out, Decision d, Parts parts) throws IOException {
         out.writeStartObject();
         write(out, "target", d.target());
         out.writeNumberField("currentReplicas", d.currentReplicas());
@@ -325,7 +360,7 @@ public final class SnapshotCodec {
         }
         // The history to pass with the next snapshot, as if the write succeeded.
         out.writeFieldName("history");
-        HistoryCodec.write(out, d.historyAfterWrite());
+        parts.write(out, d.historyAfterWrite(), o -> HistoryCodec.write(o, d.historyAfterWrite()));
         out.writeEndObject();
     }
 

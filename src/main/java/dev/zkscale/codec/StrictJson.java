@@ -35,7 +35,10 @@ public final class StrictJson {
 
     private StrictJson() {}
 
-    /** The bytes as UTF-8 text, or which byte is not UTF-8. */
+    /**
+     * The bytes as UTF-8 text, or which byte is not UTF-8. A leading byte order mark (editors on Windows write one)
+     * is not part of the text.
+     */
     public static String decode(byte[] data) throws InvalidInputException {
         CharsetDecoder decoder = StandardCharsets.UTF_8
                 .newDecoder()
@@ -50,7 +53,11 @@ public final class StrictJson {
         if (result.isError()) {
             throw new InvalidInputException("not valid UTF-8 text (byte " + (in.position() + 1) + ")");
         }
-        return out.flip().toString();
+        out.flip();
+        if (out.hasRemaining() && out.get(0) == '\uFEFF') {
+            out.position(1);
+        }
+        return out.toString();
     }
 
     /**

@@ -161,7 +161,7 @@ final class Narrator {
         if (w.stamp()) {
             print(String.format(
                     Locale.ROOT,
-                    "%s  fence  %s epoch %d: its epoch stamped on the Deployment before its first decision, %s"
+                    "%s  fence  %s epoch %d: its epoch stamped on the Deployment its first decision did not scale, %s"
                             + " (HTTP %d)",
                     time(w.time()),
                     w.writer(),

@@ -1,5 +1,7 @@
 package dev.zkscale.kube;
 
+import com.google.common.collect.Interner;
+import com.google.common.collect.Interners;
 import dev.zkscale.codec.Rfc3339;
 import dev.zkscale.core.Pod;
 import dev.zkscale.loop.Selector;
@@ -33,17 +35,40 @@ final class Conversions {
     private Conversions() {}
 
     /**
-     * The metadata that identifies a cached object and that selectors and indexes read: name, namespace, uid,
-     * resourceVersion, labels and deletion timestamp (a new object; the maps are shared, never modified).
+     * Values that many cached objects hold equal copies of (namespaces, label sets, phases, container lists), each
+     * kept once while an object holds it: the pods of a workload share their labels and containers.
+     */
+    private static final Interner<Object> SHARED = Interners.newWeakInterner();
+
+    /** The one copy of {@code value} that cached objects share (an immutable value, or one never modified). */
+    @SuppressWarnings("unchecked")
+    static <T> T shared(T value) {
+        return value == null ? null : (T) SHARED.intern(value);
+    }
+
+    /**
+     * The metadata that identifies a cached object and that selectors and indexes read: name, namespace,
+     * resourceVersion, labels (shared with the objects that have the same) and deletion timestamp. A new object
+     * without the empty lists and maps a fabric8 object starts with (the cache never modifies it).
      */
     static ObjectMeta identity(ObjectMeta m) {
-        ObjectMeta kept = new ObjectMeta();
-        kept.setName(m.getName());
-        kept.setNamespace(m.getNamespace());
-        kept.setUid(m.getUid());
-        kept.setResourceVersion(m.getResourceVersion());
-        kept.setLabels(m.getLabels());
-        kept.setDeletionTimestamp(m.getDeletionTimestamp());
+        ObjectMeta kept = new ObjectMeta(
+                null,
+                null,
+                null,
+                m.getDeletionTimestamp(),
+                null,
+                null,
+                null,
+                shared(m.getLabels()),
+                null,
+                m.getName(),
+                shared(m.getNamespace()),
+                null,
+                m.getResourceVersion(),
+                null,
+                null);
+        kept.setAdditionalProperties(Map.of());
         return kept;
     }
 
@@ -128,7 +153,7 @@ final class Conversions {
     static Pod pod(io.fabric8.kubernetes.api.model.Pod pod) {
         String name = pod.getMetadata().getName();
         PodStatus status = pod.getStatus();
-        String phase = status == null || status.getPhase() == null ? "" : status.getPhase();
+        String phase = status == null || status.getPhase() == null ? "" : shared(status.getPhase());
         Pod.Readiness ready = Pod.Readiness.NONE;
         Instant readySince = null;
         if (status != null && status.getConditions() != null) {
@@ -158,7 +183,7 @@ final class Conversions {
                 }
             }
         }
-        return new Pod(name, phase, ready, deleting, started, readySince, containers);
+        return new Pod(name, phase, ready, deleting, started, readySince, shared(List.copyOf(containers)));
     }
 
     private static Pod.Readiness readiness(String status) {

@@ -148,14 +148,15 @@ public final class KubeWorkloads implements Workloads, AutoCloseable {
     }
 
     /**
-     * What the cache keeps of a workload: its metadata without {@code managedFields} (the API server's server-side
-     * apply bookkeeping) and without the last-applied-configuration annotation (a copy of the whole object); the rest
-     * of what is read of it is in its {@link Workload}.
+     * What the cache keeps of a workload: its identifying metadata, uid (for Events) and annotations but the
+     * last-applied-configuration (a copy of the whole object); the rest of what is read of it is in its
+     * {@link Workload}.
      */
     @SuppressWarnings("unchecked")
     private static <T extends HasMetadata> T slim(T object) {
         ObjectMeta m = object.getMetadata();
         ObjectMeta kept = Conversions.identity(m);
+        kept.setUid(m.getUid());
         if (m.getAnnotations() != null) {
             Map<String, String> annotations = new HashMap<>(m.getAnnotations());
             annotations.remove(LAST_APPLIED);

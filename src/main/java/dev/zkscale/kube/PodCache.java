@@ -111,12 +111,13 @@ final class PodCache {
     }
 
     /**
-     * What the cache keeps of a pod: the metadata the keys, the label index and the selectors read. Everything the
-     * decision reads of the pod's spec and status is in its conversion.
+     * What the cache keeps of a pod: the metadata the keys, the label index and the selectors read (not its uid).
+     * Everything the decision reads of the pod's spec and status is in its conversion.
      */
     private static io.fabric8.kubernetes.api.model.Pod slim(io.fabric8.kubernetes.api.model.Pod pod) {
         io.fabric8.kubernetes.api.model.Pod slim = new io.fabric8.kubernetes.api.model.Pod();
         slim.setMetadata(Conversions.identity(pod.getMetadata()));
+        slim.setAdditionalProperties(Map.of());
         return slim;
     }
 

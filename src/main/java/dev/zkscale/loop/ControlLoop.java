@@ -24,17 +24,19 @@ import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
- * One pass of the controller, run every sync period by one thread (passes never overlap): gate on leadership, fence
- * the targets this term has not stamped yet, then for each target gate, observe, decide, gate, report, gate, write,
- * record. Only the leader decides and writes; each write carries the leader's epoch so that the API server refuses a
- * deposed leader's late write.
+ * One pass of the controller, run every sync period by one thread (passes never overlap): gate on leadership, deal
+ * with targets of a foreign or newer epoch, then for each target gate, observe, decide, gate, report, gate, write,
+ * record; then fence the targets this term has neither written nor stamped yet. Only the leader decides and writes;
+ * each write carries the leader's epoch so that the API server refuses a deposed leader's late write.
  *
- * <p>Takeover: before a target's first decision in a term, the loop stamps the term's epoch on its workload through
- * the {@link Fence} (all such targets at once, at the start of a term), so that a write an older leader prepared is
- * refused by the API server even on a target this leader never changes; a target that carries an epoch above the
- * term's makes the loop ask {@link Leadership#advancePast} ({@link Takeover} does both). A deposed instance stops at
- * once: leadership is checked before each target, before each Event and before each write, and the stamps and the
- * write run under {@link Leadership#whileLeading}, which abandons them when the term ends.
+ * <p>Takeover: a term fences every target it may write, so that a write an older leader prepared is refused by the
+ * API server even on a target this leader never changes. A scale write is a fence in itself; the targets a pass does
+ * not write get the term's epoch stamped on their workload through the {@link Fence} once the pass's decisions are
+ * made and written (all such targets at once, at the start of a term), and the pass ends when the stamps are done. A
+ * target that carries an epoch above the term's makes the loop ask {@link Leadership#advancePast} before anything is
+ * decided. {@link Takeover} does both and says why deciding first is safe. A deposed instance stops at once:
+ * leadership is checked before each target, before each Event and before each write, and the stamps and the write run
+ * under {@link Leadership#whileLeading}, which abandons them when the term ends.
  *
  * <p>What the loop remembers between passes is the in-memory state the upstream HPA controller keeps: each target's
  * decision history (lost when leadership changes hands, as upstream loses it on failover, unless a
@@ -128,7 +130,7 @@ public final class ControlLoop {
         TargetConfig config;
         History history;
         String warning;
-        /** A ConfigApplied Event not sent yet: it goes out with the target's next decision, after its stamp. */
+        /** A ConfigApplied Event not sent yet: it goes out with the target's next decision. */
         String applied;
 
         Seen seen;
@@ -136,17 +138,38 @@ public final class ControlLoop {
 
     /**
      * The target's {@code spec.replicas} as this leader last saw it, or wrote it, in term {@code epoch}; with the
-     * {@code resourceVersion} of the object it was seen on (for a write, the object written over: until the cache
-     * shows a newer one, it has not caught up with the write).
+     * {@code resourceVersion} of the object it was seen on (for a write or a stamp, the object written over: until the
+     * cache shows a newer one, it has not caught up with the write or stamp).
+     *
+     * @param fenced this term's own write or stamp went over that object, so while the cache shows it, the target
+     *     needs no stamp: no older leader's write can land on it any more
      */
-    private record Seen(int replicas, long epoch, String resourceVersion) {}
+    private record Seen(int replicas, long epoch, String resourceVersion, boolean fenced) {
+        /** The workload as the cache shows it, in term {@code epoch}. */
+        static Seen of(Workload workload, long epoch) {
+            return new Seen(workload.specReplicas(), epoch, workload.resourceVersion(), false);
+        }
+
+        /** Whether this term's write or stamp went over {@code workload} (the cache may not show the change yet). */
+        boolean fenced(Workload workload, long epoch) {
+            return fenced && this.epoch == epoch && Objects.equals(resourceVersion, workload.resourceVersion());
+        }
+    }
 
     /** A target to decide this pass, with its config (capped) and the workload to decide and write with. */
-    record Due(TargetRef target, TargetConfig config, Workload workload) {
-        /** The same target with the workload as it is now (after a stamp). */
-        Due on(Workload now) {
-            return new Due(target, config, now);
-        }
+    record Due(TargetRef target, TargetConfig config, Workload workload) {}
+
+    /** What became of a target in a pass. */
+    private enum Done {
+        /** Leadership was lost: the pass ends. */
+        ENDED,
+        /** Decided; no write of this pass changed its workload, so it may need the term's stamp. */
+        DECIDED,
+        /**
+         * Written: the API server applied the write (the workload carries the term's epoch now) or refused it because
+         * a newer leader's epoch is on it. Either way an older leader's write is refused from now on: no stamp.
+         */
+        WRITTEN
     }
 
     /**
@@ -250,18 +273,35 @@ public final class ControlLoop {
                     due.add(new Due(t.target(), capped, workload));
                 }
             }
-            Takeover.Fenced fenced = takeover.fence(epoch.getAsLong(), due);
-            term = fenced.epoch(); // advanced past a foreign epoch, the term goes on under the new one
-            if (!fenced.leading()) {
+            Takeover.Claimed claimed = takeover.claim(epoch.getAsLong(), due);
+            term = claimed.epoch(); // advanced past a foreign epoch, the term goes on under the new one
+            if (!claimed.leading()) {
                 return;
             }
-            Pass pass = new Pass(fenced.epoch());
-            for (Due d : fenced.due()) {
+            Pass pass = new Pass(claimed.epoch());
+            List<Due> unwritten = new ArrayList<>();
+            for (Due d : claimed.due()) {
                 announce(d.target(), d.config(), states.get(d.target()));
-                if (!target(pass, d)) {
+                Done done = target(pass, d);
+                if (done == Done.ENDED) {
                     return;
                 }
+                if (done == Done.DECIDED && !states.get(d.target()).seen.fenced(d.workload(), pass.epoch)) {
+                    unwritten.add(d);
+                }
                 progressed();
+            }
+            Takeover.Stamped stamped = takeover.stamp(pass.epoch, unwritten);
+            // The size the stamp returned is what this leader saw of the target (an older leader's write that landed
+            // before the stamp is in it): not another writer's change to report next pass.
+            stamped.stamped()
+                    .forEach(f -> states.get(f.due().target()).seen = new Seen(
+                            f.stamped().specReplicas(),
+                            pass.epoch,
+                            f.due().workload().resourceVersion(),
+                            true));
+            if (!stamped.leading()) {
+                return;
             }
             forgetGone(managed, targets);
             if (memory != null) {
@@ -339,8 +379,7 @@ public final class ControlLoop {
     /**
      * The config in force, or null when the target has none. Reports a rejection once per rejected version and reason
      * (a defaults change can reject an unchanged target ZNode), and a config taking effect once: its ConfigApplied
-     * Event waits for {@link #announce}, so that a new leader's first pass fences its targets before it sends one
-     * Event per target.
+     * Event goes out with the target's decision ({@link #announce}), after a foreign epoch on it was dealt with.
      */
     private TargetConfig accept(TuningSource.Target t, TargetState state) {
         TargetRef target = t.target();
@@ -379,18 +418,15 @@ public final class ControlLoop {
         return known;
     }
 
-    /**
-     * One target: gate, observe, decide, gate, report, gate, write, record. False when leadership was lost and the
-     * pass must stop.
-     */
-    private boolean target(Pass pass, Due due) {
+    /** One target: gate, observe, decide, gate, report, gate, write, record. */
+    private Done target(Pass pass, Due due) {
         TargetRef target = due.target();
         TargetConfig config = due.config();
         TargetState state = states.get(target);
         Workload workload = due.workload();
         if (!ports.leadership().leads(pass.epoch)) {
             LOG.infof("leadership lost before observing %s; pass ends", target);
-            return false;
+            return Done.ENDED;
         }
         String competing = ports.autoscalers().competing(workload);
         String changedByOther = changedByOther(target, config, workload, pass.epoch, state, competing == null);
@@ -408,7 +444,7 @@ public final class ControlLoop {
                 competing);
         Decision decision = Decider.decide(snapshot);
         if (ended(pass, snapshot, decision, "while observing")) {
-            return false;
+            return Done.ENDED;
         }
         if (competing != null) {
             ports.monitor().conflict(Monitor.Conflict.HPA);
@@ -417,6 +453,7 @@ public final class ControlLoop {
         // Scale events are remembered only once a write succeeds; recommendations in any case, as upstream.
         state.history = decision.historyBeforeWrite();
         String write = null;
+        Done done = Done.DECIDED;
         if (decision.rescale()) {
             if (settings.dryRun() || config.mode() == Mode.DryRun) {
                 write = DRY_RUN;
@@ -424,16 +461,18 @@ public final class ControlLoop {
                         "dry run target=%s from=%d to=%d reason=\"%s\"",
                         target, decision.currentReplicas(), decision.desiredReplicas(), decision.reason());
             } else if (ended(pass, snapshot, decision, "before writing")) {
-                return false;
+                return Done.ENDED;
             } else {
-                write = write(config, workload, decision, pass.epoch, state);
+                ScaleWriter.WriteResult result = write(config, workload, decision, pass.epoch, state);
+                write = result.result() + (result.detail() == null ? "" : ": " + result.detail());
+                done = result.result() == ScaleWriter.WriteResult.Result.FAILURE ? Done.DECIDED : Done.WRITTEN;
             }
         }
         if (changedByOther != null) {
             write = write == null ? changedByOther : changedByOther + "; write: " + write;
         }
         ports.log().add(snapshot, decision, write);
-        return true;
+        return done;
     }
 
     /** Whether the term ended before {@code when}: then the decision is recorded as not written, and the pass ends. */
@@ -460,7 +499,7 @@ public final class ControlLoop {
                 && Objects.equals(seen.resourceVersion(), workload.resourceVersion())) {
             return null;
         }
-        state.seen = new Seen(workload.specReplicas(), epoch, workload.resourceVersion());
+        state.seen = Seen.of(workload, epoch);
         if (!report
                 || seen == null
                 || seen.epoch() != epoch
@@ -519,8 +558,9 @@ public final class ControlLoop {
         }
     }
 
-    /** Writes the decided size; what became of it, in words, for the decision record. */
-    private String write(TargetConfig config, Workload workload, Decision decision, long epoch, TargetState state) {
+    /** Writes the decided size: what became of it. */
+    private ScaleWriter.WriteResult write(
+            TargetConfig config, Workload workload, Decision decision, long epoch, TargetState state) {
         TargetRef target = decision.target();
         int from = decision.currentReplicas();
         int to = decision.desiredReplicas();
@@ -539,12 +579,12 @@ public final class ControlLoop {
         String newSize = "New size: " + to + "; reason: " + decision.reason();
         if (result.result() == ScaleWriter.WriteResult.Result.SUCCESS) {
             state.history = decision.historyAfterWrite();
-            state.seen = new Seen(to, epoch, workload.resourceVersion());
+            state.seen = new Seen(to, epoch, workload.resourceVersion(), true);
             event(target.namespace(), config, false, SUCCESSFUL_RESCALE, newSize);
         } else {
             event(target.namespace(), config, true, FAILED_RESCALE, newSize + "; error: " + result.detail());
         }
-        return result.result() + (result.detail() == null ? "" : ": " + result.detail());
+        return result;
     }
 
     /** Reports a reason not to decide: counted every pass, logged and sent as an Event when it changes. */

@@ -17,11 +17,13 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -41,6 +43,11 @@ import org.jboss.logging.Logger;
  * "decision": ..., "write": ...}}, Deflate-compressed with the first entry's JSON as preset dictionary: a decision over
  * 10 pods takes about 330 bytes instead of about 3 KiB of Java objects, and what is served is exactly what was
  * recorded.
+ *
+ * <p>Most of an entry repeats the target's previous one: its config and pods are usually unchanged, and its snapshot's
+ * history is the history its previous decision left. Those parts (config, pods, histories) are written and compressed
+ * apart, once, and an entry that repeats one refers to it: the entry's own compressed JSON leaves a hole where each
+ * such part goes, filled in when it is served. A part is counted in {@link #bytes} once, while an entry holds it.
  *
  * <p>Off the pass's critical path: {@link #add} only hands the snapshot and decision to one recorder thread through a
  * queue of {@code queueCapacity} entries, and returns; the recorder encodes and compresses them. When the queue is
@@ -82,11 +89,28 @@ public final class DecisionRecord implements DecisionLog, AutoCloseable {
     private final Text text = new Text();
     /** Where an entry is compressed to before it is copied at its size: one buffer for all, grown as needed. */
     private byte[] packed = new byte[8192];
-    /** The first entry's JSON: the preset dictionary of every entry's compression (they share most of their text). */
+    /** The parts of each target's last entry, with their values: the next entry refers to those it repeats. */
+    private final Map<TargetRef, List<Written>> lastParts = new ConcurrentHashMap<>();
+    /** The entry being packed: the parts it holds with their values, and where they go in its own JSON. */
+    private final List<Written> entryParts = new ArrayList<>();
+
+    private final List<Part> holes = new ArrayList<>();
+    private final List<Integer> holeOffsets = new ArrayList<>();
+    private final Text partText = new Text();
+    /**
+     * The first entry's own JSON (without its parts): the preset dictionary of every entry's own compression (they
+     * share most of their text). Parts are compressed without one: a dictionary costs about as much to set as
+     * compressing the few KiB of a part, and a part is compressed once for the many entries that hold it.
+     */
     private volatile byte[] dictionary;
 
     // Guarded by this.
     private final Map<TargetRef, Target> targets = new HashMap<>();
+    /** The targets by the bytes they hold, then by when they came: the largest is evicted from first. */
+    private final NavigableSet<Target> bySize =
+            new TreeSet<>(Comparator.comparingLong((Target t) -> t.bytes).thenComparingLong(t -> t.order));
+
+    private long targetsSeen;
     private long bytes;
     /** Entries recorded, skipped or dropped: the readers wait for it to reach {@link #handed}. */
     private long done;
@@ -94,13 +118,55 @@ public final class DecisionRecord implements DecisionLog, AutoCloseable {
     /** One decision and what it was made from, plus what became of its write ({@code null} when none was made). */
     public record Entry(Snapshot snapshot, Decision decision, String write) {}
 
-    /** One recorded entry: its compressed JSON and the length of that JSON. */
-    private record Packed(byte[] data, int length) {}
+    /**
+     * One recorded entry: its own compressed JSON, with {@code parts[i]} to be inserted at offset {@code at[i]} of it
+     * (offsets in the uncompressed JSON, in order), and the length of the whole entry's JSON.
+     */
+    private record Packed(byte[] data, int length, int[] at, Part[] parts) {}
+
+    /**
+     * A part of entries (a config, a pod list or a history), compressed on its own, without dictionary, and shared by
+     * the entries of one target that repeat it.
+     */
+    private static final class Part {
+        final byte[] data;
+        final int length;
+        /** How many of the kept entries hold it (guarded by the record). */
+        int holders;
+
+        Part(byte[] data, int length) {
+            this.data = data;
+            this.length = length;
+        }
+    }
+
+    /** A part and the value it was written from. */
+    private record Written(Object value, Part part) {
+        /** The part written from a value equal to {@code value} (mostly the same object), or null. */
+        static Part find(List<Written> written, Object value) {
+            for (Written w : written) {
+                if (w.value == value) {
+                    return w.part;
+                }
+            }
+            for (Written w : written) {
+                if (w.value.equals(value)) {
+                    return w.part;
+                }
+            }
+            return null;
+        }
+    }
 
     /** One target's entries, oldest first. */
     private static final class Target {
         final Deque<Packed> entries = new ArrayDeque<>();
+        final long order;
         long bytes;
+
+        Target(long order) {
+            this.order = order;
+        }
     }
 
     /**
@@ -162,6 +228,8 @@ public final class DecisionRecord implements DecisionLog, AutoCloseable {
             synchronized (this) {
                 if (latest.containsKey(ref)) {
                     keep(ref, packed);
+                } else {
+                    lastParts.remove(ref);
                 }
             }
         } finally {
@@ -175,19 +243,23 @@ public final class DecisionRecord implements DecisionLog, AutoCloseable {
     }
 
     private void keep(TargetRef ref, Packed packed) {
-        Target target = targets.computeIfAbsent(ref, t -> new Target());
+        Target target = targets.computeIfAbsent(ref, t -> new Target(targetsSeen++));
         target.entries.addLast(packed);
-        target.bytes += packed.data.length;
-        bytes += packed.data.length;
+        long added = packed.data.length;
+        for (Part part : packed.parts) {
+            if (part.holders++ == 0) {
+                added += part.data.length;
+            }
+        }
+        resize(target, added);
         if (target.entries.size() > depth) {
             dropOldest(target);
         }
         while (bytes > maxBytes) {
             Target largest = null;
-            for (Target t : targets.values()) {
-                if (t.entries.size() > 1 && (largest == null || t.bytes > largest.bytes)) {
-                    largest = t;
-                }
+            for (Iterator<Target> t = bySize.descendingIterator(); largest == null && t.hasNext(); ) {
+                Target next = t.next();
+                largest = next.entries.size() > 1 ? next : null;
             }
             if (largest == null) {
                 return;
@@ -197,19 +269,34 @@ public final class DecisionRecord implements DecisionLog, AutoCloseable {
     }
 
     private void dropOldest(Target target) {
-        int length = target.entries.removeFirst().data.length;
-        target.bytes -= length;
-        bytes -= length;
+        Packed oldest = target.entries.removeFirst();
+        long freed = oldest.data.length;
+        for (Part part : oldest.parts) {
+            if (--part.holders == 0) {
+                freed += part.data.length;
+            }
+        }
+        resize(target, -freed);
+    }
+
+    /** Counts {@code delta} more bytes held by the target, and keeps {@link #bySize} in order. */
+    private void resize(Target target, long delta) {
+        bySize.remove(target);
+        target.bytes += delta;
+        bytes += delta;
+        bySize.add(target);
     }
 
     @Override
     public void retain(Set<TargetRef> keep) {
         synchronized (this) {
             latest.keySet().retainAll(keep);
+            lastParts.keySet().retainAll(keep);
             targets.entrySet().removeIf(e -> {
                 boolean drop = !keep.contains(e.getKey());
                 if (drop) {
                     bytes -= e.getValue().bytes;
+                    bySize.remove(e.getValue());
                 }
                 return drop;
             });
@@ -340,36 +427,52 @@ public final class DecisionRecord implements DecisionLog, AutoCloseable {
             return length;
         }
 
-        /** Writes the JSON array, decompressing one entry at a time straight into {@code out}. */
+        /**
+         * Writes the JSON array, decompressing one entry at a time straight into {@code out}, each part where its entry
+         * leaves room for it.
+         */
         public void writeTo(OutputStream out) throws IOException {
             out.write(OPEN);
             Inflater inflater = new Inflater();
+            Inflater parts = new Inflater();
             try {
                 byte[] buffer = new byte[8192];
                 for (int i = 0; i < entries.size(); i++) {
                     if (i > 0) {
                         out.write(COMMA);
                     }
-                    inflate(inflater, entries.get(i).data, buffer, out);
+                    Packed p = entries.get(i);
+                    inflater.reset();
+                    inflater.setInput(p.data);
+                    int at = 0;
+                    for (int j = 0; j < p.parts.length; j++) {
+                        inflate(inflater, p.at[j] - at, buffer, out);
+                        at = p.at[j];
+                        parts.reset();
+                        parts.setInput(p.parts[j].data);
+                        inflate(parts, p.parts[j].length, buffer, out);
+                    }
+                    inflate(inflater, Integer.MAX_VALUE, buffer, out);
                 }
             } finally {
                 inflater.end();
+                parts.end();
             }
             out.write(CLOSE);
         }
 
-        private void inflate(Inflater inflater, byte[] packed, byte[] buffer, OutputStream out) throws IOException {
-            inflater.reset();
-            inflater.setInput(packed);
+        /** Writes the next {@code length} bytes the inflater gives, or all it gives until its stream ends. */
+        private void inflate(Inflater inflater, int length, byte[] buffer, OutputStream out) throws IOException {
             try {
-                while (!inflater.finished()) {
-                    int n = inflater.inflate(buffer);
+                for (int left = length; left > 0 && !inflater.finished(); ) {
+                    int n = inflater.inflate(buffer, 0, Math.min(buffer.length, left));
                     if (n == 0 && inflater.needsDictionary()) {
                         inflater.setDictionary(dictionary);
                     } else if (n == 0 && inflater.needsInput()) {
                         throw new IllegalStateException("cannot happen: a recorded decision is truncated");
                     }
                     out.write(buffer, 0, n);
+                    left -= n;
                 }
             } catch (DataFormatException e) {
                 throw new IllegalStateException("cannot happen: a recorded decision does not read back", e);
@@ -391,13 +494,37 @@ public final class DecisionRecord implements DecisionLog, AutoCloseable {
     }
 
     private Packed pack(Entry entry) {
+        TargetRef ref = entry.snapshot().target();
+        List<Written> last = lastParts.getOrDefault(ref, List.of());
+        entryParts.clear();
+        holes.clear();
+        holeOffsets.clear();
+        SnapshotCodec.Parts parts = (out, value, writer) -> {
+            Part part = Written.find(entryParts, value);
+            if (part == null) {
+                part = Written.find(last, value);
+            }
+            if (part == null) {
+                partText.reset();
+                try (JsonGenerator json = SnapshotCodec.MAPPER.getFactory().createGenerator(partText)) {
+                    writer.write(json);
+                }
+                part = new Part(compress(partText.bytes(), partText.size(), null), partText.size());
+            }
+            entryParts.add(new Written(value, part));
+            // The separator before the value, then the hole the part fills.
+            out.writeRawValue("");
+            out.flush();
+            holes.add(part);
+            holeOffsets.add(text.size());
+        };
         text.reset();
         try (JsonGenerator out = SnapshotCodec.MAPPER.getFactory().createGenerator(text)) {
             out.writeStartObject();
             out.writeFieldName("snapshot");
-            SnapshotCodec.write(out, entry.snapshot());
+            SnapshotCodec.write(out, entry.snapshot(), parts);
             out.writeFieldName("decision");
-            SnapshotCodec.write(out, entry.decision());
+            SnapshotCodec.write(out, entry.decision(), parts);
             out.writeStringField("write", entry.write());
             out.writeEndObject();
         } catch (IOException e) {
@@ -406,18 +533,28 @@ public final class DecisionRecord implements DecisionLog, AutoCloseable {
         if (dictionary == null) {
             dictionary = text.toByteArray();
         }
+        lastParts.put(ref, List.copyOf(entryParts));
+        int[] at = holeOffsets.stream().mapToInt(Integer::intValue).toArray();
+        int length = text.size() + holes.stream().mapToInt(p -> p.length).sum();
+        return new Packed(compress(text.bytes(), text.size(), dictionary), length, at, holes.toArray(Part[]::new));
+    }
+
+    /** The first {@code length} bytes of {@code json}, compressed with {@code dictionary} unless it is null. */
+    private byte[] compress(byte[] json, int length, byte[] dictionary) {
         deflater.reset();
-        deflater.setDictionary(dictionary);
-        deflater.setInput(text.bytes(), 0, text.size());
+        if (dictionary != null) {
+            deflater.setDictionary(dictionary);
+        }
+        deflater.setInput(json, 0, length);
         deflater.finish();
-        int length = 0;
+        int size = 0;
         while (!deflater.finished()) {
-            if (length == packed.length) {
+            if (size == packed.length) {
                 packed = Arrays.copyOf(packed, packed.length * 2);
             }
-            length += deflater.deflate(packed, length, packed.length - length);
+            size += deflater.deflate(packed, size, packed.length - size);
         }
-        return new Packed(Arrays.copyOf(packed, length), text.size());
+        return Arrays.copyOf(packed, size);
     }
 
     /** The JSON of the entry being packed, compressed straight from its buffer rather than from a copy. */

@@ -1,8 +1,9 @@
 package dev.zkscale.simulate;
 
 import dev.zkscale.codec.InvalidInputException;
-import java.io.BufferedReader;
+import dev.zkscale.codec.LineReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -11,6 +12,9 @@ import java.util.Locale;
  * value is the earlier row's (step hold); before the first row it is the first row's.
  */
 public final class Trace {
+    /** A longer line is refused without being held (a file with no line end must not take the heap). */
+    static final int MAX_LINE_BYTES = 1024 * 1024;
+
     private final String name;
     private final double[] seconds;
     private final double[] values;
@@ -25,20 +29,29 @@ public final class Trace {
 
     /**
      * Reads CSV rows {@code seconds,value}. A first line that is not two numbers is a header, which must name the
-     * columns {@code seconds} and {@code value} (in any order); other columns are ignored, and so are blank lines.
+     * columns {@code seconds} and {@code value} (in any order); other columns are ignored, and so are blank lines and
+     * a UTF-8 byte order mark. Each line is decoded on its own, so a byte that is not UTF-8 is reported with its line.
      *
      * @param name the file's name, for messages
      * @throws InvalidInputException naming the file and the line of the first malformed row
      */
-    public static Trace csv(String name, BufferedReader in) throws InvalidInputException, IOException {
+    public static Trace csv(String name, InputStream input) throws InvalidInputException, IOException {
+        LineReader in = new LineReader(input, MAX_LINE_BYTES);
         Rows rows = new Rows();
         int secondsColumn = 0;
         int valueColumn = 1;
         boolean first = true;
-        String line;
-        int number = 0;
-        while ((line = in.readLine()) != null) {
-            number++;
+        while (true) {
+            String line;
+            try {
+                line = in.next();
+            } catch (InvalidInputException e) {
+                throw new InvalidInputException(name + ": line " + in.number() + ": " + e.getMessage());
+            }
+            if (line == null) {
+                break;
+            }
+            int number = in.number();
             if (line.isBlank()) {
                 continue;
             }

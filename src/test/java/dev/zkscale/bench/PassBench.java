@@ -142,37 +142,67 @@ public final class PassBench {
 
     /**
      * The first pass's wall time in parts, in seconds from launch (NaN when the log does not say): Quarkus started (the
-     * JVM, the config and Kubernetes caches, the latch), leadership taken, the first pass ended; and how long the
-     * first pass stamped the epoch on its targets (the takeover fence, before any decision).
+     * JVM, the config and Kubernetes caches, the latch), leadership taken, the first pass's decisions made and written
+     * (the stamps begin), the takeover fence complete (every target not written stamped), the first pass ended; and
+     * how long the stamps took.
      */
-    record Start(double quarkusStarted, double leader, double firstPassEnded, double stamping) {
+    record Start(
+            double quarkusStarted,
+            double leader,
+            double decided,
+            double fenced,
+            double firstPassEnded,
+            double stamping) {
         /** From leadership to the end of the first pass. */
         double leaderToFirstPass() {
             return firstPassEnded - leader;
         }
 
+        /** From leadership to the first pass's decisions made and written. */
+        double leaderToDecided() {
+            return decided - leader;
+        }
+
+        /** From leadership to every target fenced (its write or its stamp landed). */
+        double leaderToFenced() {
+            return fenced - leader;
+        }
+
         private static final Pattern QUARKUS = Pattern.compile("\\) started in ");
         private static final Pattern LEADER = Pattern.compile("\\) leader, epoch ");
+        private static final Pattern DECIDED = Pattern.compile("\\) epoch \\d+: this pass's decisions are made");
         private static final Pattern STAMPED = Pattern.compile("\\) epoch \\d+ stamped on .* in (\\d+) ms");
         private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS");
+
+        /** Whether the log says the takeover's stamps are done. */
+        static boolean fenced(Path log) throws IOException {
+            try (var lines = Files.lines(log)) {
+                return lines.anyMatch(line -> STAMPED.matcher(line).find());
+            }
+        }
 
         /** Read from the process's log (its lines start with the local time, to the millisecond). */
         static Start read(Path log, Instant launched, double firstPassEnded) throws IOException {
             double quarkus = Double.NaN;
             double leader = Double.NaN;
+            double decided = Double.NaN;
+            double fenced = Double.NaN;
             double stamping = Double.NaN;
             for (String line : Files.readAllLines(log)) {
                 if (Double.isNaN(quarkus) && QUARKUS.matcher(line).find()) {
                     quarkus = since(launched, line);
                 } else if (Double.isNaN(leader) && LEADER.matcher(line).find()) {
                     leader = since(launched, line);
+                } else if (Double.isNaN(decided) && DECIDED.matcher(line).find()) {
+                    decided = since(launched, line);
                 }
                 Matcher stamped = STAMPED.matcher(line);
                 if (Double.isNaN(stamping) && stamped.find()) {
+                    fenced = since(launched, line);
                     stamping = Long.parseLong(stamped.group(1)) / 1000.0;
                 }
             }
-            return new Start(quarkus, leader, firstPassEnded, stamping);
+            return new Start(quarkus, leader, decided, fenced, firstPassEnded, stamping);
         }
 
         private static double since(Instant launched, String line) {
@@ -697,20 +727,25 @@ public final class PassBench {
                     o.get("--java-opts").isEmpty() ? "" : " + " + o.get("--java-opts"),
                     o.get("--process-sync"),
                     p.log());
-            while (!p.passed()) {
+            // A pass ended (a follower's may end before leadership), and the first pass as leader stamped: every
+            // target here carries an older epoch, so the leader's first pass ends with its stamps.
+            while (!p.passed() || !Start.fenced(p.log())) {
                 alive(p, launched);
-                Thread.sleep(100);
+                Thread.sleep(200);
             }
             double firstPass = (System.nanoTime() - launched) / 1e9;
             Start startup = Start.read(p.log(), launchedAt, firstPass);
             System.out.printf(
                     "  first pass ended %.1f s after launch: Quarkus started (JVM, caches) at %.1f s, leader at %.1f s;"
-                            + " from leadership to the first pass's end %.1f s, of which stamping the epoch %.1f s%n",
+                            + " from leadership: first decisions made and written %.1f s, fence complete %.1f s"
+                            + " (stamping %.1f s), first pass ended %.1f s%n",
                     firstPass,
                     startup.quarkusStarted(),
                     startup.leader(),
-                    startup.leaderToFirstPass(),
-                    startup.stamping());
+                    startup.leaderToDecided(),
+                    startup.leaderToFenced(),
+                    startup.stamping(),
+                    startup.leaderToFirstPass());
             while (marks.size() < warmup + measured + 1) {
                 alive(p, launched);
                 Thread.sleep(200);
@@ -807,10 +842,14 @@ public final class PassBench {
                 c -> String.format("%.1f s", c.process().start().quarkusStarted()));
         row(
                 columns,
-                "of which: leadership to first pass ended (of it, stamping the epoch)",
+                "leadership to first decisions made and written (the first pass after a takeover)",
+                c -> String.format("%.1f s", c.process().start().leaderToDecided()));
+        row(
+                columns,
+                "leadership to fence complete: the stamps of the targets not written (of it, stamping)",
                 c -> String.format(
                         "%.1f s (%.1f s)",
-                        c.process().start().leaderToFirstPass(),
+                        c.process().start().leaderToFenced(),
                         c.process().start().stamping()));
         row(
                 columns,

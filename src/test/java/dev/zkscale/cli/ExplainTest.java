@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -129,6 +130,27 @@ class ExplainTest {
                         5),
                 out.get(4));
         assertEquals(6, out.get(5).get("desiredReplicas").asInt());
+    }
+
+    @Test
+    @DisplayName("a byte order mark before the first line is no part of it; a line over the limit is refused without "
+            + "being held, and the run goes on")
+    void byteOrderMarkAndLongLine() throws Exception {
+        Path file = dir.resolve("snapshots.jsonl");
+        byte[] longLine = new byte[ExplainCommand.MAX_LINE_BYTES + 1];
+        Arrays.fill(longLine, (byte) ' ');
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        data.writeBytes(("\uFEFF" + SNAPSHOT + "\n").getBytes(StandardCharsets.UTF_8));
+        data.writeBytes(longLine);
+        data.writeBytes(("\n" + SNAPSHOT).getBytes(StandardCharsets.UTF_8));
+        Files.write(file, data.toByteArray());
+
+        List<JsonNode> out = explain(List.of(file.toString()), "");
+
+        assertEquals(3, out.size());
+        assertEquals(6, out.get(0).get("desiredReplicas").asInt());
+        assertEquals(error("line too long: 16777217 bytes, the limit is 16777216", 2), out.get(1));
+        assertEquals(6, out.get(2).get("desiredReplicas").asInt());
     }
 
     private static JsonNode error(String message, int line) {

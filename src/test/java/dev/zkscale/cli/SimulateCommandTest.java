@@ -113,6 +113,41 @@ class SimulateCommandTest {
                         "--metrics-lag: must be >= 0, got Infinity"),
                 row("--to before --from", ok, "--from 20 --to 10", "--to: must be >= 20, got 10"),
                 row(
+                        "a pod start beyond simulated time",
+                        ok,
+                        "--pod-start 1e300",
+                        "--pod-start: must be <= 10000000000 s, got 1.0E300"),
+                row(
+                        "a trace with a gap of centuries",
+                        "0,1\n1e17,2\n",
+                        "--sync-period 1e9",
+                        "{dir}/trace.csv: spans 1.0E17 s, more than the limit of 10000000000 (the trace runs from 0 "
+                                + "to 1.0E17 s); cut it with --from/--to"),
+                row(
+                        "a gap of years at 15 s a pass",
+                        "0,1\n1e9,2\n",
+                        "",
+                        "{dir}/trace.csv: 66666667 passes of --sync-period 15 s, more than the limit of 50000000 (the "
+                                + "trace runs from 0 to 1000000000 s); raise --sync-period or cut the trace with "
+                                + "--from/--to"),
+                row(
+                        "a tiny sync period",
+                        ok,
+                        "--sync-period 1e-300",
+                        "{dir}/trace.csv: 3.0E301 passes of --sync-period 1.0E-300 s, more than the limit of 50000000"
+                                + " (the trace runs from 0 to 30 s); raise --sync-period or cut the trace with "
+                                + "--from/--to"),
+                row(
+                        "more initial pods than the ceiling",
+                        ok,
+                        "--initial-replicas 2000000000",
+                        "--initial-replicas: must be <= 1000 (zkscale.max-replicas-ceiling), got 2000000000"),
+                row(
+                        "a request whose default limit would overflow",
+                        ok,
+                        "--request-millicpu 9223372036854775807",
+                        "--request-millicpu: must be <= 1000000000000 (a billion cores), got 9223372036854775807"),
+                row(
                         "a limit under the request",
                         ok,
                         "--limit-millicpu 100",

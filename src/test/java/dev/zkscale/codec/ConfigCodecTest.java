@@ -84,6 +84,9 @@ class ConfigCodecTest {
                 "{\"maxReplicas\":\"5\"}|config.maxReplicas: must be an integer, got \"5\"",
                 "{\"maxReplicas\":1.5}|config.maxReplicas: must be an integer, got 1.5",
                 "{\"maxReplicas\":5,\"minReplicas\":0}|config.minReplicas: must be >= 1, got 0",
+                "{\"maxReplicas\":2147483648}|config.maxReplicas: must be <= 2147483647, got 2147483648",
+                "{\"maxReplicas\":5,\"cpuInitializationPeriodSeconds\":1e20}|"
+                        + "config.cpuInitializationPeriodSeconds: must be <= 2147483647, got 1E+20",
                 "{\"maxReplicas\":5,\"targetCPUUtilizationPercentage\":1001}|"
                         + "config.targetCPUUtilizationPercentage: must be between 1 and 1000, got 1001",
                 "{\"maxReplicas\":5,\"tolerance\":-0.1}|config.tolerance: must be >= 0, got -0.1",

@@ -27,6 +27,8 @@ class ConfigNodesTest {
                 bad("no data", null, "empty"),
                 bad("zero bytes", new byte[0], "empty"),
                 bad("only blanks", bytes(" \n\t"), "empty"),
+                bad("only a UTF-8 byte order mark", bytes("\uFEFF"), "empty"),
+                bad("a byte order mark before an array", bytes("\uFEFF[1]"), "must be a JSON object, got array"),
                 bad("too large", big, "too large: 65537 bytes, the limit is 65536"),
                 bad("not UTF-8", new byte[] {'{', (byte) 0xff, '}'}, "not valid UTF-8 text (byte 2)"),
                 bad("an array", bytes("[1]"), "must be a JSON object, got array"),

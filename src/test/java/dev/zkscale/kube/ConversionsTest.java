@@ -2,15 +2,19 @@ package dev.zkscale.kube;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.zkscale.loop.Selector;
 import dev.zkscale.loop.Workload;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.RoundingMode;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -24,6 +28,33 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The unit conversions the decision depends on, checked against what Kubernetes and Go compute. */
 class ConversionsTest {
+
+    @Test
+    @DisplayName("the pods of a workload share their cached labels, namespace and containers, and keep what is read")
+    void podsShare() {
+        // Equal but distinct copies, as two pods read from the API server carry them.
+        io.fabric8.kubernetes.api.model.Pod a = Fixtures.runningPod(
+                new String("shop"), "web-1", new HashMap<>(Map.of("app", "web", "hash", "5d8f")), "500m");
+        io.fabric8.kubernetes.api.model.Pod b = Fixtures.runningPod(
+                new String("shop"), "web-2", new HashMap<>(Map.of("app", "web", "hash", "5d8f")), "500m");
+        a.getMetadata().setResourceVersion("7");
+        a.getMetadata().setUid("u-1");
+        a.getMetadata().setDeletionTimestamp("2026-01-01T00:01:00Z");
+
+        ObjectMeta kept = Conversions.identity(a.getMetadata());
+        assertSame(kept.getLabels(), Conversions.identity(b.getMetadata()).getLabels());
+        assertSame(kept.getNamespace(), Conversions.identity(b.getMetadata()).getNamespace());
+        assertSame(Conversions.pod(a).containers(), Conversions.pod(b).containers());
+        assertEquals(
+                List.of("web-1", "shop", "7", "2026-01-01T00:01:00Z", Map.of("app", "web", "hash", "5d8f")),
+                Arrays.asList(
+                        kept.getName(),
+                        kept.getNamespace(),
+                        kept.getResourceVersion(),
+                        kept.getDeletionTimestamp(),
+                        kept.getLabels()));
+        assertEquals(Conversions.pod(b), Conversions.pod(Fixtures.runningPod("shop", "web-2", Map.of(), "500m")));
+    }
 
     @ParameterizedTest(name = "{0} is {1} millicores")
     @DisplayName("CPU quantities become millicores rounded up, as Quantity.MilliValue()")

@@ -93,9 +93,13 @@ class KubeMetricsStreamTest {
                 Arguments.of("window not a duration", item("web-1", "\"2026-01-01T00:10:00Z\"", "\"soon\"", "[]")),
                 Arguments.of("window a number", item("web-1", "\"2026-01-01T00:10:00Z\"", "30", "[]")),
                 Arguments.of("timestamp not a time", item("web-1", "\"yesterday\"", "\"30s\"", "[]")),
-                Arguments.of(
-                        "cpu not a quantity",
-                        item("web-1", "\"2026-01-01T00:10:00Z\"", "\"30s\"", "[" + container("\"lots\"") + "]")),
+                badCpu("cpu not a quantity", "lots"),
+                badCpu("cpu negative", "-5m"),
+                badCpu("cpu negative cores", "-1"),
+                badCpu("cpu NaN", "NaN"),
+                badCpu("cpu empty", ""),
+                badCpu("cpu overflowing a long", "9e99"),
+                badCpu("cpu over a billion cores", "2e9"),
                 Arguments.of(
                         "cpu an object",
                         item("web-1", "\"2026-01-01T00:10:00Z\"", "\"30s\"", "[" + container("{\"n\":1}") + "]")),
@@ -108,6 +112,12 @@ class KubeMetricsStreamTest {
                         "{\"metadata\":{\"name\":\"web-1\",\"labels\":[\"app=web\"]},\"window\":\"30s\"}"),
                 Arguments.of("no name", "{\"metadata\":{\"labels\":{\"app\":\"web\"}},\"window\":\"30s\"}"),
                 Arguments.of("an item that is not an object", "[1, {\"a\": 2}]"));
+    }
+
+    private static Arguments badCpu(String name, String quantity) {
+        return Arguments.of(
+                name,
+                item("web-1", "\"2026-01-01T00:10:00Z\"", "\"30s\"", "[" + container("\"" + quantity + "\"") + "]"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -79,6 +79,9 @@ class ControlLoopTest {
         OptionalLong advanced = OptionalLong.empty();
 
         Workload workload = workload("2");
+        /** Targets beside web, by workload name: each like web, but on target (250m a pod), so never written. */
+        List<String> quiet = List.of();
+
         String metricsError;
         String competing;
         ScaleWriter.WriteResult writeResult =
@@ -86,8 +89,11 @@ class ControlLoopTest {
         ScaleWriter.WriteResult.Result stampResult = ScaleWriter.WriteResult.Result.SUCCESS;
         /** Runs as each stamp is under way, after the fence asked whether the term goes on. */
         Runnable stamping = () -> {};
+        /** The size the stamp finds (and returns), when another write landed between the read and the stamp. */
+        Integer landedBeforeStamp;
 
         final List<String> writes = new ArrayList<>();
+        final List<String> stamps = new ArrayList<>();
         final List<String> events = new ArrayList<>();
         final List<String> metrics = new ArrayList<>();
         final List<Snapshot> snapshots = new ArrayList<>();
@@ -119,15 +125,29 @@ class ControlLoopTest {
                 return advanced;
             });
             TuningSource tuning = () -> {
-                TargetConfig config = new TargetConfig(
-                        "Deployment", "web", 2, 10, 50, null, 0.1, 300, 300, 30, BEHAVIOR, mode, policy);
-                TuningSource.ConfigInForce inForce =
-                        configInForce ? new TuningSource.ConfigInForce(config, 3, "/zkscale/targets/shop/web") : null;
-                return List.of(new TuningSource.Target(WEB, inForce, rejected));
+                List<TuningSource.Target> targets = new ArrayList<>();
+                targets.add(new TuningSource.Target(WEB, configInForce ? inForce("web") : null, rejected));
+                quiet.forEach(
+                        name -> targets.add(new TuningSource.Target(new TargetRef("shop", name), inForce(name), null)));
+                return targets;
             };
             Workloads workloads = new Workloads() {
                 @Override
                 public Optional<Workload> workload(String namespace, String kind, String name) {
+                    if (quiet.contains(name)) {
+                        Workload w = World.this.workload(Long.toString(EPOCH - 2));
+                        return Optional.of(new Workload(
+                                w.namespace(),
+                                w.kind(),
+                                name,
+                                w.specReplicas(),
+                                w.statusReplicas(),
+                                w.selector(),
+                                w.writtenEpoch(),
+                                w.resourceVersion(),
+                                w.epochAnnotation(),
+                                w.annotated()));
+                    }
                     return Optional.ofNullable(workload)
                             .filter(w ->
                                     w.namespace().equals(namespace) && w.name().equals(name));
@@ -151,7 +171,8 @@ class ControlLoopTest {
                                         pod,
                                         now.minusSeconds(15),
                                         30,
-                                        List.of(new PodMetrics.Usage("app", usageMilliCpu))))
+                                        List.of(new PodMetrics.Usage(
+                                                "app", workload.name().equals("web") ? usageMilliCpu : 250))))
                                 .toList();
                     }
 
@@ -168,6 +189,7 @@ class ControlLoopTest {
             Fence fence = (targets, stampEpoch, leading) -> targets.stream()
                     .peek(w -> {
                         leading.getAsBoolean();
+                        stamps.add(w.name() + "@" + stampEpoch);
                         stamping.run();
                     })
                     .map(w -> new Fence.Stamp(
@@ -177,7 +199,7 @@ class ControlLoopTest {
                                             w.namespace(),
                                             w.kind(),
                                             w.name(),
-                                            w.specReplicas(),
+                                            landedBeforeStamp == null ? w.specReplicas() : landedBeforeStamp,
                                             w.statusReplicas(),
                                             w.selector(),
                                             stampEpoch,
@@ -214,6 +236,12 @@ class ControlLoopTest {
                             log),
                     clock,
                     new ControlLoop.Settings(1000, dryRun, Set.of()));
+        }
+
+        private TuningSource.ConfigInForce inForce(String name) {
+            TargetConfig config =
+                    new TargetConfig("Deployment", name, 2, 10, 50, null, 0.1, 300, 300, 30, BEHAVIOR, mode, policy);
+            return new TuningSource.ConfigInForce(config, 3, "/zkscale/targets/shop/" + name);
         }
 
         /** The monitor: every call but the config gauges and the pass duration, in words. */
@@ -333,13 +361,13 @@ class ControlLoopTest {
     static Stream<Arguments> rows() {
         return Stream.of(
                 row(
-                        "a rise in load is written at the leader's epoch, after its stamp, and remembered as a scale"
-                                + " event",
+                        "a rise in load is written at the leader's epoch, remembered as a scale event, and not"
+                                + " stamped: the write fenced it",
                         w -> {},
                         new Expected(
                                 List.of("web=6@4"),
                                 List.of(APPLIED + "Active", "Normal SuccessfulRescale: " + NEW_SIZE),
-                                List.of("stamp SUCCESS", "decided up/cpu_above_target", "write up SUCCESS"),
+                                List.of("decided up/cpu_above_target", "write up SUCCESS"),
                                 List.of("up/cpu_above_target, write SUCCESS: scaled"),
                                 "recommendations [3, 6], scale-up events [3]")),
                 row(
@@ -348,11 +376,12 @@ class ControlLoopTest {
                         new Expected(
                                 List.of(),
                                 List.of(APPLIED + "Active"),
-                                List.of("stamp SUCCESS", "decided up/cpu_above_target"),
+                                List.of("decided up/cpu_above_target"),
                                 List.of("up/cpu_above_target, write not written: leadership lost"),
                                 UNWRITTEN)),
                 row(
-                        "a fenced write is a Warning and leaves no scale event",
+                        "a fenced write is a Warning, leaves no scale event, and is not stamped: a newer epoch is on"
+                                + " it",
                         w -> w.writeResult =
                                 new ScaleWriter.WriteResult(ScaleWriter.WriteResult.Result.FENCED, "newer epoch 5"),
                         new Expected(
@@ -360,17 +389,17 @@ class ControlLoopTest {
                                 List.of(
                                         APPLIED + "Active",
                                         "Warning FailedRescale: " + NEW_SIZE + "; error: newer epoch 5"),
-                                List.of("stamp SUCCESS", "decided up/cpu_above_target", "write up FENCED"),
+                                List.of("decided up/cpu_above_target", "write up FENCED"),
                                 List.of("up/cpu_above_target, write FENCED: newer epoch 5"),
                                 UNWRITTEN)),
                 row(
-                        "a failed write is a Warning and leaves no scale event",
+                        "a failed write is a Warning, leaves no scale event, and is stamped after the decisions",
                         w -> w.writeResult =
                                 new ScaleWriter.WriteResult(ScaleWriter.WriteResult.Result.FAILURE, "HTTP 503"),
                         new Expected(
                                 List.of("web=6@4"),
                                 List.of(APPLIED + "Active", "Warning FailedRescale: " + NEW_SIZE + "; error: HTTP 503"),
-                                List.of("stamp SUCCESS", "decided up/cpu_above_target", "write up FAILURE"),
+                                List.of("decided up/cpu_above_target", "write up FAILURE", "stamp SUCCESS"),
                                 List.of("up/cpu_above_target, write FAILURE: HTTP 503"),
                                 UNWRITTEN)),
                 row(
@@ -384,18 +413,26 @@ class ControlLoopTest {
                                                 + " get metrics for resource cpu: unable to fetch metrics from"
                                                 + " resource metrics API: HTTP 503"),
                                 List.of(
-                                        "stamp SUCCESS",
                                         "decided none/metrics_api_unavailable",
-                                        "failed metrics_api_unavailable"),
+                                        "failed metrics_api_unavailable",
+                                        "stamp SUCCESS"),
                                 List.of("none/metrics_api_unavailable, write null"),
                                 "recommendations [3], scale-up events []")),
                 row(
-                        "a failed stamp is no decision in this pass, and its config's Event waits for the decision",
-                        w -> w.stampResult = ScaleWriter.WriteResult.Result.FAILURE,
-                        new Expected(List.of(), List.of(), List.of("stamp FAILURE"), List.of(), null)),
+                        "a target on target is decided, then stamped; a failed stamp is counted, sent again next pass",
+                        w -> {
+                            w.usageMilliCpu = 250;
+                            w.stampResult = ScaleWriter.WriteResult.Result.FAILURE;
+                        },
+                        new Expected(
+                                List.of(),
+                                List.of(APPLIED + "Active"),
+                                List.of("decided none/no_change_recommended", "stamp FAILURE"),
+                                List.of("none/no_change_recommended, write null"),
+                                "recommendations [3, 3], scale-up events []")),
                 row(
-                        "a target of a newer epoch: the epoch is advanced past it, with a Warning, then stamped and"
-                                + " written",
+                        "a target of a newer epoch: the epoch is advanced past it, with a Warning, before it is decided"
+                                + " and written",
                         w -> {
                             w.workload = w.workload("42");
                             w.advanced = OptionalLong.of(43);
@@ -408,11 +445,7 @@ class ControlLoopTest {
                                                 + " root, or an edit): epoch advanced to 43",
                                         APPLIED + "Active",
                                         "Normal SuccessfulRescale: " + NEW_SIZE),
-                                List.of(
-                                        "foreign epoch ADVANCED",
-                                        "stamp SUCCESS",
-                                        "decided up/cpu_above_target",
-                                        "write up SUCCESS"),
+                                List.of("foreign epoch ADVANCED", "decided up/cpu_above_target", "write up SUCCESS"),
                                 List.of("up/cpu_above_target, write SUCCESS: scaled"),
                                 "recommendations [3, 6], scale-up events [3]")),
                 row(
@@ -430,10 +463,10 @@ class ControlLoopTest {
                                                 + " HorizontalPodAutoscaler web (autoscaling/v2); zkscale does not"
                                                 + " write it until that one is gone"),
                                 List.of(
-                                        "stamp SUCCESS",
                                         "conflict hpa",
                                         "decided none/competing_autoscaler",
-                                        "failed competing_autoscaler"),
+                                        "failed competing_autoscaler",
+                                        "stamp SUCCESS"),
                                 List.of("none/competing_autoscaler, write null"),
                                 "recommendations [3], scale-up events []")),
                 row(
@@ -488,10 +521,10 @@ class ControlLoopTest {
                         new Expected(
                                 List.of(),
                                 List.of(),
-                                List.of(
-                                        "stamp SUCCESS",
-                                        "decided none/no_change_recommended, Forecast policy (shadow) recommends 2"
-                                                + " (forecast 2.10 pods in 60s, upper bound 2.10; the HPA proposes 3)"),
+                                // stamped in the term's first pass: not again while the cache shows the object
+                                // the stamp went over
+                                List.of("decided none/no_change_recommended, Forecast policy (shadow) recommends 2"
+                                        + " (forecast 2.10 pods in 60s, upper bound 2.10; the HPA proposes 3)"),
                                 List.of("none/no_change_recommended, write null"),
                                 // 5 minutes of passes and this one: only the HPA's proposals enter its stabilization
                                 "recommendations " + Collections.nCopies(22, 3) + ", scale-up events []")),
@@ -562,9 +595,9 @@ class ControlLoopTest {
                         List.of("conflict replicas", "decided up/cpu_above_target", "write up SUCCESS"),
                         List.of("up/cpu_above_target, write " + changed + "; write: SUCCESS: scaled")),
                 Arguments.of(
-                        "the cache has not caught up with our write (the stamped object's resourceVersion): nothing to"
+                        "the cache has not caught up with our write (the resourceVersion written over): nothing to"
                                 + " report",
-                        new Workload("shop", "Deployment", "web", 3, 3, web, 4, "18", "4", true),
+                        new Workload("shop", "Deployment", "web", 3, 3, web, 2, "17", "2", true),
                         List.of(again),
                         List.of("decided up/cpu_above_target", "write up SUCCESS"),
                         List.of("up/cpu_above_target, write SUCCESS: scaled")),
@@ -606,10 +639,62 @@ class ControlLoopTest {
     }
 
     @Test
+    @DisplayName("on a takeover, the target that needs a scale is written before the stamps of the others go out")
+    void writtenBeforeTheStamps() {
+        // Given a new leader's first pass over web (needs 6) and two targets on target, all of an older epoch
+        World world = new World();
+        world.quiet = List.of("api", "cart");
+        world.clock = new SteppedClock(NOW);
+        ControlLoop loop = world.loop();
+        List<List<String>> writesDuringStamps = new ArrayList<>();
+        world.stamping = () -> writesDuringStamps.add(List.copyOf(world.writes));
+
+        // When
+        loop.pass();
+
+        // Then web's write (its own fence) was out while each stamp of the others was under way, and web got none
+        assertEquals(List.of(List.of("web=6@4"), List.of("web=6@4")), writesDuringStamps, "writes as each stamp went");
+        assertEquals(List.of("api@4", "cart@4"), world.stamps, "stamped");
+        assertEquals(
+                List.of(
+                        "up/cpu_above_target, write SUCCESS: scaled",
+                        "none/no_change_recommended, write null",
+                        "none/no_change_recommended, write null"),
+                world.recorded,
+                "decision record");
+    }
+
+    @Test
+    @DisplayName("an older leader's write that landed before the stamp: the next pass starts there, no other writer")
+    void landedBeforeTheStamp() {
+        // Given a first pass that needs no write, and an older leader's write of 5 that lands before the stamp
+        World world = new World();
+        world.usageMilliCpu = 250;
+        world.landedBeforeStamp = 5;
+        world.clock = new SteppedClock(NOW);
+        ControlLoop loop = world.loop();
+        loop.pass();
+        assertEquals(List.of("web@4"), world.stamps);
+        world.events.clear();
+        world.metrics.clear();
+
+        // When the next pass sees the stamped object, size 5
+        world.workload = new Workload(
+                "shop", "Deployment", "web", 5, 3, new Selector(Map.of("app", "web"), List.of()), 4, "18", "4", true);
+        world.clock.advance(Duration.ofSeconds(15));
+        loop.pass();
+
+        // Then no CompetingWriter, no conflict counted, and no stamp again
+        assertEquals(List.of(), world.events, "Events");
+        assertEquals(List.of("decided none/no_change_recommended"), world.metrics, "metrics");
+    }
+
+    @Test
     @DisplayName(
             "a long first pass is not a stuck one: the heartbeat beats as each stamp goes out and as the pass ends")
     void heartbeatWithinAPass() {
         World world = new World();
+        world.usageMilliCpu = 250; // on target: no write, so stamped
         world.clock = new SteppedClock(NOW);
         ControlLoop loop = world.loop();
         List<Instant> duringStamps = new ArrayList<>();

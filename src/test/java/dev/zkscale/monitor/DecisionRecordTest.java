@@ -5,14 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.zkscale.codec.SnapshotCodec;
 import dev.zkscale.core.Decider;
+import dev.zkscale.core.Decision;
+import dev.zkscale.core.History;
+import dev.zkscale.core.Snapshot;
 import dev.zkscale.core.TargetRef;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The decision record keeps what it serves: real snapshots decided by {@link Decider}, recorded, read back and
@@ -86,9 +93,82 @@ class DecisionRecordTest {
 
         assertEquals(List.of(1, 2), minutes(record, BIG));
         assertEquals(List.of(0, 1, 2), minutes(record, SMALL));
-        DecisionRecord first = new DecisionRecord(100, Long.MAX_VALUE);
-        first.add(RecordedDecisions.entry(BIG, 40, 0));
-        assertEquals(unbounded.bytes() - first.bytes(), record.bytes(), "all but the first big entry");
+        // The same entries apart, compressed with the same dictionary (the first big entry's), and the parts they
+        // repeat (pods, config) counted once.
+        DecisionRecord bigOnly = new DecisionRecord(2, Long.MAX_VALUE);
+        DecisionRecord smallOnly = new DecisionRecord(100, Long.MAX_VALUE);
+        smallOnly.add(RecordedDecisions.entry(BIG, 40, 0));
+        for (int minute = 0; minute < 3; minute++) {
+            bigOnly.add(RecordedDecisions.entry(BIG, 40, minute));
+            smallOnly.add(RecordedDecisions.entry(SMALL, 2, minute));
+        }
+        smallOnly.bytes();
+        smallOnly.retain(Set.of(SMALL));
+        assertEquals(bigOnly.bytes() + smallOnly.bytes(), record.bytes(), "all but the first big entry");
+    }
+
+    /** One decision of a sequence: its pods, whether its history is the one the previous decision left, its config. */
+    private record Step(int pods, boolean historyCarried, boolean configCapped) {}
+
+    static Stream<Arguments> sequences() {
+        Step same = new Step(10, true, false);
+        return Stream.of(
+                Arguments.of("nothing repeated but the history changes", List.of(same, same, same, same)),
+                Arguments.of(
+                        "pods that changed between two unchanged entries",
+                        List.of(same, new Step(12, true, false), same, same)),
+                Arguments.of(
+                        "a history that is not the one the previous decision left (its write failed)",
+                        List.of(same, new Step(10, false, false), same)),
+                Arguments.of("a config changed for one decision", List.of(same, new Step(10, true, true), same, same)),
+                Arguments.of(
+                        "everything changed at once",
+                        List.of(same, new Step(3, false, true), new Step(10, true, false))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("sequences")
+    @DisplayName("entries that repeat parts of the previous one (pods, config, history) are served exactly as written "
+            + "and replay, whatever changed in between")
+    void repeatedParts(String name, List<Step> steps) throws Exception {
+        DecisionRecord record = new DecisionRecord(100, 1 << 20);
+        List<DecisionRecord.Entry> added = new ArrayList<>();
+        History history = null;
+        for (int minute = 0; minute < steps.size(); minute++) {
+            Step step = steps.get(minute);
+            Snapshot s = RecordedDecisions.entry(BIG, step.pods(), minute).snapshot();
+            Snapshot chained = new Snapshot(
+                    s.now(),
+                    s.target(),
+                    step.configCapped() ? s.config().cappedAt(20) : s.config(),
+                    s.specReplicas(),
+                    s.statusReplicas(),
+                    s.pods(),
+                    s.podMetrics(),
+                    s.metricsError(),
+                    step.historyCarried() ? history : s.history());
+            Decision decision = Decider.decide(chained);
+            history = decision.historyAfterWrite();
+            added.add(new DecisionRecord.Entry(chained, decision, "SUCCESS"));
+            record.add(added.get(minute));
+        }
+
+        List<JsonNode> served = record.decisions(BIG);
+        assertEquals(added.size(), served.size());
+        for (int i = 0; i < served.size(); i++) {
+            JsonNode e = served.get(i);
+            assertEquals(
+                    SnapshotCodec.write(added.get(i).snapshot()).toString(),
+                    e.get("snapshot").toString());
+            assertEquals(
+                    SnapshotCodec.write(added.get(i).decision()).toString(),
+                    e.get("decision").toString());
+            JsonNode replayed = SnapshotCodec.write(Decider.decide(SnapshotCodec.read(e.get("snapshot"), 1000)));
+            assertEquals(e.get("decision").toString(), replayed.toString());
+        }
+        assertEquals(
+                written(record.serve(BIG, Integer.MAX_VALUE, Long.MAX_VALUE)).length,
+                record.serve(BIG, Integer.MAX_VALUE, Long.MAX_VALUE).length());
     }
 
     @Test

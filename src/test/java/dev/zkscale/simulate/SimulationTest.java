@@ -10,8 +10,8 @@ import dev.zkscale.core.Pod;
 import dev.zkscale.core.PodMetrics;
 import dev.zkscale.core.Snapshot;
 import dev.zkscale.core.TargetConfig;
-import java.io.BufferedReader;
-import java.io.StringReader;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +36,7 @@ class SimulationTest {
     }
 
     static Trace trace(String csv) throws Exception {
-        return Trace.csv("test.csv", new BufferedReader(new StringReader(csv)));
+        return Trace.csv("test.csv", new ByteArrayInputStream((csv).getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The passes and the figures of one config over a trace scaled to {@code peak}. */
