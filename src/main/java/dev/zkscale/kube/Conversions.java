@@ -3,6 +3,7 @@ package dev.zkscale.kube;
 import com.google.common.collect.Interner;
 import com.google.common.collect.Interners;
 import dev.zkscale.codec.Rfc3339;
+import dev.zkscale.codec.SnapshotCodec;
 import dev.zkscale.core.Pod;
 import dev.zkscale.loop.Selector;
 import io.fabric8.kubernetes.api.model.Container;
@@ -205,8 +206,9 @@ final class Conversions {
         if (cpu == null) {
             return null;
         }
+        long request;
         try {
-            return milli(cpu);
+            request = milli(cpu);
         } catch (RuntimeException e) {
             // The API server validates quantities, so this is not expected; treat it as no request (the HPA then
             // refuses).
@@ -214,6 +216,14 @@ final class Conversions {
                     "pod %s container %s: unreadable cpu request \"%s\", taken as none", pod, container.getName(), cpu);
             return null;
         }
+        if (request < 0 || request > SnapshotCodec.MAX_MILLI_CPU) {
+            // Held to the bounds a snapshot's request has (explain refuses it otherwise), so that sums cannot overflow.
+            LOG.warnf(
+                    "pod %s container %s: cpu request \"%s\" is outside 0 to %d millicores, taken as none",
+                    pod, container.getName(), cpu, SnapshotCodec.MAX_MILLI_CPU);
+            return null;
+        }
+        return request;
     }
 
     /**

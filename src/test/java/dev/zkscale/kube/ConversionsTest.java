@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.zkscale.core.Pod;
 import dev.zkscale.loop.Selector;
 import dev.zkscale.loop.Workload;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -54,6 +55,17 @@ class ConversionsTest {
                         kept.getDeletionTimestamp(),
                         kept.getLabels()));
         assertEquals(Conversions.pod(b), Conversions.pod(Fixtures.runningPod("shop", "web-2", Map.of(), "500m")));
+    }
+
+    @ParameterizedTest(name = "a cpu request of {0}: {1}")
+    @DisplayName("a container's cpu request is kept within 0 to a billion cores, else taken as none (the HPA refuses)")
+    @CsvSource(
+            nullValues = "none",
+            value = {"500m, 500", "1e9, 1000000000000", "1000000001, none", "9e15, none", "1e400, none", "-1, none"})
+    void cpuRequestBounds(String request, Long milli) {
+        Pod pod = Conversions.pod(Fixtures.runningPod("shop", "web-1", Map.of(), request));
+
+        assertEquals(milli, pod.containers().get(0).requestMilliCpu());
     }
 
     @ParameterizedTest(name = "{0} is {1} millicores")
