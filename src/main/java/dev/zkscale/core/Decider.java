@@ -1,8 +1,12 @@
 package dev.zkscale.core;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The decision: one pure function of a {@link Snapshot} (which carries the config and the time) to a {@link Decision},
@@ -172,7 +176,7 @@ public final class Decider {
      * initialization period counts only a full metrics window after that).
      */
     private static int servingPods(Snapshot snapshot, ReplicaCalculator.Grouping grouping) {
-        java.util.Map<String, Instant> sampled = new java.util.HashMap<>();
+        Map<String, Instant> sampled = new HashMap<>();
         snapshot.podMetrics().forEach(m -> sampled.put(m.pod(), m.timestamp()));
         int serving = grouping.readyPods();
         for (Pod pod : snapshot.pods()) {
@@ -191,7 +195,7 @@ public final class Decider {
     /** The window of the newest sample, in seconds; 0 when there is none. */
     private static double metricsWindowSeconds(Snapshot snapshot) {
         return snapshot.podMetrics().stream()
-                .max(java.util.Comparator.comparing(PodMetrics::timestamp))
+                .max(Comparator.comparing(PodMetrics::timestamp))
                 .map(PodMetrics::windowSeconds)
                 .orElse(0L);
     }
@@ -205,9 +209,7 @@ public final class Decider {
                 newest = m.timestamp();
             }
         }
-        return newest == null
-                ? 0
-                : java.time.Duration.between(newest, snapshot.now()).toNanos() / 1e9;
+        return newest == null ? 0 : Duration.between(newest, snapshot.now()).toNanos() / 1e9;
     }
 
     private static PolicyRecommendation recommendation(Policy policy, int hpaReplicas, Forecaster.Verdict verdict) {

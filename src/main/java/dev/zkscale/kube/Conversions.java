@@ -206,24 +206,30 @@ final class Conversions {
         if (cpu == null) {
             return null;
         }
-        long request;
         try {
-            request = milli(cpu);
+            return cpu(milli(cpu), cpu);
         } catch (RuntimeException e) {
             // The API server validates quantities, so this is not expected; treat it as no request (the HPA then
             // refuses).
             LOG.warnf(
-                    "pod %s container %s: unreadable cpu request \"%s\", taken as none", pod, container.getName(), cpu);
+                    "pod %s container %s: cpu request \"%s\" taken as none: %s",
+                    pod, container.getName(), cpu, e.getMessage());
             return null;
         }
-        if (request < 0 || request > SnapshotCodec.MAX_MILLI_CPU) {
-            // Held to the bounds a snapshot's request has (explain refuses it otherwise), so that sums cannot overflow.
-            LOG.warnf(
-                    "pod %s container %s: cpu request \"%s\" is outside 0 to %d millicores, taken as none",
-                    pod, container.getName(), cpu, SnapshotCodec.MAX_MILLI_CPU);
-            return null;
+    }
+
+    /**
+     * {@code milli} millicores of CPU read from {@code quantity}, held to what a snapshot may hold (0 to a billion
+     * cores, as {@code explain} reads it), so that sums cannot overflow.
+     *
+     * @throws IllegalArgumentException outside that range
+     */
+    static long cpu(long milli, Object quantity) {
+        if (milli < 0 || milli > SnapshotCodec.MAX_MILLI_CPU) {
+            throw new IllegalArgumentException(
+                    "must be between 0 and " + SnapshotCodec.MAX_MILLI_CPU + " millicores, got \"" + quantity + "\"");
         }
-        return request;
+        return milli;
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.zkscale.kube;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.zkscale.codec.SnapshotCodec;
 import dev.zkscale.core.Pod;
 import dev.zkscale.core.PodMetrics;
 import java.io.IOException;
@@ -237,15 +236,8 @@ final class PodMetricsList {
         }
         String text = p.getText();
         try {
-            long milli = Conversions.milli(text);
-            if (milli < 0 || milli > SnapshotCodec.MAX_MILLI_CPU) {
-                // A negative usage would pull the average down; a huge one would overflow the sums (and the
-                // decision's snapshot would not replay through explain).
-                f.fail("usage.cpu: must be between 0 and " + SnapshotCodec.MAX_MILLI_CPU + " millicores, got \"" + text
-                        + "\"");
-                return null;
-            }
-            return milli;
+            // A negative usage would pull the average down; a huge one would overflow the sums.
+            return Conversions.cpu(Conversions.milli(text), text);
         } catch (IllegalArgumentException e) {
             f.fail("usage.cpu: " + e.getMessage());
             return null;
